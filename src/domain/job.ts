@@ -1,0 +1,291 @@
+/**
+ * The canonical job model (reference D1): a superset of the AWS JobDescriptor that also holds every COS and
+ * OSS field. Dialect codecs translate between their wire formats and these types; nothing below the API layer
+ * knows which dialect created a job, except `dialect`, which is kept only so a codec can echo what was sent.
+ */
+import type { JobStatus } from "./status.js";
+
+export type Dialect = "cos" | "oss" | "s3control";
+
+/** A bucket as the client named it (echoed back, D2) and the plain bucket name it resolves to. */
+export interface BucketRef {
+  readonly arn: string;
+  readonly bucket: string;
+}
+
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface Grant {
+  readonly granteeType: "id" | "emailAddress" | "uri";
+  readonly identifier: string;
+  readonly displayName?: string;
+  readonly permission: "FULL_CONTROL" | "READ" | "WRITE" | "READ_ACP" | "WRITE_ACP";
+}
+
+export interface AccessControlList {
+  /** A canned ACL such as `private` or `public-read`. */
+  readonly canned?: string;
+  readonly grants?: readonly Grant[];
+  readonly owner?: { readonly id: string; readonly displayName?: string };
+}
+
+export type Directive = "Copy" | "Replaced" | "Add";
+
+export interface NewObjectMetadata {
+  readonly cacheControl?: string;
+  readonly contentDisposition?: string;
+  readonly contentEncoding?: string;
+  readonly contentLanguage?: string;
+  readonly contentType?: string;
+  readonly httpExpiresDate?: string;
+  readonly sseAlgorithm?: string;
+  readonly userMetadata?: readonly Tag[];
+  /** AWS-only extras kept so they can be echoed back. */
+  readonly requesterCharged?: boolean;
+  readonly contentLength?: number;
+  readonly contentMD5?: string;
+}
+
+export interface PutObjectCopyOperation {
+  readonly kind: "PutObjectCopy";
+  readonly targetResource: BucketRef;
+  /** COS PrefixReplace: replace ResourcesPrefix at the start of each key with TargetKeyPrefix. */
+  readonly prefixReplace?: boolean;
+  readonly resourcesPrefix?: string;
+  /** With prefixReplace, the replacement; without it (AWS), a prefix prepended to every key. */
+  readonly targetKeyPrefix?: string;
+  readonly metadataDirective?: Directive;
+  readonly newObjectMetadata?: NewObjectMetadata;
+  readonly taggingDirective?: Directive;
+  readonly newObjectTagging?: readonly Tag[];
+  readonly accessControlDirective?: Directive;
+  readonly accessControlGrants?: readonly Grant[];
+  readonly cannedAccessControlList?: string;
+  readonly storageClass?: string;
+  /** ISO-8601 instants. */
+  readonly modifiedSinceConstraint?: string;
+  readonly unModifiedSinceConstraint?: string;
+  /** AWS-only fields, kept for echo and for the S3 backend. */
+  readonly redirectLocation?: string;
+  readonly requesterPays?: boolean;
+  readonly sseAwsKmsKeyId?: string;
+  readonly bucketKeyEnabled?: boolean;
+  readonly checksumAlgorithm?: string;
+  readonly objectLockLegalHoldStatus?: "ON" | "OFF";
+  readonly objectLockMode?: "COMPLIANCE" | "GOVERNANCE";
+  readonly objectLockRetainUntilDate?: string;
+}
+
+export interface DeleteObjectOperation {
+  readonly kind: "DeleteObject";
+}
+
+export interface InitiateRestoreObjectOperation {
+  readonly kind: "InitiateRestoreObject";
+  readonly expirationInDays?: number;
+  /** Normalised to Title case: Bulk | Standard | Expedited. */
+  readonly tier?: string;
+}
+
+export interface PutObjectTaggingOperation {
+  readonly kind: "PutObjectTagging";
+  readonly tagSet: readonly Tag[];
+}
+
+/** Merge the given tags into the object's tag set (COS TaggingDirective Add, OSS AddObjectTagging). */
+export interface AddObjectTaggingOperation {
+  readonly kind: "AddObjectTagging";
+  readonly tagSet: readonly Tag[];
+}
+
+export interface DeleteObjectTaggingOperation {
+  readonly kind: "DeleteObjectTagging";
+}
+
+export interface PutObjectAclOperation {
+  readonly kind: "PutObjectAcl";
+  readonly acl: AccessControlList;
+}
+
+export interface PutObjectLegalHoldOperation {
+  readonly kind: "PutObjectLegalHold";
+  readonly status: "ON" | "OFF";
+}
+
+export interface PutObjectRetentionOperation {
+  readonly kind: "PutObjectRetention";
+  readonly bypassGovernanceRetention?: boolean;
+  readonly mode?: "COMPLIANCE" | "GOVERNANCE";
+  readonly retainUntilDate?: string;
+}
+
+export interface ComputeObjectChecksumOperation {
+  readonly kind: "ComputeObjectChecksum";
+  readonly algorithm: string;
+  readonly checksumType?: "FULL_OBJECT" | "COMPOSITE";
+}
+
+export interface InvokeFunctionOperation {
+  readonly kind: "InvokeFunction";
+  readonly functionArn: string;
+  readonly invocationSchemaVersion?: string;
+  readonly userArguments?: readonly Tag[];
+}
+
+export interface ReplicateObjectOperation {
+  readonly kind: "ReplicateObject";
+}
+
+export type Operation =
+  | PutObjectCopyOperation
+  | DeleteObjectOperation
+  | InitiateRestoreObjectOperation
+  | PutObjectTaggingOperation
+  | AddObjectTaggingOperation
+  | DeleteObjectTaggingOperation
+  | PutObjectAclOperation
+  | PutObjectLegalHoldOperation
+  | PutObjectRetentionOperation
+  | ComputeObjectChecksumOperation
+  | InvokeFunctionOperation
+  | ReplicateObjectOperation;
+
+export type OperationKind = Operation["kind"];
+
+export type ManifestField = "Ignore" | "Bucket" | "Key" | "VersionId";
+
+export type ManifestFormat =
+  | "S3BatchOperations_CSV_20180820"
+  | "COSBatchOperations_CSV_V1"
+  | "OSS_BatchOperations_CSV_20250611"
+  | "S3InventoryReport_CSV_20161130"
+  | "COSInventoryReport_CSV_V1"
+  | "OSS_InventoryReport_CSV_20250611";
+
+export interface ManifestLocation {
+  /** The ARN as sent (AWS/COS); for OSS, the bucket and object names. */
+  readonly objectArn?: string;
+  readonly bucket: BucketRef;
+  readonly key: string;
+  readonly versionId?: string;
+  /** As sent; compared to the manifest object's ETag with quotes ignored (D10). */
+  readonly etag?: string;
+}
+
+export interface Manifest {
+  readonly format: ManifestFormat;
+  readonly fields: readonly ManifestField[];
+  readonly location: ManifestLocation;
+}
+
+export interface KeyNameConstraint {
+  readonly matchAnyPrefix?: readonly string[];
+  readonly matchAnySuffix?: readonly string[];
+  readonly matchAnySubstring?: readonly string[];
+}
+
+export interface ManifestGeneratorFilter {
+  readonly eligibleForReplication?: boolean;
+  readonly createdAfter?: string;
+  readonly createdBefore?: string;
+  readonly objectReplicationStatuses?: readonly string[];
+  readonly keyNameConstraint?: KeyNameConstraint;
+  readonly objectSizeGreaterThanBytes?: number;
+  readonly objectSizeLessThanBytes?: number;
+  readonly matchAnyStorageClass?: readonly string[];
+  readonly matchAnyObjectEncryption?: readonly string[];
+}
+
+/** S3JobManifestGenerator (AWS) and KeyPrefixManifestGenerator (OSS) share one shape. */
+export interface ManifestGenerator {
+  readonly kind: "S3JobManifestGenerator" | "KeyPrefixManifestGenerator";
+  readonly sourceBucket: BucketRef;
+  readonly expectedBucketOwner?: string;
+  readonly enableManifestOutput: boolean;
+  readonly manifestOutputLocation?: {
+    readonly bucket: BucketRef;
+    readonly expectedManifestBucketOwner?: string;
+    readonly manifestPrefix?: string;
+    readonly manifestFormat: string;
+    readonly manifestEncryption?: string;
+  };
+  readonly filter?: ManifestGeneratorFilter;
+  /** OSS KeyPrefixManifestGenerator's Prefix. */
+  readonly prefix?: string;
+}
+
+export type ReportScope = "AllTasks" | "FailedTasksOnly";
+
+export interface ReportConfig {
+  readonly enabled: boolean;
+  readonly bucket?: BucketRef;
+  readonly format?: string;
+  readonly prefix?: string;
+  readonly scope?: ReportScope;
+  readonly expectedBucketOwner?: string;
+}
+
+export interface JobFailure {
+  readonly code: string;
+  readonly reason: string;
+}
+
+export interface ProgressSummary {
+  /** -1 until the manifest has been counted (as OSS reports for jobs that never prepared). */
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly elapsedActiveSeconds: number;
+}
+
+/** What the client asked for; fixed once the job is created. */
+export interface JobSpec {
+  readonly accountId: string;
+  readonly dialect: Dialect;
+  readonly clientRequestToken: string;
+  readonly confirmationRequired: boolean;
+  readonly description?: string;
+  readonly priority: number;
+  readonly roleArn: string;
+  readonly operation: Operation;
+  readonly manifest?: Manifest;
+  readonly manifestGenerator?: ManifestGenerator;
+  readonly report: ReportConfig;
+  readonly tags?: readonly Tag[];
+}
+
+export interface GeneratedManifestDescriptor {
+  readonly format: string;
+  readonly location: ManifestLocation;
+}
+
+/** A job as stored and described. */
+export interface Job extends JobSpec {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  readonly creationTime: Date;
+  readonly terminationDate?: Date;
+  readonly suspendedDate?: Date;
+  readonly suspendedCause?: string;
+  readonly statusUpdateReason?: string;
+  readonly failureReasons: readonly JobFailure[];
+  readonly progress: ProgressSummary;
+  readonly generatedManifest?: GeneratedManifestDescriptor;
+}
+
+/** The fields ListJobs shows. */
+export type JobSummary = Pick<
+  Job,
+  | "jobId"
+  | "description"
+  | "operation"
+  | "priority"
+  | "status"
+  | "creationTime"
+  | "terminationDate"
+  | "progress"
+  | "dialect"
+>;

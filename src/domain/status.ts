@@ -1,0 +1,80 @@
+/**
+ * The 13 job statuses shared by AWS S3 Control, Tencent COS and Alibaba OSS, and the one table that says
+ * which moves between them are legal. Every status change in the store is checked against this table.
+ */
+export const JOB_STATUSES = [
+  "New",
+  "Preparing",
+  "Suspended",
+  "Ready",
+  "Active",
+  "Pausing",
+  "Paused",
+  "Completing",
+  "Complete",
+  "Cancelling",
+  "Cancelled",
+  "Failing",
+  "Failed",
+] as const;
+
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export function isJobStatus(value: string): value is JobStatus {
+  return (JOB_STATUSES as readonly string[]).includes(value);
+}
+
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["Complete", "Cancelled", "Failed"]);
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+/**
+ * Legal moves. Reasons:
+ * - New -> Preparing when the engine starts reading the manifest; a user may cancel at any early stage.
+ * - Preparing -> Suspended when confirmation is required (D4), -> Ready otherwise, -> Failing on manifest errors.
+ * - Suspended -> Ready by the user's confirmation; -> Failing when left unconfirmed too long (D4).
+ * - Active -> Pausing -> Paused when a higher-priority job needs the execution slots (D13); Paused -> Active
+ *   when they free up. Pausing may also be resumed straight to Active if the preemptor went away.
+ * - Completing, Cancelling and Failing are the "writing the report" phases that end in their terminal status.
+ * - Failing can be entered from Active (failure threshold, D7) and from the early phases (manifest errors).
+ */
+const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
+  New: ["Preparing", "Cancelling", "Failing"],
+  Preparing: ["Suspended", "Ready", "Cancelling", "Failing"],
+  Suspended: ["Ready", "Cancelling", "Failing"],
+  Ready: ["Active", "Cancelling", "Failing"],
+  Active: ["Completing", "Pausing", "Cancelling", "Failing"],
+  Pausing: ["Paused", "Active", "Cancelling", "Failing"],
+  Paused: ["Active", "Cancelling", "Failing"],
+  Completing: ["Complete"],
+  Cancelling: ["Cancelled"],
+  Failing: ["Failed"],
+  Complete: [],
+  Cancelled: [],
+  Failed: [],
+};
+
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function allowedTransitions(from: JobStatus): readonly JobStatus[] {
+  return TRANSITIONS[from];
+}
+
+/** Statuses from which a user may ask for `Cancelled` (reference 2.1 and OSS's rules). */
+export function canRequestCancel(from: JobStatus): boolean {
+  return canTransition(from, "Cancelling");
+}
+
+/** A user may confirm (`Ready`) only a Suspended job; OSS also allows it while Preparing (recorded early). */
+export function canRequestReady(from: JobStatus, allowWhilePreparing: boolean): boolean {
+  return from === "Suspended" || (allowWhilePreparing && from === "Preparing");
+}
+
+/** Statuses in which the engine is still working on the job: the account's unfinished-jobs cap counts these. */
+export function isUnfinished(status: JobStatus): boolean {
+  return !isTerminal(status);
+}

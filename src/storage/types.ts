@@ -1,0 +1,164 @@
+/**
+ * The ObjectStorage interface: what the engine, the manifest readers, the report writer and the operations
+ * need from an object store. Implementations: local directory (storage/local) and S3-compatible (storage/s3).
+ *
+ * Errors are thrown as StorageError carrying the HTTP status and error code S3 would answer for the same
+ * failure (NoSuchKey 404, NoSuchBucket 404, AccessDenied 403, PreconditionFailed 412, InvalidObjectState 403,
+ * ...), so an operation can put them straight into the completion report.
+ */
+import type { Readable } from "node:stream";
+import type { AccessControlList, Tag } from "../domain/job.js";
+
+export interface ObjectMetadata {
+  readonly contentType?: string;
+  readonly cacheControl?: string;
+  readonly contentDisposition?: string;
+  readonly contentEncoding?: string;
+  readonly contentLanguage?: string;
+  readonly expires?: string;
+  /** x-amz-meta-* / x-cos-meta-* user metadata, keys lower-cased without the prefix. */
+  readonly userMetadata?: Readonly<Record<string, string>>;
+}
+
+export interface RestoreState {
+  /** True while a restore has been requested and the object is not readable yet. */
+  readonly ongoing: boolean;
+  /** When the restored copy stops being readable. */
+  readonly expiryDate?: Date;
+  readonly tier?: string;
+}
+
+export interface ObjectInfo {
+  readonly bucket: string;
+  readonly key: string;
+  /** "null" on unversioned stores. */
+  readonly versionId?: string;
+  readonly size: number;
+  /** Quoted, as S3 returns it: "\"d41d8cd98f00b204e9800998ecf8427e\"". */
+  readonly etag: string;
+  readonly lastModified: Date;
+  readonly storageClass: string;
+  readonly metadata: ObjectMetadata;
+  readonly restore?: RestoreState;
+  /** True when the storage class is an archive class and no restored copy is readable right now. */
+  readonly archived: boolean;
+}
+
+export interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: Date;
+  readonly storageClass: string;
+  readonly versionId?: string;
+}
+
+export interface GetOptions {
+  readonly versionId?: string;
+  /** Inclusive byte range. */
+  readonly range?: { readonly start: number; readonly end: number };
+  /** Fail with PreconditionFailed (412) unless the object's ETag matches (quotes ignored). */
+  readonly ifMatch?: string;
+}
+
+export interface PutOptions {
+  readonly metadata?: ObjectMetadata;
+  readonly tags?: readonly Tag[];
+  readonly storageClass?: string;
+  readonly acl?: AccessControlList;
+}
+
+export interface CopyOptions {
+  readonly sourceVersionId?: string;
+  /** Copy (default) keeps the source's metadata; Replaced uses `metadata` alone; Add merges it over the source's. */
+  readonly metadataDirective?: "Copy" | "Replaced" | "Add";
+  readonly metadata?: ObjectMetadata;
+  readonly taggingDirective?: "Copy" | "Replaced" | "Add";
+  readonly tags?: readonly Tag[];
+  readonly aclDirective?: "Copy" | "Replaced" | "Add";
+  readonly acl?: AccessControlList;
+  readonly storageClass?: string;
+  /** Proceed only if the source was modified after this instant, else 412 PreconditionFailed. */
+  readonly ifModifiedSince?: Date;
+  /** Proceed only if the source was not modified after this instant, else 412 PreconditionFailed. */
+  readonly ifUnmodifiedSince?: Date;
+  readonly ifMatch?: string;
+}
+
+export interface WriteResult {
+  readonly etag: string;
+  readonly versionId?: string;
+}
+
+export interface RestoreRequest {
+  readonly days?: number;
+  readonly tier?: string;
+  readonly versionId?: string;
+}
+
+export interface RestoreResult {
+  /** 202 when a restore was started, 200 when a restored copy already existed (its expiry was updated). */
+  readonly httpStatus: 200 | 202;
+}
+
+export interface ObjectStorage {
+  /** A short name for logs: "local:/path" or "s3:endpoint". */
+  readonly description: string;
+
+  bucketExists(bucket: string): Promise<boolean>;
+  createBucket(bucket: string): Promise<void>;
+
+  head(bucket: string, key: string, versionId?: string): Promise<ObjectInfo>;
+  get(bucket: string, key: string, options?: GetOptions): Promise<Readable>;
+  put(bucket: string, key: string, body: Buffer | string | Readable, options?: PutOptions): Promise<WriteResult>;
+  copy(
+    source: { bucket: string; key: string },
+    target: { bucket: string; key: string },
+    options?: CopyOptions,
+  ): Promise<WriteResult>;
+  delete(bucket: string, key: string, versionId?: string): Promise<void>;
+
+  getTagging(bucket: string, key: string, versionId?: string): Promise<Tag[]>;
+  putTagging(bucket: string, key: string, tags: readonly Tag[], versionId?: string): Promise<void>;
+  deleteTagging(bucket: string, key: string, versionId?: string): Promise<void>;
+
+  getAcl(bucket: string, key: string, versionId?: string): Promise<AccessControlList>;
+  putAcl(bucket: string, key: string, acl: AccessControlList, versionId?: string): Promise<void>;
+
+  restore(bucket: string, key: string, request: RestoreRequest): Promise<RestoreResult>;
+
+  /** Objects in key order, starting after `startAfter`. */
+  list(bucket: string, options?: { prefix?: string; startAfter?: string }): AsyncIterable<ListedObject>;
+
+  close(): Promise<void>;
+}
+
+export class StorageError extends Error {
+  readonly code: string;
+  readonly httpStatus: number;
+  /** True for failures worth retrying (throttling, 5xx, resets); false for 4xx answers. */
+  readonly retryable: boolean;
+
+  constructor(code: string, httpStatus: number, message: string, retryable = httpStatus >= 500) {
+    super(message);
+    this.name = "StorageError";
+    this.code = code;
+    this.httpStatus = httpStatus;
+    this.retryable = retryable;
+  }
+}
+
+export function isStorageError(e: unknown): e is StorageError {
+  return e instanceof StorageError;
+}
+
+/** Canonical archive storage classes: objects in them must be restored before they can be read. */
+export const ARCHIVE_STORAGE_CLASSES: ReadonlySet<string> = new Set([
+  "GLACIER",
+  "DEEP_ARCHIVE",
+  "ARCHIVE",
+  "COLD_ARCHIVE",
+  "ColdArchive",
+  "Archive",
+  "DeepColdArchive",
+]);
