@@ -1,0 +1,49 @@
+/**
+ * Builds the HTTP server from its parts: the three job dialects, health and metrics. Every dialect goes
+ * through the JobService; none touches the store or storage.
+ */
+import Fastify from "fastify";
+import type { Logger } from "pino";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import type { AccountRegistry } from "../accounts/types.js";
+import type { JobServiceApi } from "../service/types.js";
+import { cosRoutes } from "./dialects/cos/routes.js";
+import { originFormPath } from "./origin-form.js";
+
+export interface ServerParts {
+  readonly service: JobServiceApi;
+  readonly accounts: AccountRegistry;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  /** Answers /healthz: false while the store is unreachable or the server is shutting down. */
+  readonly healthy: () => Promise<boolean>;
+  readonly now?: () => Date;
+}
+
+export function buildServer(parts: ServerParts) {
+  const app = Fastify({
+    loggerInstance: parts.logger,
+    disableRequestLogging: false,
+    bodyLimit: parts.maxBodyBytes,
+    // The AWS CLI reaches objbatch through HTTP_PROXY and sends absolute-form request lines.
+    rewriteUrl: (req) => originFormPath(req.url ?? "/"),
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics, prefix: "objbatch_" });
+
+  app.get("/healthz", async (_req, reply) => {
+    const ok = await parts.healthy().catch(() => false);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "unavailable" });
+  });
+  app.get("/metrics", async (_req, reply) => {
+    return reply.header("content-type", metrics.contentType).send(await metrics.metrics());
+  });
+
+  app.register(
+    cosRoutes({ service: parts.service, accounts: parts.accounts, now: parts.now, maxBodyBytes: parts.maxBodyBytes }),
+  );
+  return app;
+}

@@ -1,0 +1,94 @@
+/**
+ * The composition root: opens the store and the storage, builds the service, the engine and the HTTP
+ * server from one Config. `objbatch serve` and the integration tests both start objbatch through here.
+ */
+import type { AddressInfo } from "node:net";
+import { type Logger, pino } from "pino";
+import { StaticAccountRegistry } from "./accounts/types.js";
+import { buildServer } from "./api/server.js";
+import type { Config } from "./config.js";
+import { Engine } from "./engine/engine.js";
+import { JobService } from "./service/job-service.js";
+import { LocalStorage } from "./storage/local/local-storage.js";
+import type { ObjectStorage } from "./storage/types.js";
+import { openStore } from "./store/connect.js";
+import { JobStore } from "./store/job-store.js";
+
+export interface RunningApp {
+  readonly server: ReturnType<typeof buildServer>;
+  readonly engine: Engine | undefined;
+  readonly service: JobService;
+  readonly store: JobStore;
+  readonly storage: ObjectStorage;
+  /** http://host:port the server listens on. */
+  readonly url: string;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Run the engine in this process (default true). */
+  readonly engine?: boolean;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+}
+
+export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const now = options.now ?? Date.now;
+  const accounts = new StaticAccountRegistry(config.accounts);
+  const store = new JobStore(await openStore(config.storeUrl));
+  const storage: ObjectStorage = new LocalStorage({ dataDir: config.dataDir, now: () => new Date(now()) });
+
+  let engine: Engine | undefined;
+  const service = new JobService({
+    store,
+    accounts,
+    maxUnfinishedJobs: config.maxUnfinishedJobs,
+    now,
+    onChange: () => engine?.wake(),
+  });
+  if (options.engine !== false) {
+    engine = new Engine({
+      store,
+      storage,
+      accounts,
+      options: config.engine,
+      log: logger.child({ part: "engine" }),
+      now,
+    });
+  }
+
+  let closing = false;
+  const server = buildServer({
+    service,
+    accounts,
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    now: () => new Date(now()),
+    healthy: async () => !closing && (await store.countUnfinished("__healthz__")) >= 0,
+  });
+  await server.listen({ host: config.host, port: config.port });
+  engine?.start();
+  const address = server.server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
+
+  return {
+    server,
+    engine,
+    service,
+    store,
+    storage,
+    url,
+    logger,
+    async close() {
+      if (closing) return;
+      closing = true;
+      await server.close();
+      await engine?.stop();
+      await storage.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * What the engine's parts share.
+ */
+import type { Logger } from "pino";
+import type { AccountRegistry } from "../accounts/types.js";
+import type { ObjectStorage } from "../storage/types.js";
+import type { JobStore } from "../store/job-store.js";
+import type { EngineOptions } from "./options.js";
+
+export interface EngineDeps {
+  readonly store: JobStore;
+  readonly storage: ObjectStorage;
+  readonly accounts: AccountRegistry;
+  readonly options: EngineOptions;
+  readonly log: Logger;
+  readonly now: () => number;
+  /** This worker's identity in phase claims. */
+  readonly owner: string;
+}
+
+/** A job-level failure with the FailureReasons entry that explains it. */
+export class JobFailureError extends Error {
+  constructor(
+    readonly code: string,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}

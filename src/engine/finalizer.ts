@@ -1,0 +1,70 @@
+/**
+ * Finishing a job: once no chunk of it is running, write the completion report (D11) and move
+ * Completing -> Complete, Cancelling -> Cancelled or Failing -> Failed. Writing the report again after a crash
+ * overwrites the same objects, so finishing is safe to repeat.
+ */
+import type { JobStatus } from "../domain/status.js";
+import { writeReport } from "../report/report-writer.js";
+import { isStorageError } from "../storage/types.js";
+import { rowToJob } from "../store/job-row.js";
+import type { EngineDeps } from "./deps.js";
+import { makeJobContext } from "./job-context.js";
+import { clipFailure } from "./preparer.js";
+
+const ENDS: Partial<Record<JobStatus, { to: JobStatus; reason: string }>> = {
+  Completing: { to: "Complete", reason: "Job complete" },
+  Cancelling: { to: "Cancelled", reason: "Job cancelled" },
+  Failing: { to: "Failed", reason: "Job failed" },
+};
+
+export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<boolean> {
+  const { store, log } = deps;
+  const row = await store.getJob(jobId);
+  if (!row) return false;
+  const from = row.status as JobStatus;
+  const end = ENDS[from];
+  if (!end) return false;
+  const counts = await store.countChunks(jobId, deps.now());
+  if (counts.running > 0) return false; // in-flight chunks finish (or are cut short) first
+  if (!(await store.claimPhase(jobId, from, deps.owner, deps.now(), deps.options.leaseMs))) return false;
+
+  try {
+    await store.abandonUnfinishedChunks(jobId);
+    const job = rowToJob(row, deps.now());
+    const context = makeJobContext(job, deps.storage, deps.accounts);
+    if (job.report.enabled && job.report.bucket) {
+      try {
+        await writeReport(context.storage, {
+          jobId,
+          reportBucket: job.report.bucket.bucket,
+          prefix: job.report.prefix,
+          format: job.report.format,
+          scope: job.report.scope ?? "AllTasks",
+          succeededParts: store.reportRows(jobId, "succeeded"),
+          failedParts: store.reportRows(jobId, "failed"),
+          now: new Date(deps.now()),
+        });
+      } catch (e) {
+        if (!isStorageError(e)) throw e;
+        // The job's outcome stands; the missing report is said in FailureReasons.
+        await store.addFailureReason(
+          jobId,
+          clipFailure({ code: "ReportWriteFailed", reason: `The job report could not be written: ${e.message}` }),
+          deps.now(),
+        );
+      }
+    }
+    const moved = await store.transition(jobId, from, end.to, deps.now(), {
+      statusUpdateReason: from === "Cancelling" ? (row.status_update_reason ?? end.reason) : end.reason,
+    });
+    if (moved) {
+      log.info(
+        { jobId, status: end.to, succeeded: row.succeeded, failed: row.failed, total: row.total_tasks },
+        "job finished",
+      );
+    }
+    return moved;
+  } finally {
+    await store.releasePhase(jobId, deps.owner);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Engine settings. The defaults suit a 2-core machine: a few chunks at a time, many tasks in flight (object
+ * storage work waits on I/O, not CPU).
+ */
+import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
+
+export interface EngineOptions {
+  /** Tasks per chunk: the unit of leasing, accounting and crash recovery. */
+  readonly chunkSize: number;
+  /** Chunks a worker runs at once. */
+  readonly chunkSlots: number;
+  /** Tasks in flight at once across all of a worker's chunks. */
+  readonly taskConcurrency: number;
+  /** Jobs that may be Active at once; a higher-priority job preempts the lowest beyond this (D13). */
+  readonly maxActiveJobs: number;
+  /** Manifests prepared at once. */
+  readonly prepareConcurrency: number;
+  /** A chunk lease or phase claim not renewed for this long is presumed dead and taken over. */
+  readonly leaseMs: number;
+  /** How often the engine looks for work when nothing woke it. */
+  readonly pollMs: number;
+  readonly retry: RetryPolicy;
+  /** D7: once this many tasks were attempted, a failed share above `failureRatio` fails the job. */
+  readonly failureThresholdTasks: number;
+  readonly failureRatio: number;
+  /** D4: a Suspended job not confirmed within this time fails. */
+  readonly suspendedTimeoutMs: number;
+  /** D8: terminal jobs are purged this long after they ended. */
+  readonly retentionMs: number;
+  /** On graceful shutdown, how long in-flight chunks may take to finish before they are given back. */
+  readonly shutdownGraceMs: number;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  chunkSize: 1000,
+  chunkSlots: 4,
+  taskConcurrency: 64,
+  maxActiveJobs: 4,
+  prepareConcurrency: 2,
+  leaseMs: 30_000,
+  pollMs: 250,
+  retry: DEFAULT_RETRY,
+  failureThresholdTasks: 1000,
+  failureRatio: 0.5,
+  suspendedTimeoutMs: 30 * DAY,
+  retentionMs: 90 * DAY,
+  shutdownGraceMs: 10_000,
+};

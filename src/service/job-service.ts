@@ -1,0 +1,210 @@
+/**
+ * JobService: the use cases behind every front-end. It validates what is dialect-independent (caps,
+ * idempotency, status rules), writes through the JobStore, and wakes the engine when there is work.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type { AccountRegistry } from "../accounts/types.js";
+import { DomainError, noSuchJob } from "../domain/errors.js";
+import type { Job, JobSpec, Tag } from "../domain/job.js";
+import { canRequestCancel, isTerminal, type JobStatus } from "../domain/status.js";
+import { type JobRow, rowToJob, rowToSummary, specToColumn } from "../store/job-row.js";
+import { DuplicateTokenError, type JobStore } from "../store/job-store.js";
+import type { CreateJobOutcome, JobServiceApi, ListJobsPage, ListJobsQuery } from "./types.js";
+
+export interface JobServiceOptions {
+  readonly store: JobStore;
+  readonly accounts: AccountRegistry;
+  /** Default cap on unfinished jobs per account when the account sets none. */
+  readonly maxUnfinishedJobs: number;
+  readonly maxJobTags?: number;
+  readonly now?: () => number;
+  /** Called after a change the engine should act on soon (new job, confirmation, cancel, priority). */
+  readonly onChange?: () => void;
+}
+
+const MAX_STATUS_RETRIES = 5;
+
+export class JobService implements JobServiceApi {
+  private readonly store: JobStore;
+  private readonly now: () => number;
+
+  constructor(private readonly options: JobServiceOptions) {
+    this.store = options.store;
+    this.now = options.now ?? Date.now;
+  }
+
+  async createJob(spec: JobSpec, tokenPolicy: "reuse" | "reject"): Promise<CreateJobOutcome> {
+    const fingerprint = requestFingerprint(spec);
+    const earlier = await this.store.findByToken(spec.accountId, spec.clientRequestToken);
+    if (earlier) return this.answerReusedToken(earlier, fingerprint, tokenPolicy);
+
+    const account = this.options.accounts.byId(spec.accountId);
+    const cap = account?.maxUnfinishedJobs ?? this.options.maxUnfinishedJobs;
+    if ((await this.store.countUnfinished(spec.accountId)) >= cap) {
+      throw new DomainError(
+        "TooManyJobs",
+        `The number of unfinished jobs has reached the limit of ${cap} for this account.`,
+      );
+    }
+    if ((spec.tags?.length ?? 0) > (this.options.maxJobTags ?? 50)) {
+      throw new DomainError("TooManyTags", `A job can have at most ${this.options.maxJobTags ?? 50} tags.`);
+    }
+
+    const jobId = randomUUID();
+    try {
+      await this.store.insertJob({
+        job_id: jobId,
+        account_id: spec.accountId,
+        status: "New",
+        priority: spec.priority,
+        creation_time: this.now(),
+        spec: specToColumn(spec),
+        client_request_token: spec.clientRequestToken,
+        request_fingerprint: fingerprint,
+        tags: JSON.stringify(spec.tags ?? []),
+        confirmed: spec.confirmationRequired ? 0 : 1,
+      });
+    } catch (e) {
+      if (!(e instanceof DuplicateTokenError)) throw e;
+      // Another request with the same token won the race: answer as if we had come second.
+      const winner = await this.store.findByToken(spec.accountId, spec.clientRequestToken);
+      if (!winner) throw e;
+      return this.answerReusedToken(winner, fingerprint, tokenPolicy);
+    }
+    this.options.onChange?.();
+    return { jobId, created: true };
+  }
+
+  private answerReusedToken(earlier: JobRow, fingerprint: string, policy: "reuse" | "reject"): CreateJobOutcome {
+    if (policy === "reuse" && earlier.request_fingerprint === fingerprint) {
+      return { jobId: earlier.job_id, created: false };
+    }
+    throw new DomainError(
+      "Idempotency",
+      policy === "reject"
+        ? "Duplicate request."
+        : "The ClientRequestToken was already used by a different CreateJob request.",
+    );
+  }
+
+  async describeJob(accountId: string, jobId: string): Promise<Job> {
+    return rowToJob(await this.requireJob(accountId, jobId), this.now());
+  }
+
+  async listJobs(accountId: string, query: ListJobsQuery): Promise<ListJobsPage> {
+    let after: { creationTime: number; jobId: string } | undefined;
+    if (query.nextToken !== undefined) {
+      const last = await this.store.getAccountJob(accountId, query.nextToken);
+      if (!last) throw new DomainError("InvalidNextToken", "The nextToken is invalid or has expired.");
+      after = { creationTime: last.creation_time, jobId: last.job_id };
+    }
+    const rows = await this.store.listJobs(accountId, query.statuses, query.maxResults + 1, after);
+    const more = rows.length > query.maxResults;
+    const page = more ? rows.slice(0, query.maxResults) : rows;
+    const now = this.now();
+    return {
+      jobs: page.map((r) => rowToSummary(r, now)),
+      nextToken: more && page.length > 0 ? page[page.length - 1].job_id : undefined,
+    };
+  }
+
+  async updateJobPriority(accountId: string, jobId: string, priority: number): Promise<Job> {
+    const row = await this.requireJob(accountId, jobId);
+    if (isTerminal(row.status as JobStatus)) {
+      throw new DomainError("NoSuchJob", `The job ${jobId} has already finished (${row.status}).`);
+    }
+    await this.store.updatePriority(jobId, priority, this.now());
+    this.options.onChange?.();
+    return this.describeJob(accountId, jobId);
+  }
+
+  async updateJobStatus(
+    accountId: string,
+    jobId: string,
+    requested: "Ready" | "Cancelled",
+    reason: string | undefined,
+    options: { readonly allowReadyWhilePreparing?: boolean } = {},
+  ): Promise<Job> {
+    for (let attempt = 0; attempt < MAX_STATUS_RETRIES; attempt++) {
+      const row = await this.requireJob(accountId, jobId);
+      const status = row.status as JobStatus;
+      const now = this.now();
+      let moved: boolean;
+      if (requested === "Ready") {
+        if (status === "Suspended") {
+          moved = await this.store.transition(jobId, "Suspended", "Ready", now, { statusUpdateReason: reason });
+        } else if (status === "Preparing" && options.allowReadyWhilePreparing) {
+          moved = await this.store.markConfirmed(jobId, reason, now);
+        } else {
+          throw illegalChange(status, requested);
+        }
+      } else {
+        if (!canRequestCancel(status)) throw illegalChange(status, requested);
+        moved = await this.store.transition(jobId, status, "Cancelling", now, { statusUpdateReason: reason });
+      }
+      if (moved) {
+        this.options.onChange?.();
+        return this.describeJob(accountId, jobId);
+      }
+      // The engine moved the job meanwhile; look again.
+    }
+    throw new DomainError("ServiceUnavailable", "The job is changing too quickly; try again.");
+  }
+
+  async deleteJob(accountId: string, jobId: string): Promise<void> {
+    const row = await this.requireJob(accountId, jobId);
+    if (!isTerminal(row.status as JobStatus) || !(await this.store.deleteTerminalJob(jobId))) {
+      throw new DomainError(
+        "InvalidRequest",
+        `Only a finished job (Complete, Cancelled or Failed) can be deleted; job ${jobId} is ${row.status}.`,
+      );
+    }
+  }
+
+  async getJobTagging(accountId: string, jobId: string): Promise<Tag[]> {
+    const row = await this.requireJob(accountId, jobId);
+    return JSON.parse(row.tags) as Tag[];
+  }
+
+  async putJobTagging(accountId: string, jobId: string, tags: readonly Tag[]): Promise<void> {
+    await this.requireJob(accountId, jobId);
+    const max = this.options.maxJobTags ?? 50;
+    if (tags.length > max) throw new DomainError("TooManyTags", `A job can have at most ${max} tags.`);
+    await this.store.setTags(jobId, tags, this.now());
+  }
+
+  async deleteJobTagging(accountId: string, jobId: string): Promise<void> {
+    await this.requireJob(accountId, jobId);
+    await this.store.setTags(jobId, [], this.now());
+  }
+
+  /** Another account's job answers exactly like a missing one. */
+  private async requireJob(accountId: string, jobId: string): Promise<JobRow> {
+    const row = await this.store.getAccountJob(accountId, jobId);
+    if (!row) throw noSuchJob(jobId);
+    return row;
+  }
+}
+
+function illegalChange(from: JobStatus, requested: string): DomainError {
+  if (isTerminal(from)) {
+    return new DomainError("IllegalStatusChange", `The job has already finished (${from}).`);
+  }
+  return new DomainError("IllegalStatusChange", `Error with the job status change: ${from} to ${requested}.`);
+}
+
+/** Two CreateJob requests are "the same request" when everything but the dialect's echo details matches. */
+export function requestFingerprint(spec: JobSpec): string {
+  return createHash("sha256").update(stableStringify(spec)).digest("hex");
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

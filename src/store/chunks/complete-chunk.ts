@@ -1,0 +1,54 @@
+/**
+ * Exactly-once accounting: a chunk's results are recorded and added to the job's counters in one
+ * transaction, and only by the holder of the chunk's current lease. A worker whose lease was taken over
+ * (it was presumed dead) finds its token gone and its results are discarded: the new holder counts them.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "../schema.js";
+
+export interface ChunkResults {
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Report rows, or null when the report does not keep them. */
+  readonly succeededRows: string | null;
+  readonly failedRows: string | null;
+}
+
+export async function completeChunk(
+  db: Kysely<Database>,
+  jobId: string,
+  seq: number,
+  leaseToken: string,
+  results: ChunkResults,
+  now: number,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const done = await trx
+      .updateTable("chunks")
+      .set({
+        state: "done",
+        lease_token: null,
+        lease_expires: null,
+        succeeded: results.succeeded,
+        failed: results.failed,
+        succeeded_rows: results.succeededRows,
+        failed_rows: results.failedRows,
+      })
+      .where("job_id", "=", jobId)
+      .where("seq", "=", seq)
+      .where("lease_token", "=", leaseToken)
+      .where("state", "=", "leased")
+      .executeTakeFirst();
+    if (done.numUpdatedRows !== 1n) return false;
+    await trx
+      .updateTable("jobs")
+      .set((eb) => ({
+        succeeded: eb("succeeded", "+", results.succeeded),
+        failed: eb("failed", "+", results.failed),
+        updated_time: now,
+      }))
+      .where("job_id", "=", jobId)
+      .execute();
+    return true;
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * Records a prepared job's chunks: byte ranges of the manifest, each holding `records` tasks.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "../schema.js";
+
+export interface ChunkPlanRow {
+  readonly seq: number;
+  readonly startByte: number;
+  readonly endByte: number;
+  readonly firstRecord: number;
+  readonly records: number;
+}
+
+const ROWS_PER_STATEMENT = 500;
+
+export async function insertChunks(db: Kysely<Database>, jobId: string, plans: readonly ChunkPlanRow[]) {
+  for (let i = 0; i < plans.length; i += ROWS_PER_STATEMENT) {
+    const values = plans.slice(i, i + ROWS_PER_STATEMENT).map((p) => ({
+      job_id: jobId,
+      seq: p.seq,
+      start_byte: p.startByte,
+      end_byte: p.endByte,
+      first_record: p.firstRecord,
+      records: p.records,
+      state: "pending",
+      attempts: 0,
+      succeeded: 0,
+      failed: 0,
+    }));
+    await db.insertInto("chunks").values(values).execute();
+  }
+}
+
+/** Forgets a job's chunks: before preparing again after a crash, and when a job is purged. */
+export async function deleteChunks(db: Kysely<Database>, jobId: string) {
+  await db.deleteFrom("chunks").where("job_id", "=", jobId).execute();
+}

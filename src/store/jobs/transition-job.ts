@@ -1,0 +1,70 @@
+/**
+ * The one way a job's status changes: a compare-and-set on the current status, checked against the domain's
+ * transition table, with the bookkeeping that belongs to the move (active time, termination and suspension
+ * dates) done in the same statement.
+ */
+import type { Kysely, Updateable } from "kysely";
+import { canTransition, isTerminal, type JobStatus } from "../../domain/status.js";
+import type { Database, JobsTable } from "../schema.js";
+
+export interface TransitionPatch {
+  readonly statusUpdateReason?: string;
+  readonly suspendedCause?: string;
+  /** Appended to the job's FailureReasons. */
+  readonly failure?: { code: string; reason: string };
+}
+
+export class IllegalTransitionError extends Error {
+  constructor(from: JobStatus, to: JobStatus) {
+    super(`illegal job status change ${from} -> ${to}`);
+  }
+}
+
+/** Returns false when the job is no longer in `from` (someone else moved it first). */
+export async function transitionJob(
+  db: Kysely<Database>,
+  jobId: string,
+  from: JobStatus,
+  to: JobStatus,
+  now: number,
+  patch: TransitionPatch = {},
+): Promise<boolean> {
+  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom("jobs")
+      .select(["status", "active_since", "active_ms", "failure_reasons"])
+      .where("job_id", "=", jobId)
+      .executeTakeFirst();
+    if (!row || row.status !== from) return false;
+
+    const update: Updateable<JobsTable> = { status: to, updated_time: now };
+    if (from === "Active" && row.active_since !== null) {
+      update.active_ms = row.active_ms + Math.max(0, now - row.active_since);
+      update.active_since = null;
+    }
+    if (to === "Active") update.active_since = now;
+    if (isTerminal(to)) {
+      update.termination_time = now;
+      update.phase_owner = null;
+      update.phase_expires = null;
+    }
+    if (to === "Suspended") {
+      update.suspended_time = now;
+      update.suspended_cause = patch.suspendedCause ?? null;
+    }
+    if (patch.statusUpdateReason !== undefined) update.status_update_reason = patch.statusUpdateReason;
+    if (patch.failure) {
+      const reasons = JSON.parse(row.failure_reasons) as unknown[];
+      reasons.push({ code: patch.failure.code, reason: patch.failure.reason });
+      update.failure_reasons = JSON.stringify(reasons);
+    }
+    const result = await trx
+      .updateTable("jobs")
+      .set(update)
+      .where("job_id", "=", jobId)
+      .where("status", "=", from)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * Schema migrations, written with Kysely's schema builder so one list serves SQLite and PostgreSQL.
+ * Append new migrations; never edit one that has shipped.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+
+const migrations: Record<string, Migration> = {
+  "0001_jobs_and_chunks": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("jobs")
+        .addColumn("job_id", "varchar(64)", (c) => c.primaryKey())
+        .addColumn("account_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("status", "varchar(16)", (c) => c.notNull())
+        .addColumn("priority", "bigint", (c) => c.notNull())
+        .addColumn("creation_time", "bigint", (c) => c.notNull())
+        .addColumn("termination_time", "bigint")
+        .addColumn("suspended_time", "bigint")
+        .addColumn("suspended_cause", "text")
+        .addColumn("status_update_reason", "text")
+        .addColumn("failure_reasons", "text", (c) => c.notNull().defaultTo("[]"))
+        .addColumn("spec", "text", (c) => c.notNull())
+        .addColumn("client_request_token", "varchar(64)", (c) => c.notNull())
+        .addColumn("request_fingerprint", "varchar(64)", (c) => c.notNull())
+        .addColumn("tags", "text", (c) => c.notNull().defaultTo("[]"))
+        .addColumn("total_tasks", "bigint", (c) => c.notNull().defaultTo(-1))
+        .addColumn("succeeded", "bigint", (c) => c.notNull().defaultTo(0))
+        .addColumn("failed", "bigint", (c) => c.notNull().defaultTo(0))
+        .addColumn("active_ms", "bigint", (c) => c.notNull().defaultTo(0))
+        .addColumn("active_since", "bigint")
+        .addColumn("confirmed", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("manifest_etag", "text")
+        .addColumn("generated_manifest", "text")
+        .addColumn("phase_owner", "varchar(64)")
+        .addColumn("phase_expires", "bigint")
+        .addColumn("updated_time", "bigint", (c) => c.notNull())
+        .addUniqueConstraint("jobs_account_token", ["account_id", "client_request_token"])
+        .execute();
+      await db.schema
+        .createIndex("jobs_account_listing")
+        .on("jobs")
+        .columns(["account_id", "creation_time", "job_id"])
+        .execute();
+      await db.schema.createIndex("jobs_status_priority").on("jobs").columns(["status", "priority"]).execute();
+
+      await db.schema
+        .createTable("chunks")
+        .addColumn("job_id", "varchar(64)", (c) => c.notNull().references("jobs.job_id").onDelete("cascade"))
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("start_byte", "bigint", (c) => c.notNull())
+        .addColumn("end_byte", "bigint", (c) => c.notNull())
+        .addColumn("first_record", "bigint", (c) => c.notNull())
+        .addColumn("records", "integer", (c) => c.notNull())
+        .addColumn("state", "varchar(8)", (c) => c.notNull().defaultTo("pending"))
+        .addColumn("lease_token", "varchar(64)")
+        .addColumn("lease_expires", "bigint")
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("succeeded", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("failed", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("succeeded_rows", "text")
+        .addColumn("failed_rows", "text")
+        .addPrimaryKeyConstraint("chunks_pk", ["job_id", "seq"])
+        .execute();
+      await db.schema.createIndex("chunks_job_state").on("chunks").columns(["job_id", "state", "seq"]).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("chunks").execute();
+      await db.schema.dropTable("jobs").execute();
+      await sql`select 1`.execute(db);
+    },
+  },
+};
+
+class InlineMigrations implements MigrationProvider {
+  async getMigrations() {
+    return migrations;
+  }
+}
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InlineMigrations() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`job store migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Real job stores for tests: a SQLite file in a temporary directory, and a fresh PostgreSQL database on the
+ * machine's server (OBJBATCH_TEST_PG, default postgres://postgres@127.0.0.1:5432/postgres), dropped after.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { openPostgres, openSqlite } from "../../src/store/connect.js";
+import { JobStore } from "../../src/store/job-store.js";
+
+export const PG_ADMIN_URL = process.env.OBJBATCH_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export interface TestStore {
+  readonly name: "sqlite" | "postgres";
+  readonly store: JobStore;
+  /** The URL objbatch would be started with to use this store. */
+  readonly url: string;
+  dispose(): Promise<void>;
+}
+
+export async function sqliteTestStore(): Promise<TestStore> {
+  const dir = await mkdtemp(join(tmpdir(), "objbatch-store-"));
+  const file = join(dir, "jobs.sqlite");
+  const store = new JobStore(await openSqlite(file));
+  return {
+    name: "sqlite",
+    store,
+    url: `sqlite:${file}`,
+    async dispose() {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `objbatch_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function postgresTestStore(): Promise<TestStore> {
+  const database = await createPgDatabase();
+  const store = new JobStore(await openPostgres(database.url, 4));
+  return {
+    name: "postgres",
+    store,
+    url: database.url,
+    async dispose() {
+      await store.close();
+      await database.drop();
+    },
+  };
+}
+
+export const TEST_STORES: ReadonlyArray<() => Promise<TestStore>> = [sqliteTestStore, postgresTestStore];
