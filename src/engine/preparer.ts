@@ -6,6 +6,7 @@
 import type { Readable } from "node:stream";
 import type { ManifestFormat } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
+import { isManifestError } from "../manifest/errors.js";
 import { etagMatches } from "../manifest/etag.js";
 import { planChunks } from "../manifest/record-scanner.js";
 import { isStorageError } from "../storage/types.js";
@@ -145,7 +146,7 @@ async function countAndChunk(
         records: chunk.records,
       });
       if (pending.length >= INSERT_BATCH && !(await flush())) throw abandoned;
-    });
+    }, { md5: false }); // the object's ETag was checked, and every chunk read is pinned to it
     if (!(await flush())) return "abandoned";
     return { total: summary.totalRecords, chunks, etag: info.etag };
   } catch (e) {
@@ -154,6 +155,7 @@ async function countAndChunk(
       return "abandoned";
     }
     if (e instanceof JobFailureError) throw e;
+    if (isManifestError(e)) throw new JobFailureError(e.code, e.message);
     throw storageFailure(e, `Reading the manifest ${bucket}/${key} failed`);
   }
 }
