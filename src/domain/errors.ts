@@ -29,6 +29,8 @@ export type DomainErrorKind =
   | "RequestTimeTooSkewed"
   | "ExpiredToken"
   | "EntityTooLarge"
+  /** A Content-MD5 header that is malformed or does not match the body. */
+  | "InvalidDigest"
   | "MethodNotAllowed"
   | "NotImplemented"
   | "ServiceUnavailable"

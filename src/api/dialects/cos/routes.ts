@@ -1,0 +1,222 @@
+/**
+ * The COS batch-job API as a Fastify plugin:
+ *
+ *   POST   /jobs                          CreateJob
+ *   GET    /jobs?jobStatuses=&maxResults=&nextToken=   ListJobs
+ *   GET    /jobs/:jobId                   DescribeJob
+ *   POST   /jobs/:jobId/priority?priority=              UpdateJobPriority
+ *   POST   /jobs/:jobId/status?requestedJobStatus=&statusUpdateReason=   UpdateJobStatus
+ *   DELETE /jobs/:jobId                   DeleteJob (COS Go SDK; terminal jobs only, D9)
+ *
+ * Every request is signature-checked first (onRequest, before any body is read), then `x-cos-appid` must name
+ * the signing account. Bodies are read raw whatever their Content-Type (or none), up to maxBodyBytes. Every
+ * answer carries `x-cos-request-id`; every error is a COS `<Error>` body, including Fastify's own client errors
+ * (bad Content-Length, body too large) and unexpected exceptions (500 InternalError, logged).
+ *
+ * Register without fastify-plugin: the content-type parser and error handler set here stay inside this
+ * plugin's encapsulated context, so the OSS (`/?batchJob`) and S3 Control (`/v20180820/jobs`) dialects
+ * registered on the same instance keep their own.
+ */
+import { createHash } from "node:crypto";
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { Account, AccountRegistry } from "../../../accounts/types.js";
+import { DomainError, invalidArgument, invalidRequest, isDomainError, noSuchJob } from "../../../domain/errors.js";
+import type { JobServiceApi } from "../../../service/types.js";
+import { type CosSignatureOptions, verifyCosRequest } from "../../auth/cos-signature.js";
+import type { RequestTarget } from "../../auth/request-target.js";
+import { parseCosCreateJobRequest } from "./create-job-request.js";
+import { type CosError, cosErrorFor, INTERNAL_ERROR, newCosRequestId, renderCosError } from "./errors.js";
+import { parseListJobsQuery, parsePriorityQuery, parseStatusQuery } from "./query-params.js";
+import {
+  renderCreateJobResult,
+  renderDescribeJobResult,
+  renderListJobsResult,
+  renderUpdateJobPriorityResult,
+  renderUpdateJobStatusResult,
+} from "./responses.js";
+
+export interface CosRoutesOptions {
+  readonly service: JobServiceApi;
+  readonly accounts: AccountRegistry;
+  readonly now?: () => Date;
+  /** Largest request body accepted. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Signature checking options: clock-skew allowance, signed Host, unsigned parameters (cos-signature.ts). */
+  readonly signature?: Omit<CosSignatureOptions, "now">;
+}
+
+export const COS_DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+interface RequestContext {
+  readonly requestId: string;
+  account?: Account;
+  target?: RequestTarget;
+}
+
+type JobParams = { jobId: string };
+
+export function cosRoutes(options: CosRoutesOptions): FastifyPluginAsync {
+  const { service, accounts } = options;
+  const now = options.now ?? (() => new Date());
+  const maxBodyBytes = options.maxBodyBytes ?? COS_DEFAULT_MAX_BODY_BYTES;
+
+  return async (app) => {
+    const contexts = new WeakMap<FastifyRequest, RequestContext>();
+
+    const authenticated = (request: FastifyRequest): { account: Account; target: RequestTarget } => {
+      const c = contexts.get(request);
+      if (c?.account === undefined || c.target === undefined)
+        throw new Error("request reached a handler unauthenticated");
+      return { account: c.account, target: c.target };
+    };
+
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxBodyBytes }, (_request, body, done) => {
+      done(null, body);
+    });
+
+    app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+      const requestId = contexts.get(request)?.requestId ?? newCosRequestId();
+      const info = toCosError(error, maxBodyBytes);
+      if (info === INTERNAL_ERROR) request.log.error({ err: error }, "COS API request failed unexpectedly");
+      sendXml(
+        reply.code(info.status).header("x-cos-request-id", requestId),
+        renderCosError(info, resourceOf(request), requestId),
+      );
+    });
+
+    app.addHook("onRequest", async (request, reply) => {
+      const context: RequestContext = { requestId: newCosRequestId() };
+      contexts.set(request, context);
+      reply.header("x-cos-request-id", context.requestId);
+      const verified = verifyCosRequest(
+        { method: request.method, url: request.url, headers: request.headers },
+        accounts,
+        { ...options.signature, now: now() },
+      );
+      const appid = request.headers["x-cos-appid"];
+      if (typeof appid !== "string" || appid === "") throw invalidArgument("The x-cos-appid header is required.");
+      if (Buffer.byteLength(appid) > 64) throw invalidArgument("The x-cos-appid header must be at most 64 bytes long.");
+      if (appid !== verified.account.id) {
+        throw new DomainError(
+          "AccessDenied",
+          "The x-cos-appid header does not name the account that signed the request.",
+        );
+      }
+      context.account = verified.account;
+      context.target = verified.target;
+    });
+
+    // Content-MD5 is optional; when sent it must match the body that arrived.
+    app.addHook("preHandler", async (request) => {
+      const md5 = request.headers["content-md5"];
+      if (typeof md5 !== "string") return;
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const sent = Buffer.from(md5.trim(), "base64");
+      if (sent.length !== 16) throw new DomainError("InvalidDigest", "The Content-MD5 you specified is not valid.");
+      if (!sent.equals(createHash("md5").update(body).digest())) {
+        throw new DomainError("InvalidDigest", "The Content-MD5 you specified did not match what was received.");
+      }
+    });
+
+    const routeOptions = { bodyLimit: maxBodyBytes };
+
+    app.post("/jobs", routeOptions, async (request, reply) => {
+      const { account } = authenticated(request);
+      const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+      const spec = parseCosCreateJobRequest(body, account.id);
+      const outcome = await service.createJob(spec, "reject");
+      sendXml(reply, renderCreateJobResult(outcome.jobId));
+    });
+
+    app.get("/jobs", routeOptions, async (request, reply) => {
+      const { account, target } = authenticated(request);
+      const page = await service.listJobs(account.id, parseListJobsQuery(target.query));
+      sendXml(reply, renderListJobsResult(page.jobs, page.nextToken));
+    });
+
+    app.get<{ Params: JobParams }>("/jobs/:jobId", routeOptions, async (request, reply) => {
+      const { account } = authenticated(request);
+      const job = await service.describeJob(account.id, jobIdOf(request.params));
+      sendXml(reply, renderDescribeJobResult(job));
+    });
+
+    app.post<{ Params: JobParams }>("/jobs/:jobId/priority", routeOptions, async (request, reply) => {
+      const { account, target } = authenticated(request);
+      const jobId = jobIdOf(request.params);
+      const job = await service.updateJobPriority(account.id, jobId, parsePriorityQuery(target.query));
+      sendXml(reply, renderUpdateJobPriorityResult(job));
+    });
+
+    app.post<{ Params: JobParams }>("/jobs/:jobId/status", routeOptions, async (request, reply) => {
+      const { account, target } = authenticated(request);
+      const jobId = jobIdOf(request.params);
+      const { requested, reason } = parseStatusQuery(target.query);
+      const job = await service.updateJobStatus(account.id, jobId, requested, reason);
+      sendXml(reply, renderUpdateJobStatusResult(job));
+    });
+
+    app.delete<{ Params: JobParams }>("/jobs/:jobId", routeOptions, async (request, reply) => {
+      const { account } = authenticated(request);
+      await service.deleteJob(account.id, jobIdOf(request.params));
+      reply.code(204).send();
+    });
+
+    const notAllowed = async (request: FastifyRequest): Promise<never> => {
+      throw new DomainError(
+        "MethodNotAllowed",
+        `The specified method ${request.method} is not allowed against this resource.`,
+      );
+    };
+    app.route({ method: ["PUT", "PATCH", "DELETE"], url: "/jobs", ...routeOptions, handler: notAllowed });
+    app.route({ method: ["PUT", "PATCH", "POST"], url: "/jobs/:jobId", ...routeOptions, handler: notAllowed });
+    for (const url of ["/jobs/:jobId/priority", "/jobs/:jobId/status"]) {
+      app.route({ method: ["GET", "PUT", "PATCH", "DELETE"], url, ...routeOptions, handler: notAllowed });
+    }
+  };
+}
+
+/** JobIds are 1-64 bytes (COS); an empty one is a bad request, a longer one cannot exist. */
+function jobIdOf(params: JobParams): string {
+  const jobId = params.jobId ?? "";
+  if (jobId === "") throw invalidRequest("The job ID is missing.");
+  if (Buffer.byteLength(jobId) > 64) throw noSuchJob(jobId.slice(0, 64));
+  return jobId;
+}
+
+/** Send bytes, not a string: Fastify would append `; charset=utf-8` to a string's Content-Type. */
+function sendXml(reply: FastifyReply, xml: string): void {
+  reply.type("application/xml").send(Buffer.from(xml, "utf8"));
+}
+
+function resourceOf(request: FastifyRequest): string {
+  const url = request.url;
+  const q = url.indexOf("?");
+  return `${request.headers.host ?? ""}${q === -1 ? url : url.slice(0, q)}`;
+}
+
+function toCosError(error: unknown, maxBodyBytes: number): CosError {
+  if (isDomainError(error)) return cosErrorFor(error);
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    return cosErrorFor(
+      new DomainError(
+        "EntityTooLarge",
+        `Your proposed upload exceeds the maximum allowed size of ${maxBodyBytes} bytes.`,
+      ),
+    );
+  }
+  // Fastify's own rejections of a request (bad Content-Length, unreadable Content-Type, aborted body) are the
+  // client's problem: answer 400 InvalidRequest rather than 500.
+  const status = fastifyError.statusCode;
+  if (
+    typeof fastifyError.code === "string" &&
+    fastifyError.code.startsWith("FST_") &&
+    status !== undefined &&
+    status >= 400 &&
+    status < 500
+  ) {
+    return cosErrorFor(invalidRequest(fastifyError.message ?? "The request could not be read."));
+  }
+  return INTERNAL_ERROR;
+}

@@ -1,0 +1,95 @@
+/**
+ * A small XML writer for responses. Documents are built as plain trees (`el`, `leaf`) and serialised with
+ * the declaration `<?xml version="1.0" encoding="UTF-8"?>`. Text is escaped so that whatever a client or
+ * another dialect stored comes back as well-formed XML: `& < > " '` become entities, `\r` becomes `&#13;` (so it
+ * survives a parser's line-end normalisation), and characters XML 1.0 cannot carry at all become U+FFFD.
+ */
+
+export interface XmlNode {
+  readonly name: string;
+  /** A leaf's text. A node has either text or children. */
+  readonly text?: string;
+  readonly children?: readonly XmlNode[];
+}
+
+/** Children may be left out with `undefined`, `null` or `false`, so optional parts read naturally inline. */
+export type XmlChild = XmlNode | undefined | null | false | readonly XmlChild[];
+
+export type XmlValue = string | number | boolean;
+
+/** A container element; nested arrays of children are flattened. */
+export function el(name: string, ...children: XmlChild[]): XmlNode {
+  const flat: XmlNode[] = [];
+  const add = (c: XmlChild): void => {
+    if (c === undefined || c === null || c === false) return;
+    if (Array.isArray(c)) {
+      for (const x of c as readonly XmlChild[]) add(x);
+      return;
+    }
+    flat.push(c as XmlNode);
+  };
+  for (const c of children) add(c);
+  return { name, children: flat };
+}
+
+/** A value element. Numbers must be finite; booleans print as `true`/`false`. */
+export function leaf(name: string, value: XmlValue): XmlNode {
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    throw new Error(`cannot write non-finite number in <${name}>`);
+  }
+  return { name, text: String(value) };
+}
+
+/** A value element, or nothing when the value is undefined. */
+export function optLeaf(name: string, value: XmlValue | undefined | null): XmlNode | undefined {
+  return value === undefined || value === null ? undefined : leaf(name, value);
+}
+
+export interface ToXmlOptions {
+  /** Write the `<?xml ...?>` declaration. Default true. */
+  readonly declaration?: boolean;
+}
+
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
+
+/** Serialises without indentation (whitespace between elements would be text to strict parsers). */
+export function toXml(root: XmlNode, options: ToXmlOptions = {}): string {
+  const out: string[] = [];
+  if (options.declaration !== false) out.push(XML_DECLARATION);
+  write(root, out);
+  return out.join("");
+}
+
+function write(node: XmlNode, out: string[]): void {
+  const name = checkName(node.name);
+  out.push(`<${name}>`);
+  if (node.text !== undefined) out.push(escapeXmlText(node.text));
+  else if (node.children !== undefined) for (const c of node.children) write(c, out);
+  out.push(`</${name}>`);
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+function checkName(name: string): string {
+  // Element names come from code, never from clients; a bad one is a programming error.
+  if (!NAME.test(name)) throw new Error(`invalid XML element name: ${JSON.stringify(name)}`);
+  return name;
+}
+
+const UNREPRESENTABLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+  "\r": "&#13;",
+};
+
+/** Escapes text for use as element content or attribute value. */
+export function escapeXmlText(value: string): string {
+  return value.replace(UNREPRESENTABLE, "\uFFFD").replace(/[&<>"'\r]/g, (c) => ESCAPES[c]!);
+}
