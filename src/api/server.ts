@@ -23,10 +23,9 @@ export interface ServerParts {
 export function buildServer(parts: ServerParts) {
   const app = Fastify({
     loggerInstance: parts.logger,
-    disableRequestLogging: false,
     bodyLimit: parts.maxBodyBytes,
     // Job ids are validated by each dialect with its own error; Fastify's default cap of 100 would 404 first.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     // The AWS CLI reaches objbatch through HTTP_PROXY and sends absolute-form request lines.
     rewriteUrl: (req) => originFormPath(req.url ?? "/"),
     return503OnClosing: true,

@@ -1,0 +1,63 @@
+/**
+ * A COS client for tests: requests signed by the official cos-nodejs-sdk-v5 signer (COS.getAuthorization),
+ * sent over real HTTP with fetch. Answers are parsed with fast-xml-parser, independent of objbatch's codec.
+ */
+import COS from "cos-nodejs-sdk-v5";
+import { XMLParser } from "fast-xml-parser";
+import { ROOT } from "./app.js";
+
+export interface CosCredentials {
+  readonly appId: string;
+  readonly secretId: string;
+  readonly secretKey: string;
+}
+
+export const ROOT_COS: CosCredentials = {
+  appId: ROOT.accountId,
+  secretId: ROOT.accessKeyId,
+  secretKey: ROOT.secretAccessKey,
+};
+
+export interface CosResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed XML of any shape
+  readonly xml: any;
+}
+
+const parser = new XMLParser({ parseTagValue: false, ignoreDeclaration: true, isArray: (name) => name === "member" });
+
+export async function cosRequest(
+  baseUrl: string,
+  method: "GET" | "POST" | "DELETE" | "PUT",
+  path: string,
+  options: {
+    query?: Record<string, string>;
+    body?: string;
+    credentials?: CosCredentials;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<CosResponse> {
+  const credentials = options.credentials ?? ROOT_COS;
+  const url = new URL(path, baseUrl);
+  for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
+  const headers: Record<string, string> = {
+    host: url.host,
+    "x-cos-appid": credentials.appId,
+    ...(options.body !== undefined ? { "content-type": "application/xml" } : {}),
+    ...options.headers,
+  };
+  const authorization = COS.getAuthorization({
+    SecretId: credentials.secretId,
+    SecretKey: credentials.secretKey,
+    Method: method,
+    Pathname: url.pathname,
+    Query: options.query ?? {},
+    Headers: headers,
+  });
+  const { host: _host, ...sent } = headers;
+  const response = await fetch(url, { method, headers: { ...sent, authorization }, body: options.body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, xml: text ? parser.parse(text) : undefined };
+}
