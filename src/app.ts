@@ -65,7 +65,6 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     accounts,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    now: () => new Date(now()),
     healthy: async () => !closing && (await store.countUnfinished("__healthz__")) >= 0,
   });
   await server.listen({ host: config.host, port: config.port });

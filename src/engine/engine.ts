@@ -30,7 +30,6 @@ const WATCHED: JobStatus[] = [
   "Cancelling",
   "Failing",
 ];
-const HOUSEKEEPING_EVERY_MS = 60_000;
 
 interface RunningChunk {
   readonly jobId: string;
@@ -116,7 +115,7 @@ export class Engine {
   async tick(): Promise<void> {
     const { store, options } = this.deps;
     const now = this.deps.now();
-    if (now - this.lastHousekeeping > HOUSEKEEPING_EVERY_MS) {
+    if (now - this.lastHousekeeping >= options.housekeepingMs) {
       this.lastHousekeeping = now;
       await this.housekeeping(now);
     }

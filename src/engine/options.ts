@@ -27,6 +27,8 @@ export interface EngineOptions {
   readonly suspendedTimeoutMs: number;
   /** D8: terminal jobs are purged this long after they ended. */
   readonly retentionMs: number;
+  /** How often the engine fails unconfirmed jobs past their timeout and purges jobs past retention. */
+  readonly housekeepingMs: number;
   /** On graceful shutdown, how long in-flight chunks may take to finish before they are given back. */
   readonly shutdownGraceMs: number;
 }
@@ -46,5 +48,6 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   failureRatio: 0.5,
   suspendedTimeoutMs: 30 * DAY,
   retentionMs: 90 * DAY,
+  housekeepingMs: 60_000,
   shutdownGraceMs: 10_000,
 };

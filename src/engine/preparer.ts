@@ -137,16 +137,21 @@ async function countAndChunk(
 
   const abandoned = new Error("abandoned");
   try {
-    const summary = await planChunks(stream, deps.options.chunkSize, async (chunk) => {
-      pending.push({
-        seq: chunk.seq,
-        startByte: chunk.startByte,
-        endByte: chunk.endByte,
-        firstRecord: chunk.firstRecord,
-        records: chunk.records,
-      });
-      if (pending.length >= INSERT_BATCH && !(await flush())) throw abandoned;
-    }, { md5: false }); // the object's ETag was checked, and every chunk read is pinned to it
+    const summary = await planChunks(
+      stream,
+      deps.options.chunkSize,
+      async (chunk) => {
+        pending.push({
+          seq: chunk.seq,
+          startByte: chunk.startByte,
+          endByte: chunk.endByte,
+          firstRecord: chunk.firstRecord,
+          records: chunk.records,
+        });
+        if (pending.length >= INSERT_BATCH && !(await flush())) throw abandoned;
+      },
+      { md5: false },
+    ); // the object's ETag was checked, and every chunk read is pinned to it
     if (!(await flush())) return "abandoned";
     return { total: summary.totalRecords, chunks, etag: info.etag };
   } catch (e) {

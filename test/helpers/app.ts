@@ -28,6 +28,8 @@ export interface TestAppOptions {
   readonly storeUrl?: string;
   readonly runEngine?: boolean;
   readonly dataDir?: string;
+  /** The clock of the service, the engine and the storage (tests of timeouts and retention move it). */
+  readonly now?: () => number;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -49,6 +51,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = { ...base, engine: { ...base.engine, pollMs: 50, ...options.engine } };
   const app = await startApp(config, {
     engine: options.runEngine,
+    now: options.now,
     logger: pino({ level: process.env.OBJBATCH_TEST_LOG ?? "silent" }),
   });
   return {
