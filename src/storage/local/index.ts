@@ -1,0 +1,1 @@
+export { LocalStorage, type LocalStorageOptions, type RestoreTier } from "./local-storage.js";

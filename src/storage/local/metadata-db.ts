@@ -1,0 +1,234 @@
+/**
+ * Object metadata of the local backend, in `<dataDir>/meta/objects.sqlite` (never inside bucket directories).
+ *
+ * One row per object that has anything worth remembering; a file without a row is an object with defaults
+ * (content type from its extension, STANDARD, private, no tags, ETag computed on demand). Every attribute column
+ * is NULL when it holds the default, so "default" never needs a row.
+ *
+ * The ETag cache (etag, size, mtime_ns) is valid only while the file still has that size and mtime: a hand edit
+ * invalidates it. Writes that only cache an ETag are batched (write-behind, one transaction per event-loop turn):
+ * losing them in a crash costs one recomputation, never a wrong answer.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+
+export interface ObjectRow {
+  etag: string | null;
+  /** File size and mtime (ns, decimal string) the ETag was computed for. */
+  size: number | null;
+  mtime_ns: string | null;
+  content_type: string | null;
+  cache_control: string | null;
+  content_disposition: string | null;
+  content_encoding: string | null;
+  content_language: string | null;
+  expires: string | null;
+  /** JSON object, keys lower-cased. */
+  user_metadata: string | null;
+  /** JSON array of {key, value}. */
+  tags: string | null;
+  /** JSON AccessControlList. */
+  acl: string | null;
+  /** NULL = STANDARD. */
+  storage_class: string | null;
+  restore_tier: string | null;
+  /** Epoch milliseconds: when the requested restore completes and until when the restored copy is readable. */
+  restore_ready_at: number | null;
+  restore_expiry: number | null;
+}
+
+const COLUMNS = [
+  "etag",
+  "size",
+  "mtime_ns",
+  "content_type",
+  "cache_control",
+  "content_disposition",
+  "content_encoding",
+  "content_language",
+  "expires",
+  "user_metadata",
+  "tags",
+  "acl",
+  "storage_class",
+  "restore_tier",
+  "restore_ready_at",
+  "restore_expiry",
+] as const satisfies readonly (keyof ObjectRow)[];
+
+export const EMPTY_ROW: Readonly<ObjectRow> = Object.freeze(
+  Object.fromEntries(COLUMNS.map((c) => [c, null])) as unknown as ObjectRow,
+);
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS objects (
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  etag TEXT,
+  size INTEGER,
+  mtime_ns TEXT,
+  content_type TEXT,
+  cache_control TEXT,
+  content_disposition TEXT,
+  content_encoding TEXT,
+  content_language TEXT,
+  expires TEXT,
+  user_metadata TEXT,
+  tags TEXT,
+  acl TEXT,
+  storage_class TEXT,
+  restore_tier TEXT,
+  restore_ready_at INTEGER,
+  restore_expiry INTEGER,
+  PRIMARY KEY (bucket, key)
+) WITHOUT ROWID;
+`;
+
+interface PendingEtag {
+  bucket: string;
+  key: string;
+  etag: string;
+  size: number;
+  mtimeNs: string;
+}
+
+const FLUSH_AT = 1000;
+
+export class MetadataDb {
+  private readonly db: Database.Database;
+  private readonly getStmt: Database.Statement<[string, string], ObjectRow>;
+  private readonly existsStmt: Database.Statement<[string, string], number>;
+  private readonly pairStmt: Database.Statement<[string, string, string, string], ObjectRow & { which: number }>;
+  private readonly replaceStmt: Database.Statement<Record<string, unknown>>;
+  private readonly deleteStmt: Database.Statement<[string, string]>;
+  private readonly upsertEtagStmt: Database.Statement<[string, string, string, number, string]>;
+  private readonly setTagsStmt: Database.Statement<[string, string, string | null]>;
+  private readonly setAclStmt: Database.Statement<[string, string, string | null]>;
+  private readonly setRestoreStmt: Database.Statement<[string, string, string, number, number]>;
+  private readonly flushTxn: (items: PendingEtag[]) => void;
+  private readonly pending = new Map<string, PendingEtag>();
+  private flushScheduled = false;
+
+  constructor(metaDir: string) {
+    fs.mkdirSync(metaDir, { recursive: true });
+    this.db = new Database(path.join(metaDir, "objects.sqlite"));
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(SCHEMA);
+    this.getStmt = this.db.prepare(`SELECT ${COLUMNS.join(", ")} FROM objects WHERE bucket = ? AND key = ?`);
+    this.existsStmt = this.db.prepare("SELECT 1 FROM objects WHERE bucket = ? AND key = ?").pluck() as never;
+    this.pairStmt = this.db.prepare(
+      `SELECT 0 AS which, ${COLUMNS.join(", ")} FROM objects WHERE bucket = ? AND key = ?
+       UNION ALL SELECT 1 AS which, ${COLUMNS.join(", ")} FROM objects WHERE bucket = ? AND key = ?`,
+    );
+    this.replaceStmt = this.db.prepare(
+      `INSERT OR REPLACE INTO objects (bucket, key, ${COLUMNS.join(", ")}) VALUES (@bucket, @key, ${COLUMNS.map((c) => `@${c}`).join(", ")})`,
+    );
+    this.deleteStmt = this.db.prepare("DELETE FROM objects WHERE bucket = ? AND key = ?");
+    this.upsertEtagStmt = this.db.prepare(
+      `INSERT INTO objects (bucket, key, etag, size, mtime_ns) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (bucket, key) DO UPDATE SET etag = excluded.etag, size = excluded.size, mtime_ns = excluded.mtime_ns`,
+    );
+    this.setTagsStmt = this.db.prepare(
+      "INSERT INTO objects (bucket, key, tags) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET tags = excluded.tags",
+    );
+    this.setAclStmt = this.db.prepare(
+      "INSERT INTO objects (bucket, key, acl) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET acl = excluded.acl",
+    );
+    this.setRestoreStmt = this.db.prepare(
+      `INSERT INTO objects (bucket, key, restore_tier, restore_ready_at, restore_expiry) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (bucket, key) DO UPDATE SET restore_tier = excluded.restore_tier,
+         restore_ready_at = excluded.restore_ready_at, restore_expiry = excluded.restore_expiry`,
+    );
+    this.flushTxn = this.db.transaction((items: PendingEtag[]) => {
+      for (const p of items) this.upsertEtagStmt.run(p.bucket, p.key, p.etag, p.size, p.mtimeNs);
+    });
+  }
+
+  get(bucket: string, key: string): ObjectRow | undefined {
+    const row = this.getStmt.get(bucket, key);
+    if (this.pending.size === 0) return row;
+    const p = this.pending.get(pendingKey(bucket, key));
+    if (p === undefined) return row;
+    return { ...(row ?? EMPTY_ROW), etag: p.etag, size: p.size, mtime_ns: p.mtimeNs };
+  }
+
+  /**
+   * The source's row and whether the target has one, in one read transaction (the copy path does this for
+   * every object; each SQLite read transaction costs a few shared-memory lock calls).
+   */
+  sourceAndTarget(
+    sourceBucket: string,
+    sourceKey: string,
+    targetBucket: string,
+    targetKey: string,
+  ): { source: ObjectRow | undefined; targetHasRow: boolean } {
+    let source: ObjectRow | undefined;
+    let targetHasRow = false;
+    for (const { which, ...row } of this.pairStmt.all(sourceBucket, sourceKey, targetBucket, targetKey)) {
+      if (which === 0) source = row;
+      else targetHasRow = true;
+    }
+    if (this.pending.size > 0) {
+      const p = this.pending.get(pendingKey(sourceBucket, sourceKey));
+      if (p !== undefined) source = { ...(source ?? EMPTY_ROW), etag: p.etag, size: p.size, mtime_ns: p.mtimeNs };
+      if (this.pending.has(pendingKey(targetBucket, targetKey))) targetHasRow = true;
+    }
+    return { source, targetHasRow };
+  }
+
+  has(bucket: string, key: string): boolean {
+    return this.existsStmt.get(bucket, key) !== undefined || this.pending.has(pendingKey(bucket, key));
+  }
+
+  /** Replaces the whole row (or deletes it when `row` is undefined). */
+  replace(bucket: string, key: string, row: ObjectRow | undefined): void {
+    this.pending.delete(pendingKey(bucket, key));
+    if (row === undefined) this.deleteStmt.run(bucket, key);
+    else this.replaceStmt.run({ bucket, key, ...row });
+  }
+
+  delete(bucket: string, key: string): void {
+    this.replace(bucket, key, undefined);
+  }
+
+  /** Remembers an ETag for a file of this size and mtime; written in the next batch. */
+  cacheEtag(bucket: string, key: string, etag: string, size: number, mtimeNs: string): void {
+    this.pending.set(pendingKey(bucket, key), { bucket, key, etag, size, mtimeNs });
+    if (this.pending.size >= FLUSH_AT) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  setTags(bucket: string, key: string, tagsJson: string | null): void {
+    this.setTagsStmt.run(bucket, key, tagsJson);
+  }
+
+  setAcl(bucket: string, key: string, aclJson: string | null): void {
+    this.setAclStmt.run(bucket, key, aclJson);
+  }
+
+  setRestore(bucket: string, key: string, tier: string, readyAt: number, expiry: number): void {
+    this.setRestoreStmt.run(bucket, key, tier, readyAt, expiry);
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.size === 0 || !this.db.open) return;
+    const items = [...this.pending.values()];
+    this.pending.clear();
+    this.flushTxn(items);
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    this.flush();
+    this.db.close();
+  }
+}
+
+const pendingKey = (bucket: string, key: string): string => `${bucket}\u0000${key}`;

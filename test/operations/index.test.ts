@@ -1,0 +1,113 @@
+/**
+ * runOperation dispatches on the operation kind; kinds not implemented yet and bugs become report rows.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Operation } from "../../src/domain/job.js";
+import { runOperation, supportedOperationKinds } from "../../src/operations/index.js";
+import { settle } from "../../src/operations/outcome.js";
+import { StorageError } from "../../src/storage/types.js";
+import { contextOf, type Fixture, text, withFixture } from "./helpers.js";
+
+describe("runOperation", () => {
+  let f: Fixture;
+  before(async () => {
+    f = await withFixture();
+  });
+  after(() => f.cleanup());
+
+  it("runs every supported kind on the storage", async () => {
+    await f.drop("src", "k.txt", "k");
+    const task = { bucket: "src", key: "k.txt" };
+    const ctx = contextOf(f);
+    const run = (operation: Operation) => runOperation(task, operation, ctx);
+    assert.equal((await run({ kind: "PutObjectTagging", tagSet: [{ key: "a", value: "1" }] })).status, "succeeded");
+    assert.equal((await run({ kind: "AddObjectTagging", tagSet: [{ key: "b", value: "2" }] })).status, "succeeded");
+    assert.deepEqual(await f.storage.getTagging("src", "k.txt"), [
+      { key: "a", value: "1" },
+      { key: "b", value: "2" },
+    ]);
+    assert.equal((await run({ kind: "DeleteObjectTagging" })).httpStatus, 204);
+    assert.deepEqual(await f.storage.getTagging("src", "k.txt"), []);
+    assert.equal((await run({ kind: "PutObjectAcl", acl: { canned: "public-read" } })).status, "succeeded");
+    assert.deepEqual(await f.storage.getAcl("src", "k.txt"), { canned: "public-read" });
+    const restore = await run({ kind: "InitiateRestoreObject", expirationInDays: 1, tier: "Standard" });
+    assert.equal(restore.errorCode, "InvalidObjectState");
+    const copied = await run({ kind: "PutObjectCopy", targetResource: { arn: "arn:aws:s3:::dst", bucket: "dst" } });
+    assert.equal(copied.status, "succeeded");
+    assert.equal(await text(f.storage.get("dst", "k.txt")), "k");
+    assert.equal((await run({ kind: "DeleteObject" })).status, "succeeded");
+    await assert.rejects(f.storage.head("src", "k.txt"), { code: "NoSuchKey" });
+  });
+
+  it("answers 501 NotImplemented for kinds without a module and lists the supported ones", async () => {
+    const task = { bucket: "src", key: "any" };
+    const pending: Operation[] = [
+      { kind: "PutObjectLegalHold", status: "ON" },
+      { kind: "PutObjectRetention", mode: "GOVERNANCE", retainUntilDate: "2030-01-01T00:00:00Z" },
+      { kind: "ComputeObjectChecksum", algorithm: "CRC32" },
+      { kind: "InvokeFunction", functionArn: "http://127.0.0.1:1/fn" },
+      { kind: "ReplicateObject" },
+    ];
+    for (const operation of pending) {
+      const result = await runOperation(task, operation, contextOf(f));
+      assert.deepEqual([result.status, result.httpStatus, result.errorCode], ["failed", 501, "NotImplemented"]);
+      assert.match(result.message, new RegExp(operation.kind));
+      assert.equal(supportedOperationKinds.has(operation.kind), false);
+    }
+    assert.deepEqual([...supportedOperationKinds].sort(), [
+      "AddObjectTagging",
+      "DeleteObject",
+      "DeleteObjectTagging",
+      "InitiateRestoreObject",
+      "PutObjectAcl",
+      "PutObjectCopy",
+      "PutObjectTagging",
+    ]);
+  });
+
+  it("turns a bug (a non-storage exception) into 500 InternalError instead of throwing", async () => {
+    await f.drop("src", "bug.txt", "b");
+    const malformed = { kind: "PutObjectTagging", tagSet: undefined } as unknown as Operation;
+    const result = await runOperation({ bucket: "src", key: "bug.txt" }, malformed, contextOf(f));
+    assert.deepEqual([result.status, result.httpStatus, result.errorCode], ["failed", 500, "InternalError"]);
+    assert.ok(result.message.length > 0);
+  });
+});
+
+describe("settle", () => {
+  const ctx = { storage: undefined as never, jobId: "j", accountId: "a" };
+
+  it("re-throws retryable storage errors for the runner's retry policy", async () => {
+    const slowDown = new StorageError("SlowDown", 503, "Please reduce your request rate");
+    await assert.rejects(
+      settle(ctx, async () => {
+        throw slowDown;
+      }),
+      (e) => e === slowDown,
+    );
+  });
+
+  it("turns non-retryable storage errors into failed rows with their status, code and message", async () => {
+    const result = await settle(ctx, async () => {
+      throw new StorageError("NoSuchKey", 404, "The specified key does not exist: b/k");
+    });
+    assert.deepEqual(result, {
+      status: "failed",
+      httpStatus: 404,
+      errorCode: "NoSuchKey",
+      message: "The specified key does not exist: b/k",
+    });
+  });
+
+  it("re-throws anything once the task's signal is aborted (shutdown is not a result)", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(
+      settle({ ...ctx, signal: controller.signal }, async () => {
+        throw new Error("aborted");
+      }),
+      /aborted/,
+    );
+  });
+});
