@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so no build step stands between a checkout and a run.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli/main.ts");
+// The objbatch command: the built JavaScript in dist/ (made by `npm run build`, and by `npm ci` through
+// the prepare script).
+await import("../dist/cli/main.js");

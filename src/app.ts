@@ -2,14 +2,18 @@
  * The composition root: opens the store and the storage, builds the service, the engine and the HTTP
  * server from one Config. `objbatch serve` and the integration tests both start objbatch through here.
  */
+import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { type Logger, pino } from "pino";
 import { StaticAccountRegistry } from "./accounts/types.js";
 import { buildServer } from "./api/server.js";
 import type { Config } from "./config.js";
 import { Engine } from "./engine/engine.js";
+import type { ChunkExecutor } from "./engine/executor.js";
+import { InProcessExecutor } from "./engine/in-process-executor.js";
+import { WorkerPoolExecutor } from "./engine/worker-pool-executor.js";
 import { JobService } from "./service/job-service.js";
-import { LocalStorage } from "./storage/local/local-storage.js";
+import { openStorage, type StorageConfig } from "./storage/open-storage.js";
 import type { ObjectStorage } from "./storage/types.js";
 import { openStore } from "./store/connect.js";
 import { JobStore } from "./store/job-store.js";
@@ -30,6 +34,7 @@ export interface StartOptions {
   /** Run the engine in this process (default true). */
   readonly engine?: boolean;
   readonly logger?: Logger;
+  /** An injected clock (tests); chunks then run in-process, since a clock cannot cross to worker threads. */
   readonly now?: () => number;
 }
 
@@ -37,8 +42,10 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const logger = options.logger ?? pino({ level: config.logLevel });
   const now = options.now ?? Date.now;
   const accounts = new StaticAccountRegistry(config.accounts);
+  await mkdir(config.dataDir, { recursive: true });
   const store = new JobStore(await openStore(config.storeUrl));
-  const storage: ObjectStorage = new LocalStorage({ dataDir: config.dataDir, now: () => new Date(now()) });
+  const storageConfig: StorageConfig = { kind: "local", dataDir: config.dataDir };
+  const storage: ObjectStorage = openStorage(storageConfig, { now: () => new Date(now()) });
 
   let engine: Engine | undefined;
   const service = new JobService({
@@ -49,14 +56,17 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     onChange: () => engine?.wake(),
   });
   if (options.engine !== false) {
-    engine = new Engine({
-      store,
-      storage,
-      accounts,
-      options: config.engine,
-      log: logger.child({ part: "engine" }),
-      now,
-    });
+    const log = logger.child({ part: "engine" });
+    const threads = options.now ? 0 : config.engine.runnerThreads;
+    const executor: ChunkExecutor =
+      threads > 0
+        ? new WorkerPoolExecutor(
+            { storage: storageConfig, accounts: config.accounts, options: config.engine, logLevel: config.logLevel },
+            threads,
+            log,
+          )
+        : new InProcessExecutor(storage, accounts, config.engine, log);
+    engine = new Engine({ store, storage, accounts, options: config.engine, log, now, executor });
   }
 
   let closing = false;

@@ -178,6 +178,7 @@ function engineFromEnv(env: NodeJS.ProcessEnv): Partial<EngineOptions> {
   const map: Record<string, keyof EngineOptions> = {
     OBJBATCH_CHUNK_SIZE: "chunkSize",
     OBJBATCH_CHUNK_SLOTS: "chunkSlots",
+    OBJBATCH_RUNNER_THREADS: "runnerThreads",
     OBJBATCH_TASK_CONCURRENCY: "taskConcurrency",
     OBJBATCH_MAX_ACTIVE_JOBS: "maxActiveJobs",
     OBJBATCH_LEASE_MS: "leaseMs",

@@ -1,61 +1,82 @@
 /**
- * Runs one leased chunk: reads its byte range of the manifest, runs the job's operation on each task with
- * bounded concurrency (retrying what is retryable), and records the results with the lease's token, so a
- * chunk is counted once even if it was run twice.
+ * Executes one leased chunk: reads its byte range of the manifest, runs the job's operation on each task with
+ * bounded concurrency (retrying what is retryable), and returns the counts and report rows. It touches no job
+ * store, so it runs the same in the engine's process or in a worker thread; the engine records the results
+ * with the lease's token, which is what makes a chunk count once even if it ran twice.
  */
 import { buffer } from "node:stream/consumers";
+import type { Logger } from "pino";
 import type { JobStatus } from "../domain/status.js";
 import { failed, type TaskResult, type TaskRow } from "../domain/task.js";
 import { parseChunk } from "../manifest/csv-manifest.js";
 import { runOperation } from "../operations/index.js";
 import { formatRows } from "../report/report-row.js";
 import { isStorageError } from "../storage/types.js";
-import type { LeasedChunk } from "../store/chunks/lease-chunk.js";
-import type { EngineDeps } from "./deps.js";
+import type { ChunkResults } from "../store/chunks/complete-chunk.js";
 import type { JobContext } from "./job-context.js";
-import { withRetry } from "./retry.js";
+import { type RetryPolicy, withRetry } from "./retry.js";
 import type { Semaphore } from "./semaphore.js";
 
-export type ChunkOutcome = "completed" | "lease-lost" | "released";
+/** The part of a leased chunk an executor needs. */
+export interface ChunkRange {
+  readonly seq: number;
+  readonly start_byte: number;
+  readonly end_byte: number;
+  readonly first_record: number;
+}
 
-export interface ChunkRunControl {
+export type ChunkExecution =
+  | { readonly kind: "done"; readonly results: ChunkResults }
+  /** Shutdown cut the chunk short: it is given back and run again from the start. */
+  | { readonly kind: "aborted" };
+
+export interface ChunkControl {
   /** The job's latest known status; tasks stop starting once it is Cancelling or Failing. */
   status(jobId: string): JobStatus | undefined;
-  /** Set on shutdown: unfinished chunks are given back instead of recorded. */
   readonly shutdown: AbortSignal;
+}
+
+export interface ExecutionDeps {
+  readonly retry: RetryPolicy;
+  readonly log: Logger;
+  readonly tasks: Semaphore;
+  /** Tasks run between two yields to the event loop, so synchronous storage never starves other work. */
+  readonly yieldEvery?: number;
 }
 
 const STOPPING: ReadonlySet<JobStatus> = new Set(["Cancelling", "Cancelled", "Failing", "Failed"]);
 
-export async function runChunk(
-  deps: EngineDeps,
+export async function executeChunk(
+  deps: ExecutionDeps,
   context: JobContext,
   manifestEtag: string | null,
-  chunk: LeasedChunk,
-  tasks: Semaphore,
-  control: ChunkRunControl,
-): Promise<ChunkOutcome> {
+  chunk: ChunkRange,
+  control: ChunkControl,
+): Promise<ChunkExecution> {
   const { job } = context;
   const rows = await readChunkRows(deps, context, manifestEtag, chunk);
   const results: (TaskResult | undefined)[] = new Array(rows.length);
+  const yieldEvery = deps.yieldEvery ?? 64;
+  let started = 0;
 
   await Promise.all(
     rows.map(async (row, i) => {
-      await tasks.acquire();
+      await deps.tasks.acquire();
       try {
+        if (++started % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
         if (control.shutdown.aborted || STOPPING.has(control.status(job.jobId) ?? "Active")) return;
         results[i] = await runTask(deps, context, row, control.shutdown);
       } finally {
-        tasks.release();
+        deps.tasks.release();
       }
     }),
   );
 
-  if (control.shutdown.aborted && results.some((r) => r === undefined)) {
-    await deps.store.releaseChunk(job.jobId, chunk.seq, chunk.lease_token!);
-    return "released";
-  }
+  if (control.shutdown.aborted && results.some((r) => r === undefined)) return { kind: "aborted" };
+  return { kind: "done", results: summarize(context, rows, results) };
+}
 
+function summarize(context: JobContext, rows: readonly TaskRow[], results: readonly (TaskResult | undefined)[]) {
   let succeeded = 0;
   let failedCount = 0;
   const succeededRows: { task: TaskRow["task"]; result: TaskResult }[] = [];
@@ -71,31 +92,19 @@ export async function runChunk(
       if (context.keepFailedRows) failedRows.push({ task: row.task, result });
     }
   });
-
-  const recorded = await deps.store.completeChunk(
-    job.jobId,
-    chunk.seq,
-    chunk.lease_token!,
-    {
-      succeeded,
-      failed: failedCount,
-      succeededRows: succeededRows.length > 0 ? formatRows(succeededRows) : null,
-      failedRows: failedRows.length > 0 ? formatRows(failedRows) : null,
-    },
-    deps.now(),
-  );
-  if (!recorded) {
-    deps.log.warn({ jobId: job.jobId, seq: chunk.seq }, "chunk lease was taken over; its results are discarded");
-    return "lease-lost";
-  }
-  return "completed";
+  return {
+    succeeded,
+    failed: failedCount,
+    succeededRows: succeededRows.length > 0 ? formatRows(succeededRows) : null,
+    failedRows: failedRows.length > 0 ? formatRows(failedRows) : null,
+  };
 }
 
 async function readChunkRows(
-  deps: EngineDeps,
+  deps: ExecutionDeps,
   context: JobContext,
   manifestEtag: string | null,
-  chunk: LeasedChunk,
+  chunk: ChunkRange,
 ): Promise<TaskRow[]> {
   const manifest = context.job.manifest!;
   const bytes = await withRetry(
@@ -107,18 +116,18 @@ async function readChunkRows(
           range: { start: chunk.start_byte, end: chunk.end_byte - 1 },
         }),
       ),
-    deps.options.retry,
+    deps.retry,
   );
   return parseChunk(bytes, manifest.fields, chunk.first_record);
 }
 
-async function runTask(deps: EngineDeps, context: JobContext, row: TaskRow, signal: AbortSignal) {
+async function runTask(deps: ExecutionDeps, context: JobContext, row: TaskRow, signal: AbortSignal) {
   if (row.invalid) return row.invalid;
   const { job, storage } = context;
   try {
     return await withRetry(
       () => runOperation(row.task, job.operation, { storage, jobId: job.jobId, accountId: job.accountId, signal }),
-      deps.options.retry,
+      deps.retry,
     );
   } catch (e) {
     if (isStorageError(e)) return failed(e.httpStatus, e.code, e.message);

@@ -9,14 +9,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { JobStatus } from "../domain/status.js";
 import { isStorageError } from "../storage/types.js";
 import type { LeasedChunk } from "../store/chunks/lease-chunk.js";
-import { type JobRow, rowToJob } from "../store/job-row.js";
-import { type ChunkRunControl, runChunk } from "./chunk-runner.js";
+import type { JobRow } from "../store/job-row.js";
+import type { ChunkExecution } from "./chunk-runner.js";
 import type { EngineDeps } from "./deps.js";
+import type { ChunkExecutor } from "./executor.js";
 import { finalizeJob } from "./finalizer.js";
-import { type JobContext, makeJobContext } from "./job-context.js";
 import { clipFailure, prepareJob } from "./preparer.js";
 import { planSchedule } from "./scheduler.js";
-import { Semaphore } from "./semaphore.js";
 
 const WATCHED: JobStatus[] = [
   "New",
@@ -39,12 +38,10 @@ interface RunningChunk {
 
 export class Engine {
   private readonly deps: EngineDeps;
-  private readonly tasks: Semaphore;
+  private readonly executor: ChunkExecutor;
   private readonly statuses = new Map<string, JobStatus>();
-  private readonly contexts = new Map<string, { context: JobContext; manifestEtag: string | null }>();
   private readonly running = new Set<RunningChunk>();
   private readonly phases = new Map<string, Promise<unknown>>();
-  private readonly shutdown = new AbortController();
   private activeJobs: JobRow[] = [];
   private exhausted = new Set<string>();
   private stopping = false;
@@ -54,9 +51,10 @@ export class Engine {
   private lastHousekeeping = 0;
   private filling = false;
 
-  constructor(deps: Omit<EngineDeps, "owner"> & { owner?: string }) {
-    this.deps = { ...deps, owner: deps.owner ?? `engine-${randomUUID()}` };
-    this.tasks = new Semaphore(deps.options.taskConcurrency);
+  constructor(deps: Omit<EngineDeps, "owner"> & { owner?: string; executor: ChunkExecutor }) {
+    const { executor, ...rest } = deps;
+    this.deps = { ...rest, owner: deps.owner ?? `engine-${randomUUID()}` };
+    this.executor = executor;
   }
 
   start(): void {
@@ -86,11 +84,12 @@ export class Engine {
       sleep(this.deps.options.shutdownGraceMs).then(() => false),
     ]);
     if (!inTime) {
-      this.shutdown.abort();
+      this.executor.abort();
       await all();
     }
     await Promise.race([Promise.all(this.phases.values()), sleep(this.deps.options.shutdownGraceMs)]);
     clearInterval(this.heartbeat);
+    await this.executor.close();
   }
 
   private async loop(): Promise<void> {
@@ -159,9 +158,7 @@ export class Engine {
 
     this.activeJobs = rows.filter((r) => r.status === "Active");
     this.exhausted = new Set();
-    for (const id of this.contexts.keys()) {
-      if (!this.statuses.has(id)) this.contexts.delete(id);
-    }
+    this.executor.updateStatuses(this.statuses);
     await this.fillSlots();
   }
 
@@ -244,16 +241,12 @@ export class Engine {
   }
 
   private startChunk(row: JobRow, chunk: LeasedChunk) {
-    const context = this.contextFor(row);
-    const control: ChunkRunControl = {
-      status: (jobId) => this.statuses.get(jobId),
-      shutdown: this.shutdown.signal,
-    };
     const entry: RunningChunk = {
       jobId: row.job_id,
       leaseToken: chunk.lease_token!,
-      done: runChunk(this.deps, context.context, context.manifestEtag, chunk, this.tasks, control)
-        .then(() => undefined)
+      done: this.executor
+        .execute(row, chunk)
+        .then((execution) => this.recordChunk(row, chunk, execution))
         .catch((e) => this.chunkFailed(row, chunk, e))
         .finally(() => {
           this.running.delete(entry);
@@ -262,6 +255,24 @@ export class Engine {
         }),
     };
     this.running.add(entry);
+  }
+
+  /** Exactly-once accounting happens here: only the current lease holder's results are recorded. */
+  private async recordChunk(row: JobRow, chunk: LeasedChunk, execution: ChunkExecution) {
+    const { store, log } = this.deps;
+    if (execution.kind === "aborted") {
+      await store.releaseChunk(row.job_id, chunk.seq, chunk.lease_token!);
+      return;
+    }
+    const recorded = await store.completeChunk(
+      row.job_id,
+      chunk.seq,
+      chunk.lease_token!,
+      execution.results,
+      this.deps.now(),
+    );
+    if (!recorded)
+      log.warn({ jobId: row.job_id, seq: chunk.seq }, "chunk lease was taken over; its results are discarded");
   }
 
   /** A chunk whose manifest range can no longer be read (deleted, changed) fails the job. */
@@ -274,23 +285,11 @@ export class Engine {
         failure: clipFailure({ code: e.code, reason: `Reading the manifest failed: ${e.message}` }),
       });
       this.statuses.set(row.job_id, "Failing");
+      this.executor.updateStatuses(this.statuses);
     } else {
       log.error({ jobId: row.job_id, seq: chunk.seq, err: e }, "chunk failed; it will be retried");
       this.exhausted.add(row.job_id);
     }
-  }
-
-  private contextFor(row: JobRow) {
-    let entry = this.contexts.get(row.job_id);
-    if (!entry) {
-      const job = rowToJob(row, this.deps.now());
-      entry = {
-        context: makeJobContext(job, this.deps.storage, this.deps.accounts),
-        manifestEtag: row.manifest_etag,
-      };
-      this.contexts.set(row.job_id, entry);
-    }
-    return entry;
   }
 
   private holdsChunksOf(jobId: string): boolean {

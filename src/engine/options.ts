@@ -7,6 +7,11 @@ import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 export interface EngineOptions {
   /** Tasks per chunk: the unit of leasing, accounting and crash recovery. */
   readonly chunkSize: number;
+  /**
+   * Worker threads that execute chunks (0: in the engine's own event loop). Each has its own storage handle
+   * and its own `taskConcurrency`.
+   */
+  readonly runnerThreads: number;
   /** Chunks a worker runs at once. */
   readonly chunkSlots: number;
   /** Tasks in flight at once across all of a worker's chunks. */
@@ -37,6 +42,7 @@ const DAY = 24 * 60 * 60 * 1000;
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   chunkSize: 1000,
+  runnerThreads: 2,
   chunkSlots: 4,
   taskConcurrency: 64,
   maxActiveJobs: 4,

@@ -77,6 +77,7 @@ describe("crash recovery (kill -9 of objbatch serve)", () => {
 
     const second = await startServe(dataDir, port, env);
     try {
+      // biome-ignore lint/suspicious/noExplicitAny: parsed XML
       let job: Record<string, any> = {};
       for (const deadline = Date.now() + 180_000; Date.now() < deadline; await sleep(200)) {
         const d = await cosRequest(second.url, "GET", `/jobs/${jobId}`);

@@ -28,17 +28,23 @@ export interface ServeProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * Starts `objbatch serve`: from the TypeScript sources through tsx, or with `dist: true` from the built
+ * JavaScript (`npm run build`), as `npm start` runs it.
+ */
 export async function startServe(
   dataDir: string,
   port: number,
   env: Record<string, string> = {},
+  options: { dist?: boolean } = {},
 ): Promise<ServeProcess> {
+  const entry = options.dist ? ["dist/cli/main.js"] : ["--import", "tsx", "src/cli/main.ts"];
   const child = spawn(
     process.execPath,
     [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
+      // e.g. OBJBATCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server in a benchmark
+      ...(process.env.OBJBATCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      ...entry,
       "serve",
       "--host",
       "127.0.0.1",

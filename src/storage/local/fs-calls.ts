@@ -4,22 +4,23 @@
  */
 import fs from "node:fs";
 
-export const lstatBig = (p: string): Promise<fs.BigIntStats> =>
-  new Promise((resolve, reject) => fs.lstat(p, { bigint: true }, (e, st) => (e ? reject(e) : resolve(st))));
+const attempt = <T>(f: () => T): Promise<T> => {
+  try {
+    return Promise.resolve(f());
+  } catch (e) {
+    return Promise.reject(e);
+  }
+};
+export const lstatBig = (p: string): Promise<fs.BigIntStats> => attempt(() => fs.lstatSync(p, { bigint: true }));
 
 /** lstat that resolves undefined when nothing is there (ENOENT). */
 export const lstatIfAny = (p: string): Promise<fs.Stats | undefined> =>
-  new Promise((resolve, reject) =>
-    fs.lstat(p, (e, st) => (e ? (e.code === "ENOENT" ? resolve(undefined) : reject(e)) : resolve(st))),
-  );
+  attempt(() => fs.lstatSync(p, { throwIfNoEntry: false }));
 
 export const copyFile = (from: string, to: string): Promise<void> =>
-  new Promise((resolve, reject) =>
-    fs.copyFile(from, to, fs.constants.COPYFILE_FICLONE, (e) => (e ? reject(e) : resolve())),
-  );
+  attempt(() => fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE));
 
-export const rename = (from: string, to: string): Promise<void> =>
-  new Promise((resolve, reject) => fs.rename(from, to, (e) => (e ? reject(e) : resolve())));
+export const rename = (from: string, to: string): Promise<void> => attempt(() => fs.renameSync(from, to));
 
 export const mkdir = (p: string): Promise<void> =>
   new Promise((resolve, reject) => fs.mkdir(p, (e) => (e ? reject(e) : resolve())));

@@ -1,0 +1,70 @@
+/**
+ * A worker thread that executes chunks for the engine: it opens its own storage from the configuration it
+ * was started with and answers each "chunk" message with the chunk's results.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { pino } from "pino";
+import { StaticAccountRegistry } from "../accounts/types.js";
+import type { JobStatus } from "../domain/status.js";
+import { openStorage } from "../storage/open-storage.js";
+import { isStorageError } from "../storage/types.js";
+import { type JobRow, rowToJob } from "../store/job-row.js";
+import { executeChunk } from "./chunk-runner.js";
+import { type JobContext, makeJobContext } from "./job-context.js";
+import { Semaphore } from "./semaphore.js";
+import type { ToWorker, WorkerSetup } from "./worker-protocol.js";
+
+const setup = (workerData as { setup: WorkerSetup }).setup;
+const log = pino({ level: setup.logLevel }).child({ part: "chunk-worker" });
+const storage = openStorage(setup.storage);
+const accounts = new StaticAccountRegistry(setup.accounts);
+const tasks = new Semaphore(setup.options.taskConcurrency);
+const shutdown = new AbortController();
+let statuses = new Map<string, JobStatus>();
+const contexts = new Map<string, JobContext>();
+
+function contextFor(row: JobRow): JobContext {
+  let context = contexts.get(row.job_id);
+  if (!context) {
+    context = makeJobContext(rowToJob(row, Date.now()), storage, accounts);
+    contexts.set(row.job_id, context);
+  }
+  return context;
+}
+
+parentPort!.on("message", async (message: ToWorker) => {
+  switch (message.type) {
+    case "statuses":
+      statuses = new Map(message.statuses);
+      for (const id of contexts.keys()) if (!statuses.has(id)) contexts.delete(id);
+      return;
+    case "abort":
+      shutdown.abort();
+      return;
+    case "close":
+      await storage.close();
+      parentPort!.postMessage({ type: "closed" });
+      return;
+    case "chunk": {
+      try {
+        const execution = await executeChunk(
+          { retry: setup.options.retry, log, tasks },
+          contextFor(message.job),
+          message.job.manifest_etag,
+          message.chunk,
+          { status: (jobId) => statuses.get(jobId), shutdown: shutdown.signal },
+        );
+        parentPort!.postMessage({ type: "result", id: message.id, execution });
+      } catch (e) {
+        const err = e as Error;
+        parentPort!.postMessage({
+          type: "error",
+          id: message.id,
+          error: isStorageError(e)
+            ? { storage: true, code: e.code, httpStatus: e.httpStatus, retryable: e.retryable, message: e.message }
+            : { storage: false, message: err.stack ?? err.message },
+        });
+      }
+    }
+  }
+});

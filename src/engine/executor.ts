@@ -1,0 +1,19 @@
+/**
+ * Where chunks run. The engine leases a chunk and records its results; an executor runs it in between:
+ * in the engine's own event loop, or spread over worker threads (the default), so that storage work — the
+ * local backend's small synchronous filesystem calls in particular — uses every core and never delays the
+ * API's event loop.
+ */
+import type { JobStatus } from "../domain/status.js";
+import type { JobRow } from "../store/job-row.js";
+import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
+
+export interface ChunkExecutor {
+  /** Runs the chunk of the job (as stored) and returns its results, or "aborted" after abort(). */
+  execute(job: JobRow, chunk: ChunkRange): Promise<ChunkExecution>;
+  /** The engine's latest view of job statuses: running chunks stop starting tasks of cancelled jobs. */
+  updateStatuses(statuses: ReadonlyMap<string, JobStatus>): void;
+  /** Shutdown: running chunks stop starting tasks and come back "aborted". */
+  abort(): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,136 @@
+/**
+ * Runs chunks on a pool of worker threads, each with its own storage handle and its own bound on tasks in
+ * flight. A chunk goes to the least busy worker. A worker that dies fails its chunks (the engine gives them
+ * back to be run again) and is replaced.
+ */
+import { Worker } from "node:worker_threads";
+import type { Logger } from "pino";
+import type { JobStatus } from "../domain/status.js";
+import { StorageError } from "../storage/types.js";
+import type { JobRow } from "../store/job-row.js";
+import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
+import type { ChunkExecutor } from "./executor.js";
+import type { FromWorker, ToWorker, WorkerSetup } from "./worker-protocol.js";
+
+interface PoolWorker {
+  worker: Worker;
+  readonly inFlight: Set<number>;
+}
+
+interface Pending {
+  resolve(execution: ChunkExecution): void;
+  reject(error: Error): void;
+}
+
+/** Built JavaScript loads the worker directly; TypeScript run through tsx needs the boot file to register it. */
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+const ENTRY = new URL(FROM_SOURCE ? "./chunk-worker.ts" : "./chunk-worker.js", import.meta.url);
+const BOOT = new URL("./worker-boot.mjs", import.meta.url);
+
+export class WorkerPoolExecutor implements ChunkExecutor {
+  private readonly workers: PoolWorker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private statuses: ReadonlyArray<readonly [string, JobStatus]> = [];
+  private closing = false;
+  private aborted = false;
+
+  constructor(
+    private readonly setup: WorkerSetup,
+    threads: number,
+    private readonly log: Logger,
+  ) {
+    for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
+  }
+
+  execute(job: JobRow, chunk: ChunkRange): Promise<ChunkExecution> {
+    const target = this.workers.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
+    const id = this.nextId++;
+    target.inFlight.add(id);
+    return new Promise<ChunkExecution>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.post(target, { type: "chunk", id, job, chunk: pickRange(chunk) });
+    });
+  }
+
+  updateStatuses(statuses: ReadonlyMap<string, JobStatus>) {
+    const next = [...statuses.entries()];
+    if (sameEntries(next, this.statuses)) return;
+    this.statuses = next;
+    for (const w of this.workers) this.post(w, { type: "statuses", statuses: next });
+  }
+
+  abort() {
+    this.aborted = true;
+    for (const w of this.workers) this.post(w, { type: "abort" });
+  }
+
+  async close() {
+    this.closing = true;
+    await Promise.all(
+      this.workers.map(async (w) => {
+        const closed = new Promise<void>((resolve) => {
+          w.worker.on("message", (m: FromWorker) => m.type === "closed" && resolve());
+          w.worker.once("exit", () => resolve());
+        });
+        this.post(w, { type: "close" });
+        await closed;
+        await w.worker.terminate();
+      }),
+    );
+  }
+
+  private spawn(): PoolWorker {
+    const worker = FROM_SOURCE
+      ? new Worker(BOOT, { workerData: { entry: ENTRY.href, setup: this.setup } })
+      : new Worker(ENTRY, { workerData: { setup: this.setup } });
+    const entry: PoolWorker = { worker, inFlight: new Set() };
+    worker.on("message", (message: FromWorker) => this.receive(entry, message));
+    worker.on("error", (e) => this.log.error({ err: e }, "chunk worker failed"));
+    worker.on("exit", (code) => {
+      const lost = [...entry.inFlight];
+      entry.inFlight.clear();
+      for (const id of lost) this.settle(id)?.reject(new Error(`chunk worker exited (code ${code})`));
+      if (this.closing) return;
+      this.log.warn({ code, lost: lost.length }, "chunk worker exited; starting a new one");
+      const index = this.workers.indexOf(entry);
+      if (index >= 0) {
+        this.workers[index] = this.spawn();
+        this.post(this.workers[index], { type: "statuses", statuses: this.statuses });
+        if (this.aborted) this.post(this.workers[index], { type: "abort" });
+      }
+    });
+    return entry;
+  }
+
+  private receive(from: PoolWorker, message: FromWorker) {
+    if (message.type === "closed") return;
+    from.inFlight.delete(message.id);
+    const pending = this.settle(message.id);
+    if (!pending) return;
+    if (message.type === "result") {
+      pending.resolve(message.execution);
+    } else {
+      const e = message.error;
+      pending.reject(e.storage ? new StorageError(e.code, e.httpStatus, e.message, e.retryable) : new Error(e.message));
+    }
+  }
+
+  private settle(id: number): Pending | undefined {
+    const pending = this.pending.get(id);
+    this.pending.delete(id);
+    return pending;
+  }
+
+  private post(w: PoolWorker, message: ToWorker) {
+    w.worker.postMessage(message);
+  }
+}
+
+function pickRange(chunk: ChunkRange): ChunkRange {
+  return { seq: chunk.seq, start_byte: chunk.start_byte, end_byte: chunk.end_byte, first_record: chunk.first_record };
+}
+
+function sameEntries(a: ReadonlyArray<readonly [string, string]>, b: ReadonlyArray<readonly [string, string]>) {
+  return a.length === b.length && a.every(([k, v], i) => b[i][0] === k && b[i][1] === v);
+}

@@ -1,0 +1,31 @@
+/**
+ * Messages between the engine and its chunk workers (structured-cloned plain data).
+ */
+import type { Account } from "../accounts/types.js";
+import type { JobStatus } from "../domain/status.js";
+import type { StorageConfig } from "../storage/open-storage.js";
+import type { JobRow } from "../store/job-row.js";
+import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
+import type { EngineOptions } from "./options.js";
+
+export interface WorkerSetup {
+  readonly storage: StorageConfig;
+  readonly accounts: readonly Account[];
+  readonly options: EngineOptions;
+  readonly logLevel: string;
+}
+
+export type ToWorker =
+  | { readonly type: "chunk"; readonly id: number; readonly job: JobRow; readonly chunk: ChunkRange }
+  | { readonly type: "statuses"; readonly statuses: ReadonlyArray<readonly [string, JobStatus]> }
+  | { readonly type: "abort" }
+  | { readonly type: "close" };
+
+export type SerializedError =
+  | { readonly storage: true; code: string; httpStatus: number; retryable: boolean; message: string }
+  | { readonly storage: false; message: string };
+
+export type FromWorker =
+  | { readonly type: "result"; readonly id: number; readonly execution: ChunkExecution }
+  | { readonly type: "error"; readonly id: number; readonly error: SerializedError }
+  | { readonly type: "closed" };
