@@ -1,6 +1,8 @@
 /**
- * The few filesystem calls on the copy path, as promises over the callback API: measurably cheaper than
- * node:fs/promises for the 100,000-small-files case (one libuv request each, no FileHandle machinery).
+ * The filesystem calls on the copy path. The hot ones (lstat, copyFile, rename) are synchronous calls
+ * wrapped in promises: for small files a libuv thread-pool round trip costs more than the syscall itself, and
+ * the engine runs chunks on worker threads (engine/worker-pool-executor.ts), so a blocking call holds up
+ * only that worker, never the API's event loop. The rest use the callback API.
  */
 import fs from "node:fs";
 

@@ -17,10 +17,10 @@
  * it is resolved once at start.
  *
  * Performance notes (the copy path is benchmarked against `cp -r`): one lstat of the source and one SQLite read
- * for the source's and target's rows; then, concurrently, an lstat of the target slot and copyFile (reflink where
- * the filesystem can) into tmp; then rename. No synchronous filesystem call on the way (they stall the event loop
- * behind directory locks on a busy disk), no metadata write when source and target keep default metadata, and the
- * copy result's ETag is hashed only if someone reads it.
+ * for the source's and target's rows; then an lstat of the target slot and copyFile (reflink where the
+ * filesystem can) into tmp; then rename. These calls are synchronous (see fs-calls.ts: the engine runs them on
+ * worker threads), there is no metadata write when source and target keep default metadata, and the copy
+ * result's ETag is hashed only if someone reads it.
  */
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -603,11 +603,7 @@ export class LocalStorage implements ObjectStorage {
     }
   }
 
-  /**
-   * A write may replace a file, never a symlink or a folder. Asynchronous on purpose, and run alongside the copy
-   * into tmp/: a synchronous lstat in a directory other threads are writing to waits for the directory's lock
-   * and stalls the event loop (measured: tens of microseconds per object on ext4).
-   */
+  /** A write may replace a file, never a symlink or a folder. */
   private async checkTargetSlot(k: ParsedKey): Promise<void> {
     let st: fs.Stats | undefined;
     try {
