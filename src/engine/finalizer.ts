@@ -9,6 +9,7 @@ import { isStorageError } from "../storage/types.js";
 import { rowToJob } from "../store/job-row.js";
 import type { EngineDeps } from "./deps.js";
 import { makeJobContext } from "./job-context.js";
+import { holdClaim } from "./phase-claim.js";
 import { clipFailure } from "./preparer.js";
 
 const ENDS: Partial<Record<JobStatus, { to: JobStatus; reason: string }>> = {
@@ -27,6 +28,7 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
   const counts = await store.countChunks(jobId, deps.now());
   if (counts.running > 0) return false; // in-flight chunks finish (or are cut short) first
   if (!(await store.claimPhase(jobId, from, deps.owner, deps.now(), deps.options.leaseMs))) return false;
+  const claim = holdClaim(deps, jobId, from);
 
   try {
     await store.abandonUnfinishedChunks(jobId);
@@ -65,6 +67,6 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
     }
     return moved;
   } finally {
-    await store.releasePhase(jobId, deps.owner);
+    await claim.release();
   }
 }

@@ -14,6 +14,7 @@ import type { ChunkPlanRow } from "../store/chunks/insert-chunks.js";
 import { rowToJob } from "../store/job-row.js";
 import { type EngineDeps, JobFailureError } from "./deps.js";
 import { makeJobContext } from "./job-context.js";
+import { type HeldClaim, holdClaim } from "./phase-claim.js";
 
 const CSV_FORMATS: ReadonlySet<ManifestFormat> = new Set([
   "S3BatchOperations_CSV_20180820",
@@ -33,6 +34,7 @@ export async function prepareJob(deps: EngineDeps, jobId: string): Promise<void>
     return;
   }
   if (!(await store.claimPhase(jobId, "Preparing", deps.owner, deps.now(), deps.options.leaseMs))) return;
+  const claim = holdClaim(deps, jobId, "Preparing");
 
   try {
     // A crashed earlier attempt may have left some chunks: start over.
@@ -40,7 +42,7 @@ export async function prepareJob(deps: EngineDeps, jobId: string): Promise<void>
     row = (await store.getJob(jobId))!;
     const job = rowToJob(row, deps.now());
     const context = makeJobContext(job, deps.storage, deps.accounts);
-    const outcome = await countAndChunk(deps, jobId, context);
+    const outcome = await countAndChunk(deps, jobId, context, claim);
     if (outcome === "abandoned") return;
 
     await store.setPrepared(jobId, outcome.total, outcome.etag, deps.now());
@@ -59,7 +61,7 @@ export async function prepareJob(deps: EngineDeps, jobId: string): Promise<void>
     if (!(e instanceof JobFailureError)) log.error({ err: e, jobId }, "preparing failed unexpectedly");
     await store.transition(jobId, "Preparing", "Failing", deps.now(), { failure: clipFailure(failure) });
   } finally {
-    await store.releasePhase(jobId, deps.owner);
+    await claim.release();
   }
 }
 
@@ -73,6 +75,7 @@ async function countAndChunk(
   deps: EngineDeps,
   jobId: string,
   context: ReturnType<typeof makeJobContext>,
+  claim: HeldClaim,
 ): Promise<Prepared | "abandoned"> {
   const { job, storage } = context;
   if (job.manifestGenerator) {
@@ -121,17 +124,13 @@ async function countAndChunk(
 
   let pending: ChunkPlanRow[] = [];
   let chunks = 0;
-  let lastRenewal = deps.now();
+  /** Records the planned chunks; false when the claim was lost (the job was cancelled meanwhile). */
   const flush = async () => {
+    if (claim.lost) return false;
     if (pending.length === 0) return true;
     await deps.store.insertChunks(jobId, pending);
     chunks += pending.length;
     pending = [];
-    if (deps.now() - lastRenewal > deps.options.leaseMs / 3) {
-      lastRenewal = deps.now();
-      // Renew the claim, and stop if the job was cancelled meanwhile.
-      return deps.store.claimPhase(jobId, "Preparing", deps.owner, lastRenewal, deps.options.leaseMs);
-    }
     return true;
   };
 

@@ -2,9 +2,9 @@
  * Opens the job store: SQLite (embedded default, one file in the data dir) or PostgreSQL (shared by several
  * API servers and workers). Both get the same schema and the same queries.
  */
-import BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
+import { forKysely, openSqliteDatabase } from "../sqlite/database.js";
 import { migrateToLatest } from "./migrations.js";
 import type { Database } from "./schema.js";
 
@@ -17,11 +17,7 @@ export interface StoreConnection {
 }
 
 export async function openSqlite(file: string): Promise<StoreConnection> {
-  const database = new BetterSqlite3(file);
-  database.pragma("journal_mode = WAL");
-  database.pragma("synchronous = NORMAL");
-  database.pragma("foreign_keys = ON");
-  database.pragma("busy_timeout = 5000");
+  const database = forKysely(openSqliteDatabase(file));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   await migrateToLatest(db as Kysely<unknown>);
   return { db, dialect: "sqlite", close: () => db.destroy() };

@@ -303,7 +303,8 @@ export class JobStore {
   }
 }
 
+/** PostgreSQL 23505; SQLITE_CONSTRAINT_UNIQUE from better-sqlite3 (code) or node:sqlite (errcode 2067). */
 function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string };
-  return err?.code === "23505" || err?.code === "SQLITE_CONSTRAINT_UNIQUE";
+  const err = e as { code?: string; errcode?: number };
+  return err?.code === "23505" || err?.code === "SQLITE_CONSTRAINT_UNIQUE" || err?.errcode === 2067;
 }

@@ -371,6 +371,64 @@ describe("COS jobs end to end", () => {
     assert.equal(last, 300);
   });
 
+  it("reads S3-format manifests with a VersionId column", async () => {
+    await dropFiles(app, "src-1250000000", { "versions/a.txt": "a", "versions/b.txt": "b", "versions/c.txt": "c" });
+    await dropFiles(app, "src-1250000000", {
+      "versions.csv":
+        "src-1250000000,versions/a.txt,null\nsrc-1250000000,versions/b.txt,3HL4kqtJlcpXroDTDmJ\nsrc-1250000000,versions/c.txt,\n",
+    });
+    const xml = createJobXml({
+      manifest: "src-1250000000/versions.csv",
+      operation: "<COSDeleteObject/>",
+      report: { bucket: "reports-1250000000", prefix: "versions" },
+    })
+      .replace("<member>Key</member>", "<member>Key</member><member>VersionId</member>")
+      .replace("COSBatchOperations_CSV_V1", "S3BatchOperations_CSV_20180820");
+    const jobId = await createJob(app, xml);
+    const job = await waitForStatus(app, jobId);
+    assert.equal(job.Status, "Complete");
+    const report = await readReport(app, "reports-1250000000", "versions", jobId);
+    const byKey = Object.fromEntries(
+      report.rows.map((r) => [r.key, [r.versionId, r.status, r.httpStatus, r.errorCode]]),
+    );
+    assert.deepEqual(byKey["versions/a.txt"], ["null", "succeeded", "204", ""]);
+    assert.deepEqual(byKey["versions/b.txt"], ["3HL4kqtJlcpXroDTDmJ", "failed", "404", "NoSuchVersion"]);
+    assert.deepEqual(byKey["versions/c.txt"].slice(1), ["failed", "400", "InvalidRequest"]);
+    assert.equal(existsSync(join(app.dataDir, "buckets", "src-1250000000", "versions", "a.txt")), false);
+    assert.ok(existsSync(join(app.dataDir, "buckets", "src-1250000000", "versions", "b.txt")));
+  });
+
+  it("fails a job whose report bucket does not exist, before running anything", async () => {
+    await dropFiles(app, "src-1250000000", { "noreport/a.txt": "a" });
+    await writeManifest(app, "src-1250000000", "noreport.csv", "src-1250000000", ["noreport/a.txt"]);
+    const jobId = await createJob(app, {
+      manifest: "src-1250000000/noreport.csv",
+      operation: "<COSDeleteObject/>",
+      report: { bucket: "no-such-bucket-1250000000" },
+    });
+    const job = await waitForStatus(app, jobId);
+    assert.equal(job.Status, "Failed");
+    // Why it failed, then that its (empty) report could not be written either.
+    const codes = [job.FailureReasons.JobFailure].flat().map((f: { FailureCode: string }) => f.FailureCode);
+    assert.deepEqual(codes, ["NoSuchBucket", "ReportWriteFailed"]);
+    assert.ok(existsSync(join(app.dataDir, "buckets", "src-1250000000", "noreport", "a.txt")));
+  });
+
+  it("changes a job's priority", async () => {
+    await writeManifest(app, "src-1250000000", "prio.csv", "src-1250000000", ["noreport/a.txt"]);
+    const jobId = await createJob(app, {
+      manifest: "src-1250000000/prio.csv",
+      operation: "<COSDeleteObject/>",
+      confirmationRequired: true,
+    });
+    const r = await cosRequest(app.url, "POST", `/jobs/${jobId}/priority`, { query: { priority: "2147483647" } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.xml.UpdateJobPriorityResult, { JobId: jobId, Priority: "2147483647" });
+    assert.equal((await describeJob(app, jobId)).Priority, "2147483647");
+    const bad = await cosRequest(app.url, "POST", `/jobs/${jobId}/priority`, { query: { priority: "2147483648" } });
+    assert.equal(bad.status, 400);
+  });
+
   it("builds the CreateJob body helper correctly (sanity)", () => {
     assert.match(createJobXml({ manifest: "b/k", operation: "<COSDeleteObject/>" }), /<Enabled>false<\/Enabled>/);
   });

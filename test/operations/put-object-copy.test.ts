@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { utimesSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
 import type { PutObjectCopyOperation } from "../../src/domain/job.js";
 import { copyTargetKey, putObjectCopy } from "../../src/operations/put-object-copy.js";
+import { openSqliteDatabase } from "../../src/sqlite/database.js";
 import { contextOf, type Fixture, text, withFixture } from "./helpers.js";
 
 const target = { arn: "qcs::cos:ap-chengdu:uid/1250000000:dst", bucket: "dst" };
@@ -144,9 +144,12 @@ describe("putObjectCopy", () => {
 
   it("copies hand-dropped objects without any metadata write (the benchmark's case)", async () => {
     const rows = () => {
-      const db = new Database(join(f.dataDir, "meta", "objects.sqlite"), { readonly: true });
+      const db = openSqliteDatabase(join(f.dataDir, "meta", "objects.sqlite"));
       try {
-        return db.prepare("SELECT bucket, key FROM objects ORDER BY bucket, key").all();
+        return db
+          .prepare("SELECT bucket, key FROM objects ORDER BY bucket, key")
+          .all()
+          .map((r) => ({ ...(r as object) }));
       } finally {
         db.close();
       }

@@ -11,7 +11,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
+import { openSqliteDatabase, type SqliteDatabase, type SqliteStatement } from "../../sqlite/database.js";
 
 export interface ObjectRow {
   etag: string | null;
@@ -96,29 +96,26 @@ interface PendingEtag {
 const FLUSH_AT = 1000;
 
 export class MetadataDb {
-  private readonly db: Database.Database;
-  private readonly getStmt: Database.Statement<[string, string], ObjectRow>;
-  private readonly existsStmt: Database.Statement<[string, string], number>;
-  private readonly pairStmt: Database.Statement<[string, string, string, string], ObjectRow & { which: number }>;
-  private readonly replaceStmt: Database.Statement<Record<string, unknown>>;
-  private readonly deleteStmt: Database.Statement<[string, string]>;
-  private readonly upsertEtagStmt: Database.Statement<[string, string, string, number, string]>;
-  private readonly setTagsStmt: Database.Statement<[string, string, string | null]>;
-  private readonly setAclStmt: Database.Statement<[string, string, string | null]>;
-  private readonly setRestoreStmt: Database.Statement<[string, string, string, number, number]>;
+  private readonly db: SqliteDatabase;
+  private readonly getStmt: SqliteStatement;
+  private readonly existsStmt: SqliteStatement;
+  private readonly pairStmt: SqliteStatement;
+  private readonly replaceStmt: SqliteStatement;
+  private readonly deleteStmt: SqliteStatement;
+  private readonly upsertEtagStmt: SqliteStatement;
+  private readonly setTagsStmt: SqliteStatement;
+  private readonly setAclStmt: SqliteStatement;
+  private readonly setRestoreStmt: SqliteStatement;
   private readonly flushTxn: (items: PendingEtag[]) => void;
   private readonly pending = new Map<string, PendingEtag>();
   private flushScheduled = false;
 
   constructor(metaDir: string) {
     fs.mkdirSync(metaDir, { recursive: true });
-    this.db = new Database(path.join(metaDir, "objects.sqlite"));
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 5000");
+    this.db = openSqliteDatabase(path.join(metaDir, "objects.sqlite"));
     this.db.exec(SCHEMA);
     this.getStmt = this.db.prepare(`SELECT ${COLUMNS.join(", ")} FROM objects WHERE bucket = ? AND key = ?`);
-    this.existsStmt = this.db.prepare("SELECT 1 FROM objects WHERE bucket = ? AND key = ?").pluck() as never;
+    this.existsStmt = this.db.prepare("SELECT 1 FROM objects WHERE bucket = ? AND key = ?");
     this.pairStmt = this.db.prepare(
       `SELECT 0 AS which, ${COLUMNS.join(", ")} FROM objects WHERE bucket = ? AND key = ?
        UNION ALL SELECT 1 AS which, ${COLUMNS.join(", ")} FROM objects WHERE bucket = ? AND key = ?`,
@@ -148,7 +145,7 @@ export class MetadataDb {
   }
 
   get(bucket: string, key: string): ObjectRow | undefined {
-    const row = this.getStmt.get(bucket, key);
+    const row = this.getStmt.get(bucket, key) as ObjectRow | undefined;
     if (this.pending.size === 0) return row;
     const p = this.pending.get(pendingKey(bucket, key));
     if (p === undefined) return row;
@@ -167,7 +164,14 @@ export class MetadataDb {
   ): { source: ObjectRow | undefined; targetHasRow: boolean } {
     let source: ObjectRow | undefined;
     let targetHasRow = false;
-    for (const { which, ...row } of this.pairStmt.all(sourceBucket, sourceKey, targetBucket, targetKey)) {
+    for (const { which, ...row } of this.pairStmt.all(
+      sourceBucket,
+      sourceKey,
+      targetBucket,
+      targetKey,
+    ) as (ObjectRow & {
+      which: number;
+    })[]) {
       if (which === 0) source = row;
       else targetHasRow = true;
     }

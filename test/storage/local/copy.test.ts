@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
+import { openSqliteDatabase } from "../../../src/sqlite/database.js";
 import { type Fixture, fixture, rejectsWith, text } from "./helpers.js";
 
 const md5 = (s: string) => `"${createHash("md5").update(s).digest("hex")}"`;
@@ -30,7 +30,7 @@ describe("LocalStorage.copy", () => {
   after(() => f.cleanup());
 
   const rowCount = (): number => {
-    const db = new Database(join(f.dataDir, "meta", "objects.sqlite"), { readonly: true });
+    const db = openSqliteDatabase(join(f.dataDir, "meta", "objects.sqlite"));
     try {
       return (db.prepare("SELECT count(*) AS n FROM objects").get() as { n: number }).n;
     } finally {

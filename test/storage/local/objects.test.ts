@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileS
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
+import { openSqliteDatabase } from "../../../src/sqlite/database.js";
 import { type Fixture, fixture, rejectsWith, text } from "./helpers.js";
 
 const md5 = (s: string | Buffer) => `"${createHash("md5").update(s).digest("hex")}"`;
@@ -251,11 +251,11 @@ describe("LocalStorage metadata persistence", () => {
     assert.deepEqual(await again.getTagging("src", "p/keep.txt"), [{ key: "team", value: "blue" }]);
     assert.deepEqual(await again.getAcl("src", "p/keep.txt"), { canned: "public-read" });
 
-    const db = new Database(join(f.dataDir, "meta", "objects.sqlite"), { readonly: true });
+    const db = openSqliteDatabase(join(f.dataDir, "meta", "objects.sqlite"));
     try {
       const row = db.prepare("SELECT etag, size FROM objects WHERE bucket = ? AND key = ?").get("src", "p/hand.txt");
-      assert.deepEqual(row, { etag: md5("by hand"), size: 7 });
-      assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+      assert.deepEqual({ ...(row as object) }, { etag: md5("by hand"), size: 7 });
+      assert.deepEqual({ ...(db.prepare("PRAGMA journal_mode").get() as object) }, { journal_mode: "wal" });
     } finally {
       db.close();
     }

@@ -1,0 +1,140 @@
+/**
+ * One synchronous SQLite API for the job store and the local backend's metadata, over two engines:
+ * - Node 24 and later: the built-in `node:sqlite`. better-sqlite3 before 13 aborts the process on Node 24.19+
+ *   (its statements are node::ObjectWrap objects, and a statement collected outside a JavaScript context
+ *   trips an assertion in RemoveEnvironmentCleanupHook), and better-sqlite3 13 no longer runs on Node 20.
+ * - Node 20 and 22: better-sqlite3, loaded only then.
+ * Both get the same pragmas (WAL, synchronous NORMAL, a busy timeout) and behave the same to callers.
+ */
+import { createRequire } from "node:module";
+
+export interface SqliteRunResult {
+  readonly changes: number | bigint;
+  readonly lastInsertRowid: number | bigint;
+}
+
+export interface SqliteStatement {
+  /** True when the statement returns rows. */
+  readonly reader: boolean;
+  run(...params: unknown[]): SqliteRunResult;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+}
+
+export interface SqliteDatabase {
+  readonly engine: "node:sqlite" | "better-sqlite3";
+  readonly open: boolean;
+  exec(sql: string): void;
+  prepare(sql: string): SqliteStatement;
+  /** Wraps `fn` so each call runs in one transaction (rolled back if it throws). */
+  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  close(): void;
+}
+
+const require = createRequire(import.meta.url);
+const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
+
+export const SQLITE_ENGINE: SqliteDatabase["engine"] = NODE_MAJOR >= 24 ? "node:sqlite" : "better-sqlite3";
+
+const PRAGMAS = ["journal_mode = WAL", "synchronous = NORMAL", "busy_timeout = 5000", "foreign_keys = ON"];
+
+export function openSqliteDatabase(file: string): SqliteDatabase {
+  const db = SQLITE_ENGINE === "node:sqlite" ? openBuiltin(file) : openBetterSqlite3(file);
+  for (const pragma of PRAGMAS) db.exec(`PRAGMA ${pragma}`);
+  return db;
+}
+
+interface BuiltinStatement {
+  run(...params: unknown[]): SqliteRunResult;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+  columns(): unknown[];
+}
+
+interface BuiltinDatabase {
+  readonly isOpen: boolean;
+  exec(sql: string): void;
+  prepare(sql: string): BuiltinStatement;
+  close(): void;
+}
+
+function openBuiltin(file: string): SqliteDatabase {
+  const { DatabaseSync } = require("node:sqlite") as { DatabaseSync: new (path: string) => BuiltinDatabase };
+  const db = new DatabaseSync(file);
+  const wrap = (stmt: BuiltinStatement): SqliteStatement => {
+    const reader = stmt.columns().length > 0;
+    return {
+      reader,
+      run: (...params) => stmt.run(...params),
+      get: (...params) => stmt.get(...params),
+      all: (...params) => stmt.all(...params),
+      iterate: (...params) => stmt.iterate(...params),
+    };
+  };
+  return {
+    engine: "node:sqlite",
+    get open() {
+      return db.isOpen;
+    },
+    exec: (sql) => db.exec(sql),
+    prepare: (sql) => wrap(db.prepare(sql)),
+    transaction:
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) => {
+        db.exec("BEGIN");
+        try {
+          fn(...args);
+          db.exec("COMMIT");
+        } catch (e) {
+          db.exec("ROLLBACK");
+          throw e;
+        }
+      },
+    close: () => db.close(),
+  };
+}
+
+interface BetterStatement extends SqliteStatement {}
+
+interface BetterDatabase {
+  readonly open: boolean;
+  exec(sql: string): void;
+  prepare(sql: string): BetterStatement;
+  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  close(): void;
+}
+
+function openBetterSqlite3(file: string): SqliteDatabase {
+  const Database = require("better-sqlite3") as new (path: string) => BetterDatabase;
+  const db = new Database(file);
+  return {
+    engine: "better-sqlite3",
+    get open() {
+      return db.open;
+    },
+    exec: (sql) => db.exec(sql),
+    prepare: (sql) => db.prepare(sql),
+    transaction: (fn) => db.transaction(fn),
+    close: () => db.close(),
+  };
+}
+
+/**
+ * The database as Kysely's SqliteDialect wants it: statements take their parameters as one array.
+ */
+export function forKysely(db: SqliteDatabase) {
+  return {
+    close: () => db.close(),
+    prepare: (sql: string) => {
+      const stmt = db.prepare(sql);
+      return {
+        reader: stmt.reader,
+        all: (params: ReadonlyArray<unknown>) => stmt.all(...params),
+        run: (params: ReadonlyArray<unknown>) => stmt.run(...params),
+        iterate: (params: ReadonlyArray<unknown>) => stmt.iterate(...params),
+      };
+    },
+  };
+}

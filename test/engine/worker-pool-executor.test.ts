@@ -1,0 +1,139 @@
+/**
+ * The worker-thread executor on a real local data dir: chunks run in workers with their own storage, statuses
+ * reach them, and abort cuts chunks short.
+ */
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { pino } from "pino";
+import { DEFAULT_ENGINE_OPTIONS } from "../../src/engine/options.js";
+import { WorkerPoolExecutor } from "../../src/engine/worker-pool-executor.js";
+import type { JobRow } from "../../src/store/job-row.js";
+import { specToColumn } from "../../src/store/job-row.js";
+import { copySpec } from "../helpers/specs.js";
+
+function jobRow(dataDirManifest: { bucket: string; key: string }, jobId = "job-1"): JobRow {
+  const spec = copySpec(
+    {
+      manifest: {
+        format: "COSBatchOperations_CSV_V1",
+        fields: ["Bucket", "Key"],
+        location: { bucket: { arn: dataDirManifest.bucket, bucket: dataDirManifest.bucket }, key: dataDirManifest.key },
+      },
+      report: { enabled: true, bucket: { arn: "src", bucket: "src" } },
+    },
+    { kind: "PutObjectCopy", targetResource: { arn: "dst", bucket: "dst" } },
+  );
+  return {
+    job_id: jobId,
+    account_id: spec.accountId,
+    status: "Active",
+    priority: 1,
+    creation_time: 0,
+    termination_time: null,
+    suspended_time: null,
+    suspended_cause: null,
+    status_update_reason: null,
+    failure_reasons: "[]",
+    spec: specToColumn(spec),
+    client_request_token: "t",
+    request_fingerprint: "f",
+    tags: "[]",
+    total_tasks: 3,
+    succeeded: 0,
+    failed: 0,
+    active_ms: 0,
+    active_since: null,
+    confirmed: 1,
+    manifest_etag: null,
+    generated_manifest: null,
+    phase_owner: null,
+    phase_expires: null,
+    updated_time: 0,
+  };
+}
+
+describe("WorkerPoolExecutor", () => {
+  let dataDir: string;
+  let executor: WorkerPoolExecutor;
+  const manifest = "src,a.txt\nsrc,b%20c.txt\nsrc,missing.txt\n";
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "objbatch-workers-"));
+    await mkdir(join(dataDir, "buckets", "src"), { recursive: true });
+    await mkdir(join(dataDir, "buckets", "dst"), { recursive: true });
+    await writeFile(join(dataDir, "buckets", "src", "a.txt"), "a");
+    await writeFile(join(dataDir, "buckets", "src", "b c.txt"), "bc");
+    await writeFile(join(dataDir, "buckets", "src", "m.csv"), manifest);
+    executor = new WorkerPoolExecutor(
+      {
+        storage: { kind: "local", dataDir },
+        accounts: [{ id: "1250000000", keys: [], buckets: ["*"] }],
+        options: DEFAULT_ENGINE_OPTIONS,
+        logLevel: "silent",
+      },
+      2,
+      pino({ level: "silent" }),
+    );
+  });
+  after(async () => {
+    await executor.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("runs a chunk in a worker and returns its counts and report rows", async () => {
+    const execution = await executor.execute(jobRow({ bucket: "src", key: "m.csv" }), {
+      seq: 0,
+      start_byte: 0,
+      end_byte: Buffer.byteLength(manifest),
+      first_record: 0,
+    });
+    assert.equal(execution.kind, "done");
+    if (execution.kind !== "done") return;
+    assert.equal(execution.results.succeeded, 2);
+    assert.equal(execution.results.failed, 1);
+    assert.match(execution.results.succeededRows ?? "", /^src,b%20c.txt,,succeeded,200,,Successful$/m);
+    assert.match(execution.results.failedRows ?? "", /^src,missing.txt,,failed,404,NoSuchKey,/m);
+  });
+
+  it("runs chunks on both workers at once and keeps their results apart", async () => {
+    const row = jobRow({ bucket: "src", key: "m.csv" });
+    const first = { seq: 0, start_byte: 0, end_byte: 10, first_record: 0 };
+    const rest = { seq: 1, start_byte: 10, end_byte: Buffer.byteLength(manifest), first_record: 1 };
+    const [a, b] = await Promise.all([executor.execute(row, first), executor.execute(row, rest)]);
+    assert.deepEqual(
+      [a, b].map((e) => (e.kind === "done" ? [e.results.succeeded, e.results.failed] : e.kind)),
+      [
+        [1, 0],
+        [1, 1],
+      ],
+    );
+  });
+
+  it("passes a manifest read failure back as a StorageError", async () => {
+    await assert.rejects(
+      executor.execute(jobRow({ bucket: "src", key: "gone.csv" }, "job-3"), {
+        seq: 0,
+        start_byte: 0,
+        end_byte: 5,
+        first_record: 0,
+      }),
+      (e: { code?: string; httpStatus?: number }) => e.code === "NoSuchKey" && e.httpStatus === 404,
+    );
+  });
+
+  it("stops starting tasks of a job that is no longer Active", async () => {
+    executor.updateStatuses(new Map([["job-2", "Cancelling"]]));
+    const execution = await executor.execute(jobRow({ bucket: "src", key: "m.csv" }, "job-2"), {
+      seq: 0,
+      start_byte: 0,
+      end_byte: Buffer.byteLength(manifest),
+      first_record: 0,
+    });
+    assert.deepEqual(
+      execution.kind === "done" ? [execution.results.succeeded, execution.results.failed] : execution.kind,
+      [0, 0],
+    );
+  });
+});
