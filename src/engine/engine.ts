@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { JobStatus } from "../domain/status.js";
+import { isTerminal, JOB_STATUSES, type JobStatus } from "../domain/status.js";
 import { isStorageError } from "../storage/types.js";
 import type { LeasedChunk } from "../store/chunks/lease-chunk.js";
 import type { JobRow } from "../store/job-row.js";
@@ -17,18 +17,8 @@ import { finalizeJob } from "./finalizer.js";
 import { clipFailure, prepareJob } from "./preparer.js";
 import { planSchedule } from "./scheduler.js";
 
-const WATCHED: JobStatus[] = [
-  "New",
-  "Preparing",
-  "Suspended",
-  "Ready",
-  "Active",
-  "Pausing",
-  "Paused",
-  "Completing",
-  "Cancelling",
-  "Failing",
-];
+/** The engine looks after every job that has not finished. */
+const WATCHED: readonly JobStatus[] = JOB_STATUSES.filter((s) => !isTerminal(s));
 
 interface RunningChunk {
   readonly jobId: string;
