@@ -18,6 +18,8 @@ export class BucketAccess {
   private readonly accountPatterns: RegExp[];
   private readonly rolePatterns: RegExp[] | undefined;
   private readonly denyAll: string | undefined;
+  /** A job touches few buckets, each many times: remember the answers. */
+  private readonly answers = new Map<string, boolean>();
 
   constructor(account: Account | undefined, roleArn: string) {
     if (!account) {
@@ -34,6 +36,15 @@ export class BucketAccess {
   }
 
   allows(bucket: string): boolean {
+    let answer = this.answers.get(bucket);
+    if (answer === undefined) {
+      answer = this.decide(bucket);
+      if (this.answers.size < 1000) this.answers.set(bucket, answer);
+    }
+    return answer;
+  }
+
+  private decide(bucket: string): boolean {
     if (this.denyAll) return false;
     if (!this.accountPatterns.some((p) => p.test(bucket))) return false;
     return this.rolePatterns === undefined || this.rolePatterns.some((p) => p.test(bucket));

@@ -57,20 +57,29 @@ export async function executeChunk(
   const rows = await readChunkRows(deps, context, manifestEtag, chunk);
   const results: (TaskResult | undefined)[] = new Array(rows.length);
   const yieldEvery = deps.yieldEvery ?? 64;
+  let next = 0;
   let started = 0;
 
-  await Promise.all(
-    rows.map(async (row, i) => {
+  // Lanes pull the chunk's tasks in order; each lane holds one of the executor's task permits while it runs a
+  // task, which bounds the tasks in flight across every chunk without a promise per waiting task.
+  const lane = async () => {
+    while (next < rows.length) {
       await deps.tasks.acquire();
       try {
+        const i = next++;
+        if (i >= rows.length) return;
         if (++started % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-        if (control.shutdown.aborted || STOPPING.has(control.status(job.jobId) ?? "Active")) return;
-        results[i] = await runTask(deps, context, row, control.shutdown);
+        if (control.shutdown.aborted || STOPPING.has(control.status(job.jobId) ?? "Active")) {
+          next = rows.length;
+          return;
+        }
+        results[i] = await runTask(deps, context, rows[i], control.shutdown);
       } finally {
         deps.tasks.release();
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(deps.tasks.permits, rows.length) }, lane));
 
   if (control.shutdown.aborted && results.some((r) => r === undefined)) return { kind: "aborted" };
   return { kind: "done", results: summarize(context, rows, results) };

@@ -5,7 +5,7 @@ export class Semaphore {
   private available: number;
   private readonly waiters: Array<() => void> = [];
 
-  constructor(permits: number) {
+  constructor(readonly permits: number) {
     if (!Number.isInteger(permits) || permits < 1) throw new Error(`semaphore needs >= 1 permit, got ${permits}`);
     this.available = permits;
   }

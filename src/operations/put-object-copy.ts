@@ -24,8 +24,9 @@ export const putObjectCopy: OperationRunner<PutObjectCopyOperation> = (task, ope
     if (targetKey === "") {
       return failed(400, "InvalidArgument", `The target key for ${task.key} is empty after applying the key prefix`);
     }
-    const options = copyOptions(operation, task.versionId);
-    if (typeof options === "string") return failed(400, "InvalidArgument", options);
+    const shared = jobCopyOptions(operation);
+    if (typeof shared === "string") return failed(400, "InvalidArgument", shared);
+    const options = task.versionId === undefined ? shared : { ...shared, sourceVersionId: task.versionId };
     await context.storage.copy(
       { bucket: task.bucket, key: task.key },
       { bucket: operation.targetResource.bucket, key: targetKey },
@@ -33,6 +34,18 @@ export const putObjectCopy: OperationRunner<PutObjectCopyOperation> = (task, ope
     );
     return succeeded();
   });
+
+/** The options are the same for every task of a job: worked out once per operation. */
+const optionsByOperation = new WeakMap<PutObjectCopyOperation, CopyOptions | string>();
+
+function jobCopyOptions(operation: PutObjectCopyOperation): CopyOptions | string {
+  let options = optionsByOperation.get(operation);
+  if (options === undefined) {
+    options = copyOptions(operation);
+    optionsByOperation.set(operation, options);
+  }
+  return options;
+}
 
 /** The key an object is copied to. */
 export function copyTargetKey(key: string, operation: PutObjectCopyOperation): string {
