@@ -40,6 +40,7 @@ export class Engine {
   private heartbeat: NodeJS.Timeout | undefined;
   private lastHousekeeping = 0;
   private filling = false;
+  private chunksRecorded = 0;
 
   constructor(deps: Omit<EngineDeps, "owner"> & { owner?: string; executor: ChunkExecutor }) {
     const { executor, ...rest } = deps;
@@ -52,6 +53,11 @@ export class Engine {
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(100, this.deps.options.leaseMs / 3));
     this.heartbeat.unref();
     this.loopDone = this.loop();
+  }
+
+  /** What this engine has done since it started. */
+  get stats() {
+    return { chunksRecorded: this.chunksRecorded, chunksRunning: this.running.size };
   }
 
   /** Ask for a tick soon (a job was created, confirmed, cancelled, re-prioritised). */
@@ -261,8 +267,8 @@ export class Engine {
       execution.results,
       this.deps.now(),
     );
-    if (!recorded)
-      log.warn({ jobId: row.job_id, seq: chunk.seq }, "chunk lease was taken over; its results are discarded");
+    if (recorded) this.chunksRecorded++;
+    else log.warn({ jobId: row.job_id, seq: chunk.seq }, "chunk lease was taken over; its results are discarded");
   }
 
   /** A chunk whose manifest range can no longer be read (deleted, changed) fails the job. */
