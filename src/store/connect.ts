@@ -32,6 +32,11 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
     int8ParserInstalled = true;
   }
   const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle connection the server closes (restart, failover, an administrator) must not crash the process:
+  // the pool drops it and the next query opens a new one.
+  pool.on("error", (err) => {
+    process.emitWarning(`job store connection lost: ${err.message}`, { code: "OBJBATCH_PG_IDLE_ERROR" });
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db as Kysely<unknown>);
   return { db, dialect: "postgres", close: () => db.destroy() };
