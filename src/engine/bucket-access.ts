@@ -64,65 +64,37 @@ export class BucketAccess {
 
 /** An ObjectStorage that checks every bucket it is asked to touch. */
 export function restrictStorage(storage: ObjectStorage, access: BucketAccess): ObjectStorage {
+  // Refusals come back as rejected promises, like any other storage error.
+  const guarded =
+    <A extends unknown[], R>(method: (bucket: string, ...rest: A) => Promise<R>) =>
+    async (bucket: string, ...rest: A): Promise<R> => {
+      access.check(bucket);
+      return method.call(storage, bucket, ...rest);
+    };
   return {
     description: storage.description,
-    bucketExists: async (bucket) => {
-      access.check(bucket);
-      return storage.bucketExists(bucket);
-    },
-    createBucket: async (bucket) => {
-      access.check(bucket);
-      return storage.createBucket(bucket);
-    },
-    head: async (bucket, key, versionId) => {
-      access.check(bucket);
-      return storage.head(bucket, key, versionId);
-    },
-    get: async (bucket, key, options) => {
-      access.check(bucket);
-      return storage.get(bucket, key, options);
-    },
-    put: async (bucket, key, body, options) => {
-      access.check(bucket);
-      return storage.put(bucket, key, body, options);
-    },
+    bucketExists: guarded(storage.bucketExists),
+    createBucket: guarded(storage.createBucket),
+    head: guarded(storage.head),
+    get: guarded(storage.get),
+    put: guarded(storage.put),
     copy: async (source, target, options) => {
       access.check(source.bucket);
       access.check(target.bucket);
       return storage.copy(source, target, options);
     },
-    delete: async (bucket, key, versionId) => {
-      access.check(bucket);
-      return storage.delete(bucket, key, versionId);
-    },
-    getTagging: async (bucket, key, versionId) => {
-      access.check(bucket);
-      return storage.getTagging(bucket, key, versionId);
-    },
-    putTagging: async (bucket, key, tags, versionId) => {
-      access.check(bucket);
-      return storage.putTagging(bucket, key, tags, versionId);
-    },
-    deleteTagging: async (bucket, key, versionId) => {
-      access.check(bucket);
-      return storage.deleteTagging(bucket, key, versionId);
-    },
-    getAcl: async (bucket, key, versionId) => {
-      access.check(bucket);
-      return storage.getAcl(bucket, key, versionId);
-    },
-    putAcl: async (bucket, key, acl, versionId) => {
-      access.check(bucket);
-      return storage.putAcl(bucket, key, acl, versionId);
-    },
-    restore: async (bucket, key, request) => {
-      access.check(bucket);
-      return storage.restore(bucket, key, request);
-    },
+    delete: guarded(storage.delete),
+    getTagging: guarded(storage.getTagging),
+    putTagging: guarded(storage.putTagging),
+    deleteTagging: guarded(storage.deleteTagging),
+    getAcl: guarded(storage.getAcl),
+    putAcl: guarded(storage.putAcl),
+    restore: guarded(storage.restore),
     list: (bucket, options) => {
       access.check(bucket);
       return storage.list(bucket, options);
     },
+    // The underlying storage is shared; its owner closes it.
     close: () => Promise.resolve(),
   };
 }
