@@ -37,7 +37,8 @@ const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
 
 export const SQLITE_ENGINE: SqliteDatabase["engine"] = NODE_MAJOR >= 24 ? "node:sqlite" : "better-sqlite3";
 
-const PRAGMAS = ["journal_mode = WAL", "synchronous = NORMAL", "busy_timeout = 5000", "foreign_keys = ON"];
+/** busy_timeout first: several threads may open a new database at once, and switching it to WAL takes a lock. */
+const PRAGMAS = ["busy_timeout = 5000", "journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON"];
 
 export function openSqliteDatabase(file: string): SqliteDatabase {
   const db = SQLITE_ENGINE === "node:sqlite" ? openBuiltin(file) : openBetterSqlite3(file);
@@ -61,8 +62,10 @@ interface BuiltinDatabase {
 }
 
 function openBuiltin(file: string): SqliteDatabase {
-  const { DatabaseSync } = require("node:sqlite") as { DatabaseSync: new (path: string) => BuiltinDatabase };
-  const db = new DatabaseSync(file);
+  const { DatabaseSync } = require("node:sqlite") as {
+    DatabaseSync: new (path: string, options: { timeout: number }) => BuiltinDatabase;
+  };
+  const db = new DatabaseSync(file, { timeout: 5000 });
   const wrap = (stmt: BuiltinStatement): SqliteStatement => {
     const reader = stmt.columns().length > 0;
     return {

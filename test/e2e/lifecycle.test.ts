@@ -36,7 +36,7 @@ describe("job lifecycle under the engine", () => {
     const app = await startTestApp({ engine: { maxActiveJobs: 1, chunkSize: 5, chunkSlots: 1, taskConcurrency: 1 } });
     try {
       await makeBuckets(app, "src", "dst");
-      await seedObjects(app, "low", 1500);
+      await seedObjects(app, "low", 4000);
       await seedObjects(app, "high", 20);
       const low = await createJob(app, { manifest: "src/low.csv", operation: COPY, priority: 1, report: false });
       await waitForStatus(app, low, ["Active"]);
@@ -53,7 +53,7 @@ describe("job lifecycle under the engine", () => {
       assert.notEqual(lowNow.Status, "Complete", "the high-priority job finished first");
       const done = await waitForStatus(app, low, undefined, 90_000);
       assert.equal(done.Status, "Complete");
-      assert.equal(done.ProgressSummary.NumberOfTasksSucceeded, "1500");
+      assert.equal(done.ProgressSummary.NumberOfTasksSucceeded, "4000");
     } finally {
       await app.dispose();
     }
