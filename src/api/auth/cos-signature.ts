@@ -65,18 +65,6 @@ export interface CosVerified {
 
 export const DEFAULT_COS_CLOCK_SKEW_SECONDS = 60;
 
-/** Query parameters that carry a presigned URL's signature; they are not themselves signed. */
-const AUTH_QUERY_PARAMS = new Set([
-  "q-sign-algorithm",
-  "q-ak",
-  "q-sign-time",
-  "q-key-time",
-  "q-header-list",
-  "q-url-param-list",
-  "q-signature",
-  "x-cos-security-token",
-]);
-
 const REQUIRED_FIELDS = [
   "q-sign-algorithm",
   "q-ak",
@@ -86,6 +74,9 @@ const REQUIRED_FIELDS = [
   "q-url-param-list",
   "q-signature",
 ] as const;
+
+/** Query parameters that carry a presigned URL's signature; they are not themselves signed. */
+const AUTH_QUERY_PARAMS: ReadonlySet<string> = new Set([...REQUIRED_FIELDS, "x-cos-security-token"]);
 
 /**
  * Verifies the request's COS signature and returns the signing account. Throws DomainError:
