@@ -90,6 +90,8 @@ export function restrictStorage(storage: ObjectStorage, access: BucketAccess): O
     getAcl: guarded(storage.getAcl),
     putAcl: guarded(storage.putAcl),
     restore: guarded(storage.restore),
+    putLegalHold: guarded(storage.putLegalHold),
+    putRetention: guarded(storage.putRetention),
     list: (bucket, options) => {
       access.check(bucket);
       return storage.list(bucket, options);

@@ -96,6 +96,14 @@ export interface RestoreRequest {
   readonly versionId?: string;
 }
 
+/** Object Lock retention. Omitting both mode and retainUntilDate removes the retention. */
+export interface RetentionSetting {
+  readonly mode?: "COMPLIANCE" | "GOVERNANCE";
+  readonly retainUntilDate?: Date;
+  /** Allow shortening or removing a GOVERNANCE retention. */
+  readonly bypassGovernanceRetention?: boolean;
+}
+
 export interface RestoreResult {
   /** 202 when a restore was started, 200 when a restored copy already existed (its expiry was updated). */
   readonly httpStatus: 200 | 202;
@@ -126,6 +134,11 @@ export interface ObjectStorage {
   putAcl(bucket: string, key: string, acl: AccessControlList, versionId?: string): Promise<void>;
 
   restore(bucket: string, key: string, request: RestoreRequest): Promise<RestoreResult>;
+
+  /** Object Lock legal hold (S3 PutObjectLegalHold). */
+  putLegalHold(bucket: string, key: string, status: "ON" | "OFF", versionId?: string): Promise<void>;
+  /** Object Lock retention (S3 PutObjectRetention). */
+  putRetention(bucket: string, key: string, retention: RetentionSetting, versionId?: string): Promise<void>;
 
   /** Objects in key order, starting after `startAfter`. */
   list(bucket: string, options?: { prefix?: string; startAfter?: string }): AsyncIterable<ListedObject>;

@@ -76,6 +76,12 @@ class PutGetOnlyMemoryStorage implements ObjectStorage {
   bucketExists(_bucket: string): Promise<boolean> {
     this.unused();
   }
+  putLegalHold(): Promise<void> {
+    this.unused();
+  }
+  putRetention(): Promise<void> {
+    this.unused();
+  }
   createBucket(_bucket: string): Promise<void> {
     this.unused();
   }

@@ -40,6 +40,7 @@ import {
   type RestoreRequest,
   type RestoreResult,
   type RestoreState,
+  type RetentionSetting,
   StorageError,
   type WriteResult,
 } from "../types.js";
@@ -485,6 +486,14 @@ export class LocalStorage implements ObjectStorage {
    * (a folder as `name + "/"`), folders that cannot hold a key in range are skipped unread. Symlinks, special
    * files, names that are not UTF-8 and keys over 1024 bytes cannot be objects and are not listed.
    */
+  async putLegalHold(_bucket: string, _key: string, _status: "ON" | "OFF", _versionId?: string): Promise<void> {
+    throw new StorageError("NotImplemented", 501, "Object Lock legal hold is not implemented by the local backend yet");
+  }
+
+  async putRetention(_bucket: string, _key: string, _retention: RetentionSetting, _versionId?: string): Promise<void> {
+    throw new StorageError("NotImplemented", 501, "Object Lock retention is not implemented by the local backend yet");
+  }
+
   async *list(bucket: string, options: { prefix?: string; startAfter?: string } = {}): AsyncIterable<ListedObject> {
     checkBucketName(bucket);
     this.ensureOpen();
