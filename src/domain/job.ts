@@ -196,7 +196,17 @@ export interface ManifestGeneratorFilter {
   readonly objectSizeGreaterThanBytes?: number;
   readonly objectSizeLessThanBytes?: number;
   readonly matchAnyStorageClass?: readonly string[];
+  /** Encryption type names: SSE-S3, SSE-KMS, DSSE-KMS, SSE-C, NOT-SSE. */
   readonly matchAnyObjectEncryption?: readonly string[];
+  /** The same items with their KMS details (AWS MatchAnyObjectEncryption), kept so they can be echoed. */
+  readonly objectEncryptionFilters?: readonly ObjectEncryptionFilter[];
+}
+
+/** One AWS MatchAnyObjectEncryption item: the encryption type and, for KMS types, the key it must use. */
+export interface ObjectEncryptionFilter {
+  readonly type: "SSE-S3" | "SSE-KMS" | "DSSE-KMS" | "SSE-C" | "NOT-SSE";
+  readonly kmsKeyArn?: string;
+  readonly bucketKeyEnabled?: boolean;
 }
 
 /** S3JobManifestGenerator (AWS) and KeyPrefixManifestGenerator (OSS) share one shape. */
@@ -210,7 +220,10 @@ export interface ManifestGenerator {
     readonly expectedManifestBucketOwner?: string;
     readonly manifestPrefix?: string;
     readonly manifestFormat: string;
+    /** SSE-S3 or SSE-KMS. */
     readonly manifestEncryption?: string;
+    /** The KMS key of SSE-KMS manifest encryption. */
+    readonly manifestEncryptionKmsKeyId?: string;
   };
   readonly filter?: ManifestGeneratorFilter;
   /** OSS KeyPrefixManifestGenerator's Prefix. */
