@@ -8,6 +8,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { JobServiceApi } from "../service/types.js";
 import { cosRoutes } from "./dialects/cos/routes.js";
+import { ossRoutes } from "./dialects/oss/routes.js";
 import { originFormPath } from "./origin-form.js";
 
 export interface ServerParts {
@@ -45,6 +46,9 @@ export function buildServer(parts: ServerParts) {
 
   app.register(
     cosRoutes({ service: parts.service, accounts: parts.accounts, now: parts.now, maxBodyBytes: parts.maxBodyBytes }),
+  );
+  app.register(
+    ossRoutes({ service: parts.service, accounts: parts.accounts, now: parts.now, maxBodyBytes: parts.maxBodyBytes }),
   );
   return app;
 }

@@ -1,0 +1,140 @@
+/**
+ * OSS query parameters: which operation a request to `/` names (its sub-resource), and the parameters of
+ * DescribeJob, ListJobs, UpdateJobPriority and UpdateJobStatus. Names match exactly (OSS parameters are
+ * case-sensitive); a parameter given twice is an error rather than a guess.
+ *
+ * ListJobs (seed 001): `batchJobStatuses` filters by status, several separated by `|` with spaces allowed
+ * (`Active | Cancelled`); `max-keys` is 1-1000, default 100; `continuation-token` is 1-1024 characters of
+ * A-Z a-z 0-9 and `+ : / = ? # - _`, the NextToken of the previous page.
+ */
+import { invalidArgument } from "../../../domain/errors.js";
+import { isJobStatus, type JobStatus } from "../../../domain/status.js";
+import type { ListJobsQuery } from "../../../service/types.js";
+import type { QueryParam } from "../../auth/request-target.js";
+import { OSS_EC, OssCodedError } from "./errors.js";
+
+export const OSS_DEFAULT_MAX_KEYS = 100;
+export const OSS_MAX_MAX_KEYS = 1000;
+
+export type OssSubResource = "batchJob" | "batchJobPriority" | "batchJobStatus";
+const SUB_RESOURCES: readonly OssSubResource[] = ["batchJob", "batchJobPriority", "batchJobStatus"];
+
+const CONTINUATION_TOKEN = /^[A-Za-z0-9+:/=?#_-]{1,1024}$/;
+/**
+ * OSS documents 44 characters of A-Z a-z 0-9 (base64 with `=` padding in its examples); objbatch's own ids are
+ * UUIDs with `-`. Both shapes pass; anything else cannot name a job.
+ */
+const JOB_ID = /^[A-Za-z0-9=_-]{1,64}$/;
+
+function single(params: readonly QueryParam[], name: string): string | undefined {
+  const matching = params.filter((p) => p.name === name);
+  if (matching.length > 1) throw invalidArgument(`The parameter ${name} may be given only once.`);
+  return matching[0]?.value;
+}
+
+/** The batch sub-resource the request names, or undefined when it names none. Two of them is an error. */
+export function subResourceOf(params: readonly QueryParam[]): OssSubResource | undefined {
+  const named = SUB_RESOURCES.filter((s) => params.some((p) => p.name === s));
+  if (named.length > 1) {
+    throw invalidArgument(`A request may name only one of ${SUB_RESOURCES.join(", ")}; it names ${named.join(", ")}.`);
+  }
+  const [found] = named;
+  if (found !== undefined && single(params, found) !== "") {
+    throw invalidArgument(`The sub-resource ${found} takes no value.`);
+  }
+  return found;
+}
+
+/** `batchJobId` when present (DescribeJob); undefined when absent (ListJobs). */
+export function optionalJobId(params: readonly QueryParam[]): string | undefined {
+  const v = single(params, "batchJobId");
+  if (v === undefined) return undefined;
+  return checkJobId(v);
+}
+
+export function requiredJobId(params: readonly QueryParam[]): string {
+  const v = single(params, "batchJobId");
+  if (v === undefined) {
+    throw new OssCodedError("InvalidArgument", "The batchJobId parameter is required.", OSS_EC.invalidJobId);
+  }
+  return checkJobId(v);
+}
+
+function checkJobId(v: string): string {
+  if (!JOB_ID.test(v)) {
+    throw new OssCodedError(
+      "InvalidArgument",
+      `The batchJobId "${v.slice(0, 64)}" is not a valid job ID.`,
+      OSS_EC.invalidJobId,
+    );
+  }
+  return v;
+}
+
+export function parseListJobsQuery(params: readonly QueryParam[]): ListJobsQuery {
+  const statuses: JobStatus[] = [];
+  const raw = single(params, "batchJobStatuses");
+  if (raw !== undefined && raw.trim() !== "") {
+    for (const item of raw.split("|")) {
+      const s = item.trim();
+      if (!isJobStatus(s)) {
+        throw invalidArgument(`The batchJobStatuses parameter is invalid: "${s.slice(0, 64)}" is not a job status.`);
+      }
+      if (!statuses.includes(s)) statuses.push(s);
+    }
+  }
+  const max = single(params, "max-keys");
+  let maxResults = OSS_DEFAULT_MAX_KEYS;
+  if (max !== undefined) {
+    const m = /^0*(\d{1,4})$/.exec(max);
+    const n = m === null ? Number.NaN : Number(m[1]);
+    if (!(n >= 1 && n <= OSS_MAX_MAX_KEYS)) {
+      throw invalidArgument(`The max-keys parameter must be an integer between 1 and ${OSS_MAX_MAX_KEYS}.`);
+    }
+    maxResults = n;
+  }
+  const token = single(params, "continuation-token");
+  if (token !== undefined && !CONTINUATION_TOKEN.test(token)) {
+    throw invalidArgument(
+      "The continuation-token parameter must be 1 to 1024 characters of A-Z, a-z, 0-9 and + : / = ? # - _.",
+    );
+  }
+  return {
+    ...(statuses.length > 0 ? { statuses } : {}),
+    maxResults,
+    ...(token !== undefined ? { nextToken: token } : {}),
+  };
+}
+
+export function parseTargetPriority(params: readonly QueryParam[]): number {
+  const v = single(params, "targetPriority");
+  if (v === undefined) throw invalidArgument("The targetPriority parameter is required.");
+  const m = /^0*(\d{1,10})$/.exec(v);
+  const n = m === null ? Number.NaN : Number(m[1]);
+  if (!(n >= 0 && n <= 2147483647)) {
+    throw invalidArgument("The targetPriority parameter must be an integer between 0 and 2147483647.");
+  }
+  return n;
+}
+
+export interface StatusQuery {
+  readonly requested: "Ready" | "Cancelled";
+  readonly reason: string | undefined;
+}
+
+/**
+ * `requestedJobStatus` is Ready or Cancelled. OSS calls `statusUpdateReason` optional for Ready; objbatch keeps
+ * it optional for Cancelled too (as S3 Control does), and an empty value counts as absent. When given it is at
+ * most 256 characters.
+ */
+export function parseStatusQuery(params: readonly QueryParam[]): StatusQuery {
+  const requested = single(params, "requestedJobStatus");
+  if (requested !== "Ready" && requested !== "Cancelled") {
+    throw invalidArgument("The requestedJobStatus parameter must be Ready or Cancelled.");
+  }
+  const reason = single(params, "statusUpdateReason");
+  if (reason !== undefined && [...reason].length > 256) {
+    throw invalidArgument("The statusUpdateReason parameter must be 1 to 256 characters long.");
+  }
+  return { requested, reason: reason === "" ? undefined : reason };
+}

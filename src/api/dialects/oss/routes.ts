@@ -1,0 +1,232 @@
+/**
+ * The Alibaba OSS batch-job API as a Fastify plugin. OSS names its job operations by a sub-resource of the
+ * service root, so every route is `/` and the query decides:
+ *
+ *   POST /?batchJob                                                     CreateJob
+ *   GET  /?batchJob&batchJobId=<id>                                     DescribeJob
+ *   GET  /?batchJob[&batchJobStatuses=A|B][&max-keys=][&continuation-token=]   ListJobs
+ *   POST /?batchJobPriority&batchJobId=<id>&targetPriority=<n>          UpdateJobPriority
+ *   POST /?batchJobStatus&batchJobId=<id>&requestedJobStatus=&statusUpdateReason=   UpdateJobStatus
+ *
+ * A request to `/` that names no batch sub-resource answers 400 InvalidRequest, a sub-resource with the wrong
+ * method (or PUT, DELETE, PATCH on `/`) 405 MethodNotAllowed, both in OSS form. Every request is
+ * signature-checked first (onRequest, before any body is read: OSS V1 or V4, oss-signature.ts); the account is
+ * the signer's. Bodies are read raw whatever their Content-Type, up to maxBodyBytes. Every answer carries
+ * `x-oss-request-id`; every error is an OSS `<Error>` body, including Fastify's own client errors (bad
+ * Content-Length, body too large) and unexpected exceptions (500 InternalError, logged).
+ *
+ * ClientRequestToken is idempotent (D5): the same token with the same request returns the same JobId. Status
+ * changes follow OSS's rules: Ready is accepted while Preparing as well as Suspended.
+ *
+ * Register without fastify-plugin: the content-type parser and error handler set here stay inside this
+ * plugin's encapsulated context, so the COS (`/jobs`) and S3 Control (`/v20180820/jobs`) dialects registered on
+ * the same instance keep their own.
+ */
+import { createHash } from "node:crypto";
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { Account, AccountRegistry } from "../../../accounts/types.js";
+import { DomainError, invalidRequest, isDomainError } from "../../../domain/errors.js";
+import type { JobServiceApi } from "../../../service/types.js";
+import { type OssSignatureOptions, type OssVerified, verifyOssRequest } from "../../auth/oss-signature.js";
+import type { RequestTarget } from "../../auth/request-target.js";
+import { parseOssCreateJobRequest } from "./create-job-request.js";
+import { newOssRequestId, OSS_INTERNAL_ERROR, type OssError, ossErrorFor, renderOssError } from "./errors.js";
+import {
+  optionalJobId,
+  parseListJobsQuery,
+  parseStatusQuery,
+  parseTargetPriority,
+  requiredJobId,
+  subResourceOf,
+} from "./query-params.js";
+import {
+  renderCreateJobResult,
+  renderDescribeJobResult,
+  renderListJobsResult,
+  renderUpdateJobPriorityResult,
+  renderUpdateJobStatusResult,
+} from "./responses.js";
+
+export interface OssRoutesOptions {
+  readonly service: JobServiceApi;
+  readonly accounts: AccountRegistry;
+  readonly now?: () => Date;
+  /** Largest request body accepted. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Signature checking options (clock-skew allowance, oss-signature.ts). */
+  readonly signature?: Omit<OssSignatureOptions, "now">;
+}
+
+export const OSS_DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+interface RequestContext {
+  readonly requestId: string;
+  verified?: OssVerified;
+}
+
+const NO_SUB_RESOURCE =
+  "This endpoint serves the OSS batch-job API only: the request must name one of the sub-resources " +
+  "batchJob, batchJobPriority and batchJobStatus.";
+
+export function ossRoutes(options: OssRoutesOptions): FastifyPluginAsync {
+  const { service, accounts } = options;
+  const now = options.now ?? (() => new Date());
+  const maxBodyBytes = options.maxBodyBytes ?? OSS_DEFAULT_MAX_BODY_BYTES;
+
+  return async (app) => {
+    const contexts = new WeakMap<FastifyRequest, RequestContext>();
+
+    const authenticated = (request: FastifyRequest): { account: Account; target: RequestTarget } => {
+      const verified = contexts.get(request)?.verified;
+      if (verified === undefined) throw new Error("request reached a handler unauthenticated");
+      return { account: verified.account, target: verified.target };
+    };
+
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxBodyBytes }, (_request, body, done) => {
+      done(null, body);
+    });
+
+    app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+      const requestId = contexts.get(request)?.requestId ?? newOssRequestId();
+      const info = toOssError(error, maxBodyBytes);
+      if (info === OSS_INTERNAL_ERROR) request.log.error({ err: error }, "OSS API request failed unexpectedly");
+      sendXml(
+        reply.code(info.status).header("x-oss-request-id", requestId),
+        renderOssError(info, requestId, hostOf(request)),
+      );
+    });
+
+    app.addHook("onRequest", async (request, reply) => {
+      const context: RequestContext = { requestId: newOssRequestId() };
+      contexts.set(request, context);
+      reply.header("x-oss-request-id", context.requestId);
+      context.verified = verifyOssRequest(
+        { method: request.method, url: request.url, headers: request.headers },
+        accounts,
+        { ...options.signature, now: now() },
+      );
+    });
+
+    // Content-MD5 is optional (the SDKs send it with every body); when sent it must match the body that arrived.
+    // A V4 request that signed the body's SHA-256 must carry that body.
+    app.addHook("preHandler", async (request) => {
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const md5 = request.headers["content-md5"];
+      if (typeof md5 === "string") {
+        const sent = Buffer.from(md5.trim(), "base64");
+        if (sent.length !== 16) throw new DomainError("InvalidDigest", "The Content-MD5 you specified is not valid.");
+        if (!sent.equals(createHash("md5").update(body).digest())) {
+          throw new DomainError("InvalidDigest", "The Content-MD5 you specified did not match what was received.");
+        }
+      }
+      const sha256 = contexts.get(request)?.verified?.payloadSha256;
+      if (sha256 !== undefined && createHash("sha256").update(body).digest("hex") !== sha256) {
+        throw new DomainError(
+          "InvalidDigest",
+          "The x-oss-content-sha256 you specified did not match what was received.",
+        );
+      }
+    });
+
+    const routeOptions = { bodyLimit: maxBodyBytes };
+
+    app.get("/", routeOptions, async (request, reply) => {
+      const { account, target } = authenticated(request);
+      const sub = subResourceOf(target.query);
+      if (sub === undefined) throw invalidRequest(NO_SUB_RESOURCE);
+      if (sub !== "batchJob") throw methodNotAllowed(request.method, sub);
+      const jobId = optionalJobId(target.query);
+      if (jobId !== undefined) {
+        sendXml(reply, renderDescribeJobResult(await service.describeJob(account.id, jobId)));
+        return;
+      }
+      const page = await service.listJobs(account.id, parseListJobsQuery(target.query));
+      sendXml(reply, renderListJobsResult(page.jobs, page.nextToken));
+    });
+
+    app.post("/", routeOptions, async (request, reply) => {
+      const { account, target } = authenticated(request);
+      const sub = subResourceOf(target.query);
+      switch (sub) {
+        case "batchJob": {
+          const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+          const spec = parseOssCreateJobRequest(body, account.id);
+          const outcome = await service.createJob(spec, "reuse");
+          sendXml(reply, renderCreateJobResult(outcome.jobId));
+          return;
+        }
+        case "batchJobPriority": {
+          const jobId = requiredJobId(target.query);
+          const job = await service.updateJobPriority(account.id, jobId, parseTargetPriority(target.query));
+          sendXml(reply, renderUpdateJobPriorityResult(job));
+          return;
+        }
+        case "batchJobStatus": {
+          const jobId = requiredJobId(target.query);
+          const { requested, reason } = parseStatusQuery(target.query);
+          const job = await service.updateJobStatus(account.id, jobId, requested, reason, {
+            allowReadyWhilePreparing: true,
+          });
+          sendXml(reply, renderUpdateJobStatusResult(job));
+          return;
+        }
+        default:
+          throw invalidRequest(NO_SUB_RESOURCE);
+      }
+    });
+
+    app.route({
+      method: ["PUT", "DELETE", "PATCH"],
+      url: "/",
+      ...routeOptions,
+      handler: async (request) => {
+        throw methodNotAllowed(request.method, subResourceOf(authenticated(request).target.query));
+      },
+    });
+  };
+}
+
+function methodNotAllowed(method: string, sub: string | undefined): DomainError {
+  return new DomainError(
+    "MethodNotAllowed",
+    `The specified method ${method} is not allowed against this resource${sub ? ` (${sub})` : ""}.`,
+  );
+}
+
+/** Send bytes, not a string: Fastify would append `; charset=utf-8` to a string's Content-Type. */
+function sendXml(reply: FastifyReply, xml: string): void {
+  reply.type("application/xml").send(Buffer.from(xml, "utf8"));
+}
+
+/** OSS reports the host the request was sent to as HostId. */
+function hostOf(request: FastifyRequest): string {
+  const host = request.headers.host;
+  return typeof host === "string" && host !== "" ? host.slice(0, 255) : "objbatch";
+}
+
+function toOssError(error: unknown, maxBodyBytes: number): OssError {
+  if (isDomainError(error)) return ossErrorFor(error);
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    return ossErrorFor(
+      new DomainError(
+        "EntityTooLarge",
+        `Your proposed upload exceeds the maximum allowed size of ${maxBodyBytes} bytes.`,
+      ),
+    );
+  }
+  // Fastify's own rejections of a request (bad Content-Length, unreadable body, aborted upload) are the
+  // client's problem: 400 InvalidRequest rather than 500.
+  const status = fastifyError.statusCode;
+  if (
+    typeof fastifyError.code === "string" &&
+    fastifyError.code.startsWith("FST_") &&
+    status !== undefined &&
+    status >= 400 &&
+    status < 500
+  ) {
+    return ossErrorFor(invalidRequest(fastifyError.message ?? "The request could not be read."));
+  }
+  return OSS_INTERNAL_ERROR;
+}
