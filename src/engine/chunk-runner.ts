@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { JobStatus } from "../domain/status.js";
 import { failed, type TaskResult, type TaskRow } from "../domain/task.js";
 import { parseChunk } from "../manifest/csv-manifest.js";
+import { parseInlineTasks } from "../manifest/inline-tasks.js";
 import { runOperation } from "../operations/index.js";
 import { formatRows } from "../report/report-row.js";
 import { isStorageError } from "../storage/types.js";
@@ -23,6 +24,8 @@ export interface ChunkRange {
   readonly start_byte: number;
   readonly end_byte: number;
   readonly first_record: number;
+  /** Inline tasks (generated and inventory manifests, manifest/inline-tasks.ts); the byte range is then unused. */
+  readonly tasks?: string | null;
 }
 
 export type ChunkExecution =
@@ -115,6 +118,7 @@ async function readChunkRows(
   manifestEtag: string | null,
   chunk: ChunkRange,
 ): Promise<TaskRow[]> {
+  if (chunk.tasks != null) return parseInlineTasks(chunk.tasks);
   const manifest = context.job.manifest!;
   const bytes = await withRetry(
     async () =>

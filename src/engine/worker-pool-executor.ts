@@ -128,7 +128,13 @@ export class WorkerPoolExecutor implements ChunkExecutor {
 }
 
 function pickRange(chunk: ChunkRange): ChunkRange {
-  return { seq: chunk.seq, start_byte: chunk.start_byte, end_byte: chunk.end_byte, first_record: chunk.first_record };
+  return {
+    seq: chunk.seq,
+    start_byte: chunk.start_byte,
+    end_byte: chunk.end_byte,
+    first_record: chunk.first_record,
+    tasks: chunk.tasks,
+  };
 }
 
 function sameEntries(a: ReadonlyArray<readonly [string, string]>, b: ReadonlyArray<readonly [string, string]>) {

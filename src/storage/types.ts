@@ -51,6 +51,17 @@ export interface ListedObject {
   readonly lastModified: Date;
   readonly storageClass: string;
   readonly versionId?: string;
+  /**
+   * Server-side encryption, for manifest generators' MatchAnyObjectEncryption: SSE-S3 | SSE-KMS | DSSE-KMS |
+   * SSE-C | NOT-SSE (S3's raw values AES256, aws:kms, aws:kms:dsse are understood too). Optional: a backend
+   * fills it only when its listing tells; absent means NOT-SSE.
+   */
+  readonly encryption?: string;
+  /**
+   * Replication status (x-amz-replication-status: COMPLETED | PENDING | FAILED | REPLICA), for generators'
+   * ObjectReplicationStatuses and EligibleForReplication. Optional; absent means NONE (never replicated).
+   */
+  readonly replicationStatus?: string;
 }
 
 export interface GetOptions {

@@ -69,6 +69,18 @@ const migrations: Record<string, Migration> = {
       await sql`select 1`.execute(db);
     },
   },
+  /**
+   * Chunks of generated and inventory manifests carry their tasks inline (JSON, see manifest/inline-tasks.ts)
+   * instead of pointing at a byte range of a CSV manifest object.
+   */
+  "0002_chunk_tasks": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("chunks").addColumn("tasks", "text").execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable("chunks").dropColumn("tasks").execute();
+    },
+  },
 };
 
 class InlineMigrations implements MigrationProvider {

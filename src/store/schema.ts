@@ -48,6 +48,11 @@ export interface ChunksTable {
   end_byte: number;
   first_record: number;
   records: number;
+  /**
+   * The chunk's tasks (manifest/inline-tasks.ts) when they do not come from a byte range of a CSV manifest:
+   * generated and inventory manifests. Cleared once the chunk is done. Null for CSV manifests.
+   */
+  tasks: string | null;
   /** 'pending' | 'leased' | 'done' | 'skipped' (never run: the job was cancelled or failed) */
   state: string;
   lease_token: string | null;

@@ -2,6 +2,7 @@
  * Exactly-once accounting: a chunk's results are recorded and added to the job's counters in one
  * transaction, and only by the holder of the chunk's current lease. A worker whose lease was taken over
  * (it was presumed dead) finds its token gone and its results are discarded: the new holder counts them.
+ * A done chunk's inline tasks are never read again, so they are dropped here to give the space back.
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.js";
@@ -33,6 +34,7 @@ export async function completeChunk(
         failed: results.failed,
         succeeded_rows: results.succeededRows,
         failed_rows: results.failedRows,
+        tasks: null,
       })
       .where("job_id", "=", jobId)
       .where("seq", "=", seq)

@@ -1,5 +1,6 @@
 /**
- * Records a prepared job's chunks: byte ranges of the manifest, each holding `records` tasks.
+ * Records a prepared job's chunks: byte ranges of the manifest, each holding `records` tasks, or (generated
+ * and inventory manifests) the tasks themselves, inline.
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.js";
@@ -10,6 +11,8 @@ export interface ChunkPlanRow {
   readonly endByte: number;
   readonly firstRecord: number;
   readonly records: number;
+  /** Inline tasks (manifest/inline-tasks.ts); the byte range is then unused (0, 0). */
+  readonly tasks?: string;
 }
 
 const ROWS_PER_STATEMENT = 500;
@@ -23,6 +26,7 @@ export async function insertChunks(db: Kysely<Database>, jobId: string, plans: r
       end_byte: p.endByte,
       first_record: p.firstRecord,
       records: p.records,
+      tasks: p.tasks ?? null,
       state: "pending",
       attempts: 0,
       succeeded: 0,

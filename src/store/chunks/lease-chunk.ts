@@ -9,7 +9,7 @@ import type { ChunksTable, Database } from "../schema.js";
 
 export type LeasedChunk = Pick<
   ChunksTable,
-  "job_id" | "seq" | "start_byte" | "end_byte" | "first_record" | "records" | "lease_token" | "attempts"
+  "job_id" | "seq" | "start_byte" | "end_byte" | "first_record" | "records" | "tasks" | "lease_token" | "attempts"
 >;
 
 export async function leaseChunk(
@@ -32,6 +32,6 @@ export async function leaseChunk(
                    order by seq
                    limit 1 ${lock})
        and (state = 'pending' or (state = 'leased' and lease_expires < ${now}))
-    returning job_id, seq, start_byte, end_byte, first_record, records, lease_token, attempts`.execute(db);
+    returning job_id, seq, start_byte, end_byte, first_record, records, tasks, lease_token, attempts`.execute(db);
   return result.rows[0];
 }
