@@ -1,19 +1,26 @@
 /**
- * Runs a job's operation on one task, whatever the operation. Kinds without a module yet answer every task
- * with 501 NotImplemented, so a job using them completes with a report that says so instead of hanging.
+ * Runs a job's operation on one task, whatever the operation. Every kind of the canonical model has a module;
+ * ReplicateObject's fails every task with a clear row, since objbatch's storage holds no replication
+ * configuration (replicate-object.ts). A kind added to the model without a module answers 501 NotImplemented,
+ * so a job using it completes with a report that says so instead of hanging.
  */
 import type { Operation, OperationKind } from "../domain/job.js";
 import { failed, type Task, type TaskResult } from "../domain/task.js";
 import { addObjectTagging } from "./add-object-tagging.js";
+import { computeObjectChecksum } from "./compute-object-checksum.js";
 import { deleteObject } from "./delete-object.js";
 import { deleteObjectTagging } from "./delete-object-tagging.js";
 import { initiateRestoreObject } from "./initiate-restore-object.js";
+import { invokeFunction } from "./invoke-function.js";
 import { putObjectAcl } from "./put-object-acl.js";
 import { putObjectCopy } from "./put-object-copy.js";
+import { putObjectLegalHold } from "./put-object-legal-hold.js";
+import { putObjectRetention } from "./put-object-retention.js";
 import { putObjectTagging } from "./put-object-tagging.js";
+import { replicateObject } from "./replicate-object.js";
 import type { OperationContext } from "./types.js";
 
-/** The operation kinds that do their work (the others fail every task with 501 NotImplemented). */
+/** The operation kinds that do their work (ReplicateObject is the one that fails every task). */
 export const supportedOperationKinds: ReadonlySet<OperationKind> = new Set<OperationKind>([
   "PutObjectCopy",
   "DeleteObject",
@@ -22,6 +29,10 @@ export const supportedOperationKinds: ReadonlySet<OperationKind> = new Set<Opera
   "AddObjectTagging",
   "DeleteObjectTagging",
   "PutObjectAcl",
+  "PutObjectLegalHold",
+  "PutObjectRetention",
+  "ComputeObjectChecksum",
+  "InvokeFunction",
 ]);
 
 export function runOperation(task: Task, operation: Operation, context: OperationContext): Promise<TaskResult> {
@@ -41,18 +52,19 @@ export function runOperation(task: Task, operation: Operation, context: Operatio
     case "PutObjectAcl":
       return putObjectAcl(task, operation, context);
     case "PutObjectLegalHold":
+      return putObjectLegalHold(task, operation, context);
     case "PutObjectRetention":
+      return putObjectRetention(task, operation, context);
     case "ComputeObjectChecksum":
+      return computeObjectChecksum(task, operation, context);
     case "InvokeFunction":
+      return invokeFunction(task, operation, context);
     case "ReplicateObject":
-      return Promise.resolve(notImplemented(operation.kind));
+      return replicateObject(task, operation, context);
     default:
       return Promise.resolve(unknownKind(operation));
   }
 }
-
-const notImplemented = (kind: OperationKind): TaskResult =>
-  failed(501, "NotImplemented", `The ${kind} operation is not implemented by objbatch yet; the object was not changed`);
 
 /** Unreachable while the switch covers the union; a kind added later fails its tasks instead of crashing. */
 function unknownKind(operation: never): TaskResult {

@@ -4,6 +4,7 @@
  */
 import type { Operation } from "../domain/job.js";
 import type { Task, TaskResult } from "../domain/task.js";
+import type { FunctionEndpoints } from "../functions/endpoints.js";
 import type { ObjectStorage } from "../storage/types.js";
 
 export interface OperationContext {
@@ -12,6 +13,8 @@ export interface OperationContext {
   readonly jobId: string;
   readonly accountId: string;
   readonly signal?: AbortSignal;
+  /** The function endpoints InvokeFunction may call (config file `functions`); none when absent. */
+  readonly functions?: FunctionEndpoints;
 }
 
 /**

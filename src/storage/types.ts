@@ -28,6 +28,14 @@ export interface RestoreState {
   readonly tier?: string;
 }
 
+/** An object's Object Lock state, as S3's HeadObject shows it (x-amz-object-lock-* headers). */
+export interface ObjectLockState {
+  readonly legalHold?: "ON" | "OFF";
+  readonly mode?: "COMPLIANCE" | "GOVERNANCE";
+  /** Shown also after it has passed, as S3 does; the retention protects only until then. */
+  readonly retainUntilDate?: Date;
+}
+
 export interface ObjectInfo {
   readonly bucket: string;
   readonly key: string;
@@ -42,6 +50,8 @@ export interface ObjectInfo {
   readonly restore?: RestoreState;
   /** True when the storage class is an archive class and no restored copy is readable right now. */
   readonly archived: boolean;
+  /** Object Lock state; absent when no legal hold is ON and no retention is set. */
+  readonly objectLock?: ObjectLockState;
 }
 
 export interface ListedObject {

@@ -1,5 +1,5 @@
 /**
- * runOperation dispatches on the operation kind; kinds not implemented yet and bugs become report rows.
+ * runOperation dispatches on the operation kind; unknown kinds and bugs become report rows.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -40,30 +40,50 @@ describe("runOperation", () => {
     await assert.rejects(f.storage.head("src", "k.txt"), { code: "NoSuchKey" });
   });
 
-  it("answers 501 NotImplemented for kinds without a module and lists the supported ones", async () => {
-    const task = { bucket: "src", key: "any" };
-    const pending: Operation[] = [
-      { kind: "PutObjectLegalHold", status: "ON" },
-      { kind: "PutObjectRetention", mode: "GOVERNANCE", retainUntilDate: "2030-01-01T00:00:00Z" },
-      { kind: "ComputeObjectChecksum", algorithm: "CRC32" },
-      { kind: "InvokeFunction", functionArn: "http://127.0.0.1:1/fn" },
-      { kind: "ReplicateObject" },
-    ];
-    for (const operation of pending) {
-      const result = await runOperation(task, operation, contextOf(f));
-      assert.deepEqual([result.status, result.httpStatus, result.errorCode], ["failed", 501, "NotImplemented"]);
-      assert.match(result.message, new RegExp(operation.kind));
-      assert.equal(supportedOperationKinds.has(operation.kind), false);
-    }
+  it("runs Object Lock and checksum kinds; ReplicateObject fails with a clear row; lists the supported kinds", async () => {
+    await f.drop("src", "lock.txt", "123456789");
+    const task = { bucket: "src", key: "lock.txt" };
+    const ctx = contextOf(f);
+    const run = (operation: Operation) => runOperation(task, operation, ctx);
+    assert.equal((await run({ kind: "PutObjectLegalHold", status: "ON" })).status, "succeeded");
+    assert.equal((await run({ kind: "DeleteObject" })).errorCode, "AccessDenied");
+    assert.equal((await run({ kind: "PutObjectLegalHold", status: "OFF" })).status, "succeeded");
+    const retention = await run({
+      kind: "PutObjectRetention",
+      mode: "GOVERNANCE",
+      retainUntilDate: "2099-01-01T00:00:00Z",
+    });
+    assert.equal(retention.status, "succeeded");
+    assert.equal((await f.storage.head("src", "lock.txt")).objectLock?.mode, "GOVERNANCE");
+    const checksum = await run({ kind: "ComputeObjectChecksum", algorithm: "CRC32C" });
+    assert.equal(JSON.parse(checksum.message).hex, "e3069283");
+    const invoke = await run({ kind: "InvokeFunction", functionArn: "arn:aws:lambda:us-east-1:1:function:none" });
+    assert.deepEqual([invoke.status, invoke.httpStatus, invoke.errorCode], ["failed", 400, "InvalidRequest"]);
+    const replicate = await run({ kind: "ReplicateObject" });
+    assert.deepEqual([replicate.status, replicate.httpStatus, replicate.errorCode], ["failed", 400, "InvalidRequest"]);
+    assert.match(replicate.message, /no replication configuration/);
+
     assert.deepEqual([...supportedOperationKinds].sort(), [
       "AddObjectTagging",
+      "ComputeObjectChecksum",
       "DeleteObject",
       "DeleteObjectTagging",
       "InitiateRestoreObject",
+      "InvokeFunction",
       "PutObjectAcl",
       "PutObjectCopy",
+      "PutObjectLegalHold",
+      "PutObjectRetention",
       "PutObjectTagging",
     ]);
+    assert.equal(supportedOperationKinds.has("ReplicateObject"), false);
+  });
+
+  it("answers 501 NotImplemented for a kind the dispatcher does not know", async () => {
+    const alien = { kind: "S3UpdateObjectEncryption" } as unknown as Operation;
+    const result = await runOperation({ bucket: "src", key: "any" }, alien, contextOf(f));
+    assert.deepEqual([result.status, result.httpStatus, result.errorCode], ["failed", 501, "NotImplemented"]);
+    assert.match(result.message, /S3UpdateObjectEncryption/);
   });
 
   it("turns a bug (a non-storage exception) into 500 InternalError instead of throwing", async () => {

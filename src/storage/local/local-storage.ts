@@ -9,6 +9,9 @@
  * Files dropped in by hand are objects with default metadata. The backend is unversioned: versionId undefined
  * or "null" names the object, any other version answers 404 NoSuchVersion.
  *
+ * Object Lock (legal holds, retention) is kept in the metadata rows; a locked object cannot be deleted or
+ * overwritten (object-lock.ts says what an unversioned store can and cannot honour).
+ *
  * Containment: keys are checked as strings first (keys.ts); then every folder on a key's path is checked with
  * lstat to be a real directory, never a symlink, and objects are opened with O_NOFOLLOW or lstat'ed, so a key
  * never leads outside its bucket. Verified folders are remembered for a few seconds (DIR_TTL_MS) so 100,000 copies
@@ -35,6 +38,7 @@ import {
   type GetOptions,
   type ListedObject,
   type ObjectInfo,
+  type ObjectLockState,
   type ObjectStorage,
   type PutOptions,
   type RestoreRequest,
@@ -89,6 +93,7 @@ import {
 } from "./fs-calls.js";
 import { checkBucketName, isNullVersion, MAX_KEY_BYTES, type ParsedKey, parseKey } from "./keys.js";
 import { EMPTY_ROW, MetadataDb, type ObjectRow } from "./metadata-db.js";
+import { checkNotLocked, type LockColumns, legalHoldColumn, nextRetention } from "./object-lock.js";
 
 export type RestoreTier = "Expedited" | "Standard" | "Bulk";
 
@@ -113,6 +118,8 @@ interface SourceFile {
   readonly row: ObjectRow | undefined;
   /** Filled in for copies: whether the copy's target has a metadata row to replace. */
   readonly targetHasRow: boolean;
+  /** Filled in for copies: the target's metadata row (for its Object Lock state). */
+  readonly targetRow?: ObjectRow;
 }
 
 export class LocalStorage implements ObjectStorage {
@@ -189,6 +196,7 @@ export class LocalStorage implements ObjectStorage {
       metadata: metadataFromRow(src.row, key),
       ...(restore.state ? { restore: restore.state } : {}),
       archived: ARCHIVE_STORAGE_CLASSES.has(storageClass) && !restore.readable,
+      ...lockView(src.row),
     };
   }
 
@@ -233,6 +241,7 @@ export class LocalStorage implements ObjectStorage {
     if (options.storageClass !== undefined) checkStorageClass(options.storageClass);
     await this.ensureDirs(k, true);
     await this.checkTargetSlot(k);
+    this.checkWritable(k, "overwrite it");
     const tmp = this.tmpName();
     let etag: string;
     let st: fs.BigIntStats;
@@ -257,6 +266,8 @@ export class LocalStorage implements ObjectStorage {
         etag = `"${hash.digest("hex")}"`;
       }
       st = await lstatBig(tmp);
+      // Again, synchronously right before the rename: a lock may have been set while the body was written.
+      this.checkWritable(k, "overwrite it");
       await this.renameIntoPlace(tmp, k);
     } catch (e) {
       await unlinkQuietly(tmp);
@@ -292,6 +303,7 @@ export class LocalStorage implements ObjectStorage {
 
     const src = await this.statObject(s, t);
     this.checkReadable(s, src.row);
+    checkNotLocked(t.bucket, t.key, src.targetRow, this.now().getTime(), "overwrite it");
     let etag = cachedEtag(src.row, src.st);
     const mtime = mtimeOf(src.st).getTime();
     if (options.ifModifiedSince !== undefined && !(mtime > options.ifModifiedSince.getTime())) {
@@ -370,6 +382,9 @@ export class LocalStorage implements ObjectStorage {
     try {
       await settleBoth(this.checkTargetSlot(t), this.copyToTmp(src.abs, tmp, s));
       if (etag !== undefined) stamp = stampOf(await lstatBig(tmp));
+      // A lock set on the target while it was copied (one more read only when the target had a row: the
+      // common copy to a new key stays one SQLite read).
+      if (src.targetRow !== undefined) this.checkWritable(t, "overwrite it");
       await this.renameIntoPlace(tmp, t);
     } catch (e) {
       await unlinkQuietly(tmp);
@@ -406,6 +421,7 @@ export class LocalStorage implements ObjectStorage {
     }
     if (st.isSymbolicLink()) throw accessDenied(bucket, key, "the key names a symbolic link");
     if (!st.isFile()) return;
+    this.checkWritable(k, "delete it");
     try {
       await unlink(this.objectPath(k));
     } catch (e) {
@@ -481,19 +497,30 @@ export class LocalStorage implements ObjectStorage {
     return { httpStatus: 202 };
   }
 
+  /** Sets (ON) or clears (OFF) the object's legal hold; repeating either is harmless. */
+  async putLegalHold(bucket: string, key: string, status: "ON" | "OFF", versionId?: string): Promise<void> {
+    const k = this.resolve(bucket, key, versionId);
+    const column = legalHoldColumn(status);
+    await this.statObject(k);
+    this.db.setLegalHold(bucket, key, column);
+  }
+
+  /**
+   * Sets, extends, shortens or removes (mode and date both omitted) the object's retention, as far as its
+   * current retention allows (object-lock.ts).
+   */
+  async putRetention(bucket: string, key: string, retention: RetentionSetting, versionId?: string): Promise<void> {
+    const k = this.resolve(bucket, key, versionId);
+    await this.statObject(k);
+    const next = nextRetention(bucket, key, this.db.lock(bucket, key), retention, this.now().getTime());
+    this.db.setRetention(bucket, key, next.mode, next.until);
+  }
+
   /**
    * Objects in UTF-8 byte order of their keys, streamed folder by folder: each folder's entries are sorted
    * (a folder as `name + "/"`), folders that cannot hold a key in range are skipped unread. Symlinks, special
    * files, names that are not UTF-8 and keys over 1024 bytes cannot be objects and are not listed.
    */
-  async putLegalHold(_bucket: string, _key: string, _status: "ON" | "OFF", _versionId?: string): Promise<void> {
-    throw new StorageError("NotImplemented", 501, "Object Lock legal hold is not implemented by the local backend yet");
-  }
-
-  async putRetention(_bucket: string, _key: string, _retention: RetentionSetting, _versionId?: string): Promise<void> {
-    throw new StorageError("NotImplemented", 501, "Object Lock retention is not implemented by the local backend yet");
-  }
-
   async *list(bucket: string, options: { prefix?: string; startAfter?: string } = {}): AsyncIterable<ListedObject> {
     checkBucketName(bucket);
     this.ensureOpen();
@@ -701,7 +728,13 @@ export class LocalStorage implements ObjectStorage {
     if (!st.isFile()) throw noSuchKey(k.bucket, k.key);
     if (copyTarget === undefined) return { abs, st, row: this.db.get(k.bucket, k.key), targetHasRow: false };
     const rows = this.db.sourceAndTarget(k.bucket, k.key, copyTarget.bucket, copyTarget.key);
-    return { abs, st, row: rows.source, targetHasRow: rows.targetHasRow };
+    return {
+      abs,
+      st,
+      row: rows.source,
+      targetHasRow: rows.targetHasRow,
+      ...(rows.target !== undefined ? { targetRow: rows.target } : {}),
+    };
   }
 
   private async withOrphanCleanup(k: ParsedKey, f: () => Promise<void>): Promise<void> {
@@ -752,6 +785,11 @@ export class LocalStorage implements ObjectStorage {
         return etag;
       },
     };
+  }
+
+  /** 403 AccessDenied when a legal hold or an unexpired retention protects the object from `action`. */
+  private checkWritable(k: ParsedKey, action: string): void {
+    checkNotLocked(k.bucket, k.key, this.db.lock(k.bucket, k.key), this.now().getTime(), action);
   }
 
   /** Archived objects can be read only while a completed restore has not expired. */
@@ -843,6 +881,19 @@ async function settleBoth(a: Promise<void>, b: Promise<void>): Promise<void> {
   const [ra, rb] = await Promise.allSettled([a, b]);
   if (ra.status === "rejected") throw ra.reason;
   if (rb.status === "rejected") throw rb.reason;
+}
+
+/** The Object Lock part of head(): nothing when no legal hold is ON and no retention is set. */
+function lockView(row: LockColumns | undefined): { objectLock?: ObjectLockState } {
+  if (row === undefined || (row.legal_hold === null && row.retention_mode === null)) return {};
+  const lock: { -readonly [K in keyof ObjectLockState]: ObjectLockState[K] } = {
+    legalHold: row.legal_hold === "ON" ? "ON" : "OFF",
+  };
+  if (row.retention_mode !== null && row.retention_until !== null) {
+    lock.mode = row.retention_mode as "COMPLIANCE" | "GOVERNANCE";
+    lock.retainUntilDate = new Date(row.retention_until);
+  }
+  return { objectLock: lock };
 }
 
 const mtimeOf = (st: fs.BigIntStats): Date => new Date(Number(st.mtimeNs / 1_000_000n));

@@ -8,10 +8,13 @@
  * The ETag cache (etag, size, mtime_ns) is valid only while the file still has that size and mtime: a hand edit
  * invalidates it. Writes that only cache an ETag are batched (write-behind, one transaction per event-loop turn):
  * losing them in a crash costs one recomputation, never a wrong answer.
+ *
+ * The schema and its migrations are in metadata-schema.ts.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { openSqliteDatabase, type SqliteDatabase, type SqliteStatement } from "../../sqlite/database.js";
+import { migrateMetadataDb } from "./metadata-schema.js";
 
 export interface ObjectRow {
   etag: string | null;
@@ -36,6 +39,11 @@ export interface ObjectRow {
   /** Epoch milliseconds: when the requested restore completes and until when the restored copy is readable. */
   restore_ready_at: number | null;
   restore_expiry: number | null;
+  /** Object Lock: 'ON' while a legal hold is set, else NULL. */
+  legal_hold: string | null;
+  /** Object Lock retention: 'COMPLIANCE' | 'GOVERNANCE' and its end (epoch ms), or both NULL. */
+  retention_mode: string | null;
+  retention_until: number | null;
 }
 
 const COLUMNS = [
@@ -55,35 +63,14 @@ const COLUMNS = [
   "restore_tier",
   "restore_ready_at",
   "restore_expiry",
+  "legal_hold",
+  "retention_mode",
+  "retention_until",
 ] as const satisfies readonly (keyof ObjectRow)[];
 
 export const EMPTY_ROW: Readonly<ObjectRow> = Object.freeze(
   Object.fromEntries(COLUMNS.map((c) => [c, null])) as unknown as ObjectRow,
 );
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS objects (
-  bucket TEXT NOT NULL,
-  key TEXT NOT NULL,
-  etag TEXT,
-  size INTEGER,
-  mtime_ns TEXT,
-  content_type TEXT,
-  cache_control TEXT,
-  content_disposition TEXT,
-  content_encoding TEXT,
-  content_language TEXT,
-  expires TEXT,
-  user_metadata TEXT,
-  tags TEXT,
-  acl TEXT,
-  storage_class TEXT,
-  restore_tier TEXT,
-  restore_ready_at INTEGER,
-  restore_expiry INTEGER,
-  PRIMARY KEY (bucket, key)
-) WITHOUT ROWID;
-`;
 
 interface PendingEtag {
   bucket: string;
@@ -106,6 +93,9 @@ export class MetadataDb {
   private readonly setTagsStmt: SqliteStatement;
   private readonly setAclStmt: SqliteStatement;
   private readonly setRestoreStmt: SqliteStatement;
+  private readonly lockStmt: SqliteStatement;
+  private readonly setLegalHoldStmt: SqliteStatement;
+  private readonly setRetentionStmt: SqliteStatement;
   private readonly flushTxn: (items: PendingEtag[]) => void;
   private readonly pending = new Map<string, PendingEtag>();
   private flushScheduled = false;
@@ -113,7 +103,7 @@ export class MetadataDb {
   constructor(metaDir: string) {
     fs.mkdirSync(metaDir, { recursive: true });
     this.db = openSqliteDatabase(path.join(metaDir, "objects.sqlite"));
-    this.db.exec(SCHEMA);
+    migrateMetadataDb(this.db);
     this.getStmt = this.db.prepare(`SELECT ${COLUMNS.join(", ")} FROM objects WHERE bucket = ? AND key = ?`);
     this.existsStmt = this.db.prepare("SELECT 1 FROM objects WHERE bucket = ? AND key = ?");
     this.pairStmt = this.db.prepare(
@@ -139,6 +129,17 @@ export class MetadataDb {
        ON CONFLICT (bucket, key) DO UPDATE SET restore_tier = excluded.restore_tier,
          restore_ready_at = excluded.restore_ready_at, restore_expiry = excluded.restore_expiry`,
     );
+    this.lockStmt = this.db.prepare(
+      "SELECT legal_hold, retention_mode, retention_until FROM objects WHERE bucket = ? AND key = ?",
+    );
+    this.setLegalHoldStmt = this.db.prepare(
+      "INSERT INTO objects (bucket, key, legal_hold) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET legal_hold = excluded.legal_hold",
+    );
+    this.setRetentionStmt = this.db.prepare(
+      `INSERT INTO objects (bucket, key, retention_mode, retention_until) VALUES (?, ?, ?, ?)
+       ON CONFLICT (bucket, key) DO UPDATE SET retention_mode = excluded.retention_mode,
+         retention_until = excluded.retention_until`,
+    );
     this.flushTxn = this.db.transaction((items: PendingEtag[]) => {
       for (const p of items) this.upsertEtagStmt.run(p.bucket, p.key, p.etag, p.size, p.mtimeNs);
     });
@@ -153,16 +154,18 @@ export class MetadataDb {
   }
 
   /**
-   * The source's row and whether the target has one, in one read transaction (the copy path does this for
-   * every object; each SQLite read transaction costs a few shared-memory lock calls).
+   * The source's row and the target's (whether it has one, and its Object Lock state), in one read
+   * transaction (the copy path does this for every object; each SQLite read transaction costs a few
+   * shared-memory lock calls).
    */
   sourceAndTarget(
     sourceBucket: string,
     sourceKey: string,
     targetBucket: string,
     targetKey: string,
-  ): { source: ObjectRow | undefined; targetHasRow: boolean } {
+  ): { source: ObjectRow | undefined; targetHasRow: boolean; target: ObjectRow | undefined } {
     let source: ObjectRow | undefined;
+    let target: ObjectRow | undefined;
     let targetHasRow = false;
     for (const { which, ...row } of this.pairStmt.all(
       sourceBucket,
@@ -173,14 +176,17 @@ export class MetadataDb {
       which: number;
     })[]) {
       if (which === 0) source = row;
-      else targetHasRow = true;
+      else {
+        targetHasRow = true;
+        target = row;
+      }
     }
     if (this.pending.size > 0) {
       const p = this.pending.get(pendingKey(sourceBucket, sourceKey));
       if (p !== undefined) source = { ...(source ?? EMPTY_ROW), etag: p.etag, size: p.size, mtime_ns: p.mtimeNs };
       if (this.pending.has(pendingKey(targetBucket, targetKey))) targetHasRow = true;
     }
-    return { source, targetHasRow };
+    return { source, targetHasRow, target };
   }
 
   has(bucket: string, key: string): boolean {
@@ -218,6 +224,21 @@ export class MetadataDb {
 
   setRestore(bucket: string, key: string, tier: string, readyAt: number, expiry: number): void {
     this.setRestoreStmt.run(bucket, key, tier, readyAt, expiry);
+  }
+
+  /** The Object Lock columns of an object's row (undefined without a row: nothing is locked). */
+  lock(bucket: string, key: string): Pick<ObjectRow, "legal_hold" | "retention_mode" | "retention_until"> | undefined {
+    return this.lockStmt.get(bucket, key) as
+      | Pick<ObjectRow, "legal_hold" | "retention_mode" | "retention_until">
+      | undefined;
+  }
+
+  setLegalHold(bucket: string, key: string, legalHold: "ON" | null): void {
+    this.setLegalHoldStmt.run(bucket, key, legalHold);
+  }
+
+  setRetention(bucket: string, key: string, mode: string | null, until: number | null): void {
+    this.setRetentionStmt.run(bucket, key, mode, until);
   }
 
   flush(): void {
