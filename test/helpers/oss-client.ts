@@ -85,8 +85,8 @@ export function isoBasic(date: Date): string {
     .replace(/\.\d{3}Z$/, "Z");
 }
 
-/** Signs with ali-oss's signUtils and sends the request with fetch. */
-export async function ossRequest(baseUrl: string, call: OssCall = {}): Promise<OssResponse> {
+/** The URL and headers of a request signed with ali-oss's signUtils (`host` is for signing only). */
+export function ossSign(baseUrl: string, call: OssCall = {}): { url: URL; headers: Record<string, string> } {
   const method = call.method ?? "GET";
   const credentials = call.credentials ?? ROOT_OSS;
   const date = call.date ?? new Date();
@@ -130,8 +130,14 @@ export async function ossRequest(baseUrl: string, call: OssCall = {}): Promise<O
     }
   }
   call.afterSigning?.(url, headers);
+  return { url, headers };
+}
+
+/** Signs with ali-oss's signUtils and sends the request with fetch. */
+export async function ossRequest(baseUrl: string, call: OssCall = {}): Promise<OssResponse> {
+  const { url, headers } = ossSign(baseUrl, call);
   const { host: _host, ...sent } = headers;
-  const response = await fetch(url, { method, headers: sent, body: call.body });
+  const response = await fetch(url, { method: call.method ?? "GET", headers: sent, body: call.body });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, xml: parseXml(text) };
 }

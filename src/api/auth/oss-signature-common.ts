@@ -31,6 +31,9 @@ export interface OssVerified {
 
 export const DEFAULT_OSS_CLOCK_SKEW_SECONDS = 15 * 60;
 
+/** The job API's sub-resources: what a V1 CanonicalizedResource covers, and what ali-oss signs bare in V4. */
+export const OSS_SUB_RESOURCES: ReadonlySet<string> = new Set(["batchJob", "batchJobPriority", "batchJobStatus"]);
+
 /** EC codes the verifier attaches (OSS "support/<EC>" documents). */
 export const OSS_AUTH_EC = {
   signatureV1: "0002-00000040",

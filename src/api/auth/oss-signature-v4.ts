@@ -21,7 +21,8 @@
  * Two details are tolerated because signers differ on them and neither weakens the check: the order of query
  * keys (ali-oss sorts the raw keys with localeCompare, the document sorts the encoded keys by code point), and
  * whether a parameter with an empty value is signed as `k` or `k=` (the URL cannot tell `?k` from `?k=` apart
- * once a client library has rewritten it). Each candidate is compared in constant time.
+ * once a client library has rewritten it; ali-oss signs its sub-resource bare and other empty parameters with
+ * `=`). Each candidate is compared in constant time.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { AccountRegistry } from "../../accounts/types.js";
@@ -199,13 +200,29 @@ function canonicalQueries(params: readonly QueryParam[]): string[] {
   const encoded = params.map((p) => ({ raw: p.name, key: ossV4Encode(p.name), value: ossV4Encode(p.value) }));
   const byCodePoint = [...encoded].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const byLocale = [...encoded].sort((a, b) => a.raw.localeCompare(b.raw));
+  // Each empty parameter may have been signed as `k` or `k=`: every combination for up to a few of them (ali-oss
+  // signs its sub-resource bare and other empty parameters with `=`), all-bare or all-`=` beyond that.
+  const empties = encoded.filter((p) => p.value === "").length;
+  const choices: ((emptyIndex: number) => boolean)[] =
+    empties <= MAX_EMPTY_COMBINATIONS
+      ? Array.from({ length: 2 ** empties }, (_, mask) => (i: number) => (mask & (1 << i)) === 0)
+      : [() => true, () => false];
   const variants: string[] = [];
   for (const order of [byCodePoint, byLocale]) {
-    variants.push(order.map((p) => (p.value === "" ? p.key : `${p.key}=${p.value}`)).join("&"));
-    variants.push(order.map((p) => `${p.key}=${p.value}`).join("&"));
+    for (const bare of choices) {
+      let emptyIndex = 0;
+      const parts = order.map((p) => {
+        if (p.value !== "") return `${p.key}=${p.value}`;
+        return bare(emptyIndex++) ? p.key : `${p.key}=`;
+      });
+      variants.push(parts.join("&"));
+    }
   }
   return unique(variants);
 }
+
+/** 2^4 = 16 variants at most per key order: cheap, and more empty parameters than that is no real request. */
+const MAX_EMPTY_COMBINATIONS = 4;
 
 function malformed(detail: string): OssAuthError {
   return new OssAuthError("InvalidArgument", `Authorization header is invalid: ${detail}.`);

@@ -25,6 +25,7 @@ import {
   checkRequestTime,
   headerValue,
   OSS_AUTH_EC,
+  OSS_SUB_RESOURCES,
   OssAuthError,
   type OssSignatureInput,
   type OssSignatureOptions,
@@ -37,14 +38,12 @@ import { parseRequestTarget, type QueryParam, type RequestTarget } from "./reque
 
 export {
   DEFAULT_OSS_CLOCK_SKEW_SECONDS,
+  OSS_SUB_RESOURCES,
   OssAuthError,
   type OssSignatureInput,
   type OssSignatureOptions,
   type OssVerified,
 } from "./oss-signature-common.js";
-
-/** Query parameters that are sub-resources in a V1 CanonicalizedResource. */
-export const OSS_V1_SUB_RESOURCES: ReadonlySet<string> = new Set(["batchJob", "batchJobPriority", "batchJobStatus"]);
 
 /**
  * Verifies the request's OSS signature (V1 or V4) and returns the signing account and the request target the
@@ -109,7 +108,7 @@ function verifyV1(
   const resources = unique([
     canonicalResource(
       path,
-      target.query.filter((p) => OSS_V1_SUB_RESOURCES.has(p.name)),
+      target.query.filter((p) => OSS_SUB_RESOURCES.has(p.name)),
     ),
     canonicalResource(path, target.query),
   ]);

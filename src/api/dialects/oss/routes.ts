@@ -25,7 +25,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Account, AccountRegistry } from "../../../accounts/types.js";
-import { DomainError, invalidRequest, isDomainError } from "../../../domain/errors.js";
+import { DomainError, invalidArgument, invalidRequest, isDomainError } from "../../../domain/errors.js";
 import type { JobServiceApi } from "../../../service/types.js";
 import { type OssSignatureOptions, type OssVerified, verifyOssRequest } from "../../auth/oss-signature.js";
 import type { RequestTarget } from "../../auth/request-target.js";
@@ -141,7 +141,12 @@ export function ossRoutes(options: OssRoutesOptions): FastifyPluginAsync {
         sendXml(reply, renderDescribeJobResult(await service.describeJob(account.id, jobId)));
         return;
       }
-      const page = await service.listJobs(account.id, parseListJobsQuery(target.query));
+      const page = await service.listJobs(account.id, parseListJobsQuery(target.query)).catch((e: unknown) => {
+        if (isDomainError(e) && e.kind === "InvalidNextToken") {
+          throw invalidArgument("The continuation-token is invalid or has expired.");
+        }
+        throw e;
+      });
       sendXml(reply, renderListJobsResult(page.jobs, page.nextToken));
     });
 
