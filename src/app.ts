@@ -13,7 +13,7 @@ import type { ChunkExecutor } from "./engine/executor.js";
 import { InProcessExecutor } from "./engine/in-process-executor.js";
 import { WorkerPoolExecutor } from "./engine/worker-pool-executor.js";
 import { JobService } from "./service/job-service.js";
-import { openStorage, type StorageConfig } from "./storage/open-storage.js";
+import { describeStorageConfig, openStorage, type StorageConfig } from "./storage/open-storage.js";
 import type { ObjectStorage } from "./storage/types.js";
 import { openStore } from "./store/connect.js";
 import { JobStore } from "./store/job-store.js";
@@ -44,7 +44,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const accounts = new StaticAccountRegistry(config.accounts);
   await mkdir(config.dataDir, { recursive: true });
   const store = new JobStore(await openStore(config.storeUrl));
-  const storageConfig: StorageConfig = { kind: "local", dataDir: config.dataDir };
+  const storageConfig: StorageConfig = config.storage;
+  logger.info({ storage: describeStorageConfig(storageConfig) }, "storage");
   const storage: ObjectStorage = openStorage(storageConfig, { now: () => new Date(now()) });
 
   let engine: Engine | undefined;
@@ -61,11 +62,17 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const executor: ChunkExecutor =
       threads > 0
         ? new WorkerPoolExecutor(
-            { storage: storageConfig, accounts: config.accounts, options: config.engine, logLevel: config.logLevel },
+            {
+              storage: storageConfig,
+              accounts: config.accounts,
+              options: config.engine,
+              logLevel: config.logLevel,
+              functions: config.functions,
+            },
             threads,
             log,
           )
-        : new InProcessExecutor(storage, accounts, config.engine, log);
+        : new InProcessExecutor(storage, accounts, config.engine, log, config.functions);
     engine = new Engine({ store, storage, accounts, options: config.engine, log, now, executor });
   }
 

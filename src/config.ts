@@ -8,6 +8,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Account } from "./accounts/types.js";
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from "./engine/options.js";
+import { type FunctionEndpoints, parseFunctionEndpoints } from "./functions/endpoints.js";
+import type { StorageConfig } from "./storage/open-storage.js";
+import { parseStorageRoutes } from "./storage/storage-config.js";
 
 export interface Config {
   readonly host: string;
@@ -22,6 +25,10 @@ export interface Config {
   readonly maxUnfinishedJobs: number;
   readonly maxBodyBytes: number;
   readonly logLevel: string;
+  /** FunctionArn -> the HTTP endpoint InvokeFunction calls for it (functions/endpoints.ts); plain data. */
+  readonly functions: FunctionEndpoints;
+  /** Where buckets live: the local data dir, or routes to S3 endpoints and directories (storage-config.ts). */
+  readonly storage: StorageConfig;
 }
 
 export interface ConfigInputs {
@@ -45,6 +52,10 @@ interface ConfigFile {
   maxBodyBytes?: number;
   logLevel?: string;
   engine?: Partial<EngineOptions>;
+  /** FunctionArn -> URL, or -> { url, timeoutMs }. */
+  functions?: Record<string, unknown>;
+  /** Storage routes: [{ buckets: ["logs-*"], kind: "s3", endpoint, region, ... }, { buckets: ["*"], kind: "local" }]. */
+  storage?: unknown;
   accounts?: Array<{
     id: string;
     accessKeyId?: string;
@@ -69,6 +80,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
   const rootAccount = resolveRootAccount(env, dataDir);
   const configured = (file.accounts ?? []).map(toAccount);
   const accounts = [rootAccount.account, ...configured.filter((a) => a.id !== rootAccount.account.id)];
+  const engine: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...file.engine, ...engineFromEnv(env) };
 
   return {
     host: flags.host ?? env.HOST ?? file.host ?? "0.0.0.0",
@@ -77,11 +89,30 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     storeUrl: flags.store ?? env.OBJBATCH_STORE_URL ?? file.store ?? `sqlite:${join(dataDir, "objbatch.sqlite")}`,
     accounts,
     rootAccount,
-    engine: { ...DEFAULT_ENGINE_OPTIONS, ...file.engine, ...engineFromEnv(env) },
+    engine,
     maxUnfinishedJobs: file.maxUnfinishedJobs ?? numberFromEnv(env, "OBJBATCH_MAX_UNFINISHED_JOBS") ?? 1000,
     maxBodyBytes: file.maxBodyBytes ?? 1024 * 1024,
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? file.logLevel ?? "info",
+    functions: toFunctionEndpoints(file.functions),
+    storage: toStorageConfig(file.storage, dataDir, engine),
   };
+}
+
+function toStorageConfig(raw: unknown, dataDir: string, engine: EngineOptions): StorageConfig {
+  try {
+    // An S3 route's connection pool fits the tasks a worker runs at once, plus room for manifests and reports.
+    return parseStorageRoutes(raw, dataDir, engine.taskConcurrency + 8);
+  } catch (e) {
+    throw new ConfigError(`invalid config file: ${(e as Error).message}`);
+  }
+}
+
+function toFunctionEndpoints(raw: unknown): FunctionEndpoints {
+  try {
+    return parseFunctionEndpoints(raw);
+  } catch (e) {
+    throw new ConfigError(`invalid config file: ${(e as Error).message}`);
+  }
 }
 
 function readConfigFile(path: string): ConfigFile {
@@ -180,6 +211,7 @@ function engineFromEnv(env: NodeJS.ProcessEnv): Partial<EngineOptions> {
     OBJBATCH_CHUNK_SLOTS: "chunkSlots",
     OBJBATCH_RUNNER_THREADS: "runnerThreads",
     OBJBATCH_TASK_CONCURRENCY: "taskConcurrency",
+    OBJBATCH_MAX_REQUESTS_PER_SECOND_PER_JOB: "maxRequestsPerSecondPerJob",
     OBJBATCH_MAX_ACTIVE_JOBS: "maxActiveJobs",
     OBJBATCH_LEASE_MS: "leaseMs",
     OBJBATCH_POLL_MS: "pollMs",

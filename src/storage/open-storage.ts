@@ -1,15 +1,72 @@
 /**
  * Storage as configuration: plain data that can cross to a worker thread, and the one function that opens
  * the storage it describes there.
+ *
+ * - `local`: a directory (the embedded default).
+ * - `s3`: one S3-compatible endpoint (s3/config.ts).
+ * - `routed`: several stores, each serving the buckets matching its patterns; the first match wins
+ *   (routed-storage.ts). Routes with equal store configs share one opened store.
  */
 import { LocalStorage } from "./local/local-storage.js";
+import { RoutedStorage } from "./routed-storage.js";
+import type { S3StorageConfig } from "./s3/config.js";
+import { S3Storage } from "./s3/s3-storage.js";
+import { withTargetSettings } from "./target-settings.js";
 import type { ObjectStorage } from "./types.js";
 
-export type StorageConfig = { readonly kind: "local"; readonly dataDir: string };
+export type { S3StorageConfig } from "./s3/config.js";
+
+export type LocalStorageConfig = { readonly kind: "local"; readonly dataDir: string };
+
+export type StoreConfig = LocalStorageConfig | S3StorageConfig;
+
+export interface StorageRouteConfig {
+  /** Bucket names or globs (`logs-*`, `*`). */
+  readonly buckets: readonly string[];
+  readonly store: StoreConfig;
+}
+
+export type RoutedStorageConfig = { readonly kind: "routed"; readonly routes: readonly StorageRouteConfig[] };
+
+export type StorageConfig = StoreConfig | RoutedStorageConfig;
 
 export function openStorage(config: StorageConfig, options: { now?: () => Date } = {}): ObjectStorage {
   switch (config.kind) {
     case "local":
-      return new LocalStorage({ dataDir: config.dataDir, now: options.now });
+    case "s3":
+      return openStore(config, options);
+    case "routed": {
+      const opened = new Map<string, ObjectStorage>();
+      const routes = config.routes.map((r) => {
+        const id = JSON.stringify(r.store);
+        let storage = opened.get(id);
+        if (storage === undefined) {
+          storage = openStore(r.store, options);
+          opened.set(id, storage);
+        }
+        return { buckets: r.buckets, storage };
+      });
+      return new RoutedStorage(routes);
+    }
   }
+}
+
+function openStore(config: StoreConfig, options: { now?: () => Date }): ObjectStorage {
+  switch (config.kind) {
+    case "local":
+      return withTargetSettings(new LocalStorage({ dataDir: config.dataDir, now: options.now }));
+    case "s3":
+      return new S3Storage(config, { now: options.now });
+  }
+}
+
+/** A description of the storage config for logs: endpoints and directories, never credentials. */
+export function describeStorageConfig(config: StorageConfig): string {
+  const one = (s: StoreConfig): string =>
+    s.kind === "local"
+      ? `local:${s.dataDir}`
+      : `s3:${s.endpoint ?? `aws/${s.region}`}${s.forcePathStyle ? " (path style)" : ""}`;
+  return config.kind === "routed"
+    ? config.routes.map((r) => `${r.buckets.join(",")} -> ${one(r.store)}`).join("; ")
+    : one(config);
 }

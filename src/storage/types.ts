@@ -87,9 +87,11 @@ export interface PutOptions {
   readonly tags?: readonly Tag[];
   readonly storageClass?: string;
   readonly acl?: AccessControlList;
+  /** S3-only settings of the new object (see TargetSettings). */
+  readonly settings?: TargetSettings;
 }
 
-export interface CopyOptions {
+export interface CopyOptions extends TargetSettings {
   readonly sourceVersionId?: string;
   /** Copy (default) keeps the source's metadata; Replaced uses `metadata` alone; Add merges it over the source's. */
   readonly metadataDirective?: "Copy" | "Replaced" | "Add";
@@ -104,6 +106,27 @@ export interface CopyOptions {
   /** Proceed only if the source was not modified after this instant, else 412 PreconditionFailed. */
   readonly ifUnmodifiedSince?: Date;
   readonly ifMatch?: string;
+}
+
+/**
+ * Settings of a new object that only S3 itself acts on (AWS S3PutObjectCopy carries them). The S3 backend sends
+ * them all. On the local backend SSE-S3, the checksum algorithm, the bucket key, the redirect and requester-pays
+ * mean nothing and are ignored; SSE-KMS is refused and Object Lock is applied after the write (open-storage.ts).
+ */
+export interface TargetSettings {
+  /** Server-side encryption: "AES256" (SSE-S3) or "aws:kms" (SSE-KMS, with `sseKmsKeyId` or the default key). */
+  readonly sseAlgorithm?: "AES256" | "aws:kms";
+  readonly sseKmsKeyId?: string;
+  readonly bucketKeyEnabled?: boolean;
+  /** CRC32, CRC32C, SHA1, SHA256, CRC64NVME, ... */
+  readonly checksumAlgorithm?: string;
+  readonly objectLockMode?: "COMPLIANCE" | "GOVERNANCE";
+  readonly objectLockRetainUntilDate?: Date;
+  readonly objectLockLegalHold?: "ON" | "OFF";
+  /** x-amz-website-redirect-location of the new object. */
+  readonly websiteRedirectLocation?: string;
+  /** The requester pays for the request (x-amz-request-payer: requester). */
+  readonly requesterPays?: boolean;
 }
 
 export interface WriteResult {

@@ -1,0 +1,57 @@
+/**
+ * Builds the AWS SDK client for one S3 endpoint: a keep-alive agent sized for the requests in flight, connect
+ * and idle timeouts that fail fast into retryable errors, and checksums only where S3 requires them (many
+ * S3-compatible servers do not understand the SDK's default trailing checksums).
+ *
+ * Two clients share one connection pool: `single` makes one attempt per request (the engine retries tasks with
+ * backoff and jitter, retry.ts), `streaming` lets the SDK retry the parts of streamed uploads, whose bodies no
+ * caller could replay.
+ */
+import http from "node:http";
+import https from "node:https";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { ResolvedS3Config } from "./config.js";
+
+export interface S3Clients {
+  readonly single: S3Client;
+  readonly streaming: S3Client;
+  destroy(): void;
+}
+
+export function createS3Clients(config: ResolvedS3Config): S3Clients {
+  const agentOptions = { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets };
+  const requestHandler = new NodeHttpHandler({
+    httpAgent: new http.Agent(agentOptions),
+    httpsAgent: new https.Agent(agentOptions),
+    connectionTimeout: config.connectTimeoutMs,
+    socketTimeout: config.idleTimeoutMs,
+  });
+  const base: S3ClientConfig = {
+    region: config.region,
+    ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
+    forcePathStyle: config.forcePathStyle ?? false,
+    ...(config.accessKeyId !== undefined && config.secretAccessKey !== undefined
+      ? {
+          credentials: {
+            accessKeyId: config.accessKeyId,
+            secretAccessKey: config.secretAccessKey,
+            ...(config.sessionToken !== undefined ? { sessionToken: config.sessionToken } : {}),
+          },
+        }
+      : {}),
+    requestHandler,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  };
+  const single = new S3Client({ ...base, maxAttempts: config.maxAttempts });
+  const streaming = new S3Client({ ...base, maxAttempts: Math.max(3, config.maxAttempts) });
+  return {
+    single,
+    streaming,
+    destroy() {
+      // Both clients share the handler: destroying it once closes every socket.
+      requestHandler.destroy();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * What a backend without S3's own features (the local directory) does with TargetSettings: SSE-KMS is refused
+ * (the object would not be encrypted with the key the job named), Object Lock is applied after the write with
+ * putLegalHold / putRetention, and the rest (SSE-S3, checksum algorithm, bucket key, redirect, requester-pays),
+ * which only S3 itself acts on, is ignored.
+ */
+import {
+  type CopyOptions,
+  type ObjectStorage,
+  type PutOptions,
+  StorageError,
+  type TargetSettings,
+  type WriteResult,
+} from "./types.js";
+
+export function refusedSetting(settings: TargetSettings, backend: string): StorageError | undefined {
+  if (settings.sseAlgorithm === "aws:kms" || settings.sseKmsKeyId !== undefined) {
+    return new StorageError(
+      "NotImplemented",
+      501,
+      `SSE-KMS encryption (SSEAwsKmsKeyId / SSEAlgorithm KMS) is not supported by ${backend}`,
+      false,
+    );
+  }
+  return undefined;
+}
+
+/** Applies the Object Lock settings to an object just written. */
+export async function applyObjectLock(
+  storage: ObjectStorage,
+  target: { bucket: string; key: string },
+  settings: TargetSettings,
+  written: WriteResult,
+): Promise<void> {
+  if (settings.objectLockMode !== undefined || settings.objectLockRetainUntilDate !== undefined) {
+    await storage.putRetention(
+      target.bucket,
+      target.key,
+      {
+        ...(settings.objectLockMode !== undefined ? { mode: settings.objectLockMode } : {}),
+        ...(settings.objectLockRetainUntilDate !== undefined
+          ? { retainUntilDate: settings.objectLockRetainUntilDate }
+          : {}),
+      },
+      written.versionId,
+    );
+  }
+  if (settings.objectLockLegalHold === "ON") {
+    await storage.putLegalHold(target.bucket, target.key, "ON", written.versionId);
+  }
+}
+
+const hasObjectLock = (s: TargetSettings): boolean =>
+  s.objectLockMode !== undefined || s.objectLockRetainUntilDate !== undefined || s.objectLockLegalHold === "ON";
+
+/**
+ * `storage` with TargetSettings handled as above on put and copy. Everything else passes straight through
+ * (copies without settings, the hot path of the copy benchmark, cost one property check).
+ */
+export function withTargetSettings(storage: ObjectStorage): ObjectStorage {
+  return delegateTo(storage, {
+    async put(bucket: string, key: string, body: Parameters<ObjectStorage["put"]>[2], options: PutOptions = {}) {
+      const settings = options.settings;
+      if (settings === undefined) return storage.put(bucket, key, body, options);
+      const refused = refusedSetting(settings, storage.description);
+      if (refused) throw refused;
+      const { settings: _s, ...rest } = options;
+      const written = await storage.put(bucket, key, body, rest);
+      if (hasObjectLock(settings)) await applyObjectLock(storage, { bucket, key }, settings, written);
+      return written;
+    },
+    async copy(
+      source: { bucket: string; key: string },
+      target: { bucket: string; key: string },
+      options: CopyOptions = {},
+    ) {
+      const refused = refusedSetting(options, storage.description);
+      if (refused) throw refused;
+      const written = await storage.copy(source, target, options);
+      if (hasObjectLock(options)) await applyObjectLock(storage, target, options, written);
+      return written;
+    },
+  });
+}
+
+/** An ObjectStorage that calls `storage` for every method but those in `overrides`. */
+export function delegateTo(storage: ObjectStorage, overrides: Partial<ObjectStorage>): ObjectStorage {
+  return {
+    description: storage.description,
+    bucketExists: (b) => storage.bucketExists(b),
+    createBucket: (b) => storage.createBucket(b),
+    head: (b, k, v) => storage.head(b, k, v),
+    get: (b, k, o) => storage.get(b, k, o),
+    put: (b, k, body, o) => storage.put(b, k, body, o),
+    copy: (s, t, o) => storage.copy(s, t, o),
+    delete: (b, k, v) => storage.delete(b, k, v),
+    getTagging: (b, k, v) => storage.getTagging(b, k, v),
+    putTagging: (b, k, t, v) => storage.putTagging(b, k, t, v),
+    deleteTagging: (b, k, v) => storage.deleteTagging(b, k, v),
+    getAcl: (b, k, v) => storage.getAcl(b, k, v),
+    putAcl: (b, k, a, v) => storage.putAcl(b, k, a, v),
+    restore: (b, k, r) => storage.restore(b, k, r),
+    putLegalHold: (b, k, s, v) => storage.putLegalHold(b, k, s, v),
+    putRetention: (b, k, r, v) => storage.putRetention(b, k, r, v),
+    list: (b, o) => storage.list(b, o),
+    close: () => storage.close(),
+    ...overrides,
+  };
+}
