@@ -62,17 +62,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const executor: ChunkExecutor =
       threads > 0
         ? new WorkerPoolExecutor(
-            {
-              storage: storageConfig,
-              accounts: config.accounts,
-              options: config.engine,
-              logLevel: config.logLevel,
-              functions: config.functions,
-            },
+            { storage: storageConfig, accounts: config.accounts, options: config.engine, logLevel: config.logLevel },
             threads,
             log,
           )
-        : new InProcessExecutor(storage, accounts, config.engine, log, config.functions);
+        : new InProcessExecutor(storage, accounts, config.engine, log);
     engine = new Engine({ store, storage, accounts, options: config.engine, log, now, executor });
   }
 
