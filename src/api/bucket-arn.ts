@@ -2,6 +2,7 @@
  * Bucket and object references as every dialect may send them (reference D2):
  *
  *   arn:<partition>:s3:::<bucket>                  AWS S3 Control
+ *   arn:<partition>:s3express:<region>:<account>:bucket/<bucket>   AWS directory bucket
  *   qcs::cos:<region>:uid/<appid>:<bucket>        Tencent COS, long form
  *   qcs::cos:<region>::<bucket>                    Tencent COS, short form
  *   acs:oss:<region>:<uid>:<bucket>                Alibaba OSS
@@ -30,6 +31,8 @@ const MAX_KEY_BYTES = 1024;
  */
 const FORMS: readonly RegExp[] = [
   /^arn:aws(?:-[a-z]+)*:s3:::/,
+  // S3 Express One Zone directory buckets (S3PutObjectCopy TargetResource): arn:aws:s3express:<region>:<account>:bucket/<name>
+  /^arn:aws(?:-[a-z]+)*:s3express:[a-z0-9-]*:[0-9]*:bucket\//,
   /^qcs::cos:[a-z0-9-]*:uid\/[0-9]+:/,
   /^qcs::cos:[a-z0-9-]*::/,
   /^acs:oss:(?:[a-z0-9-]*|\*):(?:[0-9]*|\*):/,

@@ -9,6 +9,7 @@ import type { AccountRegistry } from "../accounts/types.js";
 import type { JobServiceApi } from "../service/types.js";
 import { cosRoutes } from "./dialects/cos/routes.js";
 import { ossRoutes } from "./dialects/oss/routes.js";
+import { s3ControlRoutes } from "./dialects/s3control/routes.js";
 import { originFormPath } from "./origin-form.js";
 
 export interface ServerParts {
@@ -49,6 +50,14 @@ export function buildServer(parts: ServerParts) {
   );
   app.register(
     ossRoutes({ service: parts.service, accounts: parts.accounts, now: parts.now, maxBodyBytes: parts.maxBodyBytes }),
+  );
+  app.register(
+    s3ControlRoutes({
+      service: parts.service,
+      accounts: parts.accounts,
+      now: parts.now,
+      maxBodyBytes: parts.maxBodyBytes,
+    }),
   );
   return app;
 }

@@ -1,0 +1,376 @@
+/**
+ * AWS Signature Version 4 (AWS4-HMAC-SHA256) verification for requests that objbatch receives, in both forms:
+ * the Authorization header and presigned URLs (X-Amz-Algorithm, -Credential, -Date, -Expires, -SignedHeaders,
+ * -Signature in the query).
+ *
+ * objbatch does not canonicalise anything itself: it rebuilds the request the client signed (method, path as
+ * received, decoded query, the signed headers with their values as sent, including Host) and lets
+ * `@smithy/signature-v4`, the signer the AWS SDK for JavaScript uses, compute the signature the client should
+ * have sent; the two are then compared in constant time. Paths are tried with and without the extra escaping
+ * generic SigV4 applies (S3 signs the path as sent, other services escape it again), when the two differ.
+ *
+ * The payload hash is the `x-amz-content-sha256` header when present (UNSIGNED-PAYLOAD included), otherwise
+ * the SHA-256 of the body, which then must be passed in. Whether the body really has the hash the header
+ * claims is a separate check (`checkPayloadHash`), made once the body has arrived.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { Account, AccountRegistry } from "../../accounts/types.js";
+import { DomainError } from "../../domain/errors.js";
+import { parseRequestTarget, type QueryParam, type RequestTarget } from "./request-target.js";
+
+export interface SigV4Input {
+  readonly method: string;
+  /** The request target in origin form, as the client signed it (`/v20180820/jobs?maxResults=2`). */
+  readonly url: string;
+  /** Header names lowercased, as Node delivers them. */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** Needed only when the request has no x-amz-content-sha256 header. */
+  readonly body?: Uint8Array;
+}
+
+export interface SigV4Options {
+  readonly now?: Date;
+  /** The signing service name the scope must carry. Default `s3` (S3 and S3 Control sign as `s3`). */
+  readonly service?: string;
+  /** When given, the only regions a credential scope may name. Default: any well-formed region. */
+  readonly regions?: readonly string[];
+  /** How far a header-signed request's X-Amz-Date may be from the server's clock. Default 900 s (AWS). */
+  readonly clockSkewSeconds?: number;
+}
+
+export interface SigV4Verified {
+  readonly account: Account;
+  readonly accessKeyId: string;
+  /** The region of the credential scope (`us-east-1`). */
+  readonly region: string;
+  readonly target: RequestTarget;
+  readonly presigned: boolean;
+}
+
+export const SIGV4_ALGORITHM = "AWS4-HMAC-SHA256";
+export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+export const DEFAULT_SIGV4_CLOCK_SKEW_SECONDS = 15 * 60;
+const MAX_PRESIGNED_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
+const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/** Query parameters a presigned URL's signature is carried in; presign() writes them itself. */
+const PRESIGN_PARAMS = [
+  "X-Amz-Algorithm",
+  "X-Amz-Credential",
+  "X-Amz-Date",
+  "X-Amz-Expires",
+  "X-Amz-SignedHeaders",
+  "X-Amz-Signature",
+] as const;
+
+interface ParsedAuthorization {
+  readonly accessKeyId: string;
+  readonly shortDate: string;
+  readonly region: string;
+  readonly service: string;
+  readonly signedHeaders: readonly string[];
+  readonly signature: string;
+}
+
+/**
+ * Verifies the request's SigV4 signature and returns the signing account and the scope's region. Throws
+ * DomainError: MissingSecurityHeader (no or malformed signature), InvalidAccessKeyId, RequestTimeTooSkewed
+ * (header form outside the clock-skew window), ExpiredToken (presigned URL expired or not yet valid),
+ * SignatureDoesNotMatch, AccessDenied (region not allowed, temporary credentials), InvalidArgument (bad query
+ * encoding).
+ */
+export async function verifySigV4(
+  input: SigV4Input,
+  accounts: AccountRegistry,
+  options: SigV4Options = {},
+): Promise<SigV4Verified> {
+  const target = parseRequestTarget(input.url);
+  const header = headerValue(input.headers, "authorization");
+  const presigned = header === undefined && target.query.some((p) => p.name === "X-Amz-Signature");
+  if (header === undefined && !presigned) {
+    throw new DomainError("MissingSecurityHeader", "Access Denied: the request carries no AWS Signature Version 4.");
+  }
+  if (
+    target.query.some((p) => p.name.toLowerCase() === "x-amz-security-token") ||
+    input.headers["x-amz-security-token"]
+  ) {
+    throw new DomainError(
+      "AccessDenied",
+      "Temporary credentials (X-Amz-Security-Token) are not supported by objbatch.",
+    );
+  }
+  const auth = presigned ? parsePresignedQuery(target.query) : parseAuthorizationHeader(header!);
+  const service = options.service ?? "s3";
+  if (auth.service !== service) {
+    throw malformed(
+      `the credential scope names the service "${clip(auth.service)}"; this endpoint signs as "${service}"`,
+    );
+  }
+  if (options.regions !== undefined && !options.regions.includes(auth.region)) {
+    throw new DomainError("AccessDenied", `The region "${auth.region}" is not served by this endpoint.`);
+  }
+
+  const found = accounts.byAccessKeyId(auth.accessKeyId);
+  if (found === undefined) {
+    throw new DomainError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+  }
+
+  const now = options.now ?? new Date();
+  let signingDate: Date;
+  let expiresIn = 0;
+  if (presigned) {
+    signingDate = parseAmzDate(single(target.query, "X-Amz-Date") ?? "", "X-Amz-Date");
+    expiresIn = parseExpires(single(target.query, "X-Amz-Expires"));
+    const skew = (options.clockSkewSeconds ?? DEFAULT_SIGV4_CLOCK_SKEW_SECONDS) * 1000;
+    if (signingDate.getTime() - skew > now.getTime()) {
+      throw new DomainError("ExpiredToken", `The presigned URL is not valid before ${signingDate.toISOString()}.`);
+    }
+    if (signingDate.getTime() + expiresIn * 1000 < now.getTime()) {
+      throw new DomainError("ExpiredToken", "Request has expired");
+    }
+  } else {
+    const amzDate = headerValue(input.headers, "x-amz-date");
+    if (amzDate === undefined) throw malformed("the x-amz-date header is required");
+    signingDate = parseAmzDate(amzDate, "x-amz-date");
+    const skew = (options.clockSkewSeconds ?? DEFAULT_SIGV4_CLOCK_SKEW_SECONDS) * 1000;
+    if (Math.abs(signingDate.getTime() - now.getTime()) > skew) {
+      throw new DomainError(
+        "RequestTimeTooSkewed",
+        `The difference between the request time (${signingDate.toISOString()}) and the server's time ` +
+          `(${now.toISOString()}) is too large.`,
+      );
+    }
+    if (!auth.signedHeaders.includes("x-amz-date")) throw malformed("x-amz-date must be among the signed headers");
+  }
+  if (formatShortDate(signingDate) !== auth.shortDate) {
+    throw malformed(`the credential scope date ${auth.shortDate} is not the request's date`);
+  }
+  if (!auth.signedHeaders.includes("host")) throw malformed("host must be among the signed headers");
+
+  const headers: Record<string, string> = {};
+  for (const name of auth.signedHeaders) {
+    const value = headerValue(input.headers, name);
+    if (value === undefined) {
+      throw new DomainError("SignatureDoesNotMatch", `The signed header "${clip(name)}" is not in the request.`);
+    }
+    headers[name] = value;
+  }
+  // The payload hash the client signed: its x-amz-content-sha256 header, or for a presigned URL without one
+  // UNSIGNED-PAYLOAD (S3 presigners) or the body's hash (generic presigners), or else the body's hash.
+  const sentPayloadHash = headerValue(input.headers, "x-amz-content-sha256");
+  const bodyHash = () => sha256Hex(input.body ?? new Uint8Array(0));
+  const payloadHashes =
+    presigned && headers["x-amz-content-sha256"] === undefined
+      ? [UNSIGNED_PAYLOAD, bodyHash()]
+      : [sentPayloadHash ?? bodyHash()];
+  // Outside the signed headers, x-amz-content-sha256 only tells the signer which payload hash to use.
+  const unsignable = new Set(headers["x-amz-content-sha256"] === undefined ? ["x-amz-content-sha256"] : []);
+
+  const query = groupQuery(target.query.filter((p) => !(presigned && isPresignParam(p.name))));
+  const credentials = { accessKeyId: auth.accessKeyId, secretAccessKey: found.key.secretAccessKey };
+  const path = target.rawPath === "" ? "/" : target.rawPath;
+  const signOptions = {
+    signingDate,
+    signingRegion: auth.region,
+    signingService: auth.service,
+    signableHeaders: new Set(auth.signedHeaders),
+    unsignableHeaders: unsignable,
+  };
+
+  const expected = Buffer.from(auth.signature, "utf8");
+  let matched = false;
+  for (const payloadHash of payloadHashes) {
+    const request = {
+      method: input.method.toUpperCase(),
+      protocol: "http:",
+      hostname: headers.host ?? "",
+      path,
+      query,
+      headers: { ...headers, "x-amz-content-sha256": headers["x-amz-content-sha256"] ?? payloadHash },
+    };
+    for (const uriEscapePath of escapeVariants(path)) {
+      const signer = new SignatureV4({
+        credentials,
+        region: auth.region,
+        service: auth.service,
+        sha256: Hash.bind(null, "sha256"),
+        uriEscapePath,
+        applyChecksum: false,
+      });
+      let actual: string;
+      if (presigned) {
+        const signed = await signer.presign(request, {
+          ...signOptions,
+          expiresIn,
+          unhoistableHeaders: new Set(Object.keys(request.headers)),
+        });
+        actual = String(signed.query?.["X-Amz-Signature"] ?? "");
+      } else {
+        const signed = await signer.sign(request, signOptions);
+        actual = /Signature=([0-9a-f]+)$/.exec(String(signed.headers.authorization ?? ""))?.[1] ?? "";
+      }
+      const actualBytes = Buffer.from(actual.padEnd(expected.length, "-").slice(0, expected.length), "utf8");
+      // Every candidate is compared, in constant time, whatever the outcome of the others.
+      if (timingSafeEqual(actualBytes, expected) && actual.length === expected.length) matched = true;
+    }
+  }
+  if (!matched) {
+    throw new DomainError(
+      "SignatureDoesNotMatch",
+      "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+    );
+  }
+  return { account: found.account, accessKeyId: auth.accessKeyId, region: auth.region, target, presigned };
+}
+
+/**
+ * After the body has arrived: an `x-amz-content-sha256` that is a hash (not UNSIGNED-PAYLOAD) must be the
+ * SHA-256 of the body. Returns false on a mismatch; throws InvalidRequest for the streaming (chunk-signed)
+ * forms, which objbatch does not accept for job requests.
+ */
+export function checkPayloadHash(sent: string | undefined, body: Uint8Array | undefined): boolean {
+  if (sent === undefined || sent === UNSIGNED_PAYLOAD) return true;
+  if (sent.startsWith("STREAMING-")) {
+    throw new DomainError("InvalidRequest", `x-amz-content-sha256 "${clip(sent)}" (chunked signing) is not supported.`);
+  }
+  const actual = body === undefined || body.length === 0 ? EMPTY_SHA256 : sha256Hex(body);
+  return sent.toLowerCase() === actual;
+}
+
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** `AWS4-HMAC-SHA256 Credential=AK/20240101/us-east-1/s3/aws4_request, SignedHeaders=a;b, Signature=hex`. */
+export function parseAuthorizationHeader(value: string): ParsedAuthorization {
+  const trimmed = value.trim();
+  const space = trimmed.indexOf(" ");
+  const algorithm = space === -1 ? trimmed : trimmed.slice(0, space);
+  if (algorithm !== SIGV4_ALGORITHM) {
+    throw malformed(`the algorithm must be ${SIGV4_ALGORITHM}, not "${clip(algorithm)}"`);
+  }
+  const fields = new Map<string, string>();
+  for (const part of trimmed.slice(space + 1).split(",")) {
+    const item = part.trim();
+    if (item === "") continue;
+    const eq = item.indexOf("=");
+    if (eq === -1) throw malformed(`"${clip(item)}" is not a name=value pair`);
+    const name = item.slice(0, eq).trim();
+    if (fields.has(name)) throw malformed(`${name} appears more than once`);
+    fields.set(name, item.slice(eq + 1).trim());
+  }
+  return parseFields(fields.get("Credential"), fields.get("SignedHeaders"), fields.get("Signature"));
+}
+
+function parsePresignedQuery(query: readonly QueryParam[]): ParsedAuthorization {
+  const algorithm = single(query, "X-Amz-Algorithm");
+  if (algorithm !== SIGV4_ALGORITHM) {
+    throw malformed(`X-Amz-Algorithm must be ${SIGV4_ALGORITHM}, not "${clip(algorithm ?? "")}"`);
+  }
+  return parseFields(
+    single(query, "X-Amz-Credential"),
+    single(query, "X-Amz-SignedHeaders"),
+    single(query, "X-Amz-Signature"),
+  );
+}
+
+function parseFields(
+  credential: string | undefined,
+  signedHeaders: string | undefined,
+  signature: string | undefined,
+): ParsedAuthorization {
+  if (credential === undefined) throw malformed("Credential is missing");
+  if (signedHeaders === undefined) throw malformed("SignedHeaders is missing");
+  if (signature === undefined) throw malformed("Signature is missing");
+  const parts = credential.split("/");
+  if (parts.length < 5 || parts[parts.length - 1] !== "aws4_request") {
+    throw malformed("Credential must be <access key>/<yyyymmdd>/<region>/<service>/aws4_request");
+  }
+  const [shortDate, region, service] = parts.slice(-4) as [string, string, string];
+  const accessKeyId = parts.slice(0, -4).join("/");
+  if (accessKeyId === "") throw malformed("the access key id is empty");
+  if (!/^\d{8}$/.test(shortDate)) throw malformed(`"${clip(shortDate)}" is not a yyyymmdd date`);
+  if (!/^[a-z0-9-]{1,64}$/.test(region)) throw malformed(`"${clip(region)}" is not a region name`);
+  if (!/^[a-z0-9-]{1,64}$/.test(service)) throw malformed(`"${clip(service)}" is not a service name`);
+  const names = signedHeaders.split(";");
+  if (names.some((n) => !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(n))) {
+    throw malformed("SignedHeaders must be lowercase header names separated by ';'");
+  }
+  if (new Set(names).size !== names.length) throw malformed("SignedHeaders names a header twice");
+  const sig = signature.toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(sig)) throw malformed("Signature must be 64 hexadecimal digits");
+  return { accessKeyId, shortDate, region, service, signedHeaders: names, signature: sig };
+}
+
+/** `20240102T030405Z`. */
+function parseAmzDate(value: string, what: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  const date = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
+  if (date === undefined || Number.isNaN(date.getTime()) || formatAmzDate(date) !== value) {
+    throw malformed(`${what} must be a time such as 20240102T030405Z, not "${clip(value)}"`);
+  }
+  return date;
+}
+
+function parseExpires(value: string | undefined): number {
+  if (value === undefined || !/^\d{1,7}$/.test(value)) {
+    throw malformed("X-Amz-Expires must be a number of seconds");
+  }
+  const n = Number(value);
+  if (n < 1 || n > MAX_PRESIGNED_EXPIRES_SECONDS) {
+    throw malformed(`X-Amz-Expires must be between 1 and ${MAX_PRESIGNED_EXPIRES_SECONDS} seconds`);
+  }
+  return n;
+}
+
+function formatAmzDate(d: Date): string {
+  return d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
+}
+
+function formatShortDate(d: Date): string {
+  return formatAmzDate(d).slice(0, 8);
+}
+
+function isPresignParam(name: string): boolean {
+  return (PRESIGN_PARAMS as readonly string[]).includes(name);
+}
+
+/** The query as the signer takes it: repeated names become arrays. */
+function groupQuery(params: readonly QueryParam[]): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = Object.create(null);
+  for (const { name, value } of params) {
+    const had = query[name];
+    query[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+  }
+  return query;
+}
+
+/** Escaping the path again changes nothing for plain paths; only then is one computation enough. */
+function escapeVariants(path: string): boolean[] {
+  return /^[A-Za-z0-9\-._~/]*$/.test(path) && !/(^|\/)\.{1,2}(\/|$)|\/\//.test(path) ? [true] : [true, false];
+}
+
+function single(params: readonly QueryParam[], name: string): string | undefined {
+  const matching = params.filter((p) => p.name === name);
+  if (matching.length > 1) throw malformed(`${name} appears more than once`);
+  return matching[0]?.value;
+}
+
+function headerValue(headers: SigV4Input["headers"], name: string): string | undefined {
+  const v = headers[name];
+  if (v === undefined) return undefined;
+  return typeof v === "string" ? v : v.join(",");
+}
+
+function clip(value: string): string {
+  return value.length > 64 ? `${value.slice(0, 64)}...` : value;
+}
+
+function malformed(detail: string): DomainError {
+  return new DomainError("MissingSecurityHeader", `The authorization is malformed: ${detail}.`);
+}

@@ -1,0 +1,153 @@
+/**
+ * S3 Control request bodies -> canonical values: CreateJobRequest -> JobSpec (dialect "s3control"), and
+ * PutJobTaggingRequest -> tags.
+ *
+ *   CreateJobRequest (xmlns http://awss3control.amazonaws.com/doc/2018-08-20/; the namespace is not checked)
+ *     ConfirmationRequired   optional boolean, default false (D4)
+ *     Operation              required: exactly one operation (operation.ts)
+ *     Report                 required: Enabled (required), Bucket, Format Report_CSV_20180820, Prefix 1-512,
+ *                            ReportScope, ExpectedBucketOwner
+ *     ClientRequestToken     required, 1-64 characters (SDKs fill in a UUID)
+ *     Manifest               Spec{Format, Fields/member*}, Location{ObjectArn, ObjectVersionId?, ETag}
+ *     Description            optional, 1-256 characters
+ *     Priority               required, 0-2147483647
+ *     RoleArn                required, 1-2048 characters
+ *     Tags                   optional job tags, <member><Key/><Value/></member>, at most 50
+ *     ManifestGenerator      S3JobManifestGenerator (manifest-generator.ts); exactly one of Manifest and it
+ *
+ * Element order does not matter; unknown elements are rejected (MalformedXML), as are values of the wrong
+ * type or size (InvalidArgument). Both become 400 BadRequestException.
+ */
+import { invalidArgument, invalidRequest } from "../../../domain/errors.js";
+import type { JobSpec, Manifest, ManifestField, ManifestFormat, ReportConfig, Tag } from "../../../domain/job.js";
+import { parseBucketRef, parseObjectArn } from "../../bucket-arn.js";
+import { parseXmlDocument } from "../../xml/parse.js";
+import { readDocument, type XmlReader } from "../../xml/read.js";
+import { parseManifestGenerator } from "./manifest-generator.js";
+import { dropUndefined, parseS3ControlOperation } from "./operation.js";
+import { readList, readTagList } from "./xml-shapes.js";
+
+export const MAX_JOB_TAGS = 50;
+
+/** The AWS formats first; the COS and OSS ones are accepted too (they mean the same CSV or inventory). */
+export const S3CONTROL_MANIFEST_FORMATS = [
+  "S3BatchOperations_CSV_20180820",
+  "S3InventoryReport_CSV_20161130",
+  "COSBatchOperations_CSV_V1",
+  "COSInventoryReport_CSV_V1",
+  "OSS_BatchOperations_CSV_20250611",
+  "OSS_InventoryReport_CSV_20250611",
+] as const satisfies readonly ManifestFormat[];
+
+const CSV_FORMATS: ReadonlySet<string> = new Set([
+  "S3BatchOperations_CSV_20180820",
+  "COSBatchOperations_CSV_V1",
+  "OSS_BatchOperations_CSV_20250611",
+]);
+const MANIFEST_FIELDS = ["Ignore", "Bucket", "Key", "VersionId"] as const satisfies readonly ManifestField[];
+/** Report formats: AWS's, and COS's (the same CSV report). */
+const REPORT_FORMATS = ["Report_CSV_20180820", "Report_CSV_V1"] as const;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const NO_CONTROL = { pattern: /^[^\u0000-\u001F\u007F]*$/, patternHint: "must not contain control characters" };
+
+/** Parses a CreateJob body for the signing account. Throws DomainError only. */
+export function parseS3ControlCreateJobRequest(body: string | Uint8Array | undefined, accountId: string): JobSpec {
+  if (body === undefined || body.length === 0) throw invalidRequest("The request body is empty.");
+  return readDocument(parseXmlDocument(body), "CreateJobRequest", (r) => {
+    const manifest = r.child("Manifest", readManifest);
+    const manifestGenerator = r.child("ManifestGenerator", parseManifestGenerator);
+    if ((manifest === undefined) === (manifestGenerator === undefined)) {
+      throw invalidArgument("A job needs exactly one of Manifest and ManifestGenerator.");
+    }
+    const tags = readTagList(r, "Tags", { max: MAX_JOB_TAGS });
+    const description = r.optionalString("Description", { min: 1, max: 256, unit: "chars" });
+    const spec: JobSpec = {
+      accountId,
+      dialect: "s3control",
+      clientRequestToken: r.requiredString("ClientRequestToken", { min: 1, max: 64, unit: "chars" }),
+      confirmationRequired: r.optionalBoolean("ConfirmationRequired") ?? false,
+      ...(description !== undefined ? { description } : {}),
+      priority: r.requiredInt("Priority", { min: 0, max: 2147483647 }),
+      roleArn: r.requiredString("RoleArn", { min: 1, max: 2048, ...NO_CONTROL }),
+      operation: r.requiredChild("Operation", parseS3ControlOperation),
+      ...(manifest !== undefined ? { manifest } : {}),
+      ...(manifestGenerator !== undefined ? { manifestGenerator } : {}),
+      report: r.requiredChild("Report", readReport),
+      ...(tags !== undefined && tags.length > 0 ? { tags } : {}),
+    };
+    return spec;
+  });
+}
+
+/** Parses a PutJobTagging body: `<PutJobTaggingRequest><Tags><member><Key/><Value/></member>*</Tags>`. */
+export function parsePutJobTaggingRequest(body: string | Uint8Array | undefined): Tag[] {
+  if (body === undefined || body.length === 0) throw invalidRequest("The request body is empty.");
+  return readDocument(parseXmlDocument(body), "PutJobTaggingRequest", (r) => {
+    // More than 50 tags is TooManyTagsException from the service, not a malformed request.
+    const tags = readTagList(r, "Tags");
+    if (tags === undefined) throw invalidArgument("Missing required element PutJobTaggingRequest/Tags.");
+    return tags;
+  });
+}
+
+function readManifest(m: XmlReader): Manifest {
+  const location = m.requiredChild("Location", (l) => {
+    const objectArn = l.requiredString("ObjectArn", { min: 1, max: 2048 });
+    const ref = parseObjectArn(objectArn, `${l.path}/ObjectArn`);
+    const etag = l.optionalString("ETag", { min: 1, max: 1024 });
+    const versionId = l.optionalString("ObjectVersionId", { min: 1, max: 2000 });
+    return dropUndefined({ objectArn, bucket: ref.bucket, key: ref.key, versionId, etag });
+  });
+  const spec = m.requiredChild("Spec", (s) => {
+    const format = s.requiredEnum("Format", S3CONTROL_MANIFEST_FORMATS);
+    const fields = readList(
+      s,
+      "Fields",
+      (f) => {
+        const v = f.value();
+        if (!(MANIFEST_FIELDS as readonly string[]).includes(v)) {
+          throw invalidArgument(`${f.path} must be one of ${MANIFEST_FIELDS.join(", ")}, not "${v.slice(0, 64)}".`);
+        }
+        return v as ManifestField;
+      },
+      { max: 16 },
+    );
+    if (CSV_FORMATS.has(format)) checkCsvFields(fields, `${s.path}/Fields`);
+    return { format, fields: fields ?? [] };
+  });
+  return { format: spec.format, fields: spec.fields, location };
+}
+
+/** A CSV manifest must say where the bucket and the key are; a version column is optional. */
+function checkCsvFields(fields: readonly ManifestField[] | undefined, path: string): void {
+  if (fields === undefined) throw invalidArgument(`Missing required element ${path} for a CSV manifest.`);
+  const count = (f: ManifestField) => fields.filter((x) => x === f).length;
+  if (count("Bucket") !== 1 || count("Key") !== 1 || count("VersionId") > 1) {
+    throw invalidArgument(`${path} must name Bucket and Key exactly once each, and VersionId at most once.`);
+  }
+}
+
+function readReport(r: XmlReader): ReportConfig {
+  const enabled = r.requiredBoolean("Enabled");
+  const bucketArn = r.optionalString("Bucket", { min: 1, max: 2048 });
+  const format = r.optionalEnum("Format", REPORT_FORMATS);
+  const prefix = r.optionalString("Prefix", { min: 1, max: 512 });
+  const scope = r.optionalEnum("ReportScope", ["AllTasks", "FailedTasksOnly"]);
+  const expectedBucketOwner = r.optionalString("ExpectedBucketOwner", {
+    max: 64,
+    pattern: /^\d{1,64}$/,
+    patternHint: "must be an account id (digits)",
+  });
+  if (enabled && bucketArn === undefined) {
+    throw invalidArgument(`Missing required element ${r.path}/Bucket: a report that is enabled needs a bucket.`);
+  }
+  const bucket = bucketArn === undefined ? undefined : parseBucketRef(bucketArn, `${r.path}/Bucket`);
+  return dropUndefined({
+    enabled,
+    bucket,
+    format: format ?? (enabled ? "Report_CSV_20180820" : undefined),
+    prefix,
+    scope: scope ?? (enabled ? "AllTasks" : undefined),
+    expectedBucketOwner,
+  });
+}

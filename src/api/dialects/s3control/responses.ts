@@ -1,0 +1,145 @@
+/**
+ * S3 Control response bodies (reference 1.7), rooted at the output shape names with elements in the model's
+ * order; lists as `<member>` (the JS SDK reads `Jobs.member`), maps as entry/key/value, timestamps ISO-8601 with
+ * `Z` (D3). Jobs created through COS or OSS render too: operations under their AWS names (operation.ts),
+ * references as they were sent (D2), a report format word of another dialect as AWS's, an OSS
+ * KeyPrefixManifestGenerator as an S3JobManifestGenerator.
+ *
+ * JobArn is `arn:aws:s3:<region>:<account>:job/<id>`; objbatch has no regions of its own, so the region is the
+ * one the client signed for.
+ */
+import type { Job, JobSummary, Manifest, ProgressSummary, ReportConfig, Tag } from "../../../domain/job.js";
+import { el, leaf, optLeaf, toXml, type XmlNode } from "../../xml/build.js";
+import { renderGeneratedManifestDescriptor, renderManifestGenerator } from "./manifest-generator.js";
+import { renderS3ControlOperation, S3CONTROL_OPERATION_NAMES } from "./operation.js";
+import { formatS3ControlTimestamp } from "./timestamps.js";
+import { tagList } from "./xml-shapes.js";
+
+export function jobArn(region: string, accountId: string, jobId: string): string {
+  return `arn:aws:s3:${region}:${accountId}:job/${jobId}`;
+}
+
+export function renderCreateJobResult(jobId: string): string {
+  return toXml(el("CreateJobResult", leaf("JobId", jobId)));
+}
+
+export function renderDescribeJobResult(job: Job, region: string): string {
+  return toXml(el("DescribeJobResult", renderJob(job, region)));
+}
+
+export function renderListJobsResult(jobs: readonly JobSummary[], nextToken: string | undefined): string {
+  return toXml(
+    el(
+      "ListJobsResult",
+      optLeaf("NextToken", nextToken),
+      el(
+        "Jobs",
+        jobs.map((j) =>
+          el(
+            "member",
+            leaf("JobId", j.jobId),
+            optLeaf("Description", j.description === "" ? undefined : j.description),
+            leaf("Operation", S3CONTROL_OPERATION_NAMES[j.operation.kind]),
+            leaf("Priority", j.priority),
+            leaf("Status", j.status),
+            leaf("CreationTime", formatS3ControlTimestamp(j.creationTime)),
+            j.terminationDate && leaf("TerminationDate", formatS3ControlTimestamp(j.terminationDate)),
+            renderProgress(j.progress),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export function renderUpdateJobPriorityResult(job: Pick<Job, "jobId" | "priority">): string {
+  return toXml(el("UpdateJobPriorityResult", leaf("JobId", job.jobId), leaf("Priority", job.priority)));
+}
+
+export function renderUpdateJobStatusResult(job: Pick<Job, "jobId" | "status" | "statusUpdateReason">): string {
+  return toXml(
+    el(
+      "UpdateJobStatusResult",
+      leaf("JobId", job.jobId),
+      leaf("Status", job.status),
+      optLeaf("StatusUpdateReason", job.statusUpdateReason),
+    ),
+  );
+}
+
+export function renderGetJobTaggingResult(tags: readonly Tag[]): string {
+  return toXml(el("GetJobTaggingResult", tagList("Tags", tags)));
+}
+
+/** The `<Job>` element of DescribeJobResult (JobDescriptor). */
+export function renderJob(job: Job, region: string): XmlNode {
+  return el(
+    "Job",
+    leaf("JobId", job.jobId),
+    leaf("ConfirmationRequired", job.confirmationRequired),
+    optLeaf("Description", job.description === "" ? undefined : job.description),
+    leaf("JobArn", jobArn(region, job.accountId, job.jobId)),
+    leaf("Status", job.status),
+    job.manifest && renderManifest(job.manifest),
+    renderS3ControlOperation(job.operation),
+    leaf("Priority", job.priority),
+    renderProgress(job.progress),
+    optLeaf("StatusUpdateReason", job.statusUpdateReason),
+    el(
+      "FailureReasons",
+      job.failureReasons.map((f) => el("member", leaf("FailureCode", f.code), leaf("FailureReason", f.reason))),
+    ),
+    renderReport(job.report, job.dialect === "s3control"),
+    leaf("CreationTime", formatS3ControlTimestamp(job.creationTime)),
+    job.terminationDate && leaf("TerminationDate", formatS3ControlTimestamp(job.terminationDate)),
+    leaf("RoleArn", job.roleArn),
+    job.suspendedDate && leaf("SuspendedDate", formatS3ControlTimestamp(job.suspendedDate)),
+    optLeaf("SuspendedCause", job.suspendedCause),
+    job.manifestGenerator && renderManifestGenerator(job.manifestGenerator),
+    job.generatedManifest && renderGeneratedManifestDescriptor(job.generatedManifest),
+  );
+}
+
+function renderManifest(m: Manifest): XmlNode {
+  const loc = m.location;
+  // OSS jobs name the manifest by bucket and object; S3 Control clients get the object ARN form (D2).
+  const objectArn = loc.objectArn ?? `arn:aws:s3:::${loc.bucket.bucket}/${loc.key}`;
+  return el(
+    "Manifest",
+    el(
+      "Spec",
+      leaf("Format", m.format),
+      m.fields.length > 0 &&
+        el(
+          "Fields",
+          m.fields.map((f) => leaf("member", f)),
+        ),
+    ),
+    el("Location", leaf("ObjectArn", objectArn), optLeaf("ObjectVersionId", loc.versionId), optLeaf("ETag", loc.etag)),
+  );
+}
+
+function renderProgress(p: ProgressSummary): XmlNode {
+  return el(
+    "ProgressSummary",
+    // -1 in the model means "not counted yet"; the AWS shape is a count >= 0.
+    leaf("TotalNumberOfTasks", Math.max(p.total, 0)),
+    leaf("NumberOfTasksSucceeded", p.succeeded),
+    leaf("NumberOfTasksFailed", p.failed),
+    el("Timers", leaf("ElapsedTimeInActiveSeconds", p.elapsedActiveSeconds)),
+  );
+}
+
+function renderReport(r: ReportConfig, createdHere: boolean): XmlNode {
+  // Another dialect's report format word (Report_CSV_V1) means the same CSV report: show AWS's word.
+  const format = r.format === undefined ? undefined : createdHere ? r.format : "Report_CSV_20180820";
+  return el(
+    "Report",
+    r.bucket && leaf("Bucket", r.bucket.arn),
+    optLeaf("Format", format),
+    leaf("Enabled", r.enabled),
+    optLeaf("Prefix", r.prefix === "" ? undefined : r.prefix),
+    optLeaf("ReportScope", r.scope),
+    optLeaf("ExpectedBucketOwner", r.expectedBucketOwner),
+  );
+}
