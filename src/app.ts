@@ -62,11 +62,17 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const executor: ChunkExecutor =
       threads > 0
         ? new WorkerPoolExecutor(
-            { storage: storageConfig, accounts: config.accounts, options: config.engine, logLevel: config.logLevel },
+            {
+              storage: storageConfig,
+              accounts: config.accounts,
+              options: config.engine,
+              logLevel: config.logLevel,
+              functions: config.functions,
+            },
             threads,
             log,
           )
-        : new InProcessExecutor(storage, accounts, config.engine, log);
+        : new InProcessExecutor(storage, accounts, config.engine, log, config.functions);
     engine = new Engine({ store, storage, accounts, options: config.engine, log, now, executor });
   }
 

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Account } from "./accounts/types.js";
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from "./engine/options.js";
+import { type FunctionEndpoints, parseFunctionEndpoints } from "./functions/endpoints.js";
 import type { StorageConfig } from "./storage/open-storage.js";
 import { parseStorageRoutes } from "./storage/storage-config.js";
 
@@ -24,6 +25,8 @@ export interface Config {
   readonly maxUnfinishedJobs: number;
   readonly maxBodyBytes: number;
   readonly logLevel: string;
+  /** FunctionArn -> the HTTP endpoint InvokeFunction calls for it (functions/endpoints.ts); plain data. */
+  readonly functions: FunctionEndpoints;
   /** Where buckets live: the local data dir, or routes to S3 endpoints and directories (storage-config.ts). */
   readonly storage: StorageConfig;
 }
@@ -49,6 +52,8 @@ interface ConfigFile {
   maxBodyBytes?: number;
   logLevel?: string;
   engine?: Partial<EngineOptions>;
+  /** FunctionArn -> URL, or -> { url, timeoutMs }. */
+  functions?: Record<string, unknown>;
   /** Storage routes: [{ buckets: ["logs-*"], kind: "s3", endpoint, region, ... }, { buckets: ["*"], kind: "local" }]. */
   storage?: unknown;
   accounts?: Array<{
@@ -88,6 +93,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     maxUnfinishedJobs: file.maxUnfinishedJobs ?? numberFromEnv(env, "OBJBATCH_MAX_UNFINISHED_JOBS") ?? 1000,
     maxBodyBytes: file.maxBodyBytes ?? 1024 * 1024,
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? file.logLevel ?? "info",
+    functions: toFunctionEndpoints(file.functions),
     storage: toStorageConfig(file.storage, dataDir, engine),
   };
 }
@@ -96,6 +102,14 @@ function toStorageConfig(raw: unknown, dataDir: string, engine: EngineOptions): 
   try {
     // An S3 route's connection pool fits the tasks a worker runs at once, plus room for manifests and reports.
     return parseStorageRoutes(raw, dataDir, engine.taskConcurrency + 8);
+  } catch (e) {
+    throw new ConfigError(`invalid config file: ${(e as Error).message}`);
+  }
+}
+
+function toFunctionEndpoints(raw: unknown): FunctionEndpoints {
+  try {
+    return parseFunctionEndpoints(raw);
   } catch (e) {
     throw new ConfigError(`invalid config file: ${(e as Error).message}`);
   }

@@ -139,7 +139,14 @@ async function runTask(deps: ExecutionDeps, context: JobContext, row: TaskRow, s
   const { job, storage } = context;
   try {
     return await withRetry(
-      () => runOperation(row.task, job.operation, { storage, jobId: job.jobId, accountId: job.accountId, signal }),
+      () =>
+        runOperation(row.task, job.operation, {
+          storage,
+          jobId: job.jobId,
+          accountId: job.accountId,
+          signal,
+          functions: context.functions,
+        }),
       deps.retry,
     );
   } catch (e) {

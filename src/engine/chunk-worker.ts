@@ -26,7 +26,7 @@ const contexts = new Map<string, JobContext>();
 function contextFor(row: JobRow): JobContext {
   let context = contexts.get(row.job_id);
   if (!context) {
-    context = makeJobContext(rowToJob(row, Date.now()), storage, accounts);
+    context = makeJobContext(rowToJob(row, Date.now()), storage, accounts, setup.functions);
     contexts.set(row.job_id, context);
   }
   return context;

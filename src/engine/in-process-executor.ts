@@ -4,6 +4,7 @@
 import type { Logger } from "pino";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { JobStatus } from "../domain/status.js";
+import type { FunctionEndpoints } from "../functions/endpoints.js";
 import type { ObjectStorage } from "../storage/types.js";
 import { type JobRow, rowToJob } from "../store/job-row.js";
 import { type ChunkRange, executeChunk } from "./chunk-runner.js";
@@ -23,6 +24,7 @@ export class InProcessExecutor implements ChunkExecutor {
     private readonly accounts: AccountRegistry,
     private readonly options: EngineOptions,
     private readonly log: Logger,
+    private readonly functions: FunctionEndpoints = {},
   ) {
     this.tasks = new Semaphore(options.taskConcurrency);
   }
@@ -51,7 +53,7 @@ export class InProcessExecutor implements ChunkExecutor {
   private contextFor(row: JobRow): JobContext {
     let context = this.contexts.get(row.job_id);
     if (!context) {
-      context = makeJobContext(rowToJob(row, Date.now()), this.storage, this.accounts);
+      context = makeJobContext(rowToJob(row, Date.now()), this.storage, this.accounts, this.functions);
       this.contexts.set(row.job_id, context);
     }
     return context;

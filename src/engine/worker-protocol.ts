@@ -3,6 +3,7 @@
  */
 import type { Account } from "../accounts/types.js";
 import type { JobStatus } from "../domain/status.js";
+import type { FunctionEndpoints } from "../functions/endpoints.js";
 import type { StorageConfig } from "../storage/open-storage.js";
 import type { JobRow } from "../store/job-row.js";
 import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
@@ -13,6 +14,8 @@ export interface WorkerSetup {
   readonly accounts: readonly Account[];
   readonly options: EngineOptions;
   readonly logLevel: string;
+  /** InvokeFunction's endpoints (config `functions`): plain data, cloned into every worker. */
+  readonly functions?: FunctionEndpoints;
 }
 
 export type ToWorker =
