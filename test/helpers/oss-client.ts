@@ -44,6 +44,8 @@ export interface OssCall {
   readonly additionalHeaders?: string[];
   /** The signing time (default now). */
   readonly date?: Date;
+  /** V1 only: send the time in `Date` (OSS's classic V1) instead of `x-oss-date` (what ali-oss sends). */
+  readonly useDateHeader?: boolean;
   /** Send no Authorization header. */
   readonly unsigned?: boolean;
   /** Applied after signing (to tamper with the request). */
@@ -90,10 +92,13 @@ export function ossSign(baseUrl: string, call: OssCall = {}): { url: URL; header
   const method = call.method ?? "GET";
   const credentials = call.credentials ?? ROOT_OSS;
   const date = call.date ?? new Date();
-  const headers: Record<string, string> = {
-    "x-oss-date": call.v4 ? isoBasic(date) : date.toUTCString(),
-    ...(call.v4 ? { "x-oss-content-sha256": "UNSIGNED-PAYLOAD" } : {}),
-  };
+  const headers: Record<string, string> =
+    call.useDateHeader && !call.v4
+      ? { date: date.toUTCString() }
+      : {
+          "x-oss-date": call.v4 ? isoBasic(date) : date.toUTCString(),
+          ...(call.v4 ? { "x-oss-content-sha256": "UNSIGNED-PAYLOAD" } : {}),
+        };
   if (call.body !== undefined) {
     headers["content-type"] = "application/xml";
     headers["content-md5"] = createHash("md5").update(call.body).digest("base64");
@@ -122,10 +127,12 @@ export function ossSign(baseUrl: string, call: OssCall = {}): { url: URL; header
         call.additionalHeaders,
       );
     } else {
-      const canonical = signUtils.buildCanonicalString(method, "/", {
-        headers,
-        parameters: call.subres ? { [call.subres]: "" } : undefined,
-      });
+      const canonical = signUtils.buildCanonicalString(
+        method,
+        "/",
+        { headers, parameters: call.subres ? { [call.subres]: "" } : undefined },
+        headers.date,
+      );
       headers.authorization = signUtils.authorization(credentials.accessKeyId, credentials.accessKeySecret, canonical);
     }
   }
