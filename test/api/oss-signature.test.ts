@@ -235,7 +235,12 @@ describe("OSS signatures: missing and malformed", () => {
   it("refuses anonymous requests, malformed headers and missing or bad dates in OSS form", async () => {
     assertOssError(await call({ subres: "batchJob", unsigned: true }), 403, "AccessDenied", undefined, /Anonymous/);
     const withAuth = (authorization: string) =>
-      call({ subres: "batchJob", afterSigning: (_url, h) => void (h.authorization = authorization) });
+      call({
+        subres: "batchJob",
+        afterSigning: (_url, h) => {
+          h.authorization = authorization;
+        },
+      });
     assertOssError(
       await withAuth("Basic dXNlcjpwdw=="),
       400,
