@@ -9,17 +9,18 @@
  *   source's), as AWS does. The ACL is not copied unless AccessControlDirective says Copy: AWS CopyObject and
  *   COS PUT Object-copy both give the copy the default ACL when the request names none.
  * - Modified/unmodified-since constraints that do not hold fail the task with 412 PreconditionFailed.
+ * - AWS's target settings (SSE-S3/SSE-KMS, bucket key, checksum algorithm, Object Lock mode/date/legal hold,
+ *   redirect location, requester-pays) travel in the copy options: the S3 backend sends them with the copy; a
+ *   backend that cannot honour one refuses the task rather than drop it (storage/target-settings.ts).
  */
 import type { AccessControlList, NewObjectMetadata, PutObjectCopyOperation } from "../domain/job.js";
 import { failed, succeeded } from "../domain/task.js";
-import type { CopyOptions, ObjectMetadata } from "../storage/types.js";
+import type { CopyOptions, ObjectMetadata, TargetSettings } from "../storage/types.js";
 import { settle } from "./outcome.js";
 import type { OperationRunner } from "./types.js";
 
 export const putObjectCopy: OperationRunner<PutObjectCopyOperation> = (task, operation, context) =>
   settle(context, async () => {
-    const unsupported = unsupportedField(operation);
-    if (unsupported) return failed(501, "NotImplemented", unsupported);
     const targetKey = copyTargetKey(task.key, operation);
     if (targetKey === "") {
       return failed(400, "InvalidArgument", `The target key for ${task.key} is empty after applying the key prefix`);
@@ -90,8 +91,48 @@ export function copyOptions(operation: PutObjectCopyOperation, sourceVersionId?:
     }
     options.ifUnmodifiedSince = since;
   }
-  return options;
+  const settings = targetSettings(operation);
+  if (typeof settings === "string") return settings;
+  return { ...options, ...settings };
 }
+
+/** AWS's settings of the new object, or a message saying which one is invalid. */
+function targetSettings(operation: PutObjectCopyOperation): TargetSettings | string {
+  const out: { -readonly [K in keyof TargetSettings]: TargetSettings[K] } = {};
+  const sse = operation.newObjectMetadata?.sseAlgorithm;
+  if (sse !== undefined) {
+    const algorithm = SSE_ALGORITHMS[sse.toUpperCase()];
+    if (algorithm === undefined) return `SSEAlgorithm must be AES256 or KMS, got ${sse}`;
+    out.sseAlgorithm = algorithm;
+  }
+  if (operation.sseAwsKmsKeyId !== undefined) {
+    if (out.sseAlgorithm === "AES256") return "SSEAwsKmsKeyId needs SSEAlgorithm KMS, not AES256";
+    out.sseAlgorithm = "aws:kms";
+    out.sseKmsKeyId = operation.sseAwsKmsKeyId;
+  }
+  if (operation.bucketKeyEnabled !== undefined) out.bucketKeyEnabled = operation.bucketKeyEnabled;
+  if (operation.checksumAlgorithm !== undefined) out.checksumAlgorithm = operation.checksumAlgorithm;
+  const { objectLockMode: mode, objectLockRetainUntilDate: until } = operation;
+  if ((mode === undefined) !== (until === undefined)) {
+    return "ObjectLockMode and ObjectLockRetainUntilDate must be given together";
+  }
+  if (mode !== undefined && until !== undefined) {
+    const date = parseInstant(until);
+    if (date === undefined) return `ObjectLockRetainUntilDate is not a valid time: ${until}`;
+    out.objectLockMode = mode;
+    out.objectLockRetainUntilDate = date;
+  }
+  if (operation.objectLockLegalHoldStatus !== undefined) out.objectLockLegalHold = operation.objectLockLegalHoldStatus;
+  if (operation.redirectLocation !== undefined) out.websiteRedirectLocation = operation.redirectLocation;
+  if (operation.requesterPays) out.requesterPays = true;
+  return out;
+}
+
+const SSE_ALGORITHMS: Readonly<Record<string, TargetSettings["sseAlgorithm"]>> = {
+  AES256: "AES256",
+  KMS: "aws:kms",
+  "AWS:KMS": "aws:kms",
+};
 
 function toObjectMetadata(m: NewObjectMetadata): ObjectMetadata {
   const out: { -readonly [K in keyof ObjectMetadata]: ObjectMetadata[K] } = {};
@@ -111,20 +152,4 @@ function toObjectMetadata(m: NewObjectMetadata): ObjectMetadata {
 function parseInstant(value: string): Date | undefined {
   const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value);
   return Number.isFinite(ms) ? new Date(ms) : undefined;
-}
-
-/**
- * Fields the storage interface cannot carry yet. Dropping them silently would leave objects unlocked or not
- * encrypted with the requested key, so the task fails and says why. (SSE-S3/AES256, the website redirect,
- * requester-pays and the checksum algorithm only matter to S3 itself and are not refused.)
- */
-function unsupportedField(operation: PutObjectCopyOperation): string | undefined {
-  if (operation.objectLockMode !== undefined || operation.objectLockRetainUntilDate !== undefined) {
-    return "Object Lock retention on copy (ObjectLockMode, ObjectLockRetainUntilDate) is not supported yet";
-  }
-  if (operation.objectLockLegalHoldStatus === "ON") {
-    return "Object Lock legal hold on copy (ObjectLockLegalHoldStatus ON) is not supported yet";
-  }
-  if (operation.sseAwsKmsKeyId !== undefined) return "SSE-KMS encryption on copy (SSEAwsKmsKeyId) is not supported yet";
-  return undefined;
 }

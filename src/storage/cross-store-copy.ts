@@ -8,10 +8,9 @@
  * asked for unless the ACL directive says Copy or Add. The source's owner never travels: the target store has
  * its own.
  */
+import { checkCopyPreconditions } from "./copy-preconditions.js";
 import { mergeAcl, mergeMetadata, mergeTags } from "./local/attributes.js";
 import { type CopyOptions, type ObjectStorage, StorageError, type WriteResult } from "./types.js";
-
-const etagOf = (s: string): string => s.replace(/^W\//, "").replace(/"/g, "");
 
 export async function crossStoreCopy(
   from: ObjectStorage,
@@ -26,17 +25,8 @@ export async function crossStoreCopy(
   const versionId = options.sourceVersionId;
 
   const info = await from.head(source.bucket, source.key, versionId);
+  checkCopyPreconditions(info, options);
   const at = `${source.bucket}/${source.key}`;
-  const modified = info.lastModified.getTime();
-  if (options.ifModifiedSince !== undefined && !(modified > options.ifModifiedSince.getTime())) {
-    throw preconditionFailed(at, `not modified since ${options.ifModifiedSince.toISOString()}`);
-  }
-  if (options.ifUnmodifiedSince !== undefined && modified > options.ifUnmodifiedSince.getTime()) {
-    throw preconditionFailed(at, `modified since ${options.ifUnmodifiedSince.toISOString()}`);
-  }
-  if (options.ifMatch !== undefined && etagOf(options.ifMatch) !== etagOf(info.etag)) {
-    throw preconditionFailed(at, `If-Match ${options.ifMatch}`);
-  }
   if (info.archived) {
     throw new StorageError(
       "InvalidObjectState",
@@ -104,10 +94,3 @@ export async function crossStoreCopy(
     body.destroy();
   }
 }
-
-const preconditionFailed = (at: string, why: string): StorageError =>
-  new StorageError(
-    "PreconditionFailed",
-    412,
-    `At least one of the preconditions you specified did not hold: ${at}: ${why}`,
-  );

@@ -50,7 +50,22 @@ export async function applyObjectLock(
   }
 }
 
-const hasObjectLock = (s: TargetSettings): boolean =>
+/** Applies the lock; when that fails, removes the new object rather than leave it unprotected. */
+async function lockOrUndo(
+  storage: ObjectStorage,
+  target: { bucket: string; key: string },
+  settings: TargetSettings,
+  written: WriteResult,
+): Promise<void> {
+  try {
+    await applyObjectLock(storage, target, settings, written);
+  } catch (e) {
+    await storage.delete(target.bucket, target.key, written.versionId).catch(() => {});
+    throw e;
+  }
+}
+
+export const hasObjectLock = (s: TargetSettings): boolean =>
   s.objectLockMode !== undefined || s.objectLockRetainUntilDate !== undefined || s.objectLockLegalHold === "ON";
 
 /**
@@ -66,7 +81,7 @@ export function withTargetSettings(storage: ObjectStorage): ObjectStorage {
       if (refused) throw refused;
       const { settings: _s, ...rest } = options;
       const written = await storage.put(bucket, key, body, rest);
-      if (hasObjectLock(settings)) await applyObjectLock(storage, { bucket, key }, settings, written);
+      if (hasObjectLock(settings)) await lockOrUndo(storage, { bucket, key }, settings, written);
       return written;
     },
     async copy(
@@ -77,7 +92,7 @@ export function withTargetSettings(storage: ObjectStorage): ObjectStorage {
       const refused = refusedSetting(options, storage.description);
       if (refused) throw refused;
       const written = await storage.copy(source, target, options);
-      if (hasObjectLock(options)) await applyObjectLock(storage, target, options, written);
+      if (hasObjectLock(options)) await lockOrUndo(storage, target, options, written);
       return written;
     },
   });

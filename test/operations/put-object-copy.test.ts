@@ -7,8 +7,9 @@ import { utimesSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { PutObjectCopyOperation } from "../../src/domain/job.js";
-import { copyTargetKey, putObjectCopy } from "../../src/operations/put-object-copy.js";
+import { copyOptions, copyTargetKey, putObjectCopy } from "../../src/operations/put-object-copy.js";
 import { openSqliteDatabase } from "../../src/sqlite/database.js";
+import { withTargetSettings } from "../../src/storage/target-settings.js";
 import { contextOf, type Fixture, text, withFixture } from "./helpers.js";
 
 const target = { arn: "qcs::cos:ap-chengdu:uid/1250000000:dst", bucket: "dst" };
@@ -237,7 +238,7 @@ describe("putObjectCopy", () => {
     assert.deepEqual([outside.httpStatus, outside.errorCode], [403, "AccessDenied"]);
   });
 
-  it("fails an empty target key, a copy onto itself without changes, and Object Lock fields", async () => {
+  it("fails an empty target key and a copy onto itself without changes", async () => {
     const empty = await putObjectCopy(
       { bucket: "src", key: "picture.jpg" },
       op({ prefixReplace: true, resourcesPrefix: "picture.jpg", targetKeyPrefix: "" }),
@@ -256,12 +257,74 @@ describe("putObjectCopy", () => {
       contextOf(f),
     );
     assert.equal(selfChanged.status, "succeeded");
+  });
+
+  it("applies AWS's Object Lock settings to the copy, refuses SSE-KMS, and checks the lock fields", async () => {
+    // As openStorage opens the local backend: with TargetSettings handled (storage/target-settings.ts).
+    const context = { ...contextOf(f), storage: withTargetSettings(f.storage) };
+    const until = new Date(Date.now() + 86_400_000);
     const locked = await putObjectCopy(
       { bucket: "src", key: "picture.jpg" },
-      op({ targetKeyPrefix: "locked", objectLockLegalHoldStatus: "ON" }),
-      contextOf(f),
+      op({
+        targetKeyPrefix: "locked",
+        objectLockLegalHoldStatus: "ON",
+        objectLockMode: "GOVERNANCE",
+        objectLockRetainUntilDate: until.toISOString(),
+        redirectLocation: "/elsewhere",
+        checksumAlgorithm: "CRC32",
+      }),
+      context,
     );
-    assert.deepEqual([locked.httpStatus, locked.errorCode], [501, "NotImplemented"]);
-    await assert.rejects(f.storage.head("dst", "locked/picture.jpg"), { code: "NoSuchKey" });
+    assert.equal(locked.status, "succeeded", JSON.stringify(locked));
+    const lock = (await f.storage.head("dst", "locked/picture.jpg")).objectLock;
+    assert.equal(lock?.legalHold, "ON");
+    assert.equal(lock?.mode, "GOVERNANCE");
+    assert.equal(lock?.retainUntilDate?.getTime(), until.getTime());
+
+    const kms = await putObjectCopy(
+      { bucket: "src", key: "picture.jpg" },
+      op({ targetKeyPrefix: "kms", sseAwsKmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/k" }),
+      context,
+    );
+    assert.deepEqual([kms.httpStatus, kms.errorCode], [501, "NotImplemented"]);
+    await assert.rejects(f.storage.head("dst", "kms/picture.jpg"), { code: "NoSuchKey" });
+
+    const half = await putObjectCopy(
+      { bucket: "src", key: "picture.jpg" },
+      op({ targetKeyPrefix: "half", objectLockMode: "COMPLIANCE" }),
+      context,
+    );
+    assert.deepEqual([half.httpStatus, half.errorCode], [400, "InvalidArgument"]);
+    assert.match(half.message, /ObjectLockMode and ObjectLockRetainUntilDate/);
+  });
+
+  it("maps AWS's target settings into the copy options", () => {
+    const options = copyOptions(
+      op({
+        newObjectMetadata: { sseAlgorithm: "KMS" },
+        sseAwsKmsKeyId: "key-1",
+        bucketKeyEnabled: true,
+        checksumAlgorithm: "SHA256",
+        objectLockMode: "COMPLIANCE",
+        objectLockRetainUntilDate: "2030-01-02T03:04:05Z",
+        objectLockLegalHoldStatus: "OFF",
+        redirectLocation: "/r",
+        requesterPays: true,
+      }),
+    );
+    assert.ok(typeof options !== "string");
+    assert.equal(options.sseAlgorithm, "aws:kms");
+    assert.equal(options.sseKmsKeyId, "key-1");
+    assert.equal(options.bucketKeyEnabled, true);
+    assert.equal(options.checksumAlgorithm, "SHA256");
+    assert.equal(options.objectLockMode, "COMPLIANCE");
+    assert.equal(options.objectLockRetainUntilDate?.toISOString(), "2030-01-02T03:04:05.000Z");
+    assert.equal(options.objectLockLegalHold, "OFF");
+    assert.equal(options.websiteRedirectLocation, "/r");
+    assert.equal(options.requesterPays, true);
+    const aes = copyOptions(op({ newObjectMetadata: { sseAlgorithm: "AES256" } }));
+    assert.ok(typeof aes !== "string");
+    assert.equal(aes.sseAlgorithm, "AES256");
+    assert.match(String(copyOptions(op({ newObjectMetadata: { sseAlgorithm: "ROT13" } }))), /SSEAlgorithm must be/);
   });
 });

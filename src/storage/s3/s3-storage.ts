@@ -35,12 +35,15 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { AccessControlList, Tag } from "../../domain/job.js";
+import { checkCopyPreconditions, hasCopyPreconditions } from "../copy-preconditions.js";
 import { mergeAcl, mergeMetadata, mergeTags } from "../local/attributes.js";
+import { applyObjectLock, hasObjectLock } from "../target-settings.js";
 import {
   type CopyOptions,
   type GetOptions,
   type ListedObject,
   type ObjectInfo,
+  type ObjectLockState,
   type ObjectMetadata,
   type ObjectStorage,
   type PutOptions,
@@ -73,6 +76,8 @@ const UPLOAD_PART_BYTES = 8 * MIB;
 const UPLOAD_QUEUE = 4;
 const COPY_PART_CONCURRENCY = 4;
 const LIST_PAGE = 1000;
+type WriteKind = "put" | "copy" | "multipart";
+type Support = "unknown" | "native" | "separate";
 const TIERS: Readonly<Record<string, Tier>> = { expedited: "Expedited", standard: "Standard", bulk: "Bulk" };
 
 export interface S3StorageOptions {
@@ -88,6 +93,9 @@ export class S3Storage implements ObjectStorage {
   private readonly clients: S3Clients;
   private readonly now: () => Date;
   private closed = false;
+  /** Whether this endpoint honours tags and Object Lock settings sent with each kind of write (ensureTags). */
+  private readonly tagSupport: Record<WriteKind, Support> = { put: "unknown", copy: "unknown", multipart: "unknown" };
+  private readonly lockSupport: Record<WriteKind, Support> = { put: "unknown", copy: "unknown", multipart: "unknown" };
 
   constructor(config: S3StorageConfig, options: S3StorageOptions = {}) {
     this.config = resolveS3Config(config);
@@ -226,11 +234,16 @@ export class S3Storage implements ObjectStorage {
           leavePartsOnError: false,
         });
         const out = await upload.done();
-        result = writeResult(out.ETag, out.VersionId);
+        result = await this.completedWrite(bucket, key, out.ETag, out.VersionId);
       }
     } catch (e) {
       throw toStorageError(e, bucket, key);
     }
+    const kind: WriteKind = /-\d+"?$/.test(result.etag) ? "multipart" : "put";
+    if (options.tags && options.tags.length > 0) {
+      await this.ensureTags(kind, { bucket, key }, options.tags, result, async () => []);
+    }
+    if (options.settings) await this.ensureLock(kind, { bucket, key }, options.settings, result);
     if (options.acl && aclFields === undefined) await this.putAcl(bucket, key, options.acl, result.versionId);
     return result;
   }
@@ -246,13 +259,18 @@ export class S3Storage implements ObjectStorage {
     const versionId = options.sourceVersionId;
     const smallThreshold = this.config.multipartCopyThresholdBytes < MAX_SINGLE_COPY_BYTES;
 
+    const conditions = hasCopyPreconditions(options);
     let info =
-      metadataDirective === "Add" || smallThreshold ? await this.head(source.bucket, source.key, versionId) : undefined;
+      metadataDirective === "Add" || smallThreshold || conditions
+        ? await this.head(source.bucket, source.key, versionId)
+        : undefined;
+    // Checked here as well as sent: some S3-compatible servers ignore x-amz-copy-source-if-*.
+    if (conditions) checkCopyPreconditions(info!, options);
     const input: Mutable<CopyObjectCommandInput> & { Bucket: string; Key: string; CopySource: string } = {
       Bucket: target.bucket,
       Key: target.key,
       CopySource: copySource(source.bucket, source.key, versionId),
-      ...copyConditions(options),
+      ...copyConditions(options, info?.etag),
       ...targetSettingsToS3(options),
       ...(options.storageClass !== undefined ? { StorageClass: options.storageClass as never } : {}),
     };
@@ -263,11 +281,10 @@ export class S3Storage implements ObjectStorage {
       Object.assign(input, { MetadataDirective: "REPLACE" }, metadataToS3(metadata));
     }
     let tags: readonly Tag[] | undefined;
+    let sourceTags: readonly Tag[] | undefined;
     if (taggingDirective !== "Copy") {
-      tags =
-        taggingDirective === "Replaced"
-          ? (options.tags ?? [])
-          : mergeTags(await this.getTagging(source.bucket, source.key, versionId), options.tags ?? []);
+      if (taggingDirective === "Add") sourceTags = await this.getTagging(source.bucket, source.key, versionId);
+      tags = taggingDirective === "Replaced" ? (options.tags ?? []) : mergeTags(sourceTags ?? [], options.tags ?? []);
       Object.assign(input, { TaggingDirective: "REPLACE", Tagging: tagsToQuery(tags) });
     }
     let acl: AccessControlList | undefined;
@@ -281,9 +298,11 @@ export class S3Storage implements ObjectStorage {
     Object.assign(input, aclFields ?? {});
 
     let result: WriteResult;
+    let kind: WriteKind = "copy";
     try {
       if (info !== undefined && info.size > this.config.multipartCopyThresholdBytes) {
-        result = await this.copyInParts(input, info, metadataDirective, tags);
+        kind = "multipart";
+        ({ result, tags } = await this.copyInParts(input, info, metadataDirective, tags));
       } else {
         try {
           const out = await this.clients.single.send(new CopyObjectCommand(input));
@@ -291,14 +310,69 @@ export class S3Storage implements ObjectStorage {
         } catch (e) {
           if (!isTooLargeToCopy(e)) throw e;
           info ??= await this.head(source.bucket, source.key, versionId);
-          result = await this.copyInParts(input, info, metadataDirective, tags);
+          kind = "multipart";
+          ({ result, tags } = await this.copyInParts(input, info, metadataDirective, tags));
         }
       }
     } catch (e) {
       throw toStorageError(e, target.bucket, target.key);
     }
+    if (tags !== undefined && (kind === "copy" || tags.length > 0)) {
+      const sent = tags;
+      const otherwise = async () =>
+        kind === "multipart" ? [] : (sourceTags ?? (await this.getTagging(source.bucket, source.key, versionId)));
+      await this.ensureTags(kind, target, sent, result, otherwise);
+    }
+    await this.ensureLock(kind, target, options, result);
     if (acl && aclFields === undefined) await this.putAcl(target.bucket, target.key, acl, result.versionId);
     return result;
+  }
+
+  /**
+   * Makes sure a new object got the tags asked for. AWS honours x-amz-tagging on PutObject, CopyObject (with
+   * TaggingDirective REPLACE) and CreateMultipartUpload; s3rver and Ceph RGW 16 ignore it in some of them. Until
+   * an object proves that this endpoint honours it for this kind of write (its tags equal the requested ones and
+   * differ from what it would have had otherwise), each object's tags are read back; once the endpoint is seen to
+   * ignore it, tags are set with PutObjectTagging after every such write.
+   */
+  private async ensureTags(
+    kind: WriteKind,
+    target: { bucket: string; key: string },
+    tags: readonly Tag[],
+    written: WriteResult,
+    otherwise: () => Promise<readonly Tag[]>,
+  ): Promise<void> {
+    const state = this.tagSupport[kind];
+    if (state === "native") return;
+    if (state === "unknown") {
+      const got = await this.getTagging(target.bucket, target.key, written.versionId);
+      if (sameTags(got, tags)) {
+        if (!sameTags(await otherwise(), tags)) this.tagSupport[kind] = "native";
+        return;
+      }
+      this.tagSupport[kind] = "separate";
+    }
+    await this.putTagging(target.bucket, target.key, tags, written.versionId);
+  }
+
+  /** The same for Object Lock settings (Ceph RGW 16 ignores them on CopyObject), set afterwards when ignored. */
+  private async ensureLock(
+    kind: WriteKind,
+    target: { bucket: string; key: string },
+    settings: TargetSettings,
+    written: WriteResult,
+  ): Promise<void> {
+    if (!hasObjectLock(settings)) return;
+    const state = this.lockSupport[kind];
+    if (state === "native") return;
+    if (state === "unknown") {
+      if (lockMatches((await this.head(target.bucket, target.key, written.versionId)).objectLock, settings)) {
+        this.lockSupport[kind] = "native";
+        return;
+      }
+      this.lockSupport[kind] = "separate";
+    }
+    await applyObjectLock(this, target, settings, written);
   }
 
   async delete(bucket: string, key: string, versionId?: string): Promise<void> {
@@ -520,18 +594,18 @@ export class S3Storage implements ObjectStorage {
     input: CopyObjectCommandInput & { Bucket: string; Key: string; CopySource: string },
     info: ObjectInfo,
     metadataDirective: string,
-    tags: readonly Tag[] | undefined,
-  ): Promise<WriteResult> {
+    requestedTags: readonly Tag[] | undefined,
+  ): Promise<{ result: WriteResult; tags: readonly Tag[] }> {
     const full = { ...input };
     if (metadataDirective === "Copy") Object.assign(full, metadataToS3(info.metadata));
-    if (tags === undefined) {
-      const sourceTags = await this.getTagging(
+    const tags =
+      requestedTags ??
+      (await this.getTagging(
         info.bucket,
         info.key,
         input.CopySource.includes("?versionId=") ? info.versionId : undefined,
-      );
-      if (sourceTags.length > 0) full.Tagging = tagsToQuery(sourceTags);
-    }
+      ));
+    if (tags.length > 0) full.Tagging = tagsToQuery(tags);
     if (full.StorageClass === undefined && info.storageClass !== "STANDARD")
       full.StorageClass = info.storageClass as never;
     const out = await multipartCopy(this.clients.single, {
@@ -540,8 +614,37 @@ export class S3Storage implements ObjectStorage {
       partBytes: this.config.partSizeBytes,
       concurrency: COPY_PART_CONCURRENCY,
     });
-    return writeResult(out.ETag, out.VersionId);
+    return { result: await this.completedWrite(input.Bucket, input.Key, out.ETag, out.VersionId), tags };
   }
+
+  /** The result of a completed multipart upload; Ceph RGW 16 answers it with an empty ETag, read it back then. */
+  private async completedWrite(
+    bucket: string,
+    key: string,
+    etag: string | undefined,
+    versionId: string | undefined,
+  ): Promise<WriteResult> {
+    if (etag) return writeResult(etag, versionId);
+    return writeResult((await this.head(bucket, key, versionId)).etag, versionId);
+  }
+}
+
+/** Object Lock state as asked for: legal hold, and mode with retain-until date (S3 keeps whole seconds). */
+function lockMatches(lock: ObjectLockState | undefined, s: TargetSettings): boolean {
+  if (s.objectLockLegalHold === "ON" && lock?.legalHold !== "ON") return false;
+  if (s.objectLockMode !== undefined && lock?.mode !== s.objectLockMode) return false;
+  if (s.objectLockRetainUntilDate !== undefined) {
+    const want = Math.floor(s.objectLockRetainUntilDate.getTime() / 1000);
+    const got = lock?.retainUntilDate === undefined ? undefined : Math.floor(lock.retainUntilDate.getTime() / 1000);
+    if (got !== want) return false;
+  }
+  return true;
+}
+
+function sameTags(a: readonly Tag[], b: readonly Tag[]): boolean {
+  if (a.length !== b.length) return false;
+  const m = new Map(a.map((t) => [t.key, t.value]));
+  return b.every((t) => m.get(t.key) === t.value);
 }
 
 function writeResult(etag: string | undefined, versionId: string | undefined): WriteResult {
@@ -553,9 +656,11 @@ const validRange = (r: { start: number; end: number }): boolean =>
 
 const quoteEtag = (etag: string): string => (etag.startsWith('"') || etag === "*" ? etag : `"${etag}"`);
 
-function copyConditions(options: CopyOptions): Partial<CopyObjectCommandInput> {
+/** The copy's source conditions; with a HEAD'd source, pinned to the ETag the preconditions were checked on. */
+function copyConditions(options: CopyOptions, checkedEtag: string | undefined): Partial<CopyObjectCommandInput> {
+  const ifMatch = options.ifMatch ?? (hasCopyPreconditions(options) ? checkedEtag : undefined);
   return {
-    ...(options.ifMatch !== undefined ? { CopySourceIfMatch: quoteEtag(options.ifMatch) } : {}),
+    ...(ifMatch !== undefined ? { CopySourceIfMatch: quoteEtag(ifMatch) } : {}),
     ...(options.ifModifiedSince !== undefined ? { CopySourceIfModifiedSince: options.ifModifiedSince } : {}),
     ...(options.ifUnmodifiedSince !== undefined ? { CopySourceIfUnmodifiedSince: options.ifUnmodifiedSince } : {}),
   };
