@@ -172,6 +172,8 @@ export async function startCephApp(
   const app = await startTestApp({
     ...options.app,
     configFile: {
+      // Worker threads log at the config's level, not the test logger's: keep them quiet as well.
+      logLevel: process.env.OBJBATCH_TEST_LOG ?? "silent",
       ...options.app?.configFile,
       storage: [
         {
