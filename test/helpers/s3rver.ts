@@ -47,7 +47,8 @@ export async function startS3rver(options: { buckets?: readonly string[] } = {})
     endpoint,
     region: "us-east-1",
     forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
+    // A copy: the SDK marks the credentials object it is given (a `$source` field).
+    credentials: { ...S3RVER_CREDENTIALS },
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });

@@ -184,6 +184,34 @@ describe("S3Storage on s3rver", () => {
     assert.deepEqual(await storage.getTagging("src", "tagged.txt"), [{ key: "only", value: "1" }]);
   });
 
+  it("gives copies the tags their directive asks for, though s3rver ignores TaggingDirective", async () => {
+    await storage.put("src", "tcopy.txt", "t");
+    await storage.putTagging("src", "tcopy.txt", [{ key: "a", value: "1" }]);
+    const source = { bucket: "src", key: "tcopy.txt" };
+    // (s3rver also drops tags on a plain copy; radosgw.ceph.ts checks that TaggingDirective Copy keeps them.)
+    await storage.copy(
+      source,
+      { bucket: "dst", key: "tcopy-replaced.txt" },
+      {
+        taggingDirective: "Replaced",
+        tags: [{ key: "b", value: "2" }],
+        aclDirective: "Replaced",
+      },
+    );
+    assert.deepEqual(await storage.getTagging("dst", "tcopy-replaced.txt"), [{ key: "b", value: "2" }]);
+    await storage.copy(
+      source,
+      { bucket: "dst", key: "tcopy-added.txt" },
+      {
+        taggingDirective: "Add",
+        tags: [{ key: "c", value: "3" }],
+        aclDirective: "Replaced",
+      },
+    );
+    const added = (await storage.getTagging("dst", "tcopy-added.txt")).map((t) => `${t.key}=${t.value}`).sort();
+    assert.deepEqual(added, ["a=1", "c=3"]);
+  });
+
   it("deletes objects; deleting a missing key succeeds, as in S3", async () => {
     await storage.put("src", "gone.txt", "g");
     await storage.delete("src", "gone.txt");

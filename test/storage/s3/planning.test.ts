@@ -1,0 +1,102 @@
+/**
+ * The S3 backend's pure pieces: multipart copy part planning (S3's 5 MiB minimum, 5 GiB maximum, 10,000 parts),
+ * the x-amz-restore header, when an object counts as archived, and ACLs as request headers.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { aclRequestFields, isArchived, parseRestoreHeader } from "../../../src/storage/s3/attributes.js";
+import { GIB, MIB } from "../../../src/storage/s3/config.js";
+import { planCopyParts } from "../../../src/storage/s3/multipart-copy.js";
+
+describe("planCopyParts", () => {
+  it("covers every byte once, in order, with parts of the preferred size and a shorter last one", () => {
+    const parts = planCopyParts(12 * MIB + 123, 5 * MIB);
+    assert.deepEqual(
+      parts.map((p) => [p.partNumber, p.start, p.end]),
+      [
+        [1, 0, 5 * MIB - 1],
+        [2, 5 * MIB, 10 * MIB - 1],
+        [3, 10 * MIB, 12 * MIB + 122],
+      ],
+    );
+  });
+
+  it("never plans parts under 5 MiB (but the last) or over 5 GiB", () => {
+    assert.equal(planCopyParts(20 * MIB, 1).length, 4, "a 1-byte preference is raised to 5 MiB");
+    const huge = planCopyParts(6 * GIB, 10 * GIB);
+    assert.equal(huge.length, 2);
+    assert.equal(huge[0]!.end - huge[0]!.start + 1, 5 * GIB);
+  });
+
+  it("grows parts so that no object needs more than 10,000", () => {
+    const size = 5 * 1024 * GIB; // 5 TiB, S3's largest object
+    const parts = planCopyParts(size, 64 * MIB);
+    assert.ok(parts.length <= 10_000, String(parts.length));
+    assert.equal(parts.at(-1)!.end, size - 1);
+    for (let i = 1; i < parts.length; i++) assert.equal(parts[i]!.start, parts[i - 1]!.end + 1);
+  });
+
+  it("plans one empty part for an empty object", () => {
+    assert.deepEqual(planCopyParts(0, 5 * MIB), [{ partNumber: 1, start: 0, end: -1 }]);
+  });
+});
+
+describe("restore state", () => {
+  const now = new Date("2026-01-10T00:00:00Z");
+
+  it("parses x-amz-restore", () => {
+    assert.deepEqual(parseRestoreHeader('ongoing-request="true"'), { ongoing: true });
+    assert.deepEqual(parseRestoreHeader('ongoing-request="false", expiry-date="Fri, 23 Jan 2026 00:00:00 GMT"'), {
+      ongoing: false,
+      expiryDate: new Date("2026-01-23T00:00:00Z"),
+    });
+    assert.equal(parseRestoreHeader(undefined), undefined);
+  });
+
+  it("counts archive-class objects as archived unless a finished restore has not expired", () => {
+    assert.equal(isArchived("STANDARD", undefined, undefined, now), false);
+    assert.equal(isArchived("GLACIER_IR", undefined, undefined, now), false);
+    assert.equal(isArchived("GLACIER", undefined, undefined, now), true);
+    assert.equal(isArchived("DEEP_ARCHIVE", undefined, { ongoing: true }, now), true);
+    assert.equal(
+      isArchived("GLACIER", undefined, { ongoing: false, expiryDate: new Date("2026-01-11T00:00:00Z") }, now),
+      false,
+    );
+    assert.equal(
+      isArchived("GLACIER", undefined, { ongoing: false, expiryDate: new Date("2026-01-09T00:00:00Z") }, now),
+      true,
+    );
+    assert.equal(isArchived("INTELLIGENT_TIERING", "ARCHIVE_ACCESS", undefined, now), true);
+  });
+});
+
+describe("aclRequestFields", () => {
+  it("sends a canned ACL or grant headers, and leaves the rest to PutObjectAcl", () => {
+    assert.deepEqual(aclRequestFields({ canned: "public-read" }), { ACL: "public-read" });
+    assert.deepEqual(
+      aclRequestFields({
+        grants: [
+          { granteeType: "id", identifier: "abc", permission: "READ" },
+          { granteeType: "uri", identifier: "http://acs.amazonaws.com/groups/global/AllUsers", permission: "READ" },
+          { granteeType: "emailAddress", identifier: "a@b.c", permission: "FULL_CONTROL" },
+        ],
+      }),
+      {
+        GrantRead: 'id="abc", uri="http://acs.amazonaws.com/groups/global/AllUsers"',
+        GrantFullControl: 'emailAddress="a@b.c"',
+      },
+    );
+    assert.equal(
+      aclRequestFields({ grants: [{ granteeType: "id", identifier: "abc", permission: "WRITE" }] }),
+      undefined,
+    );
+    assert.equal(
+      aclRequestFields({
+        canned: "public-read",
+        grants: [{ granteeType: "id", identifier: "abc", permission: "READ" }],
+      }),
+      undefined,
+    );
+    assert.equal(aclRequestFields({ owner: { id: "o" } }), undefined);
+  });
+});
