@@ -1,0 +1,282 @@
+/**
+ * Benchmark: copy 5,000 objects of 1 KiB from one bucket to another on the same S3 server, server-side, four
+ * ways in one run, each into a fresh target bucket, each verified to have copied every object:
+ *
+ *   objbatch   an S3 Control copy job through objbatch's real API and engine (worker threads, SQLite store,
+ *              completion report), its storage configured for the S3 server
+ *   raw        the ceiling: the AWS SDK alone issuing CopyObject, the same number in flight
+ *   rclone     Debian's rclone, server-side copy (provider Other, path style, --transfers N --checkers N)
+ *   aws        the AWS CLI, `aws s3 cp --recursive` with max_concurrent_requests N
+ *
+ * It prints each time and objbatch's speed relative to each (their time / objbatch's time; above 1 means
+ * objbatch was faster). Goal: objbatch >= 0.9 of the raw ceiling, and faster than rclone and the AWS CLI.
+ *
+ *   npm run bench:s3 [-- --ceph] [--objects 5000] [--concurrency 32] [--only objbatch,raw] [--rounds 1]
+ *                    [--engine '{"runnerThreads":1}'] [--s3 '{"maxSockets":64}']
+ *
+ * The S3 server is s3rver (in a child process) by default; with --ceph (or OBJBATCH_BENCH_S3=ceph) the RADOS
+ * Gateway of scripts/ceph/start.sh (OBJBATCH_CEPH_* variables as in test-ceph/helpers.ts). With --rounds > 1
+ * the contenders take turns and the medians count.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { CopyObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { type S3rverHandle, startS3rver } from "../test/helpers/s3rver.js";
+import {
+  CEPH,
+  cephGateway,
+  createBuckets,
+  putManifest,
+  putObjects,
+  removeBuckets,
+  startCephApp,
+} from "../test-ceph/helpers.js";
+
+const { values: args } = parseArgs({
+  options: {
+    ceph: { type: "boolean", default: process.env.OBJBATCH_BENCH_S3 === "ceph" },
+    objects: { type: "string", default: "5000" },
+    concurrency: { type: "string", default: "32" },
+    only: { type: "string", default: "raw,objbatch,rclone,aws" },
+    rounds: { type: "string", default: "1" },
+    engine: { type: "string", default: "{}" },
+    s3: { type: "string", default: "{}" },
+  },
+});
+const OBJECTS = Number(args.objects);
+const N = Number(args.concurrency);
+const ROUNDS = Number(args.rounds);
+const CONTENDERS = args.only.split(",") as Contender[];
+type Contender = "objbatch" | "raw" | "rclone" | "aws";
+
+interface Server {
+  readonly label: string;
+  readonly endpoint: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly region: string;
+  readonly client: S3Client;
+  stop(): Promise<void>;
+}
+
+async function openServer(): Promise<Server> {
+  if (args.ceph) {
+    const client = await cephGateway();
+    return { label: `radosgw at ${CEPH.endpoint}`, ...CEPH, client, stop: async () => client.destroy() };
+  }
+  const s3rver: S3rverHandle = await startS3rver();
+  const config = s3rver.storageConfig();
+  return {
+    label: "s3rver 3.7 (child process)",
+    endpoint: s3rver.endpoint,
+    accessKeyId: config.accessKeyId!,
+    secretAccessKey: config.secretAccessKey!,
+    region: config.region,
+    client: s3rver.client,
+    stop: () => s3rver.stop(),
+  };
+}
+
+function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, argv, { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${cmd} failed: ${error.message}\n${stderr}\n${stdout}`.slice(0, 4000)));
+      else resolve();
+    });
+  });
+}
+
+async function countKeys(client: S3Client, Bucket: string): Promise<number> {
+  let n = 0;
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket, ContinuationToken: token, MaxKeys: 1000 }));
+    n += page.KeyCount ?? page.Contents?.length ?? 0;
+    token = page.NextContinuationToken;
+  } while (token);
+  return n;
+}
+
+/** Environment for the CLI tools: the server's keys, nothing of the caller's AWS setup. */
+function toolEnv(server: Server, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith("AWS_") || k.startsWith("RCLONE_")) delete env[k];
+  return {
+    ...env,
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    AWS_DEFAULT_REGION: server.region,
+    ...extra,
+  };
+}
+
+const SRC = `bench-src-${process.pid}`;
+const MANIFESTS = `bench-manifests-${process.pid}`;
+const keys = Array.from({ length: OBJECTS }, (_, i) => `d${String(i % 100).padStart(2, "0")}/obj-${i}.bin`);
+
+const server = await openServer();
+const work = await mkdtemp(join(tmpdir(), "objbatch-bench-s3-"));
+const created: string[] = [SRC, MANIFESTS];
+try {
+  process.stdout.write(`server: ${server.label}\nputting ${OBJECTS} objects of 1 KiB ...\n`);
+  await createBuckets(server.client, [SRC, MANIFESTS]);
+  const body = Buffer.alloc(1024, "x");
+  await putObjects(server.client, SRC, keys, () => body, 48);
+  const manifest = await putManifest(
+    server.client,
+    MANIFESTS,
+    "manifest.csv",
+    keys.map((key) => ({ bucket: SRC, key })),
+  );
+
+  const engine = { ...JSON.parse(args.engine) } as Record<string, unknown>;
+  const runnerThreads = (engine.runnerThreads as number | undefined) ?? 2;
+  // The same number of copies in flight as the other contenders: N across objbatch's worker threads.
+  engine.taskConcurrency ??= Math.max(1, Math.ceil(N / Math.max(1, runnerThreads)));
+  const objbatch = await startCephApp({
+    endpoint: server.endpoint,
+    s3: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey, ...JSON.parse(args.s3) },
+    app: { engine: engine },
+  });
+  const rcloneConfig = join(work, "rclone.conf");
+  await writeFile(rcloneConfig, "");
+  const awsConfig = join(work, "aws-config");
+  await writeFile(
+    awsConfig,
+    `[default]\nregion = ${server.region}\ns3 =\n  max_concurrent_requests = ${N}\n  max_queue_size = ${Math.max(1000, N * 10)}\n  addressing_style = path\n`,
+  );
+
+  const contenders: Record<Contender, (dst: string) => Promise<void>> = {
+    async objbatch(dst) {
+      const jobId = await objbatch.createJob({
+        Manifest: manifest,
+        Operation: { S3PutObjectCopy: { TargetResource: `arn:aws:s3:::${dst}` } },
+        Report: {
+          Bucket: `arn:aws:s3:::${MANIFESTS}`,
+          Enabled: true,
+          Format: "Report_CSV_20180820",
+          Prefix: dst,
+          ReportScope: "AllTasks",
+        },
+      });
+      const job = await objbatch.waitForJob(jobId, 600_000);
+      const p = job.ProgressSummary;
+      if (job.Status !== "Complete" || p?.NumberOfTasksSucceeded !== OBJECTS) {
+        throw new Error(`objbatch job ended ${job.Status}: ${JSON.stringify(p)}`);
+      }
+    },
+    async raw(dst) {
+      const client = new S3Client({
+        endpoint: server.endpoint,
+        region: server.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+        requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: N }) }),
+      });
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: N }, async () => {
+          while (next < keys.length) {
+            const Key = keys[next++]!;
+            await client.send(new CopyObjectCommand({ Bucket: dst, Key, CopySource: `${SRC}/${Key}` }));
+          }
+        }),
+      );
+      client.destroy();
+    },
+    async rclone(dst) {
+      await run(
+        "rclone",
+        [
+          "copy",
+          `bench:${SRC}`,
+          `bench:${dst}`,
+          "--transfers",
+          String(N),
+          "--checkers",
+          String(N),
+          "--config",
+          rcloneConfig,
+        ],
+        toolEnv(server, {
+          RCLONE_CONFIG_BENCH_TYPE: "s3",
+          RCLONE_CONFIG_BENCH_PROVIDER: "Other",
+          RCLONE_CONFIG_BENCH_ENDPOINT: server.endpoint,
+          RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: server.accessKeyId,
+          RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: server.secretAccessKey,
+          RCLONE_CONFIG_BENCH_REGION: server.region,
+          RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: "true",
+        }),
+      );
+    },
+    async aws(dst) {
+      await run(
+        "/usr/bin/aws",
+        [
+          "s3",
+          "cp",
+          "--recursive",
+          "--only-show-errors",
+          `s3://${SRC}`,
+          `s3://${dst}`,
+          "--endpoint-url",
+          server.endpoint,
+        ],
+        toolEnv(server, { AWS_CONFIG_FILE: awsConfig, AWS_SHARED_CREDENTIALS_FILE: join(work, "no-credentials") }),
+      );
+    },
+  };
+
+  const times: Partial<Record<Contender, number[]>> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of CONTENDERS) {
+      if (!(name in contenders)) throw new Error(`unknown contender ${name}; use objbatch, raw, rclone, aws`);
+      const dst = `bench-${name}-${round}-${process.pid}`;
+      await createBuckets(server.client, [dst]);
+      created.push(dst);
+      const start = process.hrtime.bigint();
+      await contenders[name](dst);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const copied = await countKeys(server.client, dst);
+      if (copied !== OBJECTS) throw new Error(`${name} copied ${copied} of ${OBJECTS} objects`);
+      times[name] = [...(times[name] ?? []), seconds];
+      process.stdout.write(`  ${name.padEnd(9)} round ${round + 1}: ${seconds.toFixed(2)} s, all ${OBJECTS} copied\n`);
+      if (args.ceph) {
+        await removeBuckets(server.client, [dst]);
+        created.pop();
+      }
+    }
+  }
+  await objbatch.dispose();
+
+  const median = (runs: number[]) => [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
+  const lines = [`${OBJECTS} objects of 1 KiB, ${N} in flight, ${server.label}, ${ROUNDS} round(s)`];
+  const job = times.objbatch ? median(times.objbatch) : undefined;
+  const labels: Record<Contender, string> = {
+    objbatch: "objbatch job (S3 Control CreateJob to Complete, report written)",
+    raw: "raw ceiling (AWS SDK CopyObject)",
+    rclone: "rclone copy (server-side)",
+    aws: "aws s3 cp --recursive",
+  };
+  for (const name of CONTENDERS) {
+    const t = median(times[name]!);
+    let line = `${labels[name].padEnd(64)} ${t.toFixed(2).padStart(7)} s  ${Math.round(OBJECTS / t)
+      .toString()
+      .padStart(5)} copies/s`;
+    if (job !== undefined && name !== "objbatch") line += `  objbatch relative: ${(t / job).toFixed(2)}x`;
+    lines.push(line);
+  }
+  if (job !== undefined && times.raw) lines.push(`goal: objbatch >= 0.90x of the raw ceiling, > 1x rclone and aws`);
+  process.stdout.write(`\n${lines.join("\n")}\n`);
+} finally {
+  if (args.ceph) await removeBuckets(server.client, created);
+  await server.stop();
+  await rm(work, { recursive: true, force: true });
+}
