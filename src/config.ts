@@ -211,6 +211,7 @@ function engineFromEnv(env: NodeJS.ProcessEnv): Partial<EngineOptions> {
     OBJBATCH_CHUNK_SLOTS: "chunkSlots",
     OBJBATCH_RUNNER_THREADS: "runnerThreads",
     OBJBATCH_TASK_CONCURRENCY: "taskConcurrency",
+    OBJBATCH_MAX_REQUESTS_PER_SECOND_PER_JOB: "maxRequestsPerSecondPerJob",
     OBJBATCH_MAX_ACTIVE_JOBS: "maxActiveJobs",
     OBJBATCH_LEASE_MS: "leaseMs",
     OBJBATCH_POLL_MS: "pollMs",

@@ -15,7 +15,8 @@ import { formatRows } from "../report/report-row.js";
 import { isStorageError } from "../storage/types.js";
 import type { ChunkResults } from "../store/chunks/complete-chunk.js";
 import type { JobContext } from "./job-context.js";
-import { type RetryPolicy, withRetry } from "./retry.js";
+import type { JobThrottle } from "./job-throttle.js";
+import { isThrottling, type RetryPolicy, withRetry } from "./retry.js";
 import type { Semaphore } from "./semaphore.js";
 
 /** The part of a leased chunk an executor needs. */
@@ -37,6 +38,11 @@ export interface ChunkControl {
   /** The job's latest known status; tasks stop starting once it is Cancelling or Failing. */
   status(jobId: string): JobStatus | undefined;
   readonly shutdown: AbortSignal;
+  /**
+   * The job's pacing in this executor, shared by its chunks: adaptive concurrency and the optional request-rate
+   * cap (job-throttle.ts). Without it the chunk's tasks are bounded by the executor's task permits alone.
+   */
+  readonly throttle?: JobThrottle;
 }
 
 export interface ExecutionDeps {
@@ -63,22 +69,31 @@ export async function executeChunk(
   let next = 0;
   let started = 0;
 
+  const throttle = control.throttle;
+  const concurrency = throttle?.concurrency;
+  const stopping = () => control.shutdown.aborted || STOPPING.has(control.status(job.jobId) ?? "Active");
+
   // Lanes pull the chunk's tasks in order; each lane holds one of the executor's task permits while it runs a
-  // task, which bounds the tasks in flight across every chunk without a promise per waiting task.
+  // task, which bounds the tasks in flight across every chunk without a promise per waiting task. Before that
+  // it takes one of the job's permits (adaptive concurrency) and its turn under the job's rate cap, so a job
+  // the storage throttles, or a capped one, waits without holding permits other jobs could use.
   const lane = async () => {
     while (next < rows.length) {
+      if (concurrency && !concurrency.tryAcquire()) await concurrency.acquire();
+      if (throttle?.rate) await throttle.rate.acquire(stopping, control.shutdown);
       await deps.tasks.acquire();
       try {
         const i = next++;
         if (i >= rows.length) return;
         if (++started % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-        if (control.shutdown.aborted || STOPPING.has(control.status(job.jobId) ?? "Active")) {
+        if (stopping()) {
           next = rows.length;
           return;
         }
-        results[i] = await runTask(deps, context, rows[i], control.shutdown);
+        results[i] = await runTask(deps, context, rows[i], control.shutdown, throttle);
       } finally {
         deps.tasks.release();
+        concurrency?.release();
       }
     }
   };
@@ -134,22 +149,45 @@ async function readChunkRows(
   return parseChunk(bytes, manifest.fields, chunk.first_record);
 }
 
-async function runTask(deps: ExecutionDeps, context: JobContext, row: TaskRow, signal: AbortSignal) {
+/** The task's result; undefined when shutdown cut it short (the chunk is then given back and run again). */
+async function runTask(
+  deps: ExecutionDeps,
+  context: JobContext,
+  row: TaskRow,
+  signal: AbortSignal,
+  throttle: JobThrottle | undefined,
+): Promise<TaskResult | undefined> {
   if (row.invalid) return row.invalid;
-  const { job, storage } = context;
+  const { job } = context;
+  const storage = throttle ? throttle.storageForTask(context.storage) : context.storage;
+  const concurrency = throttle?.concurrency;
+  // Each attempt notes the limit's epoch when it starts: a throttled attempt halves the limit only if no
+  // other attempt that started later already did (adaptive-concurrency.ts).
+  let epoch = 0;
+  let throttled = false;
+  const attempt = () => {
+    if (concurrency) epoch = concurrency.epoch;
+    throttled = false;
+    return runOperation(row.task, job.operation, {
+      storage,
+      jobId: job.jobId,
+      accountId: job.accountId,
+      signal,
+      functions: context.functions,
+    });
+  };
+  const onError = (e: unknown) => {
+    if (concurrency && isThrottling(e)) {
+      throttled = true;
+      concurrency.throttled(epoch);
+    }
+  };
   try {
-    return await withRetry(
-      () =>
-        runOperation(row.task, job.operation, {
-          storage,
-          jobId: job.jobId,
-          accountId: job.accountId,
-          signal,
-          functions: context.functions,
-        }),
-      deps.retry,
-    );
+    const result = await withRetry(attempt, deps.retry, { signal, onError });
+    if (!throttled) concurrency?.succeeded();
+    return result;
   } catch (e) {
+    if (signal.aborted) return undefined;
     if (isStorageError(e)) return failed(e.httpStatus, e.code, e.message);
     deps.log.error({ err: e, jobId: job.jobId, key: row.task.key }, "task failed unexpectedly");
     return failed(500, "InternalError", (e as Error).message);

@@ -11,6 +11,7 @@ import { isStorageError } from "../storage/types.js";
 import { type JobRow, rowToJob } from "../store/job-row.js";
 import { executeChunk } from "./chunk-runner.js";
 import { type JobContext, makeJobContext } from "./job-context.js";
+import { JobThrottles } from "./job-throttle.js";
 import { Semaphore } from "./semaphore.js";
 import type { ToWorker, WorkerSetup } from "./worker-protocol.js";
 
@@ -19,6 +20,7 @@ const log = pino({ level: setup.logLevel }).child({ part: "chunk-worker" });
 const storage = openStorage(setup.storage);
 const accounts = new StaticAccountRegistry(setup.accounts);
 const tasks = new Semaphore(setup.options.taskConcurrency);
+const throttles = new JobThrottles(setup.options, log);
 const shutdown = new AbortController();
 let statuses = new Map<string, JobStatus>();
 const contexts = new Map<string, JobContext>();
@@ -37,6 +39,7 @@ parentPort!.on("message", async (message: ToWorker) => {
     case "statuses":
       statuses = new Map(message.statuses);
       for (const id of contexts.keys()) if (!statuses.has(id)) contexts.delete(id);
+      throttles.retain((id) => statuses.has(id));
       return;
     case "abort":
       shutdown.abort();
@@ -47,14 +50,21 @@ parentPort!.on("message", async (message: ToWorker) => {
       return;
     case "chunk": {
       try {
+        const jobId = message.job.job_id;
+        const throttle = throttles.forJob(jobId, message.job.tags, message.rateState);
         const execution = await executeChunk(
           { retry: setup.options.retry, log, tasks },
           contextFor(message.job),
           message.job.manifest_etag,
           message.chunk,
-          { status: (jobId) => statuses.get(jobId), shutdown: shutdown.signal },
+          { status: (id) => statuses.get(id), shutdown: shutdown.signal, throttle },
         );
-        parentPort!.postMessage({ type: "result", id: message.id, execution });
+        parentPort!.postMessage({
+          type: "result",
+          id: message.id,
+          execution,
+          throttle: { jobId, stats: throttle.stats() },
+        });
       } catch (e) {
         const err = e as Error;
         parentPort!.postMessage({

@@ -55,9 +55,13 @@ export class Engine {
     this.loopDone = this.loop();
   }
 
-  /** What this engine has done since it started. */
+  /** What this engine has done since it started, and each job's pacing (adaptive concurrency, throttles). */
   get stats() {
-    return { chunksRecorded: this.chunksRecorded, chunksRunning: this.running.size };
+    return {
+      chunksRecorded: this.chunksRecorded,
+      chunksRunning: this.running.size,
+      jobs: this.executor.throttleStats?.() ?? new Map(),
+    };
   }
 
   /** Ask for a tick soon (a job was created, confirmed, cancelled, re-prioritised). */

@@ -7,6 +7,7 @@
 import type { JobStatus } from "../domain/status.js";
 import type { JobRow } from "../store/job-row.js";
 import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
+import type { JobThrottleStats } from "./job-throttle.js";
 
 export interface ChunkExecutor {
   /** Runs the chunk of the job (as stored) and returns its results, or "aborted" after abort(). */
@@ -16,4 +17,6 @@ export interface ChunkExecutor {
   /** Shutdown: running chunks stop starting tasks and come back "aborted". */
   abort(): void;
   close(): Promise<void>;
+  /** Each job's adaptive concurrency and throttle counts (summed over worker threads, as of their last chunk). */
+  throttleStats?(): ReadonlyMap<string, JobThrottleStats>;
 }

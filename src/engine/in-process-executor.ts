@@ -10,6 +10,7 @@ import { type JobRow, rowToJob } from "../store/job-row.js";
 import { type ChunkRange, executeChunk } from "./chunk-runner.js";
 import type { ChunkExecutor } from "./executor.js";
 import { type JobContext, makeJobContext } from "./job-context.js";
+import { type JobThrottleStats, JobThrottles } from "./job-throttle.js";
 import type { EngineOptions } from "./options.js";
 import { Semaphore } from "./semaphore.js";
 
@@ -18,6 +19,7 @@ export class InProcessExecutor implements ChunkExecutor {
   private readonly shutdown = new AbortController();
   private readonly tasks: Semaphore;
   private readonly contexts = new Map<string, JobContext>();
+  private readonly throttles: JobThrottles;
 
   constructor(
     private readonly storage: ObjectStorage,
@@ -27,6 +29,7 @@ export class InProcessExecutor implements ChunkExecutor {
     private readonly functions: FunctionEndpoints = {},
   ) {
     this.tasks = new Semaphore(options.taskConcurrency);
+    this.throttles = new JobThrottles(options, log);
   }
 
   execute(row: JobRow, chunk: ChunkRange) {
@@ -35,13 +38,22 @@ export class InProcessExecutor implements ChunkExecutor {
       this.contextFor(row),
       row.manifest_etag,
       chunk,
-      { status: (jobId) => this.statuses.get(jobId), shutdown: this.shutdown.signal },
+      {
+        status: (jobId) => this.statuses.get(jobId),
+        shutdown: this.shutdown.signal,
+        throttle: this.throttles.forJob(row.job_id, row.tags),
+      },
     );
   }
 
   updateStatuses(statuses: ReadonlyMap<string, JobStatus>) {
     this.statuses = new Map(statuses);
     for (const id of this.contexts.keys()) if (!statuses.has(id)) this.contexts.delete(id);
+    this.throttles.retain((id) => statuses.has(id));
+  }
+
+  throttleStats(): ReadonlyMap<string, JobThrottleStats> {
+    return this.throttles.stats();
   }
 
   abort() {

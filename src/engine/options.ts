@@ -14,8 +14,16 @@ export interface EngineOptions {
   readonly runnerThreads: number;
   /** Chunks a worker runs at once. */
   readonly chunkSlots: number;
-  /** Tasks in flight at once across all of a worker's chunks. */
+  /**
+   * Tasks in flight at once across all of a worker's chunks, and the ceiling of each job's adaptive
+   * concurrency (adaptive-concurrency.ts), which starts lower and follows what the storage sustains.
+   */
   readonly taskConcurrency: number;
+  /**
+   * Storage requests per second one job may make in this process, across its worker threads (0: no cap). A
+   * job's `objbatch:max-requests-per-second` tag may lower it (rate-limit.ts).
+   */
+  readonly maxRequestsPerSecondPerJob: number;
   /** Jobs that may be Active at once; a higher-priority job preempts the lowest beyond this (D13). */
   readonly maxActiveJobs: number;
   /** Manifests prepared at once. */
@@ -45,6 +53,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   runnerThreads: 2,
   chunkSlots: 4,
   taskConcurrency: 64,
+  maxRequestsPerSecondPerJob: 0,
   maxActiveJobs: 4,
   prepareConcurrency: 2,
   leaseMs: 30_000,

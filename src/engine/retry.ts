@@ -1,6 +1,10 @@
 /**
- * Retry policy for failures worth retrying (throttling, 5xx, resets): exponential backoff with full jitter,
- * so many tasks that failed together don't retry together.
+ * Retry policy for failures worth retrying (throttling, 5xx, connection resets, timeouts): exponential backoff
+ * with full jitter (a delay drawn uniformly from [0, min(max, base * 2^attempt)), as the AWS SDKs do), so many
+ * tasks that failed together don't retry together. A failure that is not worth retrying (a StorageError with
+ * `retryable` false: 403, 404, 412, ...) is rethrown at once: the task fails with that status and code in its
+ * report row. Throttling (503 SlowDown, 429 and the throttling error codes) is always worth retrying, whatever
+ * the storage backend said, and `isThrottling` lets the job's concurrency control react to it.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { isStorageError } from "../storage/types.js";
@@ -14,25 +18,94 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 100, maxDelayMs: 5_000 };
 
-export function isRetryable(e: unknown): boolean {
-  if (isStorageError(e)) return e.retryable;
-  const code = (e as { code?: string })?.code;
-  return code === "ECONNRESET" || code === "ETIMEDOUT" || code === "EPIPE" || code === "ECONNREFUSED";
+/** Error codes storage answers when it wants the client to slow down (the AWS SDK's list, S3's and COS's). */
+const THROTTLING_CODES: ReadonlySet<string> = new Set([
+  "SlowDown",
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "TooManyRequests",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "BandwidthLimitExceeded",
+  "LimitExceededException",
+  "ProvisionedThroughputExceededException",
+  "PriorRequestNotComplete",
+  "ServiceUnavailable",
+]);
+
+/** Network failures worth another try (Node's socket errors and undici's). */
+const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ESOCKETTIMEDOUT",
+  "EPIPE",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
+
+/** The storage asked us to slow down: 503 (SlowDown, ServiceUnavailable), 429, or a throttling error code. */
+export function isThrottling(e: unknown): boolean {
+  if (!isStorageError(e)) return false;
+  return e.httpStatus === 503 || e.httpStatus === 429 || THROTTLING_CODES.has(e.code);
 }
 
+export function isRetryable(e: unknown): boolean {
+  if (isStorageError(e)) return e.retryable || isThrottling(e);
+  const err = e as { code?: unknown; name?: unknown } | null;
+  if (typeof err?.code === "string" && TRANSIENT_NETWORK_CODES.has(err.code)) return true;
+  // An AbortSignal.timeout() that fired inside a request; an abort by us (shutdown) is an AbortError, not this.
+  return err?.name === "TimeoutError";
+}
+
+/** The delay before retry number `attempt + 1`: full jitter over an exponentially growing ceiling. */
 export function backoffDelay(policy: RetryPolicy, attempt: number, random = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.floor(random() * ceiling);
 }
 
-/** Runs `fn`; on a retryable error waits and tries again, up to the policy's attempts; then rethrows. */
-export async function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy, signal?: AbortSignal): Promise<T> {
+export interface RetryHooks {
+  readonly signal?: AbortSignal;
+  /** Called for every failed attempt (0-based), before deciding whether to retry it. */
+  readonly onError?: (error: unknown, attempt: number) => void;
+  /** Waits between attempts (tests pass a fake). */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<unknown>;
+  readonly random?: () => number;
+}
+
+const realSleep = (ms: number, signal?: AbortSignal) => sleep(ms, undefined, { signal }).catch(() => {});
+
+/**
+ * Runs `fn`; on a retryable error waits and tries again, up to the policy's attempts; then rethrows the last
+ * error. A non-retryable error is rethrown at once, and so is any error once `signal` is aborted.
+ */
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  policy: RetryPolicy,
+  hooks: RetryHooks | AbortSignal = {},
+): Promise<T> {
+  const {
+    signal,
+    onError,
+    sleep: wait = realSleep,
+    random = Math.random,
+  } = hooks instanceof AbortSignal ? ({ signal: hooks } as RetryHooks) : hooks;
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
     } catch (e) {
+      onError?.(e, attempt);
       if (!isRetryable(e) || attempt + 1 >= policy.attempts || signal?.aborted) throw e;
-      await sleep(backoffDelay(policy, attempt), undefined, { signal }).catch(() => {});
+      await wait(backoffDelay(policy, attempt, random), signal);
     }
   }
 }

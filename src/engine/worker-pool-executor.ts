@@ -10,11 +10,15 @@ import { StorageError } from "../storage/types.js";
 import type { JobRow } from "../store/job-row.js";
 import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
 import type { ChunkExecutor } from "./executor.js";
+import { type JobThrottleStats, mergeThrottleStats } from "./job-throttle.js";
+import { newRateState } from "./rate-limit.js";
 import type { FromWorker, ToWorker, WorkerSetup } from "./worker-protocol.js";
 
 interface PoolWorker {
   worker: Worker;
   readonly inFlight: Set<number>;
+  /** Each job's pacing in this worker, as its last chunk there ended. */
+  readonly throttles: Map<string, JobThrottleStats>;
 }
 
 interface Pending {
@@ -34,6 +38,8 @@ export class WorkerPoolExecutor implements ChunkExecutor {
   private statuses: ReadonlyArray<readonly [string, JobStatus]> = [];
   private closing = false;
   private aborted = false;
+  /** Each job's request-rate state, shared by every worker so the cap holds for the process. */
+  private readonly rateStates = new Map<string, SharedArrayBuffer>();
 
   constructor(
     private readonly setup: WorkerSetup,
@@ -47,9 +53,14 @@ export class WorkerPoolExecutor implements ChunkExecutor {
     const target = this.workers.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
     const id = this.nextId++;
     target.inFlight.add(id);
+    let rateState = this.rateStates.get(job.job_id);
+    if (!rateState) {
+      rateState = newRateState();
+      this.rateStates.set(job.job_id, rateState);
+    }
     return new Promise<ChunkExecution>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.post(target, { type: "chunk", id, job, chunk: pickRange(chunk) });
+      this.post(target, { type: "chunk", id, job, chunk: pickRange(chunk), rateState });
     });
   }
 
@@ -57,12 +68,25 @@ export class WorkerPoolExecutor implements ChunkExecutor {
     const next = [...statuses.entries()];
     if (sameEntries(next, this.statuses)) return;
     this.statuses = next;
+    for (const id of this.rateStates.keys()) if (!statuses.has(id)) this.rateStates.delete(id);
+    for (const w of this.workers) for (const id of w.throttles.keys()) if (!statuses.has(id)) w.throttles.delete(id);
     for (const w of this.workers) this.post(w, { type: "statuses", statuses: next });
   }
 
   abort() {
     this.aborted = true;
     for (const w of this.workers) this.post(w, { type: "abort" });
+  }
+
+  throttleStats(): ReadonlyMap<string, JobThrottleStats> {
+    const merged = new Map<string, JobThrottleStats>();
+    for (const w of this.workers) {
+      for (const [id, stats] of w.throttles) {
+        const seen = merged.get(id);
+        merged.set(id, seen ? mergeThrottleStats(seen, stats) : stats);
+      }
+    }
+    return merged;
   }
 
   async close() {
@@ -84,7 +108,7 @@ export class WorkerPoolExecutor implements ChunkExecutor {
     const worker = FROM_SOURCE
       ? new Worker(BOOT, { workerData: { entry: ENTRY.href, setup: this.setup } })
       : new Worker(ENTRY, { workerData: { setup: this.setup } });
-    const entry: PoolWorker = { worker, inFlight: new Set() };
+    const entry: PoolWorker = { worker, inFlight: new Set(), throttles: new Map() };
     worker.on("message", (message: FromWorker) => this.receive(entry, message));
     worker.on("error", (e) => this.log.error({ err: e }, "chunk worker failed"));
     worker.on("exit", (code) => {
@@ -109,6 +133,7 @@ export class WorkerPoolExecutor implements ChunkExecutor {
     const pending = this.settle(message.id);
     if (!pending) return;
     if (message.type === "result") {
+      if (message.throttle) from.throttles.set(message.throttle.jobId, message.throttle.stats);
       pending.resolve(message.execution);
     } else {
       const e = message.error;

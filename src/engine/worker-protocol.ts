@@ -7,6 +7,7 @@ import type { FunctionEndpoints } from "../functions/endpoints.js";
 import type { StorageConfig } from "../storage/open-storage.js";
 import type { JobRow } from "../store/job-row.js";
 import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
+import type { JobThrottleStats } from "./job-throttle.js";
 import type { EngineOptions } from "./options.js";
 
 export interface WorkerSetup {
@@ -19,7 +20,14 @@ export interface WorkerSetup {
 }
 
 export type ToWorker =
-  | { readonly type: "chunk"; readonly id: number; readonly job: JobRow; readonly chunk: ChunkRange }
+  | {
+      readonly type: "chunk";
+      readonly id: number;
+      readonly job: JobRow;
+      readonly chunk: ChunkRange;
+      /** The job's request-rate state, shared by every worker (rate-limit.ts). */
+      readonly rateState?: SharedArrayBuffer;
+    }
   | { readonly type: "statuses"; readonly statuses: ReadonlyArray<readonly [string, JobStatus]> }
   | { readonly type: "abort" }
   | { readonly type: "close" };
@@ -29,6 +37,12 @@ export type SerializedError =
   | { readonly storage: false; message: string };
 
 export type FromWorker =
-  | { readonly type: "result"; readonly id: number; readonly execution: ChunkExecution }
+  | {
+      readonly type: "result";
+      readonly id: number;
+      readonly execution: ChunkExecution;
+      /** The job's pacing in this worker as the chunk ended. */
+      readonly throttle?: { readonly jobId: string; readonly stats: JobThrottleStats };
+    }
   | { readonly type: "error"; readonly id: number; readonly error: SerializedError }
   | { readonly type: "closed" };
