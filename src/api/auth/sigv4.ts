@@ -12,6 +12,10 @@
  * The payload hash is the `x-amz-content-sha256` header when present (UNSIGNED-PAYLOAD included), otherwise
  * the SHA-256 of the body, which then must be passed in. Whether the body really has the hash the header
  * claims is a separate check (`checkPayloadHash`), made once the body has arrived.
+ *
+ * Header-signed requests must sign `host` and `x-amz-date` (every AWS SDK and the CLI do); a request that signs
+ * the `Date` header instead cannot be verified this way and answers SignatureDoesNotMatch. Session tokens
+ * (temporary credentials) are refused: objbatch issues none.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
