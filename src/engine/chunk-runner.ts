@@ -72,6 +72,7 @@ export async function executeChunk(
   const throttle = control.throttle;
   const concurrency = throttle?.concurrency;
   const stopping = () => control.shutdown.aborted || STOPPING.has(control.status(job.jobId) ?? "Active");
+  const noMoreTasks = () => next >= rows.length || stopping();
 
   // Lanes pull the chunk's tasks in order; each lane holds one of the executor's task permits while it runs a
   // task, which bounds the tasks in flight across every chunk without a promise per waiting task. Before that
@@ -80,7 +81,8 @@ export async function executeChunk(
   const lane = async () => {
     while (next < rows.length) {
       if (concurrency && !concurrency.tryAcquire()) await concurrency.acquire();
-      if (throttle?.rate) await throttle.rate.acquire(stopping, control.shutdown);
+      // A lane whose chunk ran out of tasks (or whose job stopped) while it queued gives up its turn.
+      if (throttle?.rate) await throttle.rate.acquire(noMoreTasks, control.shutdown);
       await deps.tasks.acquire();
       try {
         const i = next++;

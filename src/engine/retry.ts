@@ -13,10 +13,20 @@ export interface RetryPolicy {
   /** Total attempts, the first included. */
   readonly attempts: number;
   readonly baseDelayMs: number;
+  /**
+   * The base after a throttled attempt (default 5 x baseDelayMs), as the AWS SDKs do: a storage that asks us to
+   * slow down gets the retries spread wider, so they do not pile up on it again.
+   */
+  readonly throttlingBaseDelayMs?: number;
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 100, maxDelayMs: 5_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 100,
+  throttlingBaseDelayMs: 500,
+  maxDelayMs: 5_000,
+};
 
 /** Error codes storage answers when it wants the client to slow down (the AWS SDK's list, S3's and COS's). */
 const THROTTLING_CODES: ReadonlySet<string> = new Set([
@@ -67,9 +77,13 @@ export function isRetryable(e: unknown): boolean {
   return err?.name === "TimeoutError";
 }
 
-/** The delay before retry number `attempt + 1`: full jitter over an exponentially growing ceiling. */
-export function backoffDelay(policy: RetryPolicy, attempt: number, random = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+/**
+ * The delay before retry number `attempt + 1`: full jitter over an exponentially growing ceiling, with the
+ * throttling base when the storage throttled the attempt.
+ */
+export function backoffDelay(policy: RetryPolicy, attempt: number, random = Math.random, throttled = false): number {
+  const base = throttled ? (policy.throttlingBaseDelayMs ?? policy.baseDelayMs * 5) : policy.baseDelayMs;
+  const ceiling = Math.min(policy.maxDelayMs, base * 2 ** attempt);
   return Math.floor(random() * ceiling);
 }
 
@@ -105,7 +119,7 @@ export async function withRetry<T>(
     } catch (e) {
       onError?.(e, attempt);
       if (!isRetryable(e) || attempt + 1 >= policy.attempts || signal?.aborted) throw e;
-      await wait(backoffDelay(policy, attempt, random), signal);
+      await wait(backoffDelay(policy, attempt, random, isThrottling(e)), signal);
     }
   }
 }

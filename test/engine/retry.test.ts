@@ -90,7 +90,7 @@ describe("withRetry", () => {
     let calls = 0;
     const result = await withRetry(
       async () => {
-        if (++calls < 4) throw new StorageError("SlowDown", 503, "slow down");
+        if (++calls < 4) throw new StorageError("InternalError", 500, "oops");
         return "ok";
       },
       policy,
@@ -100,6 +100,28 @@ describe("withRetry", () => {
     assert.equal(calls, 4);
     assert.deepEqual(hooks.delays, [99, 199, 399]);
     assert.deepEqual(errors, [0, 1, 2]);
+  });
+
+  it("spreads retries wider after throttling (5 x the base unless the policy says)", async () => {
+    for (const [retryPolicy, expected] of [
+      [policy, [499, 999, 999]],
+      [{ ...policy, throttlingBaseDelayMs: 200 }, [199, 399, 799]],
+    ] as const) {
+      const hooks = quick();
+      let calls = 0;
+      await withRetry(
+        async () => {
+          if (++calls < 4) throw new StorageError("SlowDown", 503, "slow down");
+        },
+        retryPolicy,
+        hooks,
+      );
+      assert.deepEqual(hooks.delays, expected);
+    }
+    assert.equal(
+      backoffDelay(policy, 0, () => 0.5, true),
+      250,
+    );
   });
 
   it("gives up after the policy's attempts and throws the last error", async () => {
