@@ -17,13 +17,18 @@
  * plugin's encapsulated context, so the OSS (`/?batchJob`) and S3 Control (`/v20180820/jobs`) dialects
  * registered on the same instance keep their own.
  */
-import { createHash } from "node:crypto";
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Account, AccountRegistry } from "../../../accounts/types.js";
-import { DomainError, invalidArgument, invalidRequest, isDomainError, noSuchJob } from "../../../domain/errors.js";
+import { DomainError, invalidArgument, invalidRequest, isDomainError } from "../../../domain/errors.js";
 import type { JobServiceApi } from "../../../service/types.js";
 import { type CosSignatureOptions, verifyCosRequest } from "../../auth/cos-signature.js";
 import type { RequestTarget } from "../../auth/request-target.js";
+import { requireMatchingContentMd5 } from "../../http/content-md5.js";
+import { entityTooLarge, fastifyRejectionOf } from "../../http/fastify-rejections.js";
+import { rejectMethod } from "../../http/method-not-allowed.js";
+import { jobIdFromPath } from "../../http/path-job-id.js";
+import { acceptRawBodies, bodyBytesOf, bodyOf } from "../../http/raw-body.js";
+import { sendXml } from "../../http/xml-reply.js";
 import { parseCosCreateJobRequest } from "./create-job-request.js";
 import { type CosError, cosErrorFor, INTERNAL_ERROR, newCosRequestId, renderCosError } from "./errors.js";
 import { parseListJobsQuery, parsePriorityQuery, parseStatusQuery } from "./query-params.js";
@@ -70,10 +75,7 @@ export function cosRoutes(options: CosRoutesOptions): FastifyPluginAsync {
       return { account: c.account, target: c.target };
     };
 
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxBodyBytes }, (_request, body, done) => {
-      done(null, body);
-    });
+    acceptRawBodies(app, maxBodyBytes);
 
     app.setErrorHandler((error: FastifyError | Error, request, reply) => {
       const requestId = contexts.get(request)?.requestId ?? newCosRequestId();
@@ -109,22 +111,14 @@ export function cosRoutes(options: CosRoutesOptions): FastifyPluginAsync {
 
     // Content-MD5 is optional; when sent it must match the body that arrived.
     app.addHook("preHandler", async (request) => {
-      const md5 = request.headers["content-md5"];
-      if (typeof md5 !== "string") return;
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const sent = Buffer.from(md5.trim(), "base64");
-      if (sent.length !== 16) throw new DomainError("InvalidDigest", "The Content-MD5 you specified is not valid.");
-      if (!sent.equals(createHash("md5").update(body).digest())) {
-        throw new DomainError("InvalidDigest", "The Content-MD5 you specified did not match what was received.");
-      }
+      requireMatchingContentMd5(request.headers["content-md5"], bodyBytesOf(request));
     });
 
     const routeOptions = { bodyLimit: maxBodyBytes };
 
     app.post("/jobs", routeOptions, async (request, reply) => {
       const { account } = authenticated(request);
-      const body = Buffer.isBuffer(request.body) ? request.body : undefined;
-      const spec = parseCosCreateJobRequest(body, account.id);
+      const spec = parseCosCreateJobRequest(bodyOf(request), account.id);
       const outcome = await service.createJob(spec, "reject");
       sendXml(reply, renderCreateJobResult(outcome.jobId));
     });
@@ -162,31 +156,17 @@ export function cosRoutes(options: CosRoutesOptions): FastifyPluginAsync {
       reply.code(204).send();
     });
 
-    const notAllowed = async (request: FastifyRequest): Promise<never> => {
-      throw new DomainError(
-        "MethodNotAllowed",
-        `The specified method ${request.method} is not allowed against this resource.`,
-      );
-    };
-    app.route({ method: ["PUT", "PATCH", "DELETE"], url: "/jobs", ...routeOptions, handler: notAllowed });
-    app.route({ method: ["PUT", "PATCH", "POST"], url: "/jobs/:jobId", ...routeOptions, handler: notAllowed });
+    app.route({ method: ["PUT", "PATCH", "DELETE"], url: "/jobs", ...routeOptions, handler: rejectMethod });
+    app.route({ method: ["PUT", "PATCH", "POST"], url: "/jobs/:jobId", ...routeOptions, handler: rejectMethod });
     for (const url of ["/jobs/:jobId/priority", "/jobs/:jobId/status"]) {
-      app.route({ method: ["GET", "PUT", "PATCH", "DELETE"], url, ...routeOptions, handler: notAllowed });
+      app.route({ method: ["GET", "PUT", "PATCH", "DELETE"], url, ...routeOptions, handler: rejectMethod });
     }
   };
 }
 
-/** JobIds are 1-64 bytes (COS); an empty one is a bad request, a longer one cannot exist. */
+/** JobIds are 1-64 bytes (COS); an empty one is a bad request (InvalidRequest), a longer one cannot exist. */
 function jobIdOf(params: JobParams): string {
-  const jobId = params.jobId ?? "";
-  if (jobId === "") throw invalidRequest("The job ID is missing.");
-  if (Buffer.byteLength(jobId) > 64) throw noSuchJob(jobId.slice(0, 64));
-  return jobId;
-}
-
-/** Send bytes, not a string: Fastify would append `; charset=utf-8` to a string's Content-Type. */
-function sendXml(reply: FastifyReply, xml: string): void {
-  reply.type("application/xml").send(Buffer.from(xml, "utf8"));
+  return jobIdFromPath(params.jobId, invalidRequest);
 }
 
 function resourceOf(request: FastifyRequest): string {
@@ -197,26 +177,8 @@ function resourceOf(request: FastifyRequest): string {
 
 function toCosError(error: unknown, maxBodyBytes: number): CosError {
   if (isDomainError(error)) return cosErrorFor(error);
-  const fastifyError = error as Partial<FastifyError>;
-  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-    return cosErrorFor(
-      new DomainError(
-        "EntityTooLarge",
-        `Your proposed upload exceeds the maximum allowed size of ${maxBodyBytes} bytes.`,
-      ),
-    );
-  }
-  // Fastify's own rejections of a request (bad Content-Length, unreadable Content-Type, aborted body) are the
-  // client's problem: answer 400 InvalidRequest rather than 500.
-  const status = fastifyError.statusCode;
-  if (
-    typeof fastifyError.code === "string" &&
-    fastifyError.code.startsWith("FST_") &&
-    status !== undefined &&
-    status >= 400 &&
-    status < 500
-  ) {
-    return cosErrorFor(invalidRequest(fastifyError.message ?? "The request could not be read."));
-  }
+  const rejection = fastifyRejectionOf(error);
+  if (rejection?.kind === "body-too-large") return cosErrorFor(entityTooLarge(maxBodyBytes));
+  if (rejection?.kind === "unreadable-request") return cosErrorFor(invalidRequest(rejection.message));
   return INTERNAL_ERROR;
 }

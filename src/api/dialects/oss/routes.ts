@@ -23,12 +23,17 @@
  * the same instance keep their own.
  */
 import { createHash } from "node:crypto";
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Account, AccountRegistry } from "../../../accounts/types.js";
 import { DomainError, invalidArgument, invalidRequest, isDomainError } from "../../../domain/errors.js";
 import type { JobServiceApi } from "../../../service/types.js";
 import { type OssSignatureOptions, type OssVerified, verifyOssRequest } from "../../auth/oss-signature.js";
 import type { RequestTarget } from "../../auth/request-target.js";
+import { requireMatchingContentMd5 } from "../../http/content-md5.js";
+import { entityTooLarge, fastifyRejectionOf } from "../../http/fastify-rejections.js";
+import { methodNotAllowed } from "../../http/method-not-allowed.js";
+import { acceptRawBodies, bodyBytesOf, bodyOf } from "../../http/raw-body.js";
+import { sendXml } from "../../http/xml-reply.js";
 import { parseOssCreateJobRequest } from "./create-job-request.js";
 import { newOssRequestId, OSS_INTERNAL_ERROR, type OssError, ossErrorFor, renderOssError } from "./errors.js";
 import {
@@ -82,10 +87,7 @@ export function ossRoutes(options: OssRoutesOptions): FastifyPluginAsync {
       return { account: verified.account, target: verified.target };
     };
 
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxBodyBytes }, (_request, body, done) => {
-      done(null, body);
-    });
+    acceptRawBodies(app, maxBodyBytes);
 
     app.setErrorHandler((error: FastifyError | Error, request, reply) => {
       const requestId = contexts.get(request)?.requestId ?? newOssRequestId();
@@ -111,15 +113,8 @@ export function ossRoutes(options: OssRoutesOptions): FastifyPluginAsync {
     // Content-MD5 is optional (the SDKs send it with every body); when sent it must match the body that arrived.
     // A V4 request that signed the body's SHA-256 must carry that body.
     app.addHook("preHandler", async (request) => {
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const md5 = request.headers["content-md5"];
-      if (typeof md5 === "string") {
-        const sent = Buffer.from(md5.trim(), "base64");
-        if (sent.length !== 16) throw new DomainError("InvalidDigest", "The Content-MD5 you specified is not valid.");
-        if (!sent.equals(createHash("md5").update(body).digest())) {
-          throw new DomainError("InvalidDigest", "The Content-MD5 you specified did not match what was received.");
-        }
-      }
+      const body = bodyBytesOf(request);
+      requireMatchingContentMd5(request.headers["content-md5"], body);
       const sha256 = contexts.get(request)?.verified?.payloadSha256;
       if (sha256 !== undefined && createHash("sha256").update(body).digest("hex") !== sha256) {
         throw new DomainError(
@@ -155,8 +150,7 @@ export function ossRoutes(options: OssRoutesOptions): FastifyPluginAsync {
       const sub = subResourceOf(target.query);
       switch (sub) {
         case "batchJob": {
-          const body = Buffer.isBuffer(request.body) ? request.body : undefined;
-          const spec = parseOssCreateJobRequest(body, account.id);
+          const spec = parseOssCreateJobRequest(bodyOf(request), account.id);
           const outcome = await service.createJob(spec, "reuse");
           sendXml(reply, renderCreateJobResult(outcome.jobId));
           return;
@@ -192,18 +186,6 @@ export function ossRoutes(options: OssRoutesOptions): FastifyPluginAsync {
   };
 }
 
-function methodNotAllowed(method: string, sub: string | undefined): DomainError {
-  return new DomainError(
-    "MethodNotAllowed",
-    `The specified method ${method} is not allowed against this resource${sub ? ` (${sub})` : ""}.`,
-  );
-}
-
-/** Send bytes, not a string: Fastify would append `; charset=utf-8` to a string's Content-Type. */
-function sendXml(reply: FastifyReply, xml: string): void {
-  reply.type("application/xml").send(Buffer.from(xml, "utf8"));
-}
-
 /** OSS reports the host the request was sent to as HostId. */
 function hostOf(request: FastifyRequest): string {
   const host = request.headers.host;
@@ -212,26 +194,8 @@ function hostOf(request: FastifyRequest): string {
 
 function toOssError(error: unknown, maxBodyBytes: number): OssError {
   if (isDomainError(error)) return ossErrorFor(error);
-  const fastifyError = error as Partial<FastifyError>;
-  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-    return ossErrorFor(
-      new DomainError(
-        "EntityTooLarge",
-        `Your proposed upload exceeds the maximum allowed size of ${maxBodyBytes} bytes.`,
-      ),
-    );
-  }
-  // Fastify's own rejections of a request (bad Content-Length, unreadable body, aborted upload) are the
-  // client's problem: 400 InvalidRequest rather than 500.
-  const status = fastifyError.statusCode;
-  if (
-    typeof fastifyError.code === "string" &&
-    fastifyError.code.startsWith("FST_") &&
-    status !== undefined &&
-    status >= 400 &&
-    status < 500
-  ) {
-    return ossErrorFor(invalidRequest(fastifyError.message ?? "The request could not be read."));
-  }
+  const rejection = fastifyRejectionOf(error);
+  if (rejection?.kind === "body-too-large") return ossErrorFor(entityTooLarge(maxBodyBytes));
+  if (rejection?.kind === "unreadable-request") return ossErrorFor(invalidRequest(rejection.message));
   return OSS_INTERNAL_ERROR;
 }

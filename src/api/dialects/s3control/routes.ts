@@ -21,13 +21,18 @@
  * Register without fastify-plugin: the content-type parser, hooks, error and not-found handlers set here stay
  * inside this plugin, so the COS (`/jobs`) and OSS (`/?batchJob`) dialects on the same instance keep their own.
  */
-import { createHash } from "node:crypto";
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Account, AccountRegistry } from "../../../accounts/types.js";
-import { DomainError, invalidArgument, isDomainError, noSuchJob } from "../../../domain/errors.js";
+import { DomainError, invalidArgument, isDomainError } from "../../../domain/errors.js";
 import type { JobServiceApi } from "../../../service/types.js";
 import type { RequestTarget } from "../../auth/request-target.js";
 import { checkPayloadHash, type SigV4Options, type SigV4Verified, verifySigV4 } from "../../auth/sigv4.js";
+import { contentMd5Verdict } from "../../http/content-md5.js";
+import { fastifyRejectionOf } from "../../http/fastify-rejections.js";
+import { rejectMethod } from "../../http/method-not-allowed.js";
+import { jobIdFromPath } from "../../http/path-job-id.js";
+import { acceptRawBodies, bodyBytesOf, bodyOf } from "../../http/raw-body.js";
+import { sendXml } from "../../http/xml-reply.js";
 import { parsePutJobTaggingRequest, parseS3ControlCreateJobRequest } from "./create-job-request.js";
 import {
   INTERNAL_SERVICE_ERROR,
@@ -121,10 +126,7 @@ export function s3ControlRoutes(options: S3ControlRoutesOptions): FastifyPluginA
       context.account = verified.account;
     };
 
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxBodyBytes }, (_request, body, done) => {
-      done(null, body);
-    });
+    acceptRawBodies(app, maxBodyBytes);
 
     app.setErrorHandler((error: FastifyError | Error, request, reply) => {
       const context = contextOf(request);
@@ -149,7 +151,7 @@ export function s3ControlRoutes(options: S3ControlRoutesOptions): FastifyPluginA
 
     app.addHook("preHandler", async (request) => {
       const context = contextOf(request);
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const body = bodyBytesOf(request);
       if (context.verified === undefined) await verify(request, body);
       const sent = request.headers["x-amz-content-sha256"];
       if (typeof sent === "string" && !context.verified!.presigned && !checkPayloadHash(sent, body)) {
@@ -159,13 +161,11 @@ export function s3ControlRoutes(options: S3ControlRoutesOptions): FastifyPluginA
           "The provided 'x-amz-content-sha256' header does not match what was computed.",
         );
       }
-      // Content-MD5 is optional; when sent it must match the body that arrived.
-      const md5 = request.headers["content-md5"];
-      if (typeof md5 === "string") {
-        const digest = Buffer.from(md5.trim(), "base64");
-        if (digest.length !== 16 || !digest.equals(createHash("md5").update(body).digest())) {
-          throw new DomainError("InvalidDigest", "The Content-MD5 you specified did not match what was received.");
-        }
+      // Content-MD5 is optional; when sent it must match the body that arrived (one message for a malformed
+      // digest and a wrong one, unlike COS and OSS).
+      const md5 = contentMd5Verdict(request.headers["content-md5"], body);
+      if (md5 === "malformed" || md5 === "mismatch") {
+        throw new DomainError("InvalidDigest", "The Content-MD5 you specified did not match what was received.");
       }
     });
 
@@ -227,23 +227,17 @@ export function s3ControlRoutes(options: S3ControlRoutesOptions): FastifyPluginA
       reply.code(204).send();
     });
 
-    const notAllowed = async (request: FastifyRequest): Promise<never> => {
-      throw new DomainError(
-        "MethodNotAllowed",
-        `The specified method ${request.method} is not allowed against this resource.`,
-      );
-    };
-    app.route({ method: ["PUT", "PATCH", "DELETE"], url: "/jobs", ...routeOptions, handler: notAllowed });
+    app.route({ method: ["PUT", "PATCH", "DELETE"], url: "/jobs", ...routeOptions, handler: rejectMethod });
     app.route({
       method: ["PUT", "PATCH", "POST", "DELETE"],
       url: "/jobs/:jobId",
       ...routeOptions,
-      handler: notAllowed,
+      handler: rejectMethod,
     });
     for (const url of ["/jobs/:jobId/priority", "/jobs/:jobId/status"]) {
-      app.route({ method: ["GET", "PUT", "PATCH", "DELETE"], url, ...routeOptions, handler: notAllowed });
+      app.route({ method: ["GET", "PUT", "PATCH", "DELETE"], url, ...routeOptions, handler: rejectMethod });
     }
-    app.route({ method: ["POST", "PATCH"], url: "/jobs/:jobId/tagging", ...routeOptions, handler: notAllowed });
+    app.route({ method: ["POST", "PATCH"], url: "/jobs/:jobId/tagging", ...routeOptions, handler: rejectMethod });
 
     // Other S3 Control resources (access points, Storage Lens, ...) are not part of objbatch.
     app.setNotFoundHandler(async (request) => {
@@ -261,45 +255,24 @@ export function s3ControlRoutes(options: S3ControlRoutesOptions): FastifyPluginA
   };
 }
 
-/** JobIds are at most 64 bytes here (AWS: 5-36 characters); a longer one cannot exist. */
+/** JobIds are at most 64 bytes here (AWS: 5-36 characters); an empty one is InvalidArgument. */
 function jobIdOf(params: JobParams): string {
-  const jobId = params.jobId ?? "";
-  if (jobId === "") throw invalidArgument("The job ID is missing.");
-  if (Buffer.byteLength(jobId) > 64) throw noSuchJob(jobId.slice(0, 64));
-  return jobId;
-}
-
-function bodyOf(request: FastifyRequest): Buffer | undefined {
-  return Buffer.isBuffer(request.body) ? request.body : undefined;
-}
-
-/** Send bytes, not a string: Fastify would append `; charset=utf-8` to a string's Content-Type. */
-function sendXml(reply: FastifyReply, xml: string): void {
-  reply.type("application/xml").send(Buffer.from(xml, "utf8"));
+  return jobIdFromPath(params.jobId, invalidArgument);
 }
 
 function toS3ControlError(error: unknown, maxBodyBytes: number): S3ControlError {
   if (error instanceof S3ControlError) return error;
   if (isDomainError(error)) return s3ControlErrorFor(error);
-  const fastifyError = error as Partial<FastifyError>;
-  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+  const rejection = fastifyRejectionOf(error);
+  if (rejection?.kind === "body-too-large") {
     return new S3ControlError(
       400,
       "BadRequestException",
       `The request body exceeds the maximum allowed size of ${maxBodyBytes} bytes.`,
     );
   }
-  // Fastify's own rejections of a request (bad Content-Length, unreadable body, aborted upload) are the
-  // client's problem: answer 400 rather than 500.
-  const status = fastifyError.statusCode;
-  if (
-    typeof fastifyError.code === "string" &&
-    fastifyError.code.startsWith("FST_") &&
-    status !== undefined &&
-    status >= 400 &&
-    status < 500
-  ) {
-    return new S3ControlError(400, "BadRequestException", fastifyError.message ?? "The request could not be read.");
+  if (rejection?.kind === "unreadable-request") {
+    return new S3ControlError(400, "BadRequestException", rejection.message);
   }
   return INTERNAL_SERVICE_ERROR;
 }
