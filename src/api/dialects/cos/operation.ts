@@ -21,6 +21,17 @@ import type {
 import { parseBucketRef } from "../../bucket-arn.js";
 import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
 import type { XmlReader } from "../../xml/read.js";
+import {
+  dropUndefined,
+  HEADER_TOKEN,
+  MAX_OBJECT_TAGS,
+  MAX_USER_METADATA_BYTES,
+  NO_CONTROL,
+  readObjectTag,
+  rejectDuplicateKeys,
+  requireUserMetadataWithinLimit,
+} from "../shared/object-values.js";
+import { parseSingleOperation } from "../shared/operation-element.js";
 import { formatCosTimestamp, parseCosTimestamp } from "./timestamps.js";
 
 /** The element name each canonical operation has in COS requests and responses (ListJobs `Operation`). */
@@ -80,26 +91,9 @@ const GRANTEE_TYPE_OUT: Readonly<Record<Grant["granteeType"], string>> = {
   uri: "uri",
 };
 
-const MAX_OBJECT_TAGS = 10;
-const MAX_USER_METADATA_BYTES = 2048;
-/** Values that become HTTP headers on the storage side: no control characters (CR/LF would inject headers). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const HEADER_SAFE = /^[^\u0000-\u0008\u000A-\u001F\u007F]*$/;
-const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 /** Reads `<Operation>`: exactly one known operation element. */
 export function parseCosOperation(r: XmlReader): Operation {
-  r.requireNoText();
-  const names = r.childNames();
-  if (names.length !== 1) {
-    throw malformedXml(
-      names.length === 0
-        ? `${r.path} must contain exactly one operation; it contains none.`
-        : `${r.path} must contain exactly one operation; it contains ${names.join(", ")}.`,
-    );
-  }
-  const [op] = r.eachChild((o) => parseOne(o));
-  return op!;
+  return parseSingleOperation(r, parseOne);
 }
 
 function parseOne(o: XmlReader): Operation {
@@ -190,24 +184,7 @@ function parsePutObjectAcl(o: XmlReader) {
 }
 
 function readTags(o: XmlReader, name: string, min: number): Tag[] | undefined {
-  const tags = o.list(
-    name,
-    "COSTag",
-    (t) => ({
-      key: t.requiredString("Key", {
-        min: 1,
-        max: 128,
-        pattern: HEADER_SAFE,
-        patternHint: "must not contain control characters",
-      }),
-      value: t.requiredString("Value", {
-        max: 256,
-        pattern: HEADER_SAFE,
-        patternHint: "must not contain control characters",
-      }),
-    }),
-    { min, max: MAX_OBJECT_TAGS },
-  );
+  const tags = o.list(name, "COSTag", readObjectTag, { min, max: MAX_OBJECT_TAGS });
   if (tags !== undefined) rejectDuplicateKeys(tags, `${o.path}/${name}`);
   return tags;
 }
@@ -225,8 +202,7 @@ function readGrant(g: XmlReader): Grant {
 }
 
 function readMetadata(m: XmlReader): NewObjectMetadata {
-  const text = (name: string) =>
-    m.optionalString(name, { max: 1024, pattern: HEADER_SAFE, patternHint: "must not contain control characters" });
+  const text = (name: string) => m.optionalString(name, { max: 1024, ...NO_CONTROL });
   const expires = m.optionalString("HttpExpiresDate");
   const userMetadata = m.list("UserMetadata", "member", (e) => ({
     key: e.requiredString("Key", {
@@ -235,18 +211,11 @@ function readMetadata(m: XmlReader): NewObjectMetadata {
       pattern: HEADER_TOKEN,
       patternHint: "must be an HTTP header token",
     }),
-    value: e.requiredString("Value", {
-      max: MAX_USER_METADATA_BYTES,
-      pattern: HEADER_SAFE,
-      patternHint: "must not contain control characters",
-    }),
+    value: e.requiredString("Value", { max: MAX_USER_METADATA_BYTES, ...NO_CONTROL }),
   }));
   if (userMetadata !== undefined) {
     rejectDuplicateKeys(userMetadata, `${m.path}/UserMetadata`, true);
-    const size = userMetadata.reduce((n, t) => n + Buffer.byteLength(t.key) + Buffer.byteLength(t.value), 0);
-    if (size > MAX_USER_METADATA_BYTES) {
-      throw invalidArgument(`${m.path}/UserMetadata may hold at most ${MAX_USER_METADATA_BYTES} bytes in all.`);
-    }
+    requireUserMetadataWithinLimit(userMetadata, `${m.path}/UserMetadata`);
   }
   return dropUndefined({
     cacheControl: text("CacheControl"),
@@ -260,22 +229,8 @@ function readMetadata(m: XmlReader): NewObjectMetadata {
   });
 }
 
-function rejectDuplicateKeys(tags: readonly Tag[], path: string, caseInsensitive = false): void {
-  const seen = new Set<string>();
-  for (const t of tags) {
-    const k = caseInsensitive ? t.key.toLowerCase() : t.key;
-    if (seen.has(k)) throw invalidArgument(`${path} has the key "${t.key}" more than once.`);
-    seen.add(k);
-  }
-}
-
 function missing(o: XmlReader, name: string): never {
   throw invalidArgument(`Missing required element ${o.path}/${name}.`);
-}
-
-/** Canonical objects carry no `undefined` members, so stored and compared specs stay tidy. */
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 // ---------------------------------------------------------------------------------------------------------

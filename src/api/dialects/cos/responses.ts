@@ -15,9 +15,12 @@ import { el, leaf, optLeaf, toXml, type XmlNode } from "../../xml/build.js";
 import { COS_OPERATION_NAMES, renderCosOperation } from "./operation.js";
 import { formatCosTimestamp } from "./timestamps.js";
 
-export function renderCreateJobResult(jobId: string): string {
-  return toXml(el("CreateJobResult", leaf("JobId", jobId)));
-}
+// CreateJob and UpdateJob* answers are the same in every dialect.
+export {
+  renderCreateJobResult,
+  renderUpdateJobPriorityResult,
+  renderUpdateJobStatusResult,
+} from "../shared/job-results.js";
 
 export function renderDescribeJobResult(job: Job): string {
   return toXml(el("DescribeJobResult", renderJob(job)));
@@ -44,21 +47,6 @@ export function renderListJobsResult(jobs: readonly JobSummary[], nextToken: str
         ),
       ),
       optLeaf("NextToken", nextToken),
-    ),
-  );
-}
-
-export function renderUpdateJobPriorityResult(job: Pick<Job, "jobId" | "priority">): string {
-  return toXml(el("UpdateJobPriorityResult", leaf("JobId", job.jobId), leaf("Priority", job.priority)));
-}
-
-export function renderUpdateJobStatusResult(job: Pick<Job, "jobId" | "status" | "statusUpdateReason">): string {
-  return toXml(
-    el(
-      "UpdateJobStatusResult",
-      leaf("JobId", job.jobId),
-      leaf("Status", job.status),
-      optLeaf("StatusUpdateReason", job.statusUpdateReason),
     ),
   );
 }

@@ -16,10 +16,12 @@
  * TagSet/Tag. These names are output only: an OSS CreateJob naming them is rejected as an unknown operation,
  * since OSS clients cannot send them and objbatch would otherwise be inventing an OSS API.
  */
-import { invalidArgument, malformedXml } from "../../../domain/errors.js";
+import { malformedXml } from "../../../domain/errors.js";
 import type { Operation, OperationKind, Tag } from "../../../domain/job.js";
 import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
 import type { XmlReader } from "../../xml/read.js";
+import { MAX_OBJECT_TAGS, readObjectTag, rejectDuplicateKeys } from "../shared/object-values.js";
+import { parseSingleOperation } from "../shared/operation-element.js";
 
 /** The name each canonical operation has in OSS requests and responses (ListJobs `Operation`). */
 export const OSS_OPERATION_NAMES: Readonly<Record<OperationKind, string>> = {
@@ -44,24 +46,9 @@ export const OSS_OBJECT_ACLS = ["default", "private", "public-read", "public-rea
 /** RestoreObject tiers (Cold Archive and Deep Cold Archive objects; Archive objects ignore the tier). */
 export const OSS_RESTORE_TIERS = ["Expedited", "Standard", "Bulk"] as const;
 
-const MAX_OBJECT_TAGS = 10;
-/** Tag keys and values become HTTP headers on the storage side: no control characters. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const HEADER_SAFE = /^[^\u0000-\u0008\u000A-\u001F\u007F]*$/;
-
 /** Reads `<Operation>`: exactly one known operation element. */
 export function parseOssOperation(r: XmlReader): Operation {
-  r.requireNoText();
-  const names = r.childNames();
-  if (names.length !== 1) {
-    throw malformedXml(
-      names.length === 0
-        ? `${r.path} must contain exactly one operation; it contains none.`
-        : `${r.path} must contain exactly one operation; it contains ${names.join(", ")}.`,
-    );
-  }
-  const [op] = r.eachChild((o) => parseOne(o));
-  return op!;
+  return parseSingleOperation(r, parseOne);
 }
 
 function parseOne(o: XmlReader): Operation {
@@ -96,29 +83,8 @@ function parseOne(o: XmlReader): Operation {
 }
 
 function readTagSet(o: XmlReader, min: number): Tag[] {
-  const tags = o.requiredList(
-    "TagSet",
-    "Tag",
-    (t) => ({
-      key: t.requiredString("Key", {
-        min: 1,
-        max: 128,
-        pattern: HEADER_SAFE,
-        patternHint: "must not contain control characters",
-      }),
-      value: t.requiredString("Value", {
-        max: 256,
-        pattern: HEADER_SAFE,
-        patternHint: "must not contain control characters",
-      }),
-    }),
-    { min, max: MAX_OBJECT_TAGS },
-  );
-  const seen = new Set<string>();
-  for (const t of tags) {
-    if (seen.has(t.key)) throw invalidArgument(`${o.path}/TagSet has the key "${t.key}" more than once.`);
-    seen.add(t.key);
-  }
+  const tags = o.requiredList("TagSet", "Tag", readObjectTag, { min, max: MAX_OBJECT_TAGS });
+  rejectDuplicateKeys(tags, `${o.path}/TagSet`);
   return tags;
 }
 

@@ -21,9 +21,12 @@ import type {
 import { el, leaf, optLeaf, toXml, type XmlNode } from "../../xml/build.js";
 import { OSS_OPERATION_NAMES, renderOssOperation } from "./operation.js";
 
-export function renderCreateJobResult(jobId: string): string {
-  return toXml(el("CreateJobResult", leaf("JobId", jobId)));
-}
+// CreateJob and UpdateJob* answers are the same in every dialect.
+export {
+  renderCreateJobResult,
+  renderUpdateJobPriorityResult,
+  renderUpdateJobStatusResult,
+} from "../shared/job-results.js";
 
 export function renderDescribeJobResult(job: Job): string {
   return toXml(el("DescribeJobResult", renderJob(job)));
@@ -50,21 +53,6 @@ export function renderListJobsResult(jobs: readonly JobSummary[], nextToken: str
           ),
         ),
       ),
-    ),
-  );
-}
-
-export function renderUpdateJobPriorityResult(job: Pick<Job, "jobId" | "priority">): string {
-  return toXml(el("UpdateJobPriorityResult", leaf("JobId", job.jobId), leaf("Priority", job.priority)));
-}
-
-export function renderUpdateJobStatusResult(job: Pick<Job, "jobId" | "status" | "statusUpdateReason">): string {
-  return toXml(
-    el(
-      "UpdateJobStatusResult",
-      leaf("JobId", job.jobId),
-      leaf("Status", job.status),
-      optLeaf("StatusUpdateReason", job.statusUpdateReason),
     ),
   );
 }

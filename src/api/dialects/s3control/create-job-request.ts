@@ -23,8 +23,9 @@ import type { JobSpec, Manifest, ManifestField, ManifestFormat, ReportConfig, Ta
 import { parseBucketRef, parseObjectArn } from "../../bucket-arn.js";
 import { parseXmlDocument } from "../../xml/parse.js";
 import { readDocument, type XmlReader } from "../../xml/read.js";
+import { dropUndefined } from "../shared/object-values.js";
 import { parseManifestGenerator } from "./manifest-generator.js";
-import { dropUndefined, parseS3ControlOperation } from "./operation.js";
+import { parseS3ControlOperation } from "./operation.js";
 import { readList, readTagList } from "./xml-shapes.js";
 
 export const MAX_JOB_TAGS = 50;

@@ -27,7 +27,7 @@ import type {
 import { parseBucketRef } from "../../bucket-arn.js";
 import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
 import type { XmlReader } from "../../xml/read.js";
-import { dropUndefined } from "./operation.js";
+import { dropUndefined } from "../shared/object-values.js";
 import { formatS3ControlTimestamp, parseS3ControlTimestamp } from "./timestamps.js";
 import { readEnumList, readList, readValueList, valueList } from "./xml-shapes.js";
 

@@ -17,6 +17,7 @@
  * Jobs created through COS or OSS describe and list here under these AWS names. AWS has no word for COS's
  * `Add` directives on copy; they are shown as `ADD`.
  */
+import { S3_CHECKSUM_ALGORITHMS } from "../../../checksum/algorithms.js";
 import { invalidArgument, malformedXml } from "../../../domain/errors.js";
 import type {
   Directive,
@@ -29,6 +30,14 @@ import type {
 import { parseBucketRef } from "../../bucket-arn.js";
 import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
 import type { XmlReader } from "../../xml/read.js";
+import {
+  dropUndefined,
+  HEADER_TOKEN,
+  MAX_OBJECT_TAGS,
+  NO_CONTROL,
+  requireUserMetadataWithinLimit,
+} from "../shared/object-values.js";
+import { parseSingleOperation } from "../shared/operation-element.js";
 import { formatS3ControlTimestamp, parseS3ControlTimestamp } from "./timestamps.js";
 import { clip, map, readList, readMap, readTagList, tagList } from "./xml-shapes.js";
 
@@ -68,6 +77,11 @@ const STORAGE_CLASSES = [
   "DEEP_ARCHIVE",
   "GLACIER_IR",
 ] as const;
+/**
+ * S3CopyObjectOperation's ChecksumAlgorithm, in the AWS model's order (the ComputeObjectChecksum list,
+ * S3_CHECKSUM_ALGORITHMS in checksum/algorithms.ts, names the same algorithms in another order; the order shows
+ * in error messages, so each keeps its own).
+ */
 const COPY_CHECKSUM_ALGORITHMS = [
   "CRC32",
   "CRC32C",
@@ -76,18 +90,6 @@ const COPY_CHECKSUM_ALGORITHMS = [
   "CRC64NVME",
   "SHA512",
   "MD5",
-  "XXHASH64",
-  "XXHASH3",
-  "XXHASH128",
-] as const;
-const COMPUTE_CHECKSUM_ALGORITHMS = [
-  "CRC32",
-  "CRC32C",
-  "CRC64NVME",
-  "MD5",
-  "SHA1",
-  "SHA256",
-  "SHA512",
   "XXHASH64",
   "XXHASH3",
   "XXHASH128",
@@ -105,27 +107,9 @@ const DIRECTIVE_IN: Readonly<Record<string, Directive>> = { COPY: "Copy", REPLAC
 const DIRECTIVE_OUT: Readonly<Record<Directive, string>> = { Copy: "COPY", Replaced: "REPLACE", Add: "ADD" };
 const TIER_IN: Readonly<Record<string, string>> = { BULK: "Bulk", STANDARD: "Standard" };
 
-const MAX_OBJECT_TAGS = 10;
-const MAX_USER_METADATA_BYTES = 2048;
-/** Values that become HTTP headers on the storage side: no control characters (CR/LF would inject headers). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const HEADER_SAFE = /^[^\u0000-\u0008\u000A-\u001F\u007F]*$/;
-const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const NO_CONTROL = { pattern: HEADER_SAFE, patternHint: "must not contain control characters" } as const;
-
 /** Reads `<Operation>`: exactly one known operation element. */
 export function parseS3ControlOperation(r: XmlReader): Operation {
-  r.requireNoText();
-  const names = r.childNames();
-  if (names.length !== 1) {
-    throw malformedXml(
-      names.length === 0
-        ? `${r.path} must contain exactly one operation; it contains none.`
-        : `${r.path} must contain exactly one operation; it contains ${names.join(", ")}.`,
-    );
-  }
-  const [op] = r.eachChild(parseOne);
-  return op!;
+  return parseSingleOperation(r, parseOne);
 }
 
 function parseOne(o: XmlReader): Operation {
@@ -178,7 +162,7 @@ function parseOne(o: XmlReader): Operation {
       return dropUndefined({ kind: "PutObjectRetention" as const, bypassGovernanceRetention: bypass, ...retention });
     }
     case "S3ComputeObjectChecksum": {
-      const algorithm = o.requiredEnum("ChecksumAlgorithm", COMPUTE_CHECKSUM_ALGORITHMS);
+      const algorithm = o.requiredEnum("ChecksumAlgorithm", S3_CHECKSUM_ALGORITHMS);
       const checksumType = o.optionalEnum("ChecksumType", ["FULL_OBJECT", "COMPOSITE"]);
       if (algorithm === "CRC64NVME" && checksumType === "COMPOSITE") {
         throw invalidArgument(`${o.path}: CRC64NVME supports only the FULL_OBJECT checksum type.`);
@@ -298,10 +282,7 @@ function readMetadata(m: XmlReader): NewObjectMetadata {
     caseInsensitive: true,
   });
   if (userMetadata !== undefined) {
-    const size = userMetadata.reduce((n, t) => n + Buffer.byteLength(t.key) + Buffer.byteLength(t.value), 0);
-    if (size > MAX_USER_METADATA_BYTES) {
-      throw invalidArgument(`${m.path}/UserMetadata may hold at most ${MAX_USER_METADATA_BYTES} bytes in all.`);
-    }
+    requireUserMetadataWithinLimit(userMetadata, `${m.path}/UserMetadata`);
   }
   return dropUndefined({
     cacheControl: text("CacheControl"),
@@ -320,11 +301,6 @@ function readMetadata(m: XmlReader): NewObjectMetadata {
 
 function missing(o: XmlReader, name: string): never {
   throw invalidArgument(`Missing required element ${o.path}/${name}.`);
-}
-
-/** Canonical objects carry no `undefined` members, so stored and compared specs stay tidy. */
-export function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -15,12 +15,15 @@ import { renderS3ControlOperation, S3CONTROL_OPERATION_NAMES } from "./operation
 import { formatS3ControlTimestamp } from "./timestamps.js";
 import { tagList } from "./xml-shapes.js";
 
+// CreateJob and UpdateJob* answers are the same in every dialect.
+export {
+  renderCreateJobResult,
+  renderUpdateJobPriorityResult,
+  renderUpdateJobStatusResult,
+} from "../shared/job-results.js";
+
 export function jobArn(region: string, accountId: string, jobId: string): string {
   return `arn:aws:s3:${region}:${accountId}:job/${jobId}`;
-}
-
-export function renderCreateJobResult(jobId: string): string {
-  return toXml(el("CreateJobResult", leaf("JobId", jobId)));
 }
 
 export function renderDescribeJobResult(job: Job, region: string): string {
@@ -48,21 +51,6 @@ export function renderListJobsResult(jobs: readonly JobSummary[], nextToken: str
           ),
         ),
       ),
-    ),
-  );
-}
-
-export function renderUpdateJobPriorityResult(job: Pick<Job, "jobId" | "priority">): string {
-  return toXml(el("UpdateJobPriorityResult", leaf("JobId", job.jobId), leaf("Priority", job.priority)));
-}
-
-export function renderUpdateJobStatusResult(job: Pick<Job, "jobId" | "status" | "statusUpdateReason">): string {
-  return toXml(
-    el(
-      "UpdateJobStatusResult",
-      leaf("JobId", job.jobId),
-      leaf("Status", job.status),
-      optLeaf("StatusUpdateReason", job.statusUpdateReason),
     ),
   );
 }
