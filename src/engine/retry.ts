@@ -7,6 +7,7 @@
  * the storage backend said, and `isThrottling` lets the job's concurrency control react to it.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { THROTTLING_CODES as STORAGE_THROTTLING_CODES } from "../storage/throttling-codes.js";
 import { isStorageError } from "../storage/types.js";
 
 export interface RetryPolicy {
@@ -29,22 +30,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 /** Error codes storage answers when it wants the client to slow down (the AWS SDK's list, S3's and COS's). */
-const THROTTLING_CODES: ReadonlySet<string> = new Set([
-  "SlowDown",
-  "Throttling",
-  "ThrottlingException",
-  "ThrottledException",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "TooManyRequests",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "BandwidthLimitExceeded",
-  "LimitExceededException",
-  "ProvisionedThroughputExceededException",
-  "PriorRequestNotComplete",
-  "ServiceUnavailable",
-]);
+const THROTTLING_CODES: ReadonlySet<string> = new Set([...STORAGE_THROTTLING_CODES, "LimitExceededException"]);
 
 /** Network failures worth another try (Node's socket errors and undici's). */
 const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([

@@ -4,28 +4,17 @@
  * timeouts), so the engine's retry policy backs off and a permanent answer (403, 404, 412, 400, ...) goes
  * straight into the task's report row.
  */
+import { THROTTLING_CODES } from "../throttling-codes.js";
 import { StorageError } from "../types.js";
 
 /** Codes S3 (and compatibles) use for throttling and transient trouble, whatever the status says. */
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([
-  "SlowDown",
-  "Throttling",
-  "ThrottlingException",
-  "ThrottledException",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "TooManyRequests",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "BandwidthLimitExceeded",
-  "ProvisionedThroughputExceededException",
+  ...THROTTLING_CODES,
+  "EC2ThrottledException",
   "RequestTimeout",
   "RequestTimeoutException",
   "InternalError",
-  "ServiceUnavailable",
   "OperationAborted",
-  "PriorRequestNotComplete",
-  "EC2ThrottledException",
 ]);
 
 /** Node and undici error codes of a connection that failed, dropped or stalled. */
