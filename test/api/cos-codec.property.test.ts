@@ -12,6 +12,7 @@ import { escapeXmlText } from "../../src/api/xml/build.js";
 import { parseXmlDocument } from "../../src/api/xml/parse.js";
 import { isDomainError } from "../../src/domain/errors.js";
 import type { JobSpec } from "../../src/domain/job.js";
+import { xmlFragment, xmlMutation } from "../helpers/xml-mutations.js";
 import { SEED_CREATE_JOB_BODY } from "./fixtures/cos-seeds.js";
 
 const VALID_BODIES = [
@@ -128,45 +129,8 @@ const FRAGMENTS = [
   "%00",
 ];
 
-const fragment = fc.oneof(
-  fc.constantFrom(...FRAGMENTS),
-  fc.constantFrom(...NAMES).map((n) => `<${n}>`),
-  fc.constantFrom(...NAMES).map((n) => `</${n}>`),
-  fc.constantFrom(...NAMES).map((n) => `<${n}/>`),
-  fc.string({ maxLength: 20 }),
-  fc.string({ unit: "grapheme", maxLength: 10 }),
-  fc.string({ unit: "binary", maxLength: 10 }),
-);
-
-type Mutation = (s: string) => string;
-const position = fc.nat();
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.tuple(position, fragment).map(([p, f]) => (s: string) => {
-    const i = p % (s.length + 1);
-    return s.slice(0, i) + f + s.slice(i);
-  }),
-  fc.tuple(position, fc.nat({ max: 40 })).map(([p, n]) => (s: string) => {
-    const i = p % (s.length + 1);
-    return s.slice(0, i) + s.slice(i + n);
-  }),
-  fc.tuple(position, fc.nat({ max: 80 }), position).map(([p, n, q]) => (s: string) => {
-    const i = p % (s.length + 1);
-    const piece = s.slice(i, i + n);
-    const j = q % (s.length + 1);
-    return s.slice(0, j) + piece + s.slice(j);
-  }),
-  fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom(...NAMES)).map(
-    ([a, b]) =>
-      (s: string) =>
-        s.split(a).join(b),
-  ),
-  fc.tuple(fc.constantFrom(...NAMES), fragment).map(
-    ([n, v]) =>
-      (s: string) =>
-        s.replace(new RegExp(`<${n}>[^<]*</${n}>`), `<${n}>${v}</${n}>`),
-  ),
-  position.map((p) => (s: string) => s.slice(0, p % (s.length + 1))),
-);
+const fragment = xmlFragment(NAMES, FRAGMENTS, { graphemes: true });
+const mutation = xmlMutation(NAMES, fragment, 80);
 
 function outcome(body: string | Uint8Array): "spec" | "domain-error" {
   try {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { ossCreateJobBody, ossRequest } from "../helpers/oss-client.js";
+import { xmlFragment, xmlMutation } from "../helpers/xml-mutations.js";
 
 const VALID_BODIES = [
   ossCreateJobBody({ token: "p" }),
@@ -113,44 +114,8 @@ const FRAGMENTS = [
   "标".repeat(300),
 ];
 
-const fragment = fc.oneof(
-  fc.constantFrom(...FRAGMENTS),
-  fc.constantFrom(...NAMES).map((n) => `<${n}>`),
-  fc.constantFrom(...NAMES).map((n) => `</${n}>`),
-  fc.constantFrom(...NAMES).map((n) => `<${n}/>`),
-  fc.string({ maxLength: 20 }),
-  fc.string({ unit: "grapheme", maxLength: 10 }),
-  fc.string({ unit: "binary", maxLength: 10 }),
-);
-
-type Mutation = (s: string) => string;
-const position = fc.nat();
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.tuple(position, fragment).map(([p, f]) => (s: string) => {
-    const i = p % (s.length + 1);
-    return s.slice(0, i) + f + s.slice(i);
-  }),
-  fc.tuple(position, fc.nat({ max: 40 })).map(([p, n]) => (s: string) => {
-    const i = p % (s.length + 1);
-    return s.slice(0, i) + s.slice(i + n);
-  }),
-  fc.tuple(position, fc.nat({ max: 80 }), position).map(([p, n, q]) => (s: string) => {
-    const i = p % (s.length + 1);
-    const j = q % (s.length + 1);
-    return s.slice(0, j) + s.slice(i, i + n) + s.slice(j);
-  }),
-  fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom(...NAMES)).map(
-    ([a, b]) =>
-      (s: string) =>
-        s.split(a).join(b),
-  ),
-  fc.tuple(fc.constantFrom(...NAMES), fragment).map(
-    ([n, v]) =>
-      (s: string) =>
-        s.replace(new RegExp(`<${n}>[^<]*</${n}>`), () => `<${n}>${v}</${n}>`),
-  ),
-  position.map((p) => (s: string) => s.slice(0, p % (s.length + 1))),
-);
+const fragment = xmlFragment(NAMES, FRAGMENTS, { graphemes: true });
+const mutation = xmlMutation(NAMES, fragment, 80);
 
 let app: TestApp;
 let counter = 0;

@@ -17,6 +17,7 @@ import { renderDescribeJobResult } from "../../src/api/dialects/s3control/respon
 import { isDomainError } from "../../src/domain/errors.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { signedCall } from "../helpers/s3control-client.js";
+import { xmlFragment, xmlMutation } from "../helpers/xml-mutations.js";
 
 const NS = ' xmlns="http://awss3control.amazonaws.com/doc/2018-08-20/"';
 const MANIFEST =
@@ -178,43 +179,8 @@ const FRAGMENTS = [
   "%00",
 ];
 
-const fragment = fc.oneof(
-  fc.constantFrom(...FRAGMENTS),
-  fc.constantFrom(...NAMES).map((n) => `<${n}>`),
-  fc.constantFrom(...NAMES).map((n) => `</${n}>`),
-  fc.constantFrom(...NAMES).map((n) => `<${n}/>`),
-  fc.string({ maxLength: 20 }),
-  fc.string({ unit: "binary", maxLength: 10 }),
-);
-
-type Mutation = (s: string) => string;
-const position = fc.nat();
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.tuple(position, fragment).map(([p, f]) => (s: string) => {
-    const i = p % (s.length + 1);
-    return s.slice(0, i) + f + s.slice(i);
-  }),
-  fc.tuple(position, fc.nat({ max: 40 })).map(([p, n]) => (s: string) => {
-    const i = p % (s.length + 1);
-    return s.slice(0, i) + s.slice(i + n);
-  }),
-  fc.tuple(position, fc.nat({ max: 120 }), position).map(([p, n, q]) => (s: string) => {
-    const i = p % (s.length + 1);
-    const j = q % (s.length + 1);
-    return s.slice(0, j) + s.slice(i, i + n) + s.slice(j);
-  }),
-  fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom(...NAMES)).map(
-    ([a, b]) =>
-      (s: string) =>
-        s.split(a).join(b),
-  ),
-  fc.tuple(fc.constantFrom(...NAMES), fragment).map(
-    ([n, v]) =>
-      (s: string) =>
-        s.replace(new RegExp(`<${n}>[^<]*</${n}>`), () => `<${n}>${v}</${n}>`),
-  ),
-  position.map((p) => (s: string) => s.slice(0, p % (s.length + 1))),
-);
+const fragment = xmlFragment(NAMES, FRAGMENTS);
+const mutation = xmlMutation(NAMES, fragment, 120);
 
 const parser = new XMLParser({ parseTagValue: false, ignoreDeclaration: true, isArray: (n) => n === "member" });
 

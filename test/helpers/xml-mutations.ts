@@ -1,0 +1,67 @@
+/**
+ * fast-check generators that damage a valid XML request body, for the dialects' codec property tests: insert
+ * a fragment (markup, an element of the dialect, odd characters), delete or duplicate a span, rename one
+ * element to another everywhere, replace an element's text, cut the body short. Each dialect passes its own
+ * element names and fragment list; the copy span and grapheme strings are per-test tuning.
+ */
+import fc from "fast-check";
+
+export type Mutation = (body: string) => string;
+
+export interface FragmentOptions {
+  /** Also insert random grapheme strings (multi-code-point characters). */
+  readonly graphemes?: boolean;
+}
+
+/** A piece of text to insert: one of `fragments`, an open/close/empty tag of `names`, or a random string. */
+export function xmlFragment(
+  names: readonly string[],
+  fragments: readonly string[],
+  options: FragmentOptions = {},
+): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.constantFrom(...fragments),
+    fc.constantFrom(...names).map((n) => `<${n}>`),
+    fc.constantFrom(...names).map((n) => `</${n}>`),
+    fc.constantFrom(...names).map((n) => `<${n}/>`),
+    fc.string({ maxLength: 20 }),
+    ...(options.graphemes ? [fc.string({ unit: "grapheme", maxLength: 10 })] : []),
+    fc.string({ unit: "binary", maxLength: 10 }),
+  );
+}
+
+/** One damaging edit of a body; `maxCopyLength` bounds the span a duplication copies. */
+export function xmlMutation(
+  names: readonly string[],
+  fragment: fc.Arbitrary<string>,
+  maxCopyLength: number,
+): fc.Arbitrary<Mutation> {
+  const position = fc.nat();
+  return fc.oneof(
+    fc.tuple(position, fragment).map(([p, f]) => (s: string) => {
+      const i = p % (s.length + 1);
+      return s.slice(0, i) + f + s.slice(i);
+    }),
+    fc.tuple(position, fc.nat({ max: 40 })).map(([p, n]) => (s: string) => {
+      const i = p % (s.length + 1);
+      return s.slice(0, i) + s.slice(i + n);
+    }),
+    fc.tuple(position, fc.nat({ max: maxCopyLength }), position).map(([p, n, q]) => (s: string) => {
+      const i = p % (s.length + 1);
+      const j = q % (s.length + 1);
+      return s.slice(0, j) + s.slice(i, i + n) + s.slice(j);
+    }),
+    fc.tuple(fc.constantFrom(...names), fc.constantFrom(...names)).map(
+      ([a, b]) =>
+        (s: string) =>
+          s.split(a).join(b),
+    ),
+    // A replacer function, so `$&` and friends in the new text are inserted literally.
+    fc.tuple(fc.constantFrom(...names), fragment).map(
+      ([n, v]) =>
+        (s: string) =>
+          s.replace(new RegExp(`<${n}>[^<]*</${n}>`), () => `<${n}>${v}</${n}>`),
+    ),
+    position.map((p) => (s: string) => s.slice(0, p % (s.length + 1))),
+  );
+}
