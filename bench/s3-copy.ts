@@ -23,9 +23,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { CopyObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { DescribeJobCommand, type JobDescriptor } from "@aws-sdk/client-s3-control";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { ROOT_S3CONTROL } from "../test/helpers/s3control-client.js";
 import { type S3rverHandle, startS3rver } from "../test/helpers/s3rver.js";
 import {
   CEPH,
@@ -52,6 +55,8 @@ const OBJECTS = Number(args.objects);
 const N = Number(args.concurrency);
 const ROUNDS = Number(args.rounds);
 const WARMUP = Math.min(500, OBJECTS);
+/** When the last objbatch job was first seen in each status (seconds after CreateJob answered). */
+let lastPhases = "";
 const CONTENDERS = args.only.split(",") as Contender[];
 type Contender = "objbatch" | "raw" | "rclone" | "aws";
 
@@ -168,11 +173,24 @@ try {
           ReportScope: "AllTasks",
         },
       });
-      const job = await objbatch.waitForJob(jobId, 600_000);
-      const p = job.ProgressSummary;
-      if (job.Status !== "Complete" || p?.NumberOfTasksSucceeded !== list.length) {
-        throw new Error(`objbatch job ended ${job.Status}: ${JSON.stringify(p)}`);
+      // Polls DescribeJob itself to tell where the time went: preparing, running the tasks, finishing the report.
+      const start = Date.now();
+      const seen = new Map<string, number>();
+      let job: JobDescriptor | undefined;
+      while (Date.now() - start < 600_000) {
+        job = (
+          await objbatch.control.send(new DescribeJobCommand({ AccountId: ROOT_S3CONTROL.accountId, JobId: jobId }))
+        ).Job;
+        const phase = job?.ProgressSummary?.NumberOfTasksSucceeded === list.length ? "tasks done" : (job?.Status ?? "");
+        if (!seen.has(phase)) seen.set(phase, Date.now() - start);
+        if (["Complete", "Failed", "Cancelled"].includes(job?.Status ?? "")) break;
+        await sleep(200);
       }
+      const p = job?.ProgressSummary;
+      if (job?.Status !== "Complete" || p?.NumberOfTasksSucceeded !== list.length) {
+        throw new Error(`objbatch job ended ${job?.Status}: ${JSON.stringify(p)}`);
+      }
+      lastPhases = [...seen].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)}`).join(", ");
     },
     async raw(dst, list = keys) {
       const client = new S3Client({
@@ -271,10 +289,11 @@ try {
       if (copied !== OBJECTS) throw new Error(`${name} copied ${copied} of ${OBJECTS} objects`);
       times[name] = [...(times[name] ?? []), seconds];
       // objbatch and raw run in this process (objbatch on its worker threads): its CPU time is theirs.
+      const phases = name === "objbatch" ? ` (${lastPhases})` : "";
       const ownCpu =
         name === "objbatch" || name === "raw" ? `, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-s here` : "";
       process.stdout.write(
-        `  ${name.padEnd(9)} round ${round + 1}: ${seconds.toFixed(2)} s${ownCpu}, all ${OBJECTS} copied\n`,
+        `  ${name.padEnd(9)} round ${round + 1}: ${seconds.toFixed(2)} s${ownCpu}, all ${OBJECTS} copied${phases}\n`,
       );
       if (args.ceph) {
         await removeBuckets(server.client, [dst]);
