@@ -18,10 +18,11 @@
  */
 
 import { DomainError, invalidArgument, invalidRequest, isDomainError, malformedXml } from "../../../domain/errors.js";
-import type { JobSpec, Manifest, ManifestField, ManifestFormat, ReportConfig } from "../../../domain/job.js";
+import type { JobSpec, Manifest, ManifestFormat, ReportConfig } from "../../../domain/job.js";
 import { parseBucketRef, parseObjectArn } from "../../bucket-arn.js";
 import { parseXmlDocument } from "../../xml/parse.js";
 import { readDocument, type XmlReader } from "../../xml/read.js";
+import { checkCsvManifestFields, readManifestFieldItem } from "../shared/manifest-fields.js";
 import { parseCosOperation } from "./operation.js";
 
 export const PRIORITY_MESSAGE = "Priority must be an integer between 0 and 2147483647.";
@@ -33,7 +34,6 @@ export const COS_MANIFEST_FORMATS = [
 ] as const satisfies readonly ManifestFormat[];
 
 const CSV_FORMATS: ReadonlySet<string> = new Set(["COSBatchOperations_CSV_V1", "S3BatchOperations_CSV_20180820"]);
-const MANIFEST_FIELDS = ["Ignore", "Bucket", "Key", "VersionId"] as const satisfies readonly ManifestField[];
 
 /** Parses a CreateJob body for the signing account. Throws DomainError only. */
 export function parseCosCreateJobRequest(body: string | Uint8Array | undefined, accountId: string): JobSpec {
@@ -99,27 +99,11 @@ function readManifest(m: XmlReader): Manifest {
   });
   const spec = m.requiredChild("Spec", (s) => {
     const format = s.requiredEnum("Format", COS_MANIFEST_FORMATS);
-    const fields = s.list("Fields", "member", (f) => {
-      const v = f.value();
-      if (!(MANIFEST_FIELDS as readonly string[]).includes(v)) {
-        throw invalidArgument(`${f.path} must be one of ${MANIFEST_FIELDS.join(", ")}, not "${v.slice(0, 64)}".`);
-      }
-      return v as ManifestField;
-    });
-    if (CSV_FORMATS.has(format)) checkCsvFields(fields, `${s.path}/Fields`);
+    const fields = s.list("Fields", "member", readManifestFieldItem);
+    if (CSV_FORMATS.has(format)) checkCsvManifestFields(fields, `${s.path}/Fields`);
     return { format, fields: fields ?? [] };
   });
   return { format: spec.format, fields: spec.fields, location };
-}
-
-/** A CSV manifest must say where the bucket and the key are; a version column is optional. */
-function checkCsvFields(fields: readonly ManifestField[] | undefined, path: string): void {
-  if (fields === undefined) throw invalidArgument(`Missing required element ${path} for a CSV manifest.`);
-  const count = (f: ManifestField) => fields.filter((x) => x === f).length;
-  if (count("Bucket") !== 1 || count("Key") !== 1 || count("VersionId") > 1) {
-    throw invalidArgument(`${path} must name Bucket and Key exactly once each, and VersionId at most once.`);
-  }
-  if (fields.length > 16) throw invalidArgument(`${path} may name at most 16 columns.`);
 }
 
 function readReport(r: XmlReader): ReportConfig {

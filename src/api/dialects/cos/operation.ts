@@ -21,6 +21,7 @@ import type {
 import { parseBucketRef } from "../../bucket-arn.js";
 import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
 import type { XmlReader } from "../../xml/read.js";
+import { type GrantRules, readGrant, readOwner } from "../shared/acl.js";
 import {
   dropUndefined,
   HEADER_TOKEN,
@@ -31,7 +32,7 @@ import {
   rejectDuplicateKeys,
   requireUserMetadataWithinLimit,
 } from "../shared/object-values.js";
-import { parseSingleOperation } from "../shared/operation-element.js";
+import { missingElement, parseSingleOperation } from "../shared/operation-element.js";
 import { formatCosTimestamp, parseCosTimestamp } from "./timestamps.js";
 
 /** The element name each canonical operation has in COS requests and responses (ListJobs `Operation`). */
@@ -53,7 +54,6 @@ export const COS_OPERATION_NAMES: Readonly<Record<OperationKind, string>> = {
 };
 
 const DIRECTIVES = ["Copy", "Replaced", "Add"] as const satisfies readonly Directive[];
-const PERMISSIONS = ["FULL_CONTROL", "READ", "WRITE", "READ_ACP", "WRITE_ACP"] as const;
 /** COS object ACLs (`default` inherits the bucket's) plus the S3 canned ACLs S3-compatible backends know. */
 const CANNED_ACLS = [
   "default",
@@ -76,14 +76,17 @@ const STORAGE_CLASSES = [
   "MAZ_INTELLIGENT_TIERING",
   "MAZ_ARCHIVE",
 ] as const;
-/** Grantee types: COS writes `ID`; the S3 spellings are accepted too. */
-const GRANTEE_TYPES: Readonly<Record<string, Grant["granteeType"]>> = {
-  ID: "id",
-  id: "id",
-  EmailAddress: "emailAddress",
-  emailAddress: "emailAddress",
-  URI: "uri",
-  uri: "uri",
+/** Grantee types: COS writes `ID`; the S3 spellings are accepted too. DisplayName may be empty. */
+const COS_GRANTS: GrantRules = {
+  granteeTypes: {
+    ID: "id",
+    id: "id",
+    EmailAddress: "emailAddress",
+    emailAddress: "emailAddress",
+    URI: "uri",
+    uri: "uri",
+  },
+  displayNameMin: 0,
 };
 const GRANTEE_TYPE_OUT: Readonly<Record<Grant["granteeType"], string>> = {
   id: "ID",
@@ -108,7 +111,7 @@ function parseOne(o: XmlReader): Operation {
       };
     case "COSPutObjectTagging": {
       const directive = o.optionalEnum("TaggingDirective", ["Replaced", "Add"]) ?? "Replaced";
-      const tagSet = readTags(o, "TagSet", directive === "Add" ? 1 : 0) ?? missing(o, "TagSet");
+      const tagSet = readTags(o, "TagSet", directive === "Add" ? 1 : 0) ?? missingElement(o, "TagSet");
       return directive === "Add" ? { kind: "AddObjectTagging", tagSet } : { kind: "PutObjectTagging", tagSet };
     }
     case "COSDeleteObject":
@@ -138,7 +141,7 @@ function parsePutObjectCopy(o: XmlReader): PutObjectCopyOperation {
   if ((taggingDirective === "Replaced" || taggingDirective === "Add") && newObjectTagging === undefined) {
     throw invalidArgument(`${o.path}/NewObjectTagging is required when TaggingDirective is ${taggingDirective}.`);
   }
-  const grants = o.list("AccessControlGrants", "COSGrant", readGrant);
+  const grants = o.list("AccessControlGrants", "COSGrant", readCosGrant);
   const modifiedSince = o.optionalString("ModifiedSinceConstraint");
   const unModifiedSince = o.optionalString("UnModifiedSinceConstraint");
   const op: PutObjectCopyOperation = {
@@ -167,13 +170,8 @@ function parsePutObjectCopy(o: XmlReader): PutObjectCopyOperation {
 
 function parsePutObjectAcl(o: XmlReader) {
   const canned = o.optionalEnum("CannedAccessControlList", CANNED_ACLS);
-  const grants = o.list("AccessControlGrants", "COSGrant", readGrant);
-  const owner = o.child("Owner", (w) =>
-    dropUndefined({
-      id: w.requiredString("ID", { min: 1, max: 1024 }),
-      displayName: w.optionalString("DisplayName", { max: 1024 }),
-    }),
-  );
+  const grants = o.list("AccessControlGrants", "COSGrant", readCosGrant);
+  const owner = o.child("Owner", (w) => readOwner(w, COS_GRANTS));
   if ((canned === undefined) === (grants === undefined)) {
     throw invalidArgument(`${o.path} needs exactly one of CannedAccessControlList and AccessControlGrants.`);
   }
@@ -189,16 +187,8 @@ function readTags(o: XmlReader, name: string, min: number): Tag[] | undefined {
   return tags;
 }
 
-function readGrant(g: XmlReader): Grant {
-  const grantee = g.requiredChild("Grantee", (e) => {
-    const type = e.requiredEnum("TypeIdentifier", Object.keys(GRANTEE_TYPES));
-    return dropUndefined({
-      granteeType: GRANTEE_TYPES[type]!,
-      identifier: e.requiredString("Identifier", { min: 1, max: 1024 }),
-      displayName: e.optionalString("DisplayName", { max: 1024 }),
-    });
-  });
-  return { ...grantee, permission: g.requiredEnum("Permission", PERMISSIONS) };
+function readCosGrant(g: XmlReader): Grant {
+  return readGrant(g, COS_GRANTS);
 }
 
 function readMetadata(m: XmlReader): NewObjectMetadata {
@@ -227,10 +217,6 @@ function readMetadata(m: XmlReader): NewObjectMetadata {
     sseAlgorithm: m.optionalEnum("SSEAlgorithm", ["AES256"]),
     userMetadata,
   });
-}
-
-function missing(o: XmlReader, name: string): never {
-  throw invalidArgument(`Missing required element ${o.path}/${name}.`);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { invalidArgument, invalidRequest } from "../../../domain/errors.js";
 import { isJobStatus, type JobStatus } from "../../../domain/status.js";
 import type { ListJobsQuery } from "../../../service/types.js";
 import type { QueryParam } from "../../auth/request-target.js";
+import { jobPriorityOf, pageSizeOf, requestedJobStatusOf, type StatusQuery } from "../shared/query-values.js";
 import { PRIORITY_MESSAGE } from "./create-job-request.js";
 
 export const COS_DEFAULT_MAX_RESULTS = 1000;
@@ -45,9 +46,8 @@ export function parseListJobsQuery(params: readonly QueryParam[]): ListJobsQuery
   const max = single(params, "maxResults");
   let maxResults = COS_DEFAULT_MAX_RESULTS;
   if (max !== undefined) {
-    const m = /^0*(\d{1,4})$/.exec(max);
-    const n = m === null ? Number.NaN : Number(m[1]);
-    if (!(n >= 1 && n <= 1000)) {
+    const n = pageSizeOf(max);
+    if (n === undefined || n < 1 || n > 1000) {
       throw invalidArgument("The maxResults parameter must be an integer between 1 and 1000.");
     }
     maxResults = n;
@@ -67,22 +67,15 @@ export function parseListJobsQuery(params: readonly QueryParam[]): ListJobsQuery
 export function parsePriorityQuery(params: readonly QueryParam[]): number {
   const v = single(params, "priority");
   if (v === undefined) throw invalidRequest("The priority parameter is required.");
-  const m = /^0*(\d{1,10})$/.exec(v);
-  const n = m === null ? Number.NaN : Number(m[1]);
-  if (!(n >= 0 && n <= 2147483647)) throw invalidArgument(PRIORITY_MESSAGE);
+  const n = jobPriorityOf(v);
+  if (n === undefined) throw invalidArgument(PRIORITY_MESSAGE);
   return n;
 }
 
-export interface StatusQuery {
-  readonly requested: "Ready" | "Cancelled";
-  readonly reason: string | undefined;
-}
+export type { StatusQuery };
 
 export function parseStatusQuery(params: readonly QueryParam[]): StatusQuery {
-  const requested = single(params, "requestedJobStatus");
-  if (requested !== "Ready" && requested !== "Cancelled") {
-    throw invalidArgument("The requestedJobStatus parameter must be Ready or Cancelled.");
-  }
+  const requested = requestedJobStatusOf(single(params, "requestedJobStatus"));
   const reason = single(params, "statusUpdateReason");
   if (reason !== undefined && Buffer.byteLength(reason) > 256) {
     throw invalidArgument("The statusUpdateReason parameter must be at most 256 bytes long.");

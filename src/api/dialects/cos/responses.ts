@@ -12,6 +12,7 @@
  */
 import type { Job, JobSummary, Manifest, ProgressSummary, ReportConfig } from "../../../domain/job.js";
 import { el, leaf, optLeaf, toXml, type XmlNode } from "../../xml/build.js";
+import { renderFailureReasons } from "../shared/failure-reasons.js";
 import { COS_OPERATION_NAMES, renderCosOperation } from "./operation.js";
 import { formatCosTimestamp } from "./timestamps.js";
 
@@ -58,10 +59,7 @@ export function renderJob(job: Job): XmlNode {
     leaf("ConfirmationRequired", job.confirmationRequired),
     leaf("CreationTime", formatCosTimestamp(job.creationTime)),
     optLeaf("Description", job.description),
-    el(
-      "FailureReasons",
-      job.failureReasons.map((f) => el("JobFailure", leaf("FailureCode", f.code), leaf("FailureReason", f.reason))),
-    ),
+    renderFailureReasons(job.failureReasons, "JobFailure"),
     leaf("JobId", job.jobId),
     job.manifest && renderManifest(job.manifest),
     renderCosOperation(job.operation),

@@ -32,6 +32,7 @@ import type {
 import { parseBucketRef } from "../../bucket-arn.js";
 import { parseXmlDocument } from "../../xml/parse.js";
 import { readDocument, type XmlReader } from "../../xml/read.js";
+import { checkCsvManifestFields, isManifestField, MANIFEST_FIELDS } from "../shared/manifest-fields.js";
 import { OSS_EC, OssCodedError } from "./errors.js";
 import { parseOssOperation } from "./operation.js";
 
@@ -40,7 +41,6 @@ export const OSS_MANIFEST_FORMATS = [
   "OSS_InventoryReport_CSV_20250611",
 ] as const satisfies readonly ManifestFormat[];
 
-const MANIFEST_FIELDS = ["Ignore", "Bucket", "Key", "VersionId"] as const satisfies readonly ManifestField[];
 const MAX_OBJECT_KEY_BYTES = 1023;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const NO_CONTROL = /^[^\u0000-\u001F\u007F]*$/;
@@ -111,7 +111,7 @@ function readManifest(m: XmlReader): Manifest {
       const format = s.requiredEnum("Format", OSS_MANIFEST_FORMATS);
       const fieldsText = s.optionalString("Fields", { max: 256 });
       const fields = fieldsText === undefined ? undefined : parseFields(fieldsText, `${s.path}/Fields`);
-      if (format === "OSS_BatchOperations_CSV_20250611") checkCsvFields(fields, `${s.path}/Fields`);
+      if (format === "OSS_BatchOperations_CSV_20250611") checkCsvManifestFields(fields, `${s.path}/Fields`);
       return { format, fields: fields ?? [] };
     },
     { error: malformedXml },
@@ -124,23 +124,13 @@ export function parseFields(text: string, path: string): ManifestField[] {
   if (text.trim() === "") return [];
   return text.split(",").map((raw) => {
     const f = raw.trim();
-    if (!(MANIFEST_FIELDS as readonly string[]).includes(f)) {
+    if (!isManifestField(f)) {
       throw invalidArgument(
         `${path} must be a comma-separated list of ${MANIFEST_FIELDS.join(", ")}; "${f.slice(0, 64)}" is not one of them.`,
       );
     }
-    return f as ManifestField;
+    return f;
   });
-}
-
-/** A CSV manifest must say where the bucket and the key are; a version column is optional. */
-function checkCsvFields(fields: readonly ManifestField[] | undefined, path: string): void {
-  if (fields === undefined) throw invalidArgument(`Missing required element ${path} for a CSV manifest.`);
-  const count = (f: ManifestField) => fields.filter((x) => x === f).length;
-  if (count("Bucket") !== 1 || count("Key") !== 1 || count("VersionId") > 1) {
-    throw invalidArgument(`${path} must name Bucket and Key exactly once each, and VersionId at most once.`);
-  }
-  if (fields.length > 16) throw invalidArgument(`${path} may name at most 16 columns.`);
 }
 
 function readGenerator(g: XmlReader): ManifestGenerator {

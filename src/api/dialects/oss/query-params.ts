@@ -11,6 +11,7 @@ import { invalidArgument } from "../../../domain/errors.js";
 import { isJobStatus, type JobStatus } from "../../../domain/status.js";
 import type { ListJobsQuery } from "../../../service/types.js";
 import type { QueryParam } from "../../auth/request-target.js";
+import { jobPriorityOf, pageSizeOf, requestedJobStatusOf, type StatusQuery } from "../shared/query-values.js";
 import { OSS_EC, OssCodedError } from "./errors.js";
 
 export const OSS_DEFAULT_MAX_KEYS = 100;
@@ -86,9 +87,8 @@ export function parseListJobsQuery(params: readonly QueryParam[]): ListJobsQuery
   const max = single(params, "max-keys");
   let maxResults = OSS_DEFAULT_MAX_KEYS;
   if (max !== undefined) {
-    const m = /^0*(\d{1,4})$/.exec(max);
-    const n = m === null ? Number.NaN : Number(m[1]);
-    if (!(n >= 1 && n <= OSS_MAX_MAX_KEYS)) {
+    const n = pageSizeOf(max);
+    if (n === undefined || n < 1 || n > OSS_MAX_MAX_KEYS) {
       throw invalidArgument(`The max-keys parameter must be an integer between 1 and ${OSS_MAX_MAX_KEYS}.`);
     }
     maxResults = n;
@@ -109,18 +109,14 @@ export function parseListJobsQuery(params: readonly QueryParam[]): ListJobsQuery
 export function parseTargetPriority(params: readonly QueryParam[]): number {
   const v = single(params, "targetPriority");
   if (v === undefined) throw invalidArgument("The targetPriority parameter is required.");
-  const m = /^0*(\d{1,10})$/.exec(v);
-  const n = m === null ? Number.NaN : Number(m[1]);
-  if (!(n >= 0 && n <= 2147483647)) {
+  const n = jobPriorityOf(v);
+  if (n === undefined) {
     throw invalidArgument("The targetPriority parameter must be an integer between 0 and 2147483647.");
   }
   return n;
 }
 
-export interface StatusQuery {
-  readonly requested: "Ready" | "Cancelled";
-  readonly reason: string | undefined;
-}
+export type { StatusQuery };
 
 /**
  * `requestedJobStatus` is Ready or Cancelled. OSS calls `statusUpdateReason` optional for Ready; objbatch keeps
@@ -128,10 +124,7 @@ export interface StatusQuery {
  * most 256 characters.
  */
 export function parseStatusQuery(params: readonly QueryParam[]): StatusQuery {
-  const requested = single(params, "requestedJobStatus");
-  if (requested !== "Ready" && requested !== "Cancelled") {
-    throw invalidArgument("The requestedJobStatus parameter must be Ready or Cancelled.");
-  }
+  const requested = requestedJobStatusOf(single(params, "requestedJobStatus"));
   const reason = single(params, "statusUpdateReason");
   if (reason !== undefined && [...reason].length > 256) {
     throw invalidArgument("The statusUpdateReason parameter must be 1 to 256 characters long.");

@@ -19,6 +19,7 @@ import type {
   ReportConfig,
 } from "../../../domain/job.js";
 import { el, leaf, optLeaf, toXml, type XmlNode } from "../../xml/build.js";
+import { renderFailureReasons } from "../shared/failure-reasons.js";
 import { OSS_OPERATION_NAMES, renderOssOperation } from "./operation.js";
 
 // CreateJob and UpdateJob* answers are the same in every dialect.
@@ -74,11 +75,7 @@ export function renderJob(job: Job): XmlNode {
     optLeaf("StatusUpdateReason", job.statusUpdateReason),
     renderProgress(job.progress),
     job.manifestGenerator && renderGenerator(job.manifestGenerator, own),
-    job.failureReasons.length > 0 &&
-      el(
-        "FailureReasons",
-        job.failureReasons.map((f) => el("JobFailure", leaf("FailureCode", f.code), leaf("FailureReason", f.reason))),
-      ),
+    job.failureReasons.length > 0 && renderFailureReasons(job.failureReasons, "JobFailure"),
     leaf("Status", job.status),
     job.terminationDate && leaf("TerminationDate", epochSeconds(job.terminationDate)),
   );

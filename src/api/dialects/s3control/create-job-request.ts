@@ -19,10 +19,11 @@
  * type or size (InvalidArgument). Both become 400 BadRequestException.
  */
 import { invalidArgument, invalidRequest } from "../../../domain/errors.js";
-import type { JobSpec, Manifest, ManifestField, ManifestFormat, ReportConfig, Tag } from "../../../domain/job.js";
+import type { JobSpec, Manifest, ManifestFormat, ReportConfig, Tag } from "../../../domain/job.js";
 import { parseBucketRef, parseObjectArn } from "../../bucket-arn.js";
 import { parseXmlDocument } from "../../xml/parse.js";
 import { readDocument, type XmlReader } from "../../xml/read.js";
+import { checkCsvManifestFields, MAX_MANIFEST_COLUMNS, readManifestFieldItem } from "../shared/manifest-fields.js";
 import { dropUndefined } from "../shared/object-values.js";
 import { parseManifestGenerator } from "./manifest-generator.js";
 import { parseS3ControlOperation } from "./operation.js";
@@ -45,7 +46,6 @@ const CSV_FORMATS: ReadonlySet<string> = new Set([
   "COSBatchOperations_CSV_V1",
   "OSS_BatchOperations_CSV_20250611",
 ]);
-const MANIFEST_FIELDS = ["Ignore", "Bucket", "Key", "VersionId"] as const satisfies readonly ManifestField[];
 /** Report formats: AWS's, and COS's (the same CSV report). */
 const REPORT_FORMATS = ["Report_CSV_20180820", "Report_CSV_V1"] as const;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
@@ -101,31 +101,11 @@ function readManifest(m: XmlReader): Manifest {
   });
   const spec = m.requiredChild("Spec", (s) => {
     const format = s.requiredEnum("Format", S3CONTROL_MANIFEST_FORMATS);
-    const fields = readList(
-      s,
-      "Fields",
-      (f) => {
-        const v = f.value();
-        if (!(MANIFEST_FIELDS as readonly string[]).includes(v)) {
-          throw invalidArgument(`${f.path} must be one of ${MANIFEST_FIELDS.join(", ")}, not "${v.slice(0, 64)}".`);
-        }
-        return v as ManifestField;
-      },
-      { max: 16 },
-    );
-    if (CSV_FORMATS.has(format)) checkCsvFields(fields, `${s.path}/Fields`);
+    const fields = readList(s, "Fields", readManifestFieldItem, { max: MAX_MANIFEST_COLUMNS });
+    if (CSV_FORMATS.has(format)) checkCsvManifestFields(fields, `${s.path}/Fields`);
     return { format, fields: fields ?? [] };
   });
   return { format: spec.format, fields: spec.fields, location };
-}
-
-/** A CSV manifest must say where the bucket and the key are; a version column is optional. */
-function checkCsvFields(fields: readonly ManifestField[] | undefined, path: string): void {
-  if (fields === undefined) throw invalidArgument(`Missing required element ${path} for a CSV manifest.`);
-  const count = (f: ManifestField) => fields.filter((x) => x === f).length;
-  if (count("Bucket") !== 1 || count("Key") !== 1 || count("VersionId") > 1) {
-    throw invalidArgument(`${path} must name Bucket and Key exactly once each, and VersionId at most once.`);
-  }
 }
 
 function readReport(r: XmlReader): ReportConfig {

@@ -30,6 +30,7 @@ import type {
 import { parseBucketRef } from "../../bucket-arn.js";
 import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
 import type { XmlReader } from "../../xml/read.js";
+import { type GrantRules, readGrant, readOwner } from "../shared/acl.js";
 import {
   dropUndefined,
   HEADER_TOKEN,
@@ -37,7 +38,7 @@ import {
   NO_CONTROL,
   requireUserMetadataWithinLimit,
 } from "../shared/object-values.js";
-import { parseSingleOperation } from "../shared/operation-element.js";
+import { missingElement, parseSingleOperation } from "../shared/operation-element.js";
 import { formatS3ControlTimestamp, parseS3ControlTimestamp } from "./timestamps.js";
 import { clip, map, readList, readMap, readTagList, tagList } from "./xml-shapes.js";
 
@@ -67,7 +68,6 @@ const CANNED_ACLS = [
   "bucket-owner-read",
   "bucket-owner-full-control",
 ] as const;
-const PERMISSIONS = ["FULL_CONTROL", "READ", "WRITE", "READ_ACP", "WRITE_ACP"] as const;
 const STORAGE_CLASSES = [
   "STANDARD",
   "STANDARD_IA",
@@ -94,14 +94,20 @@ const COPY_CHECKSUM_ALGORITHMS = [
   "XXHASH3",
   "XXHASH128",
 ] as const;
-/** Grantee types: the AWS spellings, and the COS/S3 API ones (ID, EmailAddress, URI) for liberal input. */
-const GRANTEE_TYPES: Readonly<Record<string, Grant["granteeType"]>> = {
-  id: "id",
-  ID: "id",
-  emailAddress: "emailAddress",
-  EmailAddress: "emailAddress",
-  uri: "uri",
-  URI: "uri",
+/**
+ * Grantee types: the AWS spellings, and the COS/S3 API ones (ID, EmailAddress, URI) for liberal input.
+ * DisplayName, when given, is at least one character (the AWS shape).
+ */
+const S3CONTROL_GRANTS: GrantRules = {
+  granteeTypes: {
+    id: "id",
+    ID: "id",
+    emailAddress: "emailAddress",
+    EmailAddress: "emailAddress",
+    uri: "uri",
+    URI: "uri",
+  },
+  displayNameMin: 1,
 };
 const DIRECTIVE_IN: Readonly<Record<string, Directive>> = { COPY: "Copy", REPLACE: "Replaced" };
 const DIRECTIVE_OUT: Readonly<Record<Directive, string>> = { Copy: "COPY", Replaced: "REPLACE", Add: "ADD" };
@@ -119,7 +125,7 @@ function parseOne(o: XmlReader): Operation {
     case "S3PutObjectTagging":
       return { kind: "PutObjectTagging", tagSet: readObjectTags(o, "TagSet") ?? [] };
     case "S3AddObjectTagging":
-      return { kind: "AddObjectTagging", tagSet: readObjectTags(o, "TagSet", 1) ?? missing(o, "TagSet") };
+      return { kind: "AddObjectTagging", tagSet: readObjectTags(o, "TagSet", 1) ?? missingElement(o, "TagSet") };
     case "S3DeleteObjectTagging":
       o.requireNoText();
       return { kind: "DeleteObjectTagging" };
@@ -194,7 +200,7 @@ function parsePutObjectCopy(o: XmlReader): PutObjectCopyOperation {
     targetResource,
     targetKeyPrefix: o.optionalString("TargetKeyPrefix", { min: 1, max: 1024, ...NO_CONTROL }),
     cannedAccessControlList: o.optionalEnum("CannedAccessControlList", CANNED_ACLS),
-    accessControlGrants: readList(o, "AccessControlGrants", readGrant, { max: 100 }),
+    accessControlGrants: readList(o, "AccessControlGrants", readS3ControlGrant, { max: 100 }),
     metadataDirective: directive === undefined ? undefined : DIRECTIVE_IN[directive],
     modifiedSinceConstraint: time("ModifiedSinceConstraint"),
     unModifiedSinceConstraint: time("UnModifiedSinceConstraint"),
@@ -217,13 +223,8 @@ function parsePutObjectAcl(o: XmlReader) {
   const acl = o.requiredChild("AccessControlPolicy", (p) => {
     const canned = p.optionalEnum("CannedAccessControlList", CANNED_ACLS);
     const list = p.child("AccessControlList", (l) => ({
-      owner: l.requiredChild("Owner", (w) =>
-        dropUndefined({
-          id: w.requiredString("ID", { min: 1, max: 1024 }),
-          displayName: w.optionalString("DisplayName", { min: 1, max: 1024 }),
-        }),
-      ),
-      grants: readList(l, "Grants", readGrant, { max: 100 }) ?? [],
+      owner: l.requiredChild("Owner", (w) => readOwner(w, S3CONTROL_GRANTS)),
+      grants: readList(l, "Grants", readS3ControlGrant, { max: 100 }) ?? [],
     }));
     if ((canned === undefined) === (list === undefined)) {
       throw invalidArgument(`${p.path} needs exactly one of AccessControlList and CannedAccessControlList.`);
@@ -260,16 +261,8 @@ function readObjectTags(o: XmlReader, name: string, min = 0) {
   return readTagList(o, name, { min, max: MAX_OBJECT_TAGS });
 }
 
-function readGrant(g: XmlReader): Grant {
-  const grantee = g.requiredChild("Grantee", (e) => {
-    const type = e.requiredEnum("TypeIdentifier", Object.keys(GRANTEE_TYPES));
-    return dropUndefined({
-      granteeType: GRANTEE_TYPES[type]!,
-      identifier: e.requiredString("Identifier", { min: 1, max: 1024 }),
-      displayName: e.optionalString("DisplayName", { min: 1, max: 1024 }),
-    });
-  });
-  return { ...grantee, permission: g.requiredEnum("Permission", PERMISSIONS) };
+function readS3ControlGrant(g: XmlReader): Grant {
+  return readGrant(g, S3CONTROL_GRANTS);
 }
 
 function readMetadata(m: XmlReader): NewObjectMetadata {
@@ -297,10 +290,6 @@ function readMetadata(m: XmlReader): NewObjectMetadata {
     contentLength: m.optionalInt("ContentLength", { min: 0, max: Number.MAX_SAFE_INTEGER }),
     contentMD5: text("ContentMD5"),
   });
-}
-
-function missing(o: XmlReader, name: string): never {
-  throw invalidArgument(`Missing required element ${o.path}/${name}.`);
 }
 
 // ---------------------------------------------------------------------------------------------------------

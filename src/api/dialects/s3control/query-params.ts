@@ -9,6 +9,7 @@ import { invalidArgument } from "../../../domain/errors.js";
 import { isJobStatus, type JobStatus } from "../../../domain/status.js";
 import type { ListJobsQuery } from "../../../service/types.js";
 import type { QueryParam } from "../../auth/request-target.js";
+import { jobPriorityOf, pageSizeOf, requestedJobStatusOf, type StatusQuery } from "../shared/query-values.js";
 import { S3ControlError } from "./errors.js";
 
 export const S3CONTROL_DEFAULT_MAX_RESULTS = 1000;
@@ -43,9 +44,8 @@ export function parseListJobsQuery(params: readonly QueryParam[]): ListJobsQuery
   const max = single(params, "maxResults", invalidListRequest);
   let maxResults = S3CONTROL_DEFAULT_MAX_RESULTS;
   if (max !== undefined) {
-    const m = /^0*(\d{1,4})$/.exec(max);
-    const n = m === null ? Number.NaN : Number(m[1]);
-    if (!(n >= 0 && n <= 1000)) {
+    const n = pageSizeOf(max);
+    if (n === undefined || n > 1000) {
       throw invalidListRequest("The maxResults parameter must be an integer between 0 and 1000.");
     }
     if (n > 0) maxResults = n;
@@ -64,28 +64,22 @@ export function parseListJobsQuery(params: readonly QueryParam[]): ListJobsQuery
 export function parsePriorityQuery(params: readonly QueryParam[]): number {
   const v = single(params, "priority", invalidArgument);
   if (v === undefined) throw invalidArgument("The priority parameter is required.");
-  const m = /^0*(\d{1,10})$/.exec(v);
-  const n = m === null ? Number.NaN : Number(m[1]);
-  if (!(n >= 0 && n <= 2147483647)) {
+  const n = jobPriorityOf(v);
+  if (n === undefined) {
     throw invalidArgument("The priority parameter must be an integer between 0 and 2147483647.");
   }
   return n;
 }
 
-export interface StatusQuery {
-  readonly requested: "Ready" | "Cancelled";
-  readonly reason: string | undefined;
-}
+export type { StatusQuery };
 
 export function parseStatusQuery(params: readonly QueryParam[]): StatusQuery {
   const requested = single(params, "requestedJobStatus", invalidArgument);
   if (requested === undefined) throw invalidArgument("The requestedJobStatus parameter is required.");
-  if (requested !== "Ready" && requested !== "Cancelled") {
-    throw invalidArgument("The requestedJobStatus parameter must be Ready or Cancelled.");
-  }
+  const status = requestedJobStatusOf(requested);
   const reason = single(params, "statusUpdateReason", invalidArgument);
   if (reason !== undefined && [...reason].length > 256) {
     throw invalidArgument("The statusUpdateReason parameter must be at most 256 characters long.");
   }
-  return { requested, reason: reason === "" ? undefined : reason };
+  return { requested: status, reason: reason === "" ? undefined : reason };
 }

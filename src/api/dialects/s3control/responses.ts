@@ -10,6 +10,7 @@
  */
 import type { Job, JobSummary, Manifest, ProgressSummary, ReportConfig, Tag } from "../../../domain/job.js";
 import { el, leaf, optLeaf, toXml, type XmlNode } from "../../xml/build.js";
+import { renderFailureReasons } from "../shared/failure-reasons.js";
 import { renderGeneratedManifestDescriptor, renderManifestGenerator } from "./manifest-generator.js";
 import { renderS3ControlOperation, S3CONTROL_OPERATION_NAMES } from "./operation.js";
 import { formatS3ControlTimestamp } from "./timestamps.js";
@@ -73,10 +74,7 @@ export function renderJob(job: Job, region: string): XmlNode {
     leaf("Priority", job.priority),
     renderProgress(job.progress),
     optLeaf("StatusUpdateReason", job.statusUpdateReason),
-    el(
-      "FailureReasons",
-      job.failureReasons.map((f) => el("member", leaf("FailureCode", f.code), leaf("FailureReason", f.reason))),
-    ),
+    renderFailureReasons(job.failureReasons, "member"),
     renderReport(job.report, job.dialect === "s3control"),
     leaf("CreationTime", formatS3ControlTimestamp(job.creationTime)),
     job.terminationDate && leaf("TerminationDate", formatS3ControlTimestamp(job.terminationDate)),
