@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import COS from "cos-nodejs-sdk-v5";
@@ -14,6 +13,7 @@ import { StaticAccountRegistry } from "../../src/accounts/types.js";
 import { cosRoutes } from "../../src/api/dialects/cos/routes.js";
 import { JobService } from "../../src/service/job-service.js";
 import type { JobServiceApi } from "../../src/service/types.js";
+import { inChunks, type RawAnswer, rawHttpRequest } from "../helpers/raw-http.js";
 import { sqliteTestStore, type TestStore } from "../helpers/stores.js";
 import { type CosAnswer, type CosCall, type Credentials, cosCall } from "./cos-http.js";
 import { SEED_CREATE_JOB_BODY } from "./fixtures/cos-seeds.js";
@@ -70,7 +70,7 @@ function raw(
   path: string,
   headers: Record<string, string>,
   chunks: (string | Buffer)[],
-): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+): Promise<RawAnswer> {
   const url = new URL(path, base);
   const authorization = COS.getAuthorization({
     SecretId: ROOT.secretId,
@@ -80,23 +80,11 @@ function raw(
     Query: Object.fromEntries(url.searchParams),
     Headers: { host: url.host, "x-cos-appid": ROOT.appId },
   });
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method, headers: { "x-cos-appid": ROOT.appId, authorization, ...headers } },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d) => {
-          text += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-      },
-    );
-    req.on("error", reject);
-    for (const c of chunks) req.write(c);
-    req.end();
-  });
+  return rawHttpRequest(
+    url,
+    { method, headers: { "x-cos-appid": ROOT.appId, authorization, ...headers } },
+    inChunks(chunks),
+  );
 }
 
 before(async () => {

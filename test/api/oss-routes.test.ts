@@ -5,7 +5,6 @@
  * continuation-token, OSS's status rules, and errors in OSS form.
  */
 import assert from "node:assert/strict";
-import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import Fastify from "fastify";
@@ -25,6 +24,7 @@ import {
   parseXml,
   ROOT_OSS,
 } from "../helpers/oss-client.js";
+import { inChunks, type RawAnswer, rawHttpRequest } from "../helpers/raw-http.js";
 
 const LISTER: OssCredentials = { accessKeyId: "LTAIlister0000000001", accessKeySecret: "lister-secret" };
 const CROWD: OssCredentials = { accessKeyId: "LTAIcrowd00000000001", accessKeySecret: "crowd-secret" };
@@ -62,20 +62,8 @@ function raw(
   path: string,
   headers: Record<string, string>,
   chunks: (string | Buffer)[],
-): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(new URL(path, app.url), { method, headers }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => {
-        text += d;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-    });
-    req.on("error", reject);
-    for (const c of chunks) req.write(c);
-    req.end();
-  });
+): Promise<RawAnswer> {
+  return rawHttpRequest(new URL(path, app.url), { method, headers }, inChunks(chunks));
 }
 
 before(async () => {

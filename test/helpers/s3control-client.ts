@@ -12,13 +12,14 @@
  * `signedCall` sends one raw request signed by @smithy/signature-v4, for what the SDK will not send.
  */
 import { createHash } from "node:crypto";
-import { Agent, request as httpRequest } from "node:http";
+import { Agent } from "node:http";
 import type { LookupFunction } from "node:net";
 import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { Hash } from "@smithy/hash-node";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { ROOT } from "./app.js";
+import { type RawAnswer, rawHttpRequest } from "./raw-http.js";
 
 export interface S3ControlCredentials {
   readonly accountId: string;
@@ -97,11 +98,7 @@ export interface SignedCall {
   readonly afterSigning?: (request: { path: string; headers: Record<string, string>; body: Buffer }) => void;
 }
 
-export interface RawAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly text: string;
-}
+export type { RawAnswer };
 
 /**
  * One request signed by @smithy/signature-v4 (independently of objbatch's verifier) and sent with node:http,
@@ -166,26 +163,18 @@ export async function signedCall(baseUrl: string, call: SignedCall): Promise<Raw
   };
   call.afterSigning?.(sent);
   const requestPath = call.absoluteForm ? `http://${host}${sent.path}` : sent.path;
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: base.hostname, port: base.port, method: request.method, path: requestPath, headers: sent.headers },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d) => {
-          text += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-      },
-    );
-    req.on("error", reject);
-    if (call.chunked) {
-      // Two chunks, so the body really arrives in pieces.
-      const half = Math.floor(sent.body.length / 2);
-      req.write(sent.body.subarray(0, half));
-      req.end(sent.body.subarray(half));
-    } else {
-      req.end(sent.body);
-    }
-  });
+  return rawHttpRequest(
+    { host: base.hostname, port: base.port },
+    { method: request.method, path: requestPath, headers: sent.headers },
+    (req) => {
+      if (call.chunked) {
+        // Two chunks, so the body really arrives in pieces.
+        const half = Math.floor(sent.body.length / 2);
+        req.write(sent.body.subarray(0, half));
+        req.end(sent.body.subarray(half));
+      } else {
+        req.end(sent.body);
+      }
+    },
+  );
 }
