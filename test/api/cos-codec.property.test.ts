@@ -12,7 +12,7 @@ import { escapeXmlText } from "../../src/api/xml/build.js";
 import { parseXmlDocument } from "../../src/api/xml/parse.js";
 import { isDomainError } from "../../src/domain/errors.js";
 import type { JobSpec } from "../../src/domain/job.js";
-import { xmlFragment, xmlMutation } from "../helpers/xml-mutations.js";
+import { mutatedBody, xmlElementTree, xmlFragment, xmlMutation } from "../helpers/xml-mutations.js";
 import { SEED_CREATE_JOB_BODY } from "./fixtures/cos-seeds.js";
 
 const VALID_BODIES = [
@@ -158,8 +158,8 @@ describe("COS CreateJob parser under mutation", () => {
   it("returns a JobSpec or throws a DomainError for mutated valid bodies", () => {
     const seen = { spec: 0, "domain-error": 0 };
     fc.assert(
-      fc.property(fc.constantFrom(...VALID_BODIES), fc.array(mutation, { minLength: 1, maxLength: 6 }), (body, ms) => {
-        seen[outcome(ms.reduce((s, m) => m(s), body))]++;
+      fc.property(mutatedBody(VALID_BODIES, mutation, 6), (body) => {
+        seen[outcome(body)]++;
       }),
       { numRuns: 6000 },
     );
@@ -181,15 +181,7 @@ describe("COS CreateJob parser under mutation", () => {
   });
 
   it("returns a JobSpec or throws a DomainError for random element trees", () => {
-    const { node } = fc.letrec<{ node: string }>((tie) => ({
-      node: fc.oneof(
-        { depthSize: "small" },
-        fc.tuple(fc.constantFrom(...NAMES), fragment).map(([n, t]) => `<${n}>${t}</${n}>`),
-        fc
-          .tuple(fc.constantFrom(...NAMES), fc.array(tie("node"), { maxLength: 5 }))
-          .map(([n, kids]) => `<${n}>${kids.join("")}</${n}>`),
-      ),
-    }));
+    const node = xmlElementTree(NAMES, fragment, 5);
     fc.assert(
       fc.property(fc.array(node, { maxLength: 8 }), (kids) => {
         outcome(`<CreateJobRequest>${kids.join("")}</CreateJobRequest>`);

@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { ossCreateJobBody, ossRequest } from "../helpers/oss-client.js";
-import { xmlFragment, xmlMutation } from "../helpers/xml-mutations.js";
+import { mutatedBody, xmlElementTree, xmlFragment, xmlMutation } from "../helpers/xml-mutations.js";
 
 const VALID_BODIES = [
   ossCreateJobBody({ token: "p" }),
@@ -156,13 +156,9 @@ describe("OSS CreateJob route under mutation", () => {
   it("answers mutated valid bodies with a job or an OSS 4xx error, never a 5xx", async () => {
     const seen: Record<Outcome, number> = { created: 0, rejected: 0 };
     await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...VALID_BODIES),
-        fc.array(mutation, { minLength: 1, maxLength: 5 }),
-        async (body, ms) => {
-          seen[await send(ms.reduce((s, m) => m(s), body))]++;
-        },
-      ),
+      fc.asyncProperty(mutatedBody(VALID_BODIES, mutation, 5), async (body) => {
+        seen[await send(body)]++;
+      }),
       { numRuns: 1500 },
     );
     // The generator must exercise both outcomes, or the property says little.
@@ -171,15 +167,7 @@ describe("OSS CreateJob route under mutation", () => {
   });
 
   it("answers arbitrary bytes and random element trees with OSS 4xx errors", async () => {
-    const { node } = fc.letrec<{ node: string }>((tie) => ({
-      node: fc.oneof(
-        { depthSize: "small" },
-        fc.tuple(fc.constantFrom(...NAMES), fragment).map(([n, t]) => `<${n}>${t}</${n}>`),
-        fc
-          .tuple(fc.constantFrom(...NAMES), fc.array(tie("node"), { maxLength: 4 }))
-          .map(([n, kids]) => `<${n}>${kids.join("")}</${n}>`),
-      ),
-    }));
+    const node = xmlElementTree(NAMES, fragment, 4);
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(

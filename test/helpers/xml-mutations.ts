@@ -65,3 +65,32 @@ export function xmlMutation(
     position.map((p) => (s: string) => s.slice(0, p % (s.length + 1))),
   );
 }
+
+/** One of `validBodies` with 1 to `maxMutations` mutations applied in turn. */
+export function mutatedBody(
+  validBodies: readonly string[],
+  mutation: fc.Arbitrary<Mutation>,
+  maxMutations: number,
+): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.constantFrom(...validBodies), fc.array(mutation, { minLength: 1, maxLength: maxMutations }))
+    .map(([body, ms]) => ms.reduce((s, m) => m(s), body));
+}
+
+/** A random element of `names` holding a fragment or up to `maxChildren` such elements, small depth. */
+export function xmlElementTree(
+  names: readonly string[],
+  fragment: fc.Arbitrary<string>,
+  maxChildren: number,
+): fc.Arbitrary<string> {
+  const { node } = fc.letrec<{ node: string }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: "small" },
+      fc.tuple(fc.constantFrom(...names), fragment).map(([n, t]) => `<${n}>${t}</${n}>`),
+      fc
+        .tuple(fc.constantFrom(...names), fc.array(tie("node"), { maxLength: maxChildren }))
+        .map(([n, kids]) => `<${n}>${kids.join("")}</${n}>`),
+    ),
+  }));
+  return node;
+}
