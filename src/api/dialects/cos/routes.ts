@@ -18,12 +18,12 @@
  * registered on the same instance keep their own.
  */
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
-import type { Account, AccountRegistry } from "../../../accounts/types.js";
+import type { Account } from "../../../accounts/types.js";
 import { DomainError, invalidArgument, invalidRequest, isDomainError } from "../../../domain/errors.js";
-import type { JobServiceApi } from "../../../service/types.js";
 import { type CosSignatureOptions, verifyCosRequest } from "../../auth/cos-signature.js";
 import type { RequestTarget } from "../../auth/request-target.js";
 import { requireMatchingContentMd5 } from "../../http/content-md5.js";
+import { DEFAULT_MAX_BODY_BYTES, type DialectRoutesOptions } from "../../http/dialect-routes-options.js";
 import { entityTooLarge, fastifyRejectionOf } from "../../http/fastify-rejections.js";
 import { rejectMethod } from "../../http/method-not-allowed.js";
 import { jobIdFromPath } from "../../http/path-job-id.js";
@@ -40,17 +40,12 @@ import {
   renderUpdateJobStatusResult,
 } from "./responses.js";
 
-export interface CosRoutesOptions {
-  readonly service: JobServiceApi;
-  readonly accounts: AccountRegistry;
-  readonly now?: () => Date;
-  /** Largest request body accepted. Default 1 MiB. */
-  readonly maxBodyBytes?: number;
+export interface CosRoutesOptions extends DialectRoutesOptions {
   /** Signature checking options: clock-skew allowance, signed Host, unsigned parameters (cos-signature.ts). */
   readonly signature?: Omit<CosSignatureOptions, "now">;
 }
 
-export const COS_DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const COS_DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES;
 
 interface RequestContext {
   readonly requestId: string;

@@ -24,12 +24,12 @@
  */
 import { createHash } from "node:crypto";
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
-import type { Account, AccountRegistry } from "../../../accounts/types.js";
+import type { Account } from "../../../accounts/types.js";
 import { DomainError, invalidArgument, invalidRequest, isDomainError } from "../../../domain/errors.js";
-import type { JobServiceApi } from "../../../service/types.js";
 import { type OssSignatureOptions, type OssVerified, verifyOssRequest } from "../../auth/oss-signature.js";
 import type { RequestTarget } from "../../auth/request-target.js";
 import { requireMatchingContentMd5 } from "../../http/content-md5.js";
+import { DEFAULT_MAX_BODY_BYTES, type DialectRoutesOptions } from "../../http/dialect-routes-options.js";
 import { entityTooLarge, fastifyRejectionOf } from "../../http/fastify-rejections.js";
 import { methodNotAllowed } from "../../http/method-not-allowed.js";
 import { acceptRawBodies, bodyBytesOf, bodyOf } from "../../http/raw-body.js";
@@ -52,17 +52,12 @@ import {
   renderUpdateJobStatusResult,
 } from "./responses.js";
 
-export interface OssRoutesOptions {
-  readonly service: JobServiceApi;
-  readonly accounts: AccountRegistry;
-  readonly now?: () => Date;
-  /** Largest request body accepted. Default 1 MiB. */
-  readonly maxBodyBytes?: number;
+export interface OssRoutesOptions extends DialectRoutesOptions {
   /** Signature checking options (clock-skew allowance, oss-signature.ts). */
   readonly signature?: Omit<OssSignatureOptions, "now">;
 }
 
-export const OSS_DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const OSS_DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES;
 
 interface RequestContext {
   readonly requestId: string;

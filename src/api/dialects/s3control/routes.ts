@@ -22,12 +22,12 @@
  * inside this plugin, so the COS (`/jobs`) and OSS (`/?batchJob`) dialects on the same instance keep their own.
  */
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
-import type { Account, AccountRegistry } from "../../../accounts/types.js";
+import type { Account } from "../../../accounts/types.js";
 import { DomainError, invalidArgument, isDomainError } from "../../../domain/errors.js";
-import type { JobServiceApi } from "../../../service/types.js";
 import type { RequestTarget } from "../../auth/request-target.js";
 import { checkPayloadHash, type SigV4Options, type SigV4Verified, verifySigV4 } from "../../auth/sigv4.js";
 import { contentMd5Verdict } from "../../http/content-md5.js";
+import { DEFAULT_MAX_BODY_BYTES, type DialectRoutesOptions } from "../../http/dialect-routes-options.js";
 import { fastifyRejectionOf } from "../../http/fastify-rejections.js";
 import { rejectMethod } from "../../http/method-not-allowed.js";
 import { jobIdFromPath } from "../../http/path-job-id.js";
@@ -52,18 +52,13 @@ import {
   renderUpdateJobStatusResult,
 } from "./responses.js";
 
-export interface S3ControlRoutesOptions {
-  readonly service: JobServiceApi;
-  readonly accounts: AccountRegistry;
-  readonly now?: () => Date;
-  /** Largest request body accepted. Default 1 MiB. */
-  readonly maxBodyBytes?: number;
+export interface S3ControlRoutesOptions extends DialectRoutesOptions {
   /** Signature options: allowed regions, clock-skew window (auth/sigv4.ts). */
   readonly signature?: Omit<SigV4Options, "now" | "service">;
 }
 
 export const S3CONTROL_PREFIX = "/v20180820";
-export const S3CONTROL_DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const S3CONTROL_DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES;
 
 interface RequestContext {
   readonly requestId: string;
