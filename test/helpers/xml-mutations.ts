@@ -4,6 +4,7 @@
  * element to another everywhere, replace an element's text, cut the body short. Each dialect passes its own
  * element names and fragment list; the copy span and grapheme strings are per-test tuning.
  */
+import assert from "node:assert/strict";
 import fc from "fast-check";
 
 export type Mutation = (body: string) => string;
@@ -93,4 +94,38 @@ export function xmlElementTree(
     ),
   }));
   return node;
+}
+
+/**
+ * Bodies a CreateJob route must refuse cleanly: arbitrary bytes, arbitrary binary strings, or a
+ * CreateJobRequest holding up to six random element trees.
+ */
+export function noiseCreateJobBody(tree: fc.Arbitrary<string>): fc.Arbitrary<string | Uint8Array> {
+  return fc.oneof(
+    fc.uint8Array({ maxLength: 300 }),
+    fc.string({ unit: "binary", maxLength: 300 }),
+    fc.array(tree, { maxLength: 6 }).map((kids) => `<CreateJobRequest>${kids.join("")}</CreateJobRequest>`),
+  );
+}
+
+export type RouteOutcome = "created" | "rejected";
+
+/**
+ * Sends 1500 mutated valid bodies through a dialect's CreateJob route. `send` asserts the answer (a job that
+ * describes, or a 4xx in the dialect's error format) and says which it was; both must occur often enough, or
+ * the property says little.
+ */
+export async function checkCreateJobRouteUnderMutation(
+  bodies: fc.Arbitrary<string>,
+  send: (body: string) => Promise<RouteOutcome>,
+): Promise<void> {
+  const seen: Record<RouteOutcome, number> = { created: 0, rejected: 0 };
+  await fc.assert(
+    fc.asyncProperty(bodies, async (body) => {
+      seen[await send(body)]++;
+    }),
+    { numRuns: 1500 },
+  );
+  assert.ok(seen.created > 50, `too few accepted bodies: ${seen.created}`);
+  assert.ok(seen.rejected > 500, `too few rejected bodies: ${seen.rejected}`);
 }
