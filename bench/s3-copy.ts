@@ -141,9 +141,9 @@ try {
   );
 
   const engine = { ...JSON.parse(args.engine) } as Record<string, unknown>;
-  const runnerThreads = (engine.runnerThreads as number | undefined) ?? 2;
-  // The same number of copies in flight as the other contenders: N across objbatch's worker threads.
-  engine.taskConcurrency ??= Math.max(1, Math.ceil(N / Math.max(1, runnerThreads)));
+  // The same number of copies in flight as the other contenders. A job whose buckets are all on S3 runs in the
+  // engine's event loop (engine/placing-executor.ts), whose task limit is taskConcurrency.
+  engine.taskConcurrency ??= N;
   const objbatch = await startCephApp({
     endpoint: server.endpoint,
     s3: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey, ...JSON.parse(args.s3) },

@@ -11,9 +11,11 @@ import type { Config } from "./config.js";
 import { Engine } from "./engine/engine.js";
 import type { ChunkExecutor } from "./engine/executor.js";
 import { InProcessExecutor } from "./engine/in-process-executor.js";
+import { PlacingExecutor } from "./engine/placing-executor.js";
 import { WorkerPoolExecutor } from "./engine/worker-pool-executor.js";
 import { JobService } from "./service/job-service.js";
 import { describeStorageConfig, openStorage, type StorageConfig } from "./storage/open-storage.js";
+import { storeKindResolver } from "./storage/store-kind.js";
 import type { ObjectStorage } from "./storage/types.js";
 import { openStore } from "./store/connect.js";
 import { JobStore } from "./store/job-store.js";
@@ -38,6 +40,10 @@ export interface StartOptions {
   readonly now?: () => number;
 }
 
+function hasS3Store(config: StorageConfig): boolean {
+  return config.kind === "routed" ? config.routes.some((r) => r.store.kind === "s3") : config.kind === "s3";
+}
+
 export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const now = options.now ?? Date.now;
@@ -59,20 +65,28 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   if (options.engine !== false) {
     const log = logger.child({ part: "engine" });
     const threads = options.now ? 0 : config.engine.runnerThreads;
-    const executor: ChunkExecutor =
-      threads > 0
-        ? new WorkerPoolExecutor(
-            {
-              storage: storageConfig,
-              accounts: config.accounts,
-              options: config.engine,
-              logLevel: config.logLevel,
-              functions: config.functions,
-            },
-            threads,
-            log,
-          )
-        : new InProcessExecutor(storage, accounts, config.engine, log, config.functions);
+    const inline = () => new InProcessExecutor(storage, accounts, config.engine, log, config.functions);
+    let executor: ChunkExecutor;
+    if (threads > 0) {
+      const pool = new WorkerPoolExecutor(
+        {
+          storage: storageConfig,
+          accounts: config.accounts,
+          options: config.engine,
+          // The workers log at the level the app's logger has, which a caller may have chosen.
+          logLevel: logger.level,
+          functions: config.functions,
+        },
+        threads,
+        log,
+      );
+      // Jobs whose buckets are all on S3 run in this event loop, the rest on the threads (placing-executor.ts).
+      executor = hasS3Store(storageConfig)
+        ? new PlacingExecutor(pool, inline(), storeKindResolver(storageConfig))
+        : pool;
+    } else {
+      executor = inline();
+    }
     engine = new Engine({ store, storage, accounts, options: config.engine, log, now, executor });
   }
 
