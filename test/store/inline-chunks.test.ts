@@ -74,11 +74,15 @@ for (const open of TEST_STORES) {
         .where("job_id", "=", row.job_id)
         .orderBy("seq")
         .execute();
-      assert.deepEqual(rows, [
-        { seq: 0, state: "done", tasks: null },
-        { seq: 1, state: "skipped", tasks: null },
-        { seq: 2, state: "skipped", tasks: null },
-      ]);
+      // Plain objects: node:sqlite (Node 24) returns rows with a null prototype.
+      assert.deepEqual(
+        rows.map((r) => ({ ...r })),
+        [
+          { seq: 0, state: "done", tasks: null },
+          { seq: 1, state: "skipped", tasks: null },
+          { seq: 2, state: "skipped", tasks: null },
+        ],
+      );
     });
   });
 }

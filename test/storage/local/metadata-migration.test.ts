@@ -55,7 +55,11 @@ describe("local metadata schema migration", () => {
       await storage.close();
     }
     const db = openSqliteDatabase(join(dataDir, "meta", "objects.sqlite"));
-    assert.deepEqual(db.prepare("PRAGMA user_version").get(), { user_version: METADATA_SCHEMA_VERSION });
+    // Spread: node:sqlite (Node 24) returns rows with a null prototype.
+    assert.deepEqual(
+      { ...(db.prepare("PRAGMA user_version").get() as object) },
+      { user_version: METADATA_SCHEMA_VERSION },
+    );
     const columns = (db.prepare("PRAGMA table_info(objects)").all() as { name: string }[]).map((c) => c.name);
     for (const c of ["legal_hold", "retention_mode", "retention_until"]) assert.ok(columns.includes(c), c);
     db.close();
