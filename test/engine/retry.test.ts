@@ -16,8 +16,8 @@ import { DEFAULT_ENGINE_OPTIONS } from "../../src/engine/options.js";
 import { backoffDelay, isRetryable, isThrottling, type RetryPolicy, withRetry } from "../../src/engine/retry.js";
 import { openStorage } from "../../src/storage/open-storage.js";
 import { type ObjectStorage, StorageError } from "../../src/storage/types.js";
-import { type JobRow, specToColumn } from "../../src/store/job-row.js";
-import { copySpec } from "../helpers/specs.js";
+import type { JobRow } from "../../src/store/job-row.js";
+import { activeJobRow, copySpec } from "../helpers/specs.js";
 
 const policy: RetryPolicy = { attempts: 5, baseDelayMs: 100, maxDelayMs: 1_000 };
 
@@ -263,31 +263,5 @@ function jobRow(jobId: string, operation: Operation): JobRow {
     },
     operation,
   );
-  return {
-    job_id: jobId,
-    account_id: spec.accountId,
-    status: "Active",
-    priority: 1,
-    creation_time: 0,
-    termination_time: null,
-    suspended_time: null,
-    suspended_cause: null,
-    status_update_reason: null,
-    failure_reasons: "[]",
-    spec: specToColumn(spec),
-    client_request_token: "t",
-    request_fingerprint: "f",
-    tags: "[]",
-    total_tasks: 2,
-    succeeded: 0,
-    failed: 0,
-    active_ms: 0,
-    active_since: null,
-    confirmed: 1,
-    manifest_etag: null,
-    generated_manifest: null,
-    phase_owner: null,
-    phase_expires: null,
-    updated_time: 0,
-  };
+  return activeJobRow(jobId, spec, 2);
 }

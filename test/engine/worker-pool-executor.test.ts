@@ -11,8 +11,7 @@ import { pino } from "pino";
 import { DEFAULT_ENGINE_OPTIONS } from "../../src/engine/options.js";
 import { WorkerPoolExecutor } from "../../src/engine/worker-pool-executor.js";
 import type { JobRow } from "../../src/store/job-row.js";
-import { specToColumn } from "../../src/store/job-row.js";
-import { copySpec } from "../helpers/specs.js";
+import { activeJobRow, copySpec } from "../helpers/specs.js";
 
 function jobRow(dataDirManifest: { bucket: string; key: string }, jobId = "job-1"): JobRow {
   const spec = copySpec(
@@ -26,33 +25,7 @@ function jobRow(dataDirManifest: { bucket: string; key: string }, jobId = "job-1
     },
     { kind: "PutObjectCopy", targetResource: { arn: "dst", bucket: "dst" } },
   );
-  return {
-    job_id: jobId,
-    account_id: spec.accountId,
-    status: "Active",
-    priority: 1,
-    creation_time: 0,
-    termination_time: null,
-    suspended_time: null,
-    suspended_cause: null,
-    status_update_reason: null,
-    failure_reasons: "[]",
-    spec: specToColumn(spec),
-    client_request_token: "t",
-    request_fingerprint: "f",
-    tags: "[]",
-    total_tasks: 3,
-    succeeded: 0,
-    failed: 0,
-    active_ms: 0,
-    active_since: null,
-    confirmed: 1,
-    manifest_etag: null,
-    generated_manifest: null,
-    phase_owner: null,
-    phase_expires: null,
-    updated_time: 0,
-  };
+  return activeJobRow(jobId, spec, 3);
 }
 
 describe("WorkerPoolExecutor", () => {
