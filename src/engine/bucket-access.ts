@@ -92,6 +92,14 @@ export function restrictStorage(storage: ObjectStorage, access: BucketAccess): O
     restore: guarded(storage.restore),
     putLegalHold: guarded(storage.putLegalHold),
     putRetention: guarded(storage.putRetention),
+    createMultipartUpload: guarded(storage.createMultipartUpload),
+    uploadPart: guarded(storage.uploadPart),
+    completeMultipartUpload: guarded(storage.completeMultipartUpload),
+    abortMultipartUpload: guarded(storage.abortMultipartUpload),
+    listMultipartUploads: (bucket, prefix) => {
+      access.check(bucket);
+      return storage.listMultipartUploads(bucket, prefix);
+    },
     list: (bucket, options) => {
       access.check(bucket);
       return storage.list(bucket, options);

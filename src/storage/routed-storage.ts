@@ -13,12 +13,15 @@ import {
   type GetOptions,
   type ListedObject,
   type ObjectInfo,
+  type ObjectMetadata,
   type ObjectStorage,
+  type PendingUpload,
   type PutOptions,
   type RestoreRequest,
   type RestoreResult,
   type RetentionSetting,
   StorageError,
+  type UploadedPart,
   type WriteResult,
 } from "./types.js";
 
@@ -124,6 +127,37 @@ export class RoutedStorage implements ObjectStorage {
 
   async putRetention(bucket: string, key: string, retention: RetentionSetting, versionId?: string): Promise<void> {
     return this.storageFor(bucket).putRetention(bucket, key, retention, versionId);
+  }
+
+  async createMultipartUpload(bucket: string, key: string, options?: { metadata?: ObjectMetadata }): Promise<string> {
+    return this.storageFor(bucket).createMultipartUpload(bucket, key, options);
+  }
+
+  async uploadPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Buffer,
+  ): Promise<UploadedPart> {
+    return this.storageFor(bucket).uploadPart(bucket, key, uploadId, partNumber, body);
+  }
+
+  async completeMultipartUpload(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: readonly UploadedPart[],
+  ): Promise<WriteResult> {
+    return this.storageFor(bucket).completeMultipartUpload(bucket, key, uploadId, parts);
+  }
+
+  async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    return this.storageFor(bucket).abortMultipartUpload(bucket, key, uploadId);
+  }
+
+  async *listMultipartUploads(bucket: string, prefix: string): AsyncIterable<PendingUpload> {
+    yield* this.storageFor(bucket).listMultipartUploads(bucket, prefix);
   }
 
   async *list(bucket: string, options?: { prefix?: string; startAfter?: string }): AsyncIterable<ListedObject> {

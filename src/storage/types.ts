@@ -153,6 +153,20 @@ export interface RestoreResult {
   readonly httpStatus: 200 | 202;
 }
 
+/** A part of a multipart upload, as UploadPart answered it; CompleteMultipartUpload lists them in order. */
+export interface UploadedPart {
+  /** 1 to 10,000. */
+  readonly partNumber: number;
+  /** Quoted, as S3 returns it. */
+  readonly etag: string;
+}
+
+/** A multipart upload in progress, as ListMultipartUploads shows it. */
+export interface PendingUpload {
+  readonly key: string;
+  readonly uploadId: string;
+}
+
 export interface ObjectStorage {
   /** A short name for logs: "local:/path" or "s3:endpoint". */
   readonly description: string;
@@ -183,6 +197,24 @@ export interface ObjectStorage {
   putLegalHold(bucket: string, key: string, status: "ON" | "OFF", versionId?: string): Promise<void>;
   /** Object Lock retention (S3 PutObjectRetention). */
   putRetention(bucket: string, key: string, retention: RetentionSetting, versionId?: string): Promise<void>;
+
+  /**
+   * Multipart upload, S3's rules: the object appears only when the upload is completed; parts are numbered 1 to
+   * 10,000 and every part but the last must hold at least 5 MiB (the local backend does not insist); uploading a
+   * part number again replaces that part. An upload that is not there (completed, aborted, never created)
+   * answers 404 NoSuchUpload.
+   */
+  createMultipartUpload(bucket: string, key: string, options?: { metadata?: ObjectMetadata }): Promise<string>;
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<UploadedPart>;
+  completeMultipartUpload(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: readonly UploadedPart[],
+  ): Promise<WriteResult>;
+  abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
+  /** The uploads in progress whose key starts with `prefix`. */
+  listMultipartUploads(bucket: string, prefix: string): AsyncIterable<PendingUpload>;
 
   /** Objects in key order, starting after `startAfter`. */
   list(bucket: string, options?: { prefix?: string; startAfter?: string }): AsyncIterable<ListedObject>;

@@ -5,6 +5,8 @@
  *   buckets/<bucket>/<key>     one file per object; its key is its path relative to the bucket directory
  *   meta/objects.sqlite        metadata (see metadata-db.ts); never anything inside bucket directories
  *   tmp/                       every write lands here first and is renamed into place (atomic replace)
+ *   uploads/<uploadId>/        multipart uploads in progress (multipart-uploads.ts), beside the buckets, never
+ *                              inside them: an upload is no object until it is completed
  *
  * Files dropped in by hand are objects with default metadata. The backend is unversioned: versionId undefined
  * or "null" names the object, any other version answers 404 NoSuchVersion.
@@ -32,6 +34,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { AccessControlList, Tag } from "../../domain/job.js";
+import { checkPartNumber } from "../multipart-parts.js";
 import {
   ARCHIVE_STORAGE_CLASSES,
   type CopyOptions,
@@ -39,13 +42,16 @@ import {
   type ListedObject,
   type ObjectInfo,
   type ObjectLockState,
+  type ObjectMetadata,
   type ObjectStorage,
+  type PendingUpload,
   type PutOptions,
   type RestoreRequest,
   type RestoreResult,
   type RestoreState,
   type RetentionSetting,
   StorageError,
+  type UploadedPart,
   type WriteResult,
 } from "../types.js";
 import {
@@ -93,6 +99,7 @@ import {
 } from "./fs-calls.js";
 import { checkBucketName, isNullVersion, MAX_KEY_BYTES, type ParsedKey, parseKey } from "./keys.js";
 import { EMPTY_ROW, MetadataDb, type ObjectRow } from "./metadata-db.js";
+import { UploadArea } from "./multipart-uploads.js";
 import { checkNotLocked, type LockColumns, legalHoldColumn, nextRetention } from "./object-lock.js";
 
 export type RestoreTier = "Expedited" | "Standard" | "Bulk";
@@ -129,6 +136,7 @@ export class LocalStorage implements ObjectStorage {
   private readonly tmpPrefix: string;
   private tmpCounter = 0;
   private readonly db: MetadataDb;
+  private readonly uploads: UploadArea;
   private readonly now: () => Date;
   private readonly restoreDelayMs: Readonly<Record<RestoreTier, number>>;
   /** Folders verified to be real directories: "<bucket>/<dir>" -> valid until (Date.now() ms). */
@@ -137,14 +145,16 @@ export class LocalStorage implements ObjectStorage {
 
   constructor(options: LocalStorageOptions) {
     const root = path.resolve(options.dataDir);
-    for (const sub of ["buckets", "tmp", "meta"]) fs.mkdirSync(path.join(root, sub), { recursive: true });
+    for (const sub of ["buckets", "tmp", "meta", "uploads"]) fs.mkdirSync(path.join(root, sub), { recursive: true });
     this.bucketsRoot = fs.realpathSync(path.join(root, "buckets"));
     this.tmpDir = fs.realpathSync(path.join(root, "tmp"));
-    if (fs.statSync(this.bucketsRoot).dev !== fs.statSync(this.tmpDir).dev) {
-      throw new Error(
-        `${this.tmpDir} and ${this.bucketsRoot} must be on one filesystem (writes rename tmp files into place)`,
-      );
+    const uploadsDir = fs.realpathSync(path.join(root, "uploads"));
+    for (const dir of [this.bucketsRoot, uploadsDir]) {
+      if (fs.statSync(dir).dev !== fs.statSync(this.tmpDir).dev) {
+        throw new Error(`${this.tmpDir} and ${dir} must be on one filesystem (writes rename tmp files into place)`);
+      }
     }
+    this.uploads = new UploadArea(uploadsDir, () => this.tmpName());
     this.db = new MetadataDb(path.join(root, "meta"));
     this.description = `local:${root}`;
     this.now = options.now ?? (() => new Date());
@@ -514,6 +524,76 @@ export class LocalStorage implements ObjectStorage {
     await this.statObject(k);
     const next = nextRetention(bucket, key, this.db.lock(bucket, key), retention, this.now().getTime());
     this.db.setRetention(bucket, key, next.mode, next.until);
+  }
+
+  /** Starts a multipart upload (multipart-uploads.ts); the key is checked as put() checks it. */
+  async createMultipartUpload(
+    bucket: string,
+    key: string,
+    options: { metadata?: ObjectMetadata } = {},
+  ): Promise<string> {
+    this.resolve(bucket, key, undefined);
+    await this.verifyBucket(bucket, Date.now());
+    return this.uploads.create({
+      bucket,
+      key,
+      ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+      initiated: this.now().toISOString(),
+    });
+  }
+
+  /** Stores a part (any size: the local backend does not insist on S3's 5 MiB); a part number again replaces it. */
+  async uploadPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Buffer,
+  ): Promise<UploadedPart> {
+    this.resolve(bucket, key, undefined);
+    checkPartNumber(partNumber);
+    await this.verifyBucket(bucket, Date.now());
+    const upload = await this.uploads.open(bucket, key, uploadId);
+    return upload.putPart(partNumber, body);
+  }
+
+  /**
+   * Writes the listed parts, in order, as the object (through put(), like any write), then removes the upload.
+   *
+   * The ETag is the MD5 of the object's bytes, as for every object of this backend (etag.ts), not S3's
+   * MD5-of-part-MD5s with a "-N" suffix. The metadata row only caches an ETag, for the file's size and mtime; when
+   * they no longer match (a touch, a copy by hand) the ETag is hashed again from the file, so an "-N" ETag, which
+   * the file alone cannot give back, would turn into the plain MD5 with the bytes unchanged. (s3rver answers
+   * the plain MD5 too; S3 promises no particular form for a multipart object's ETag.)
+   */
+  async completeMultipartUpload(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: readonly UploadedPart[],
+  ): Promise<WriteResult> {
+    this.resolve(bucket, key, undefined);
+    await this.verifyBucket(bucket, Date.now());
+    const upload = await this.uploads.open(bucket, key, uploadId);
+    await upload.checkParts(parts);
+    const metadata = upload.record.metadata;
+    const written = await this.put(bucket, key, upload.body(parts), metadata !== undefined ? { metadata } : {});
+    await upload.remove();
+    return written;
+  }
+
+  /** Removes the upload and its parts; 404 NoSuchUpload when it is not there. */
+  async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    this.resolve(bucket, key, undefined);
+    await this.verifyBucket(bucket, Date.now());
+    await (await this.uploads.open(bucket, key, uploadId)).remove();
+  }
+
+  async *listMultipartUploads(bucket: string, prefix: string): AsyncIterable<PendingUpload> {
+    checkBucketName(bucket);
+    this.ensureOpen();
+    await this.verifyBucket(bucket, Date.now());
+    yield* this.uploads.list(bucket, prefix);
   }
 
   /**

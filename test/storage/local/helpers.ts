@@ -9,7 +9,6 @@ import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { LocalStorage, type LocalStorageOptions } from "../../../src/storage/local/index.js";
-import { StorageError } from "../../../src/storage/types.js";
 
 export interface Fixture {
   readonly dataDir: string;
@@ -62,31 +61,4 @@ export async function text(stream: Readable | Promise<Readable>): Promise<string
   return (await buffer(await stream)).toString("utf8");
 }
 
-/** Asserts that `promise` rejects with a StorageError of this code and status; returns it for more checks. */
-export async function rejectsWith(
-  promise: Promise<unknown> | (() => Promise<unknown>),
-  code: string,
-  httpStatus: number,
-): Promise<StorageError> {
-  let error: unknown;
-  try {
-    await (typeof promise === "function" ? promise() : promise);
-  } catch (e) {
-    error = e;
-  }
-  if (!(error instanceof StorageError)) {
-    throw new Error(
-      `expected StorageError ${code} ${httpStatus}, got ${error === undefined ? "success" : String(error)}`,
-    );
-  }
-  if (error.code !== code || error.httpStatus !== httpStatus) {
-    throw new Error(`expected ${code} ${httpStatus}, got ${error.code} ${error.httpStatus}: ${error.message}`);
-  }
-  return error;
-}
-
-export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
+export { collect, rejectsWith } from "../../helpers/storage-errors.js";

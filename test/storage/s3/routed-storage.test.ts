@@ -55,6 +55,31 @@ describe("RoutedStorage over s3rver and a local directory", () => {
     assert.equal(await storage.bucketExists("local-zzz"), false);
   });
 
+  it("routes multipart uploads by bucket (through the local store's settings wrapper too)", async () => {
+    for (const bucket of ["logs-a", "local-a"]) {
+      const id = await storage.createMultipartUpload(bucket, "mp/report.csv", {
+        metadata: { contentType: "text/csv" },
+      });
+      const p2 = await storage.uploadPart(bucket, "mp/report.csv", id, 2, Buffer.from("b"));
+      const p1 = await storage.uploadPart(bucket, "mp/report.csv", id, 1, Buffer.from("a,"));
+      await storage.completeMultipartUpload(bucket, "mp/report.csv", id, [p1, p2]);
+      assert.equal((await buffer(await storage.get(bucket, "mp/report.csv"))).toString(), "a,b", bucket);
+      assert.equal((await storage.head(bucket, "mp/report.csv")).metadata.contentType, "text/csv", bucket);
+    }
+    const local = await storage.createMultipartUpload("local-a", "mp/pending.csv");
+    const pending: unknown[] = [];
+    for await (const u of storage.listMultipartUploads("local-a", "mp/")) pending.push(u);
+    assert.deepEqual(pending, [{ key: "mp/pending.csv", uploadId: local }]);
+    await storage.abortMultipartUpload("local-a", "mp/pending.csv", local);
+    // s3rver has no ListMultipartUploads: its 501 comes through the route unchanged.
+    await assert.rejects(
+      (async () => {
+        for await (const _ of storage.listMultipartUploads("logs-a", "")) break;
+      })(),
+      (e: unknown) => isStorageError(e) && e.code === "NotImplemented",
+    );
+  });
+
   it("copies inside one S3 store server-side", async () => {
     await storage.put("logs-a", "same.txt", "same store", { metadata: { contentType: "text/x-same" } });
     await storage.copy({ bucket: "logs-a", key: "same.txt" }, { bucket: "logs-b", key: "same.txt" });

@@ -8,19 +8,8 @@ import { buffer } from "node:stream/consumers";
 import { after, before, describe, it } from "node:test";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { S3Storage } from "../../../src/storage/s3/index.js";
-import { isStorageError, type StorageError } from "../../../src/storage/types.js";
 import { type S3rverHandle, startS3rver } from "../../helpers/s3rver.js";
-
-async function rejectsWith(p: Promise<unknown>, code: string, httpStatus: number, retryable = false) {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(isStorageError(e), `expected a StorageError, got ${String(e)}`);
-    const err = e as StorageError;
-    assert.equal(err.code, code, err.message);
-    assert.equal(err.httpStatus, httpStatus, err.message);
-    assert.equal(err.retryable, retryable, err.message);
-    return true;
-  });
-}
+import { rejectsWithS3 as rejectsWith } from "../../helpers/storage-errors.js";
 
 describe("S3Storage on s3rver", () => {
   let s3: S3rverHandle;
