@@ -81,6 +81,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
   const configured = (file.accounts ?? []).map(toAccount);
   const accounts = [rootAccount.account, ...configured.filter((a) => a.id !== rootAccount.account.id)];
   const engine: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...file.engine, ...engineFromEnv(env) };
+  checkReportLimits(engine);
 
   return {
     host: flags.host ?? env.HOST ?? file.host ?? "0.0.0.0",
@@ -204,6 +205,19 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined
   return n;
 }
 
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+/** Report parts must be ones every S3 store accepts: at least 5 MiB, at most 10,000 per file. */
+function checkReportLimits(engine: EngineOptions): void {
+  if (!(engine.reportPartBytes >= MIN_PART_BYTES)) {
+    throw new ConfigError(`reportPartBytes must be at least ${MIN_PART_BYTES} (5 MiB), got ${engine.reportPartBytes}`);
+  }
+  const parts = engine.reportMaxPartsPerFile;
+  if (!Number.isInteger(parts) || parts < 1 || parts > 10_000) {
+    throw new ConfigError(`reportMaxPartsPerFile must be an integer from 1 to 10000, got ${parts}`);
+  }
+}
+
 function engineFromEnv(env: NodeJS.ProcessEnv): Partial<EngineOptions> {
   const out: Record<string, number> = {};
   const map: Record<string, keyof EngineOptions> = {
@@ -215,6 +229,8 @@ function engineFromEnv(env: NodeJS.ProcessEnv): Partial<EngineOptions> {
     OBJBATCH_MAX_ACTIVE_JOBS: "maxActiveJobs",
     OBJBATCH_LEASE_MS: "leaseMs",
     OBJBATCH_POLL_MS: "pollMs",
+    OBJBATCH_REPORT_PART_BYTES: "reportPartBytes",
+    OBJBATCH_REPORT_FLUSH_INTERVAL_MS: "reportFlushIntervalMs",
   };
   for (const [name, key] of Object.entries(map)) {
     const n = numberFromEnv(env, name);

@@ -255,7 +255,7 @@ export function reportConfig(bucket: string, prefix = "reports") {
 /** Reads a job's completion report from the gateway: manifest.json and every row of its result files. */
 export async function readReport(client: S3Client, bucket: string, prefix: string, jobId: string) {
   const manifest = JSON.parse(await getText(client, bucket, `${prefix}/job-${jobId}/manifest.json`)) as {
-    Results: { Key: string; TaskExecutionStatus: string }[];
+    Results: { Key: string; TaskExecutionStatus: string; MD5Checksum: string }[];
     ReportCreationDate?: string;
     ReportSchema?: string;
   };

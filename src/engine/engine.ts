@@ -15,6 +15,7 @@ import type { EngineDeps } from "./deps.js";
 import type { ChunkExecutor } from "./executor.js";
 import { finalizeJob } from "./finalizer.js";
 import { clipFailure, prepareJob } from "./preparer.js";
+import { flushRunningReport, reportFlusherFor } from "./report-flush.js";
 import { planSchedule } from "./scheduler.js";
 
 /** The engine looks after every job that has not finished. */
@@ -32,6 +33,8 @@ export class Engine {
   private readonly statuses = new Map<string, JobStatus>();
   private readonly running = new Set<RunningChunk>();
   private readonly phases = new Map<string, Promise<unknown>>();
+  /** Per Active job with a report: its flusher (which remembers how far it looked) and when it last ran. */
+  private readonly reports = new Map<string, { report: ReturnType<typeof reportFlusherFor>; lastFlush: number }>();
   private activeJobs: JobRow[] = [];
   private exhausted = new Set<string>();
   private stopping = false;
@@ -147,16 +150,22 @@ export class Engine {
     }
 
     for (const row of rows) {
-      if (row.status === "Active") await this.checkActive(row);
-      else if (row.status === "Pausing") await this.checkPausing(row);
+      if (row.status === "Active") {
+        await this.checkActive(row);
+        this.maybeFlushReport(row);
+      } else if (row.status === "Pausing") await this.checkPausing(row);
       else if (row.status === "Completing" || row.status === "Cancelling" || row.status === "Failing") {
-        if (!this.phases.has(`finalize:${row.job_id}`) && !this.holdsChunksOf(row.job_id)) {
+        const busy = this.phases.has(`finalize:${row.job_id}`) || this.phases.has(`flush:${row.job_id}`);
+        if (!busy && !this.holdsChunksOf(row.job_id)) {
           this.runPhase(`finalize:${row.job_id}`, () => finalizeJob(this.deps, row.job_id));
         }
       }
     }
 
     this.activeJobs = rows.filter((r) => r.status === "Active");
+    for (const jobId of this.reports.keys()) {
+      if (this.statuses.get(jobId) !== "Active" && !this.phases.has(`flush:${jobId}`)) this.reports.delete(jobId);
+    }
     this.exhausted = new Set();
     this.executor.updateStatuses(this.statuses);
     await this.fillSlots();
@@ -191,6 +200,20 @@ export class Engine {
         this.wake();
       }
     }
+  }
+
+  /** Writes the ready parts of an Active job's report, at most every `reportFlushIntervalMs`. */
+  private maybeFlushReport(row: JobRow) {
+    const now = this.deps.now();
+    let entry = this.reports.get(row.job_id);
+    if (!entry) {
+      entry = { report: reportFlusherFor(this.deps, row), lastFlush: now };
+      this.reports.set(row.job_id, entry);
+    }
+    const { report } = entry;
+    if (!report || now - entry.lastFlush < this.deps.options.reportFlushIntervalMs) return;
+    entry.lastFlush = now;
+    this.runPhase(`flush:${row.job_id}`, () => flushRunningReport(this.deps, row.job_id, report));
   }
 
   private async checkPausing(row: JobRow) {

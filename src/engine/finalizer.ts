@@ -1,16 +1,18 @@
 /**
- * Finishing a job: once no chunk of it is running, write the completion report (D11) and move
- * Completing -> Complete, Cancelling -> Cancelled or Failing -> Failed. Writing the report again after a crash
- * overwrites the same objects, so finishing is safe to repeat.
+ * Finishing a job: once no chunk of it is running, finish the completion report (D11: the results files
+ * written while the job ran get their last parts, then manifest.json) and move Completing -> Complete,
+ * Cancelling -> Cancelled or Failing -> Failed. Each step is recorded or overwrites the same objects, so
+ * finishing is safe to repeat after a crash.
  */
 import type { JobStatus } from "../domain/status.js";
-import { writeReport } from "../report/report-writer.js";
+import type { ReportResultFile } from "../report/report-writer.js";
+import { writeReportManifest } from "../report/report-writer.js";
 import { isStorageError } from "../storage/types.js";
 import { rowToJob } from "../store/job-row.js";
 import type { EngineDeps } from "./deps.js";
-import { makeJobContext } from "./job-context.js";
 import { holdClaim } from "./phase-claim.js";
 import { clipFailure } from "./preparer.js";
+import { reportFlusherFor } from "./report-flush.js";
 
 const ENDS: Partial<Record<JobStatus, { to: JobStatus; reason: string }>> = {
   Completing: { to: "Complete", reason: "Job complete" },
@@ -33,17 +35,26 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
   try {
     await store.abandonUnfinishedChunks(jobId);
     const job = rowToJob(row, deps.now());
-    const context = makeJobContext(job, deps.storage, deps.accounts);
-    if (job.report.enabled && job.report.bucket) {
+    const report = reportFlusherFor(deps, row);
+    if (report && job.report.bucket) {
       try {
-        await writeReport(context.storage, {
+        const results: ReportResultFile[] = [];
+        for (const status of report.statuses) {
+          for (const file of await report.flusher.finish(status)) {
+            results.push({
+              TaskExecutionStatus: status,
+              Bucket: job.report.bucket.bucket,
+              MD5Checksum: file.md5!,
+              Key: file.key,
+            });
+          }
+        }
+        await writeReportManifest(report.flusher.storage, {
           jobId,
           reportBucket: job.report.bucket.bucket,
           prefix: job.report.prefix,
           format: job.report.format,
-          scope: job.report.scope ?? "AllTasks",
-          succeededParts: store.reportRows(jobId, "succeeded"),
-          failedParts: store.reportRows(jobId, "failed"),
+          results,
           now: new Date(deps.now()),
         });
       } catch (e) {

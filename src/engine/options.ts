@@ -44,6 +44,15 @@ export interface EngineOptions {
   readonly housekeepingMs: number;
   /** On graceful shutdown, how long in-flight chunks may take to finish before they are given back. */
   readonly shutdownGraceMs: number;
+  /**
+   * Completion reports are written while a job runs, by multipart upload: a part goes up once this many bytes
+   * of report rows are ready (S3 needs at least 5 MiB for every part but the last).
+   */
+  readonly reportPartBytes: number;
+  /** Parts per results file before the next file is started (S3 allows 10,000). */
+  readonly reportMaxPartsPerFile: number;
+  /** How often a running job's ready report rows are looked for. */
+  readonly reportFlushIntervalMs: number;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -65,4 +74,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   retentionMs: 90 * DAY,
   housekeepingMs: 60_000,
   shutdownGraceMs: 10_000,
+  reportPartBytes: 8 * 1024 * 1024,
+  reportMaxPartsPerFile: 10_000,
+  reportFlushIntervalMs: 5_000,
 };

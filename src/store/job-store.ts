@@ -9,12 +9,23 @@ import { abandonUnfinishedChunks } from "./chunks/abandon-chunks.js";
 import { type ChunkResults, completeChunk } from "./chunks/complete-chunk.js";
 import { type ChunkPlanRow, deleteChunks, insertChunks } from "./chunks/insert-chunks.js";
 import { type LeasedChunk, leaseChunk } from "./chunks/lease-chunk.js";
-import { countChunks, reportRows } from "./chunks/read-chunks.js";
+import { countChunks } from "./chunks/read-chunks.js";
 import { releaseChunk } from "./chunks/release-chunk.js";
 import { renewLeases } from "./chunks/renew-leases.js";
 import type { StoreConnection } from "./connect.js";
 import type { JobRow } from "./job-row.js";
 import { type TransitionPatch, transitionJob } from "./jobs/transition-job.js";
+import {
+  completeReportFile,
+  dropEmptyReportFile,
+  type ReportFile,
+  type ReportStatus,
+  recordReportPart,
+  reportFiles,
+  rowsBetween,
+  rowsExtents,
+  startReportFile,
+} from "./reports/report-files.js";
 
 export type NewJobRow = Pick<
   JobRow,
@@ -188,6 +199,7 @@ export class JobStore {
       const row = await trx.selectFrom("jobs").select("status").where("job_id", "=", jobId).executeTakeFirst();
       if (!row || !isTerminal(row.status as JobStatus)) return false;
       await trx.deleteFrom("chunks").where("job_id", "=", jobId).execute();
+      await trx.deleteFrom("report_files").where("job_id", "=", jobId).execute();
       await trx.deleteFrom("jobs").where("job_id", "=", jobId).execute();
       return true;
     });
@@ -284,8 +296,39 @@ export class JobStore {
     return countChunks(this.db, jobId, now);
   }
 
-  reportRows(jobId: string, which: "succeeded" | "failed") {
-    return reportRows(this.db, jobId, which);
+  // ---- report files (report/report-flusher.ts) --------------------------------------------------------------
+
+  reportFiles(jobId: string, status: ReportStatus) {
+    return reportFiles(this.db, jobId, status);
+  }
+
+  startReportFile(jobId: string, file: ReportFile) {
+    return startReportFile(this.db, jobId, file);
+  }
+
+  recordReportPart(
+    jobId: string,
+    file: ReportFile,
+    next: Pick<ReportFile, "parts" | "bytes" | "throughSeq" | "md5State">,
+  ) {
+    return recordReportPart(this.db, jobId, file, next);
+  }
+
+  completeReportFile(jobId: string, file: ReportFile, md5: string) {
+    return completeReportFile(this.db, jobId, file, md5);
+  }
+
+  dropEmptyReportFile(jobId: string, file: ReportFile) {
+    return dropEmptyReportFile(this.db, jobId, file);
+  }
+
+  rowsExtents(jobId: string, status: ReportStatus, afterSeq: number, limit: number) {
+    return rowsExtents(this.db, jobId, status, afterSeq, limit);
+  }
+
+  /** The report rows for `status` of chunks afterSeq+1..throughSeq, in chunk order. */
+  rowsBetween(jobId: string, status: ReportStatus, afterSeq: number, throughSeq: number) {
+    return rowsBetween(this.db, jobId, status, afterSeq, throughSeq);
   }
 
   /** For tests and diagnostics: the sum of the done chunks' counters must equal the job's. */

@@ -81,6 +81,30 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("chunks").dropColumn("tasks").execute();
     },
   },
+  /** Results files of completion reports, written part by part while a job runs (report-flusher.ts). */
+  "0003_report_files": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("report_files")
+        .addColumn("job_id", "varchar(64)", (c) => c.notNull().references("jobs.job_id").onDelete("cascade"))
+        .addColumn("status", "varchar(16)", (c) => c.notNull())
+        .addColumn("file_index", "integer", (c) => c.notNull())
+        .addColumn("object_key", "text", (c) => c.notNull())
+        .addColumn("upload_id", "text")
+        .addColumn("parts", "text", (c) => c.notNull().defaultTo("[]"))
+        .addColumn("part_count", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("bytes", "bigint", (c) => c.notNull().defaultTo(0))
+        .addColumn("through_seq", "integer", (c) => c.notNull())
+        .addColumn("md5_state", "text", (c) => c.notNull())
+        .addColumn("md5", "varchar(32)")
+        .addColumn("completed", "integer", (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint("report_files_pk", ["job_id", "status", "file_index"])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("report_files").execute();
+    },
+  },
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -60,12 +60,42 @@ export interface ChunksTable {
   attempts: number;
   succeeded: number;
   failed: number;
-  /** report rows (CSV) of this chunk, kept until the report is written */
+  /**
+   * Report rows (CSV) of this chunk, kept until they are written to a results file; then cleared (the file's
+   * `through_seq` says which chunks it holds).
+   */
   succeeded_rows: string | null;
   failed_rows: string | null;
+}
+
+/**
+ * A results file of a job's completion report, written part by part while the job runs (report-flusher.ts).
+ * One row per file; a status's files hold the rows of chunks 0..through_seq in order.
+ */
+export interface ReportFilesTable {
+  job_id: string;
+  /** 'succeeded' | 'failed' */
+  status: string;
+  /** 0, 1, ... in the order the files were started */
+  file_index: number;
+  object_key: string;
+  /** null for a file written with one PUT */
+  upload_id: string | null;
+  /** JSON UploadedPart[] of the parts recorded so far */
+  parts: string;
+  part_count: number;
+  bytes: number;
+  /** the last chunk whose rows (for this status) are in this file or an earlier one */
+  through_seq: number;
+  /** the MD5 of the bytes so far, as a resumable hash state (base64) */
+  md5_state: string;
+  /** hex MD5 of the whole file, once completed */
+  md5: string | null;
+  completed: number;
 }
 
 export interface Database {
   jobs: JobsTable;
   chunks: ChunksTable;
+  report_files: ReportFilesTable;
 }

@@ -5,6 +5,7 @@
  * a local bucket of the same objbatch.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import {
   GetObjectCommand,
@@ -33,7 +34,8 @@ describe("COS copy jobs on S3 storage (s3rver)", () => {
   before(async () => {
     s3 = await startS3rver({ buckets: [SRC, DST, REPORTS] });
     app = await startTestApp({
-      engine: { chunkSize: 7, pollMs: 20, runnerThreads: 2 },
+      // Report parts of 200 bytes: every chunk's rows make a part, so the report goes up by multipart upload.
+      engine: { chunkSize: 7, pollMs: 20, runnerThreads: 2, reportPartBytes: 200, reportFlushIntervalMs: 20 },
       configFile: { storage: [{ buckets: ["s3*"], ...s3.storageConfig() }] },
     });
     await makeBuckets(app, LOCAL);
@@ -95,8 +97,13 @@ describe("COS copy jobs on S3 storage (s3rver)", () => {
     const rows = [];
     for (const result of manifest.Results) {
       assert.equal(result.Bucket, REPORTS);
-      for (const line of (await text(REPORTS, result.Key)).split("\n").filter(Boolean)) rows.push(parseRow(line));
+      const body = await text(REPORTS, result.Key);
+      assert.equal(result.MD5Checksum, createHash("md5").update(body).digest("hex"));
+      for (const line of body.split("\n").filter(Boolean)) rows.push(parseRow(line));
     }
+    const [succeededFile] = await app.store.reportFiles(jobId, "succeeded");
+    assert.ok(succeededFile.uploadId, "the succeeded file went up by multipart upload");
+    assert.ok(succeededFile.parts.length >= 3, `in ${succeededFile.parts.length} parts`);
     assert.equal(rows.length, 24);
     const missing = rows.find((r) => r.key === "photos/missing.jpg");
     assert.deepEqual([missing?.status, missing?.httpStatus, missing?.errorCode], ["failed", "404", "NoSuchKey"]);

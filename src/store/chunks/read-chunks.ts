@@ -1,5 +1,5 @@
 /**
- * Read-only views of a job's chunks: how much is left, and the report rows in manifest order.
+ * Read-only views of a job's chunks: how much is left.
  */
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.js";
@@ -36,34 +36,4 @@ export async function countChunks(db: Kysely<Database>, jobId: string, now: numb
     done: Number(row.done),
     skipped: Number(row.skipped),
   };
-}
-
-const PAGE = 200;
-
-/** The report rows of every done chunk, in chunk order, a page of chunks at a time. */
-export async function* reportRows(
-  db: Kysely<Database>,
-  jobId: string,
-  which: "succeeded" | "failed",
-): AsyncGenerator<string> {
-  const column = which === "succeeded" ? "succeeded_rows" : "failed_rows";
-  let after = -1;
-  for (;;) {
-    const rows = await db
-      .selectFrom("chunks")
-      .select(["seq", column])
-      .where("job_id", "=", jobId)
-      .where("state", "=", "done")
-      .where("seq", ">", after)
-      .where(column, "is not", null)
-      .orderBy("seq")
-      .limit(PAGE)
-      .execute();
-    for (const row of rows) {
-      const text = (row as Record<string, unknown>)[column] as string | null;
-      if (text) yield text;
-      after = row.seq;
-    }
-    if (rows.length < PAGE) return;
-  }
 }

@@ -1,0 +1,36 @@
+/**
+ * An MD5 that can be carried across processes: its state is saved as text after each part of a results file,
+ * in the same transaction that records the part, and picked up by whoever writes the next part (maybe another
+ * server, after a restart). Node's crypto cannot export a hash state; hash-wasm's hashers can (save/load).
+ */
+import { createMD5, type IHasher } from "hash-wasm";
+
+let hasher: Promise<IHasher> | undefined;
+
+/** One hasher serves every call: each call loads its state, updates and saves with no await in between. */
+function shared(): Promise<IHasher> {
+  hasher ??= createMD5();
+  return hasher;
+}
+
+/** The state of an MD5 over no bytes. */
+export async function emptyMd5State(): Promise<string> {
+  const h = await shared();
+  h.init();
+  return Buffer.from(h.save()).toString("base64");
+}
+
+/** The state after `bytes` were added to `state`. */
+export async function md5StateAfter(state: string, bytes: Uint8Array): Promise<string> {
+  const h = await shared();
+  h.load(Buffer.from(state, "base64"));
+  h.update(bytes);
+  return Buffer.from(h.save()).toString("base64");
+}
+
+/** The hex MD5 of everything added to `state`. */
+export async function md5Hex(state: string): Promise<string> {
+  const h = await shared();
+  h.load(Buffer.from(state, "base64"));
+  return h.digest("hex");
+}
