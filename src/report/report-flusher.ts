@@ -13,7 +13,8 @@
  * - A part is the minimal run of chunks whose rows reach `partBytes`, so it depends only on the chunks' rows,
  *   which never change once done. A flusher that died between uploading a part and recording it is followed
  *   by one that uploads the same bytes under the same part number, replacing the orphan.
- * - Recording is a compare-and-set: a flusher that lost the race learns it and stops.
+ * - Rows leave the chunks in the transaction that records their part, so a flusher checks that the files are
+ *   as it read them after reading the rows and before uploading; recording is a compare-and-set too.
  * - Runs of chunks are measured in characters, never more than their UTF-8 bytes, so every part but the last
  *   holds at least `partBytes` bytes (S3 refuses parts under 5 MiB but the last).
  * - The file's MD5 is carried from part to part as a saved hash state (resumable-md5.ts).
@@ -104,6 +105,7 @@ export class ReportFlusher {
       const run = await this.readyRun(status, through);
       if (!run) break;
       const body = await this.rowsOf(status, through, run.throughSeq);
+      if (!(await this.unchanged(status, files))) continue; // another flusher moved on: look again
       const open = last && !last.completed ? last : await this.openFile(status, files.length, through);
       if (!open) continue; // another flusher started that file first: look again
       if (!(await this.writePart(open, body, run.throughSeq))) break;
@@ -125,6 +127,7 @@ export class ReportFlusher {
       const run = await this.finalRun(status, through);
       if (!run) break;
       const body = await this.rowsOf(status, through, run.throughSeq);
+      if (!(await this.unchanged(status, files))) continue;
       if (body.length === 0) break;
       const open = last && !last.completed ? last : undefined;
       if (!open && run.chars < this.limits.partBytes) {
@@ -186,6 +189,23 @@ export class ReportFlusher {
       if (page.length < EXTENT_PAGE) break;
     }
     return chars > 0 ? { throughSeq: lastSeq, chars } : undefined;
+  }
+
+  /**
+   * True when `status`'s files are still as `files` shows them. Rows leave the chunks only in the transaction
+   * that moves a file on, so rows read before this returns true are all of their run's rows: a flusher that
+   * lost a race (its claim expired while it stalled) never uploads other bytes under a part number that another
+   * one recorded.
+   */
+  private async unchanged(status: TaskStatus, files: readonly ReportFile[]): Promise<boolean> {
+    const now = await this.store.reportFiles(this.target.jobId, status);
+    const [before, after] = [files.at(-1), now.at(-1)];
+    return (
+      now.length === files.length &&
+      before?.parts.length === after?.parts.length &&
+      before?.throughSeq === after?.throughSeq &&
+      before?.completed === after?.completed
+    );
   }
 
   private async rowsOf(status: TaskStatus, afterSeq: number, throughSeq: number): Promise<Buffer> {

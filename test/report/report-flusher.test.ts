@@ -270,6 +270,32 @@ for (const open of TEST_STORES) {
       assert.equal((await contents("succeeded")).all, expected("succeeded", 16, 5));
     });
 
+    it("a flusher that read the files before another one moved on uploads nothing stale", async () => {
+      await addChunks(16);
+      await finishChunks(5, ...Array.from({ length: 16 }, (_, i) => i));
+      const onePart = () => {
+        let checks = 0;
+        return () => checks++ >= 1;
+      };
+      assert.equal(await flusher().flushReady("succeeded", onePart()), 1);
+      const stale = await t.store.reportFiles(jobId, "succeeded");
+      assert.equal(await flusher().flushReady("succeeded", onePart()), 1, "part 2 recorded, chunks 4-7 cleared");
+
+      // B read the files when only part 1 was there, then went on after part 2 was recorded.
+      const late = Object.create(t.store) as ReportFileStore;
+      let first = true;
+      late.reportFiles = async (...args) => {
+        if (first) {
+          first = false;
+          return stale;
+        }
+        return t.store.reportFiles(...args);
+      };
+      await flusher({}, late).flushReady("succeeded");
+      await flusher().finish("succeeded");
+      assert.equal((await contents("succeeded")).all, expected("succeeded", 16, 5));
+    });
+
     it("writes no file for a status without rows", async () => {
       await addChunks(2);
       await finishChunks(5, 1);
