@@ -8,9 +8,24 @@
  * asked for unless the ACL directive says Copy or Add. The source's owner never travels: the target store has
  * its own.
  */
+
+import { copyDirectives } from "./copy-directives.js";
 import { checkCopyPreconditions } from "./copy-preconditions.js";
 import { mergeAcl, mergeMetadata, mergeTags } from "./local/attributes.js";
-import { type CopyOptions, type ObjectStorage, StorageError, type WriteResult } from "./types.js";
+import { type CopyOptions, type ObjectStorage, StorageError, type TargetSettings, type WriteResult } from "./types.js";
+
+/** The new object's settings a copy carries over to the put (every key of TargetSettings). */
+const TARGET_SETTING_KEYS = [
+  "sseAlgorithm",
+  "sseKmsKeyId",
+  "bucketKeyEnabled",
+  "checksumAlgorithm",
+  "objectLockMode",
+  "objectLockRetainUntilDate",
+  "objectLockLegalHold",
+  "websiteRedirectLocation",
+  "requesterPays",
+] as const satisfies readonly (keyof TargetSettings)[];
 
 export async function crossStoreCopy(
   from: ObjectStorage,
@@ -19,9 +34,7 @@ export async function crossStoreCopy(
   target: { bucket: string; key: string },
   options: CopyOptions = {},
 ): Promise<WriteResult> {
-  const metadataDirective = options.metadataDirective ?? (options.metadata !== undefined ? "Replaced" : "Copy");
-  const taggingDirective = options.taggingDirective ?? (options.tags !== undefined ? "Replaced" : "Copy");
-  const aclDirective = options.aclDirective ?? (options.acl !== undefined ? "Replaced" : "Copy");
+  const { metadataDirective, taggingDirective, aclDirective } = copyDirectives(options);
   const versionId = options.sourceVersionId;
 
   const info = await from.head(source.bucket, source.key, versionId);
@@ -53,30 +66,9 @@ export async function crossStoreCopy(
     acl = aclDirective === "Copy" ? sourceAcl : mergeAcl(sourceAcl, options.acl ?? {});
   }
 
-  const {
-    sseAlgorithm,
-    sseKmsKeyId,
-    bucketKeyEnabled,
-    checksumAlgorithm,
-    objectLockMode,
-    objectLockRetainUntilDate,
-    objectLockLegalHold,
-    websiteRedirectLocation,
-    requesterPays,
-  } = options;
   const settings = Object.fromEntries(
-    Object.entries({
-      sseAlgorithm,
-      sseKmsKeyId,
-      bucketKeyEnabled,
-      checksumAlgorithm,
-      objectLockMode,
-      objectLockRetainUntilDate,
-      objectLockLegalHold,
-      websiteRedirectLocation,
-      requesterPays,
-    }).filter(([, v]) => v !== undefined),
-  );
+    TARGET_SETTING_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]),
+  ) as TargetSettings;
 
   const body = await from.get(source.bucket, source.key, {
     ...(versionId !== undefined ? { versionId } : {}),

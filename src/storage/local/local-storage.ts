@@ -34,6 +34,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { AccessControlList, Tag } from "../../domain/job.js";
+import { copyDirectives } from "../copy-directives.js";
 import { checkPartNumber } from "../multipart-parts.js";
 import {
   ARCHIVE_STORAGE_CLASSES,
@@ -307,9 +308,7 @@ export class LocalStorage implements ObjectStorage {
     if (options.storageClass !== undefined) checkStorageClass(options.storageClass);
     if (options.tags) checkTags(options.tags);
     if (options.acl) checkAcl(options.acl);
-    const metadataDirective = options.metadataDirective ?? (options.metadata !== undefined ? "Replaced" : "Copy");
-    const taggingDirective = options.taggingDirective ?? (options.tags !== undefined ? "Replaced" : "Copy");
-    const aclDirective = options.aclDirective ?? (options.acl !== undefined ? "Replaced" : "Copy");
+    const { metadataDirective, taggingDirective, aclDirective } = copyDirectives(options);
 
     const src = await this.statObject(s, t);
     this.checkReadable(s, src.row);

@@ -43,6 +43,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { AccessControlList, Tag } from "../../domain/job.js";
+import { copyDirectives } from "../copy-directives.js";
 import { checkCopyPreconditions, hasCopyPreconditions } from "../copy-preconditions.js";
 import { mergeAcl, mergeMetadata, mergeTags } from "../local/attributes.js";
 import { checkCompletedParts, checkPartNumber } from "../multipart-parts.js";
@@ -264,9 +265,7 @@ export class S3Storage implements ObjectStorage {
     target: { bucket: string; key: string },
     options: CopyOptions = {},
   ): Promise<WriteResult> {
-    const metadataDirective = options.metadataDirective ?? (options.metadata !== undefined ? "Replaced" : "Copy");
-    const taggingDirective = options.taggingDirective ?? (options.tags !== undefined ? "Replaced" : "Copy");
-    const aclDirective = options.aclDirective ?? (options.acl !== undefined ? "Replaced" : "Copy");
+    const { metadataDirective, taggingDirective, aclDirective } = copyDirectives(options);
     const versionId = options.sourceVersionId;
     const smallThreshold = this.config.multipartCopyThresholdBytes < MAX_SINGLE_COPY_BYTES;
 
