@@ -9,13 +9,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isTerminal, JOB_STATUSES, type JobStatus } from "../domain/status.js";
 import { isStorageError } from "../storage/types.js";
 import type { LeasedChunk } from "../store/chunks/lease-chunk.js";
-import type { JobRow } from "../store/job-row.js";
+import { type JobRow, rowToJob } from "../store/job-row.js";
 import type { ChunkExecution } from "./chunk-runner.js";
 import type { EngineDeps } from "./deps.js";
 import type { ChunkExecutor } from "./executor.js";
 import { finalizeJob } from "./finalizer.js";
 import { clipFailure, prepareJob } from "./preparer.js";
-import { flushRunningReport, reportFlusherFor } from "./report-flush.js";
+import { flushRunningReport, type JobReport, reportFlusherFor } from "./report-flush.js";
 import { planSchedule } from "./scheduler.js";
 
 /** The engine looks after every job that has not finished. */
@@ -34,7 +34,7 @@ export class Engine {
   private readonly running = new Set<RunningChunk>();
   private readonly phases = new Map<string, Promise<unknown>>();
   /** Per Active job with a report: its flusher (which remembers how far it looked) and when it last ran. */
-  private readonly reports = new Map<string, { report: ReturnType<typeof reportFlusherFor>; lastFlush: number }>();
+  private readonly reports = new Map<string, { report: JobReport | undefined; lastFlush: number }>();
   private activeJobs: JobRow[] = [];
   private exhausted = new Set<string>();
   private stopping = false;
@@ -207,7 +207,7 @@ export class Engine {
     const now = this.deps.now();
     let entry = this.reports.get(row.job_id);
     if (!entry) {
-      entry = { report: reportFlusherFor(this.deps, row), lastFlush: now };
+      entry = { report: reportFlusherFor(this.deps, rowToJob(row, now)), lastFlush: now };
       this.reports.set(row.job_id, entry);
     }
     const { report } = entry;

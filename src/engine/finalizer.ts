@@ -35,15 +35,15 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
   try {
     await store.abandonUnfinishedChunks(jobId);
     const job = rowToJob(row, deps.now());
-    const report = reportFlusherFor(deps, row);
-    if (report && job.report.bucket) {
+    const report = reportFlusherFor(deps, job);
+    if (report) {
       try {
         const results: ReportResultFile[] = [];
         for (const status of report.statuses) {
           for (const file of await report.flusher.finish(status)) {
             results.push({
               TaskExecutionStatus: status,
-              Bucket: job.report.bucket.bucket,
+              Bucket: report.bucket,
               MD5Checksum: file.md5!,
               Key: file.key,
             });
@@ -51,7 +51,7 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
         }
         await writeReportManifest(report.flusher.storage, {
           jobId,
-          reportBucket: job.report.bucket.bucket,
+          reportBucket: report.bucket,
           prefix: job.report.prefix,
           format: job.report.format,
           results,

@@ -4,22 +4,25 @@
  * job's phase claim flushes, so two servers never write the same part; the finaliser claims the same phase
  * and so waits for a flush in progress to end.
  */
+import type { Job } from "../domain/job.js";
 import type { TaskStatus } from "../domain/task.js";
 import { ReportFlusher } from "../report/report-flusher.js";
 import { isStorageError } from "../storage/types.js";
-import type { JobRow } from "../store/job-row.js";
-import { rowToJob } from "../store/job-row.js";
 import type { EngineDeps } from "./deps.js";
 import { makeJobContext } from "./job-context.js";
 import { holdClaim } from "./phase-claim.js";
 import { withRetry } from "./retry.js";
 
-/** The report's flusher and the statuses it keeps, or undefined when the job writes no report. */
-export function reportFlusherFor(
-  deps: EngineDeps,
-  row: JobRow,
-): { flusher: ReportFlusher; statuses: TaskStatus[] } | undefined {
-  const job = rowToJob(row, deps.now());
+/** A job's report: where it goes, its flusher and the statuses it keeps. */
+export interface JobReport {
+  /** Plain bucket name. */
+  readonly bucket: string;
+  readonly flusher: ReportFlusher;
+  readonly statuses: readonly TaskStatus[];
+}
+
+/** The job's report, or undefined when the job writes none. */
+export function reportFlusherFor(deps: EngineDeps, job: Job): JobReport | undefined {
   const { report } = job;
   if (!report.enabled || !report.bucket) return undefined;
   const context = makeJobContext(job, deps.storage, deps.accounts);
@@ -35,15 +38,11 @@ export function reportFlusherFor(
     { partBytes: deps.options.reportPartBytes, maxPartsPerFile: deps.options.reportMaxPartsPerFile },
   );
   const statuses: TaskStatus[] = report.scope === "FailedTasksOnly" ? ["failed"] : ["succeeded", "failed"];
-  return { flusher, statuses };
+  return { bucket: report.bucket.bucket, flusher, statuses };
 }
 
 /** Writes the ready parts of a running job's results files; returns how many. Storage trouble waits a turn. */
-export async function flushRunningReport(
-  deps: EngineDeps,
-  jobId: string,
-  report: { flusher: ReportFlusher; statuses: readonly TaskStatus[] },
-): Promise<number> {
+export async function flushRunningReport(deps: EngineDeps, jobId: string, report: JobReport): Promise<number> {
   if (!(await deps.store.claimPhase(jobId, "Active", deps.owner, deps.now(), deps.options.leaseMs))) return 0;
   const claim = holdClaim(deps, jobId, "Active");
   let parts = 0;

@@ -142,8 +142,9 @@ export class ReportFlusher {
     }
     const open = (await this.store.reportFiles(this.target.jobId, status)).find((f) => !f.completed);
     if (open) await this.completeFile(open);
-    await this.abortStrayUploads(status);
-    return (await this.store.reportFiles(this.target.jobId, status)).filter((f) => f.completed);
+    const files = await this.store.reportFiles(this.target.jobId, status);
+    await this.abortStrayUploads(status, files);
+    return files.filter((f) => f.completed);
   }
 
   // ---- runs of chunks ---------------------------------------------------------------------------------------
@@ -311,9 +312,8 @@ export class ReportFlusher {
   }
 
   /** Best effort: a store that cannot list uploads (s3rver) keeps any orphan until its own cleanup. */
-  private async abortStrayUploads(status: TaskStatus): Promise<void> {
+  private async abortStrayUploads(status: TaskStatus, files: readonly ReportFile[]): Promise<void> {
     const { storage, bucket, jobId, prefix } = this.target;
-    const files = await this.store.reportFiles(jobId, status);
     const known = new Set(files.map((f) => f.uploadId));
     const ours = new Set<string>();
     for (let i = 0; i <= files.length; i++) ours.add(resultFileKey(jobId, status, prefix, i));

@@ -5,6 +5,7 @@
 import { sql } from "kysely";
 import type { JobFailure, Tag } from "../domain/job.js";
 import { isTerminal, type JobStatus, TERMINAL_STATUSES } from "../domain/status.js";
+import type { TaskStatus } from "../domain/task.js";
 import { abandonUnfinishedChunks } from "./chunks/abandon-chunks.js";
 import { type ChunkResults, completeChunk } from "./chunks/complete-chunk.js";
 import { type ChunkPlanRow, deleteChunks, insertChunks } from "./chunks/insert-chunks.js";
@@ -19,7 +20,6 @@ import {
   completeReportFile,
   dropEmptyReportFile,
   type ReportFile,
-  type ReportStatus,
   recordReportPart,
   reportFiles,
   rowsBetween,
@@ -298,7 +298,7 @@ export class JobStore {
 
   // ---- report files (report/report-flusher.ts) --------------------------------------------------------------
 
-  reportFiles(jobId: string, status: ReportStatus) {
+  reportFiles(jobId: string, status: TaskStatus) {
     return reportFiles(this.db, jobId, status);
   }
 
@@ -322,12 +322,12 @@ export class JobStore {
     return dropEmptyReportFile(this.db, jobId, file);
   }
 
-  rowsExtents(jobId: string, status: ReportStatus, afterSeq: number, limit: number) {
+  rowsExtents(jobId: string, status: TaskStatus, afterSeq: number, limit: number) {
     return rowsExtents(this.db, jobId, status, afterSeq, limit);
   }
 
   /** The report rows for `status` of chunks afterSeq+1..throughSeq, in chunk order. */
-  rowsBetween(jobId: string, status: ReportStatus, afterSeq: number, throughSeq: number) {
+  rowsBetween(jobId: string, status: TaskStatus, afterSeq: number, throughSeq: number) {
     return rowsBetween(this.db, jobId, status, afterSeq, throughSeq);
   }
 

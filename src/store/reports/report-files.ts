@@ -11,16 +11,13 @@ import { type Kysely, sql } from "kysely";
 import type { TaskStatus } from "../../domain/task.js";
 import type { Database, ReportFilesTable } from "../schema.js";
 
-/** A results file holds the rows of one task status. */
-export type ReportStatus = TaskStatus;
-
 export interface ReportFilePart {
   readonly partNumber: number;
   readonly etag: string;
 }
 
 export interface ReportFile {
-  readonly status: ReportStatus;
+  readonly status: TaskStatus;
   readonly index: number;
   readonly key: string;
   /** Null for a file written with one PUT. */
@@ -42,11 +39,11 @@ export interface RowsExtent {
   readonly chars: number;
 }
 
-const column = (status: ReportStatus) => (status === "succeeded" ? "succeeded_rows" : "failed_rows");
+const column = (status: TaskStatus) => (status === "succeeded" ? "succeeded_rows" : "failed_rows");
 
 function fromRow(row: ReportFilesTable): ReportFile {
   return {
-    status: row.status as ReportStatus,
+    status: row.status as TaskStatus,
     index: Number(row.file_index),
     key: row.object_key,
     uploadId: row.upload_id,
@@ -60,7 +57,7 @@ function fromRow(row: ReportFilesTable): ReportFile {
 }
 
 /** A status's results files in the order they were started. */
-export async function reportFiles(db: Kysely<Database>, jobId: string, status: ReportStatus): Promise<ReportFile[]> {
+export async function reportFiles(db: Kysely<Database>, jobId: string, status: TaskStatus): Promise<ReportFile[]> {
   const rows = await db
     .selectFrom("report_files")
     .selectAll()
@@ -167,7 +164,7 @@ export async function dropEmptyReportFile(db: Kysely<Database>, jobId: string, f
 export async function rowsExtents(
   db: Kysely<Database>,
   jobId: string,
-  status: ReportStatus,
+  status: TaskStatus,
   afterSeq: number,
   limit: number,
 ): Promise<RowsExtent[]> {
@@ -187,7 +184,7 @@ export async function rowsExtents(
 export async function* rowsBetween(
   db: Kysely<Database>,
   jobId: string,
-  status: ReportStatus,
+  status: TaskStatus,
   afterSeq: number,
   throughSeq: number,
   pageSize = 100,
