@@ -2,13 +2,13 @@
  * Real job stores for tests: a SQLite file in a temporary directory, and a fresh PostgreSQL database on the
  * machine's server (OBJBATCH_TEST_PG, default postgres://postgres@127.0.0.1:5432/postgres), dropped after.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { openPostgres, openSqlite } from "../../src/store/connect.js";
-import { JobStore } from "../../src/store/job-store.js";
+import { JobStore, type NewJobRow } from "../../src/store/job-store.js";
 
 export const PG_ADMIN_URL = process.env.OBJBATCH_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -69,3 +69,20 @@ export async function postgresTestStore(): Promise<TestStore> {
 }
 
 export const TEST_STORES: ReadonlyArray<() => Promise<TestStore>> = [sqliteTestStore, postgresTestStore];
+
+/** A job row ready for insertJob: New, confirmed, with fresh ids; `overrides` change any column. */
+export function newJobRow(overrides: Partial<NewJobRow> = {}): NewJobRow {
+  return {
+    job_id: randomUUID(),
+    account_id: "acct-1",
+    status: "New",
+    priority: 10,
+    creation_time: 1_000,
+    spec: "{}",
+    client_request_token: randomUUID(),
+    request_fingerprint: "f",
+    tags: "[]",
+    confirmed: 1,
+    ...overrides,
+  };
+}

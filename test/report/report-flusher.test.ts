@@ -10,7 +10,7 @@ import type { TaskStatus } from "../../src/domain/task.js";
 import { type FlushLimits, type ReportFileStore, ReportFlusher } from "../../src/report/report-flusher.js";
 import { resultFileKey } from "../../src/report/report-writer.js";
 import type { JobStore } from "../../src/store/job-store.js";
-import { TEST_STORES, type TestStore } from "../helpers/stores.js";
+import { newJobRow, TEST_STORES, type TestStore } from "../helpers/stores.js";
 import { type Fixture, fixture, text } from "../storage/local/helpers.js";
 
 const BUCKET = "reports";
@@ -62,19 +62,9 @@ for (const open of TEST_STORES) {
     beforeEach(async () => {
       await f?.cleanup();
       f = await fixture([BUCKET]);
-      jobId = randomUUID();
-      await t.store.insertJob({
-        job_id: jobId,
-        account_id: "acct-1",
-        status: "Active",
-        priority: 10,
-        creation_time: 1,
-        spec: "{}",
-        client_request_token: jobId,
-        request_fingerprint: "fp",
-        tags: "[]",
-        confirmed: 0,
-      });
+      const row = newJobRow({ status: "Active" });
+      jobId = row.job_id;
+      await t.store.insertJob(row);
       chunks = 0;
     });
 

@@ -3,26 +3,9 @@
  * the tasks to the runner, and they are dropped once the chunk is done or skipped.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { encodeInlineTasks, inlineTask } from "../../src/manifest/inline-tasks.js";
-import type { NewJobRow } from "../../src/store/job-store.js";
-import { TEST_STORES, type TestStore } from "../helpers/stores.js";
-
-function newJob(): NewJobRow {
-  return {
-    job_id: randomUUID(),
-    account_id: "acct-1",
-    status: "New",
-    priority: 10,
-    creation_time: 1_000,
-    spec: "{}",
-    client_request_token: randomUUID(),
-    request_fingerprint: "f",
-    tags: "[]",
-    confirmed: 1,
-  };
-}
+import { newJobRow as newJob, TEST_STORES, type TestStore } from "../helpers/stores.js";
 
 const results = { succeeded: 1, failed: 0, succeededRows: null, failedRows: null };
 

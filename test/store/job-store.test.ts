@@ -5,25 +5,9 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { JobStatus } from "../../src/domain/status.js";
-import { DuplicateTokenError, type NewJobRow } from "../../src/store/job-store.js";
+import { DuplicateTokenError } from "../../src/store/job-store.js";
 import { IllegalTransitionError } from "../../src/store/jobs/transition-job.js";
-import { TEST_STORES, type TestStore } from "../helpers/stores.js";
-
-function newJob(overrides: Partial<NewJobRow> = {}): NewJobRow {
-  return {
-    job_id: randomUUID(),
-    account_id: "acct-1",
-    status: "New",
-    priority: 10,
-    creation_time: 1_000,
-    spec: "{}",
-    client_request_token: randomUUID(),
-    request_fingerprint: "f",
-    tags: "[]",
-    confirmed: 1,
-    ...overrides,
-  };
-}
+import { newJobRow as newJob, TEST_STORES, type TestStore } from "../helpers/stores.js";
 
 for (const open of TEST_STORES) {
   describe(`JobStore on ${open.name.replace("TestStore", "")}`, () => {
