@@ -19,6 +19,7 @@ import { storeKindResolver } from "./storage/store-kind.js";
 import type { ObjectStorage } from "./storage/types.js";
 import { openStore } from "./store/connect.js";
 import { JobStore } from "./store/job-store.js";
+import { StoreSignatureLedger } from "./store/signatures/signature-ledger.js";
 
 export interface RunningApp {
   readonly server: ReturnType<typeof buildServer>;
@@ -49,7 +50,10 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const now = options.now ?? Date.now;
   const accounts = new StaticAccountRegistry(config.accounts);
   await mkdir(config.dataDir, { recursive: true });
-  const store = new JobStore(await openStore(config.storeUrl));
+  const connection = await openStore(config.storeUrl);
+  const store = new JobStore(connection);
+  // Signatures are bound in the job store, so every server sharing it refuses the same replays.
+  const signatureLedger = new StoreSignatureLedger(connection, { now });
   const storageConfig: StorageConfig = config.storage;
   logger.info({ storage: describeStorageConfig(storageConfig) }, "storage");
   const storage: ObjectStorage = openStorage(storageConfig, { now: () => new Date(now()) });
@@ -96,7 +100,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     accounts,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    healthy: async () => !closing && (await store.countUnfinished("__healthz__")) >= 0,
+    httpLimits: config.http,
+    signatureLedger,
+    signaturePolicy: config.auth,
+    // Unhealthy while the store cannot be read or written (a probe that hangs counts as a failure).
+    healthy: async () => !closing && (await store.isHealthy()),
   });
   await server.listen({ host: config.host, port: config.port });
   engine?.start();

@@ -1,16 +1,29 @@
 /**
  * One typed configuration, read once from the config file, the environment and the command line (later
- * sources win). The root account comes from OBJBATCH_ACCOUNT_ID / OBJBATCH_ACCESS_KEY / OBJBATCH_SECRET_KEY,
- * or is created once and kept in the data dir.
+ * sources win), and checked whole before anything starts: the file against one schema (config/schema.ts),
+ * the variables and flags against the same fields' rules (config/environment.ts). Any problem is a
+ * ConfigError whose message names the field (`config file accounts[0].buckets: expected an array of non-empty
+ * strings, got "src"`); the CLI prints it and exits with status 2. The root account comes from
+ * OBJBATCH_ACCOUNT_ID / OBJBATCH_ACCESS_KEY / OBJBATCH_SECRET_KEY, or is created once and kept in the data dir.
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { TSchema } from "typebox";
 import type { Account } from "./accounts/types.js";
+import { type SignaturePolicy, signaturePolicyOf } from "./api/auth/signature-policy.js";
+import { type HttpLimits, resolveHttpLimits } from "./api/http/connection-limits.js";
+import { ConfigError } from "./config/config-error.js";
+import { type ConfigFlags, withOverrides } from "./config/environment.js";
+import { defaultMaxConnections, engineOpenFiles, openFilesLimit } from "./config/open-files-budget.js";
+import { type AccountEntry, CONFIG_FILE_SCHEMA, type ConfigFile, ROOT_CREDENTIALS_SCHEMA } from "./config/schema.js";
+import { schemaProblems } from "./config/schema-problems.js";
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from "./engine/options.js";
 import { type FunctionEndpoints, parseFunctionEndpoints } from "./functions/endpoints.js";
 import type { StorageConfig } from "./storage/open-storage.js";
 import { parseStorageRoutes } from "./storage/storage-config.js";
+
+export { ConfigError } from "./config/config-error.js";
 
 export interface Config {
   readonly host: string;
@@ -29,114 +42,101 @@ export interface Config {
   readonly functions: FunctionEndpoints;
   /** Where buckets live: the local data dir, or routes to S3 endpoints and directories (storage-config.ts). */
   readonly storage: StorageConfig;
+  /** The HTTP server's timeouts and connection cap (api/http/connection-limits.ts). */
+  readonly http: HttpLimits;
+  /** Which signatures are accepted: the COS key-time cap, OSS V1 on or off (api/auth/signature-policy.ts). */
+  readonly auth: SignaturePolicy;
 }
 
 export interface ConfigInputs {
   readonly env?: NodeJS.ProcessEnv;
-  readonly flags?: {
-    readonly port?: string | number;
-    readonly host?: string;
-    readonly dataDir?: string;
-    readonly config?: string;
-    readonly store?: string;
-    readonly logLevel?: string;
-  };
+  readonly flags?: ConfigFlags;
 }
-
-interface ConfigFile {
-  host?: string;
-  port?: number;
-  dataDir?: string;
-  store?: string;
-  maxUnfinishedJobs?: number;
-  maxBodyBytes?: number;
-  logLevel?: string;
-  engine?: Partial<EngineOptions>;
-  /** FunctionArn -> URL, or -> { url, timeoutMs }. */
-  functions?: Record<string, unknown>;
-  /** Storage routes: [{ buckets: ["logs-*"], kind: "s3", endpoint, region, ... }, { buckets: ["*"], kind: "local" }]. */
-  storage?: unknown;
-  accounts?: Array<{
-    id: string;
-    accessKeyId?: string;
-    secretAccessKey?: string;
-    keys?: Array<{ accessKeyId: string; secretAccessKey: string }>;
-    buckets?: string[];
-    roles?: Record<string, string[]>;
-    maxUnfinishedJobs?: number;
-  }>;
-}
-
-export class ConfigError extends Error {}
 
 export function loadConfig(inputs: ConfigInputs = {}): Config {
   const env = inputs.env ?? process.env;
   const flags = inputs.flags ?? {};
   const configPath = flags.config ?? env.OBJBATCH_CONFIG;
   const file: ConfigFile = configPath ? readConfigFile(configPath) : {};
+  const settings = withOverrides(file, env, flags);
 
-  const dataDir = resolve(flags.dataDir ?? env.OBJBATCH_DATA_DIR ?? file.dataDir ?? "./data");
-  const port = toPort(flags.port ?? env.PORT ?? file.port ?? 8080);
+  const dataDir = resolve(settings.dataDir ?? "./data");
   const rootAccount = resolveRootAccount(env, dataDir);
-  const configured = (file.accounts ?? []).map(toAccount);
+  const configured = (settings.accounts ?? []).map(toAccount);
   const accounts = [rootAccount.account, ...configured.filter((a) => a.id !== rootAccount.account.id)];
-  const engine: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...file.engine, ...engineFromEnv(env) };
-  checkReportLimits(engine);
+  checkUnique(accounts);
+  const { retry, ...engineSettings } = settings.engine ?? {};
+  const engine: EngineOptions = {
+    ...DEFAULT_ENGINE_OPTIONS,
+    ...engineSettings,
+    retry: { ...DEFAULT_ENGINE_OPTIONS.retry, ...retry },
+  };
+  const storage = fromConfigFile(() =>
+    // An S3 route's connection pool fits the tasks a worker runs at once, plus room for manifests and reports.
+    parseStorageRoutes(settings.storage, dataDir, engine.taskConcurrency + 8),
+  );
+  const maxConnections = defaultMaxConnections(openFilesLimit(), engineOpenFiles(engine, storage));
 
   return {
-    host: flags.host ?? env.HOST ?? file.host ?? "0.0.0.0",
-    port,
+    host: settings.host ?? "0.0.0.0",
+    port: settings.port ?? 8080,
     dataDir,
-    storeUrl: flags.store ?? env.OBJBATCH_STORE_URL ?? file.store ?? `sqlite:${join(dataDir, "objbatch.sqlite")}`,
+    storeUrl: settings.store ?? `sqlite:${join(dataDir, "objbatch.sqlite")}`,
     accounts,
     rootAccount,
     engine,
-    maxUnfinishedJobs: file.maxUnfinishedJobs ?? numberFromEnv(env, "OBJBATCH_MAX_UNFINISHED_JOBS") ?? 1000,
-    maxBodyBytes: file.maxBodyBytes ?? 1024 * 1024,
-    logLevel: flags.logLevel ?? env.LOG_LEVEL ?? file.logLevel ?? "info",
-    functions: toFunctionEndpoints(file.functions),
-    storage: toStorageConfig(file.storage, dataDir, engine),
+    maxUnfinishedJobs: settings.maxUnfinishedJobs ?? 1000,
+    maxBodyBytes: settings.maxBodyBytes ?? 1024 * 1024,
+    logLevel: settings.logLevel ?? "info",
+    functions: fromConfigFile(() => parseFunctionEndpoints(settings.functions)),
+    storage,
+    http: fromConfigFile(() => resolveHttpLimits(settings.http, maxConnections), "http: "),
+    auth: fromConfigFile(() => signaturePolicyOf(settings.auth), "auth: "),
   };
 }
 
-function toStorageConfig(raw: unknown, dataDir: string, engine: EngineOptions): StorageConfig {
+/** Runs a section's own checks (what a schema cannot say), turning their complaints into ConfigErrors. */
+function fromConfigFile<T>(parse: () => T, prefix = ""): T {
   try {
-    // An S3 route's connection pool fits the tasks a worker runs at once, plus room for manifests and reports.
-    return parseStorageRoutes(raw, dataDir, engine.taskConcurrency + 8);
+    return parse();
   } catch (e) {
-    throw new ConfigError(`invalid config file: ${(e as Error).message}`);
-  }
-}
-
-function toFunctionEndpoints(raw: unknown): FunctionEndpoints {
-  try {
-    return parseFunctionEndpoints(raw);
-  } catch (e) {
-    throw new ConfigError(`invalid config file: ${(e as Error).message}`);
+    throw new ConfigError(`config file ${prefix}${(e as Error).message}`);
   }
 }
 
 function readConfigFile(path: string): ConfigFile {
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as ConfigFile;
+    parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
     throw new ConfigError(`cannot read config file ${path}: ${(e as Error).message}`);
   }
+  return checked(CONFIG_FILE_SCHEMA, parsed, "config file");
 }
 
-function toPort(value: string | number): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port: ${value}`);
-  return port;
+/** The value, once it matches the schema; else a ConfigError listing every problem, each naming its field. */
+function checked<T>(schema: TSchema, value: unknown, source: string): T {
+  const problems = schemaProblems(schema, value);
+  if (problems.length > 0) {
+    throw new ConfigError(
+      problems.map((p) => (p.path === "" ? `${source}: ${p.message}` : `${source} ${p.path}: ${p.message}`)).join("\n"),
+    );
+  }
+  return value as T;
 }
 
-function toAccount(entry: NonNullable<ConfigFile["accounts"]>[number]): Account {
-  if (!entry.id) throw new ConfigError("every account in the config file needs an id");
+function toAccount(entry: AccountEntry, i: number): Account {
+  const where = `config file accounts[${i}]`;
   const keys = [...(entry.keys ?? [])];
-  if (entry.accessKeyId && entry.secretAccessKey) {
+  if ((entry.accessKeyId === undefined) !== (entry.secretAccessKey === undefined)) {
+    throw new ConfigError(`${where}: accessKeyId and secretAccessKey go together`);
+  }
+  if (entry.accessKeyId !== undefined && entry.secretAccessKey !== undefined) {
     keys.push({ accessKeyId: entry.accessKeyId, secretAccessKey: entry.secretAccessKey });
   }
-  if (keys.length === 0) throw new ConfigError(`account ${entry.id} has no access key`);
+  if (keys.length === 0) {
+    throw new ConfigError(`${where}: account ${entry.id} has no access key (accessKeyId and secretAccessKey, or keys)`);
+  }
   return {
     id: String(entry.id),
     keys,
@@ -144,6 +144,22 @@ function toAccount(entry: NonNullable<ConfigFile["accounts"]>[number]): Account 
     roles: entry.roles,
     maxUnfinishedJobs: entry.maxUnfinishedJobs,
   };
+}
+
+/** An account id or access key given twice would make requests ambiguous. */
+function checkUnique(accounts: readonly Account[]): void {
+  const ids = new Set<string>();
+  const keys = new Set<string>();
+  for (const account of accounts) {
+    if (ids.has(account.id)) throw new ConfigError(`config file: account ${account.id} is configured twice`);
+    ids.add(account.id);
+    for (const key of account.keys) {
+      if (keys.has(key.accessKeyId)) {
+        throw new ConfigError(`config file: access key ${key.accessKeyId} is configured twice`);
+      }
+      keys.add(key.accessKeyId);
+    }
+  }
 }
 
 /**
@@ -156,7 +172,7 @@ function resolveRootAccount(env: NodeJS.ProcessEnv, dataDir: string): Config["ro
     return {
       created: false,
       account: {
-        id: env.OBJBATCH_ACCOUNT_ID ?? "100000000001",
+        id: env.OBJBATCH_ACCOUNT_ID || "100000000001",
         keys: [{ accessKeyId: env.OBJBATCH_ACCESS_KEY!, secretAccessKey: env.OBJBATCH_SECRET_KEY! }],
         buckets: ["*"],
       },
@@ -164,23 +180,19 @@ function resolveRootAccount(env: NodeJS.ProcessEnv, dataDir: string): Config["ro
   }
   const file = join(dataDir, "root-credentials.json");
   if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, "utf8")) as {
-      accountId: string;
-      accessKeyId: string;
-      secretAccessKey: string;
-    };
+    const saved = readRootCredentials(file);
     return {
       created: false,
       file,
       account: {
-        id: env.OBJBATCH_ACCOUNT_ID ?? saved.accountId,
+        id: env.OBJBATCH_ACCOUNT_ID || saved.accountId,
         keys: [{ accessKeyId: saved.accessKeyId, secretAccessKey: saved.secretAccessKey }],
         buckets: ["*"],
       },
     };
   }
   const saved = {
-    accountId: env.OBJBATCH_ACCOUNT_ID ?? String(randomInt(100_000_000_000, 999_999_999_999)),
+    accountId: env.OBJBATCH_ACCOUNT_ID || String(randomInt(100_000_000_000, 999_999_999_999)),
     accessKeyId: `OBJB${randomBytes(8).toString("hex").toUpperCase()}`,
     secretAccessKey: randomBytes(30).toString("base64url"),
   };
@@ -197,44 +209,12 @@ function resolveRootAccount(env: NodeJS.ProcessEnv, dataDir: string): Config["ro
   };
 }
 
-function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got ${raw}`);
-  return n;
-}
-
-const MIN_PART_BYTES = 5 * 1024 * 1024;
-
-/** Report parts must be ones every S3 store accepts: at least 5 MiB, at most 10,000 per file. */
-function checkReportLimits(engine: EngineOptions): void {
-  if (!(engine.reportPartBytes >= MIN_PART_BYTES)) {
-    throw new ConfigError(`reportPartBytes must be at least ${MIN_PART_BYTES} (5 MiB), got ${engine.reportPartBytes}`);
+function readRootCredentials(file: string): { accountId: string; accessKeyId: string; secretAccessKey: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new ConfigError(`cannot read ${file}: ${(e as Error).message} (delete it to have a new root key made)`);
   }
-  const parts = engine.reportMaxPartsPerFile;
-  if (!Number.isInteger(parts) || parts < 1 || parts > 10_000) {
-    throw new ConfigError(`reportMaxPartsPerFile must be an integer from 1 to 10000, got ${parts}`);
-  }
-}
-
-function engineFromEnv(env: NodeJS.ProcessEnv): Partial<EngineOptions> {
-  const out: Record<string, number> = {};
-  const map: Record<string, keyof EngineOptions> = {
-    OBJBATCH_CHUNK_SIZE: "chunkSize",
-    OBJBATCH_CHUNK_SLOTS: "chunkSlots",
-    OBJBATCH_RUNNER_THREADS: "runnerThreads",
-    OBJBATCH_TASK_CONCURRENCY: "taskConcurrency",
-    OBJBATCH_MAX_REQUESTS_PER_SECOND_PER_JOB: "maxRequestsPerSecondPerJob",
-    OBJBATCH_MAX_ACTIVE_JOBS: "maxActiveJobs",
-    OBJBATCH_LEASE_MS: "leaseMs",
-    OBJBATCH_POLL_MS: "pollMs",
-    OBJBATCH_REPORT_PART_BYTES: "reportPartBytes",
-    OBJBATCH_REPORT_FLUSH_INTERVAL_MS: "reportFlushIntervalMs",
-  };
-  for (const [name, key] of Object.entries(map)) {
-    const n = numberFromEnv(env, name);
-    if (n !== undefined) out[key] = n;
-  }
-  return out as Partial<EngineOptions>;
+  return checked(ROOT_CREDENTIALS_SCHEMA, parsed, file);
 }

@@ -7,9 +7,13 @@ import type { Logger } from "pino";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { JobServiceApi } from "../service/types.js";
+import type { SignatureLedger } from "./auth/signature-binding.js";
+import type { SignaturePolicy } from "./auth/signature-policy.js";
 import { cosRoutes } from "./dialects/cos/routes.js";
 import { ossRoutes } from "./dialects/oss/routes.js";
 import { s3ControlRoutes } from "./dialects/s3control/routes.js";
+import { answerUnknownRoute } from "./dialects/unknown-route.js";
+import { applyConnectionLimits, type HttpLimits, serverTimeoutOptions } from "./http/connection-limits.js";
 import { originFormPath } from "./origin-form.js";
 
 export interface ServerParts {
@@ -20,6 +24,12 @@ export interface ServerParts {
   /** Answers /healthz: false while the store is unreachable or the server is shutting down. */
   readonly healthy: () => Promise<boolean>;
   readonly now?: () => Date;
+  /** Binds COS and OSS V1 signatures to the request they first came with (auth/signature-binding.ts). */
+  readonly signatureLedger: SignatureLedger;
+  /** Key-time cap for COS, V1 on or off for OSS; defaults in auth/signature-policy.ts. */
+  readonly signaturePolicy?: Partial<SignaturePolicy>;
+  /** Timeouts and the connection cap (http/connection-limits.ts); without them, Node's and Fastify's defaults. */
+  readonly httpLimits?: HttpLimits;
 }
 
 export function buildServer(parts: ServerParts) {
@@ -32,6 +42,14 @@ export function buildServer(parts: ServerParts) {
     rewriteUrl: (req) => originFormPath(req.url ?? "/"),
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    ...(parts.httpLimits && serverTimeoutOptions(parts.httpLimits)),
+  });
+  if (parts.httpLimits) applyConnectionLimits(app, parts.httpLimits, parts.logger);
+  // Every dialect answers 503 while the job store is unavailable (and /healthz while it is): say when trying
+  // again makes sense.
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (reply.statusCode === 503 && !reply.hasHeader("retry-after")) reply.header("retry-after", "5");
+    return payload;
   });
 
   const metrics = new Registry();
@@ -45,19 +63,18 @@ export function buildServer(parts: ServerParts) {
     return reply.header("content-type", metrics.contentType).send(await metrics.metrics());
   });
 
-  app.register(
-    cosRoutes({ service: parts.service, accounts: parts.accounts, now: parts.now, maxBodyBytes: parts.maxBodyBytes }),
-  );
-  app.register(
-    ossRoutes({ service: parts.service, accounts: parts.accounts, now: parts.now, maxBodyBytes: parts.maxBodyBytes }),
-  );
-  app.register(
-    s3ControlRoutes({
-      service: parts.service,
-      accounts: parts.accounts,
-      now: parts.now,
-      maxBodyBytes: parts.maxBodyBytes,
-    }),
-  );
+  const dialect = {
+    service: parts.service,
+    accounts: parts.accounts,
+    now: parts.now,
+    maxBodyBytes: parts.maxBodyBytes,
+    signatureLedger: parts.signatureLedger,
+    signaturePolicy: parts.signaturePolicy,
+  };
+  app.register(cosRoutes(dialect));
+  app.register(ossRoutes(dialect));
+  app.register(s3ControlRoutes(dialect));
+  // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).
+  app.setNotFoundHandler(answerUnknownRoute);
   return app;
 }

@@ -58,7 +58,8 @@ program
 
 program.parseAsync(process.argv).catch((e) => {
   if (e instanceof ConfigError) {
-    process.stderr.write(`objbatch: ${e.message}\n`);
+    // One line per problem, each naming its setting; no stack trace: the fix is in the configuration.
+    for (const line of e.message.split("\n")) process.stderr.write(`objbatch: ${line}\n`);
     process.exit(2);
   }
   process.stderr.write(`objbatch: ${(e as Error).stack ?? e}\n`);

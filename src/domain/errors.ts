@@ -33,7 +33,10 @@ export type DomainErrorKind =
   | "InvalidDigest"
   | "MethodNotAllowed"
   | "NotImplemented"
+  /** Try again soon: the job changed status too often while the request tried to change it. */
   | "ServiceUnavailable"
+  /** The job store cannot be reached or cannot write (store/store-unavailable.ts): 503 in every dialect. */
+  | "StoreUnavailable"
   | "InternalError";
 
 export class DomainError extends Error {

@@ -2,7 +2,8 @@
  * The engine: a loop that moves jobs through their lifecycle. Each tick it prepares new jobs, gives the
  * execution slots to the highest-priority jobs (pausing the ones that lose them), notices jobs that are
  * done or failing, finalises them, and keeps its chunk slots busy with leased chunks. Several engines may
- * share one PostgreSQL store: every move is a compare-and-set, chunks and phases are leased.
+ * share one PostgreSQL store: every move is a compare-and-set, chunks and phases are leased. A store that is
+ * down or cannot write never ends the process: every store call is retried with backoff (store-outage.ts).
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -13,10 +14,12 @@ import { type JobRow, rowToJob } from "../store/job-row.js";
 import type { ChunkExecution } from "./chunk-runner.js";
 import type { EngineDeps } from "./deps.js";
 import type { ChunkExecutor } from "./executor.js";
+import { exceedsFailureThreshold, failureThresholdReason } from "./failure-threshold.js";
 import { finalizeJob } from "./finalizer.js";
 import { clipFailure, prepareJob } from "./preparer.js";
 import { flushRunningReport, type JobReport, reportFlusherFor } from "./report-flush.js";
 import { planSchedule } from "./scheduler.js";
+import { StoreOutage } from "./store-outage.js";
 
 /** The engine looks after every job that has not finished. */
 const WATCHED: readonly JobStatus[] = JOB_STATUSES.filter((s) => !isTerminal(s));
@@ -44,11 +47,17 @@ export class Engine {
   private lastHousekeeping = 0;
   private filling = false;
   private chunksRecorded = 0;
+  private readonly outage: StoreOutage;
+  /** Ticks in a row that failed for an unavailable store: the loop backs off by them. */
+  private tickFailures = 0;
+  /** Aborted by stop(): cuts short the waits between store retries. */
+  private readonly stopped = new AbortController();
 
   constructor(deps: Omit<EngineDeps, "owner"> & { owner?: string; executor: ChunkExecutor }) {
     const { executor, ...rest } = deps;
     this.deps = { ...rest, owner: deps.owner ?? `engine-${randomUUID()}` };
     this.executor = executor;
+    this.outage = new StoreOutage(this.deps.log, this.deps.options.storeRetryMaxDelayMs);
   }
 
   start(): void {
@@ -79,6 +88,7 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.stopped.abort();
     this.wake();
     await this.loopDone;
     const all = () => Promise.all([...this.running].map((r) => r.done));
@@ -97,18 +107,29 @@ export class Engine {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
+      let wait = this.deps.options.pollMs;
+      let backingOff = false;
       try {
         await this.tick();
+        this.tickFailures = 0;
+        this.outage.recovered();
       } catch (e) {
-        this.deps.log.error({ err: e }, "engine tick failed");
+        if (this.outage.failed(e, "engine tick")) {
+          // Back off while the store is unavailable; only stop() cuts the wait short.
+          wait = Math.max(wait, this.outage.delay(this.tickFailures++));
+          backingOff = true;
+        } else {
+          this.deps.log.error({ err: e }, "engine tick failed");
+        }
       }
       if (this.stopping) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.deps.options.pollMs);
-        this.wakeUp = () => {
+        const timer = setTimeout(resolve, wait);
+        const cut = () => {
           clearTimeout(timer);
           resolve();
         };
+        this.wakeUp = backingOff ? () => this.stopping && cut() : cut;
       });
       this.wakeUp = undefined;
     }
@@ -168,7 +189,8 @@ export class Engine {
     }
     this.exhausted = new Set();
     this.executor.updateStatuses(this.statuses);
-    await this.fillSlots();
+    const leaseFailure = await this.fillSlots();
+    if (leaseFailure !== undefined) throw leaseFailure; // the loop logs it, and backs off if the store is down
   }
 
   private refreshStatuses(rows: readonly JobRow[]) {
@@ -179,15 +201,12 @@ export class Engine {
   /** Active -> Completing when every chunk is done; Active -> Failing past the failure threshold (D7). */
   private async checkActive(row: JobRow) {
     const { store, options } = this.deps;
-    const attempted = row.succeeded + row.failed;
-    if (attempted >= options.failureThresholdTasks && row.failed / attempted > options.failureRatio) {
-      const pct = Math.round((row.failed / attempted) * 100);
+    if (exceedsFailureThreshold(row, options)) {
+      // Chunks still in flight add their tasks before the job is Failed; the finaliser restates this entry
+      // from the final counts (failure-threshold.ts).
       await store.transition(row.job_id, "Active", "Failing", this.deps.now(), {
         statusUpdateReason: "Job failed: too many tasks failed",
-        failure: clipFailure({
-          code: "TaskFailureThresholdExceeded",
-          reason: `${row.failed} of ${attempted} tasks attempted (${pct}%) failed, above the ${Math.round(options.failureRatio * 100)}% threshold.`,
-        }),
+        failure: failureThresholdReason(row, options),
       });
       this.statuses.set(row.job_id, "Failing");
       return;
@@ -240,8 +259,12 @@ export class Engine {
 
   // ---- chunks -----------------------------------------------------------------------------------------------
 
-  private async fillSlots(): Promise<void> {
-    if (this.filling) return;
+  /**
+   * Leases chunks while slots are free. Never rejects: a store call that fails stops the filling until next
+   * time, and its error is returned.
+   */
+  private async fillSlots(): Promise<unknown> {
+    if (this.filling) return undefined;
     this.filling = true;
     try {
       const { store, options } = this.deps;
@@ -249,7 +272,7 @@ export class Engine {
         const job = this.activeJobs.find(
           (j) => !this.exhausted.has(j.job_id) && this.statuses.get(j.job_id) === "Active",
         );
-        if (!job) return;
+        if (!job) return undefined;
         const token = randomUUID();
         const chunk = await store.leaseChunk(job.job_id, token, this.deps.now(), options.leaseMs);
         if (!chunk) {
@@ -258,6 +281,9 @@ export class Engine {
         }
         this.startChunk(job, chunk);
       }
+      return undefined;
+    } catch (e) {
+      return e;
     } finally {
       this.filling = false;
     }
@@ -267,52 +293,94 @@ export class Engine {
     const entry: RunningChunk = {
       jobId: row.job_id,
       leaseToken: chunk.lease_token!,
-      done: this.executor
-        .execute(row, chunk)
-        .then((execution) => this.recordChunk(row, chunk, execution))
-        .catch((e) => this.chunkFailed(row, chunk, e))
-        .finally(() => {
-          this.running.delete(entry);
-          void this.fillSlots();
-          this.wake();
-        }),
+      done: this.runChunk(row, chunk).finally(() => {
+        this.running.delete(entry);
+        void this.fillSlots().then((e) => {
+          if (e !== undefined && !this.outage.failed(e, "leasing a chunk")) {
+            this.deps.log.error({ err: e }, "leasing a chunk failed");
+          }
+        });
+        this.wake();
+      }),
     };
     this.running.add(entry);
   }
 
-  /** Exactly-once accounting happens here: only the current lease holder's results are recorded. */
+  /** Runs a leased chunk and records what came of it. Never rejects (stop() awaits it). */
+  private async runChunk(row: JobRow, chunk: LeasedChunk): Promise<void> {
+    let execution: ChunkExecution;
+    try {
+      execution = await this.executor.execute(row, chunk);
+    } catch (e) {
+      await this.chunkFailed(row, chunk, e);
+      return;
+    }
+    try {
+      await this.recordChunk(row, chunk, execution);
+    } catch (e) {
+      // Only when stopping, or for an error that is not the store's being unavailable: the chunk keeps its
+      // lease until it expires, then runs again, and whoever holds it then records it once.
+      this.deps.log.warn(
+        { jobId: row.job_id, seq: chunk.seq, err: e },
+        "a chunk's results could not be recorded; the chunk runs again once its lease expires",
+      );
+    }
+  }
+
+  /**
+   * Exactly-once accounting happens here: only the current lease holder's results are recorded. While the store
+   * is unavailable the results wait here and recording is retried with backoff; the lease check makes a late
+   * record safe (a chunk taken over meanwhile is recorded by its new holder, never twice).
+   */
   private async recordChunk(row: JobRow, chunk: LeasedChunk, execution: ChunkExecution) {
     const { store, log } = this.deps;
     if (execution.kind === "aborted") {
-      await store.releaseChunk(row.job_id, chunk.seq, chunk.lease_token!);
+      await this.storeRetry("giving back a chunk", () => store.releaseChunk(row.job_id, chunk.seq, chunk.lease_token!));
       return;
     }
-    const recorded = await store.completeChunk(
-      row.job_id,
-      chunk.seq,
-      chunk.lease_token!,
-      execution.results,
-      this.deps.now(),
+    const recorded = await this.storeRetry("recording a chunk", () =>
+      store.completeChunk(row.job_id, chunk.seq, chunk.lease_token!, execution.results, this.deps.now()),
     );
     if (recorded) this.chunksRecorded++;
-    else log.warn({ jobId: row.job_id, seq: chunk.seq }, "chunk lease was taken over; its results are discarded");
+    else {
+      log.warn(
+        { jobId: row.job_id, seq: chunk.seq },
+        "chunk lease was taken over (or an earlier attempt recorded it); these results are discarded",
+      );
+    }
   }
 
-  /** A chunk whose manifest range can no longer be read (deleted, changed) fails the job. */
+  /** A chunk whose manifest range can no longer be read (deleted, changed) fails the job. Never rejects. */
   private async chunkFailed(row: JobRow, chunk: LeasedChunk, e: unknown) {
     const { store, log } = this.deps;
-    await store.releaseChunk(row.job_id, chunk.seq, chunk.lease_token!);
-    if (isStorageError(e) && !e.retryable) {
-      log.warn({ jobId: row.job_id, seq: chunk.seq, err: e }, "manifest chunk unreadable; failing the job");
-      await store.transition(row.job_id, "Active", "Failing", this.deps.now(), {
-        failure: clipFailure({ code: e.code, reason: `Reading the manifest failed: ${e.message}` }),
-      });
-      this.statuses.set(row.job_id, "Failing");
-      this.executor.updateStatuses(this.statuses);
-    } else {
-      log.error({ jobId: row.job_id, seq: chunk.seq, err: e }, "chunk failed; it will be retried");
-      this.exhausted.add(row.job_id);
+    try {
+      await this.storeRetry("giving back a failed chunk", () =>
+        store.releaseChunk(row.job_id, chunk.seq, chunk.lease_token!),
+      );
+      if (isStorageError(e) && !e.retryable) {
+        log.warn({ jobId: row.job_id, seq: chunk.seq, err: e }, "manifest chunk unreadable; failing the job");
+        await this.storeRetry("failing a job", () =>
+          store.transition(row.job_id, "Active", "Failing", this.deps.now(), {
+            failure: clipFailure({ code: e.code, reason: `Reading the manifest failed: ${e.message}` }),
+          }),
+        );
+        this.statuses.set(row.job_id, "Failing");
+        this.executor.updateStatuses(this.statuses);
+      } else {
+        log.error({ jobId: row.job_id, seq: chunk.seq, err: e }, "chunk failed; it will be retried");
+        this.exhausted.add(row.job_id);
+      }
+    } catch (err) {
+      log.warn(
+        { jobId: row.job_id, seq: chunk.seq, err },
+        "a failed chunk could not be given back; it runs again once its lease expires",
+      );
     }
+  }
+
+  /** Runs a store call again while the store is unavailable, until it succeeds or the engine stops. */
+  private storeRetry<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return this.outage.retry(what, call, () => this.stopping, this.stopped.signal);
   }
 
   private holdsChunksOf(jobId: string): boolean {
@@ -325,7 +393,9 @@ export class Engine {
     try {
       await this.deps.store.renewLeases(tokens, this.deps.now() + this.deps.options.leaseMs);
     } catch (e) {
-      this.deps.log.error({ err: e }, "renewing chunk leases failed");
+      // While the store is down the leases may run out; a chunk taken over meanwhile is recorded by its new holder.
+      if (!this.outage.failed(e, "renewing chunk leases"))
+        this.deps.log.error({ err: e }, "renewing chunk leases failed");
     }
   }
 
@@ -340,7 +410,10 @@ export class Engine {
   private runPhase(key: string, work: () => Promise<unknown>) {
     if (this.phases.has(key)) return;
     const done = work()
-      .catch((e) => this.deps.log.error({ err: e, phase: key }, "job phase failed"))
+      .catch((e) => {
+        // A phase cut short by the store is taken up again on a later tick (each one is safe to repeat).
+        if (!this.outage.failed(e, `job phase ${key}`)) this.deps.log.error({ err: e, phase: key }, "job phase failed");
+      })
       .finally(() => {
         this.phases.delete(key);
         this.wake();

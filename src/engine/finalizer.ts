@@ -10,6 +10,7 @@ import { writeReportManifest } from "../report/report-writer.js";
 import { isStorageError } from "../storage/types.js";
 import { rowToJob } from "../store/job-row.js";
 import type { EngineDeps } from "./deps.js";
+import { FAILURE_THRESHOLD_CODE, failureThresholdReason } from "./failure-threshold.js";
 import { holdClaim } from "./phase-claim.js";
 import { clipFailure } from "./preparer.js";
 import { reportFlusherFor } from "./report-flush.js";
@@ -69,6 +70,12 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
     }
     const moved = await store.transition(jobId, from, end.to, deps.now(), {
       statusUpdateReason: from === "Cancelling" ? (row.status_update_reason ?? end.reason) : end.reason,
+      // The threshold's entry was written when the job started Failing; chunks in flight then added their
+      // tasks since. Restated from the final counts, in the same transaction, it agrees with ProgressSummary.
+      restateFailure: {
+        code: FAILURE_THRESHOLD_CODE,
+        reason: (counts) => failureThresholdReason(counts, deps.options).reason,
+      },
     });
     if (moved) {
       log.info(

@@ -1,7 +1,9 @@
 /**
  * Engine settings. The defaults suit a 2-core machine: a few chunks at a time, many tasks in flight (object
- * storage work waits on I/O, not CPU).
+ * storage work waits on I/O, not CPU). ENGINE_OPTIONS_SCHEMA holds each setting's type and range: the config
+ * file's `engine` section and the OBJBATCH_* variables are checked against it at start (config.ts).
  */
+import { type Static, Type } from "typebox";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 
 export interface EngineOptions {
@@ -53,6 +55,12 @@ export interface EngineOptions {
   readonly reportMaxPartsPerFile: number;
   /** How often a running job's ready report rows are looked for. */
   readonly reportFlushIntervalMs: number;
+  /**
+   * While the job store is unavailable (down, restarting, out of disk), store calls are retried with
+   * exponential backoff and full jitter up to this delay; it bounds how long the engine takes to notice the
+   * store is back.
+   */
+  readonly storeRetryMaxDelayMs: number;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -77,4 +85,101 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   reportPartBytes: 8 * 1024 * 1024,
   reportMaxPartsPerFile: 10_000,
   reportFlushIntervalMs: 5_000,
+  storeRetryMaxDelayMs: 5_000,
 };
+
+const MIB = 1024 * 1024;
+const int = (minimum: number, maximum: number, description: string) => Type.Integer({ minimum, maximum, description });
+
+/** The retry policy's settings (retry.ts): a whole policy, or the fields to change in the default one. */
+export const RETRY_POLICY_SCHEMA = Type.Object(
+  {
+    attempts: int(1, 100, "Total attempts of a task, the first included."),
+    baseDelayMs: int(1, 3_600_000, "Backoff base (ms): retry n waits a random time below base x 2^n."),
+    throttlingBaseDelayMs: Type.Optional(
+      int(1, 3_600_000, "Backoff base (ms) after a throttled attempt (default 5 x baseDelayMs)."),
+    ),
+    maxDelayMs: int(1, 3_600_000, "Longest wait (ms) between two attempts."),
+  },
+  {
+    additionalProperties: false,
+    title: "retry policy",
+    description: "How failed storage requests worth retrying (throttling, 5xx, timeouts) are retried.",
+  },
+);
+
+/** Every engine setting, its type and its range. */
+export const ENGINE_OPTIONS_SCHEMA = Type.Object(
+  {
+    chunkSize: int(1, 1_000_000, "Tasks per chunk: the unit of leasing, accounting and crash recovery."),
+    runnerThreads: int(0, 256, "Worker threads that run chunks (0: in the engine's own event loop)."),
+    chunkSlots: int(1, 10_000, "Chunks a worker runs at once."),
+    taskConcurrency: int(
+      1,
+      100_000,
+      "Tasks in flight at once across a worker's chunks; the ceiling of each job's adaptive concurrency.",
+    ),
+    maxRequestsPerSecondPerJob: Type.Number({
+      minimum: 0,
+      description: "Storage requests per second one job may make in this process (0: no cap).",
+    }),
+    maxActiveJobs: int(
+      1,
+      100_000,
+      "Jobs that may be Active at once; a higher-priority job preempts the lowest beyond this.",
+    ),
+    prepareConcurrency: int(1, 1_000, "Manifests prepared at once."),
+    leaseMs: int(
+      100,
+      86_400_000,
+      "A chunk lease or phase claim not renewed for this long (ms) is presumed dead and taken over.",
+    ),
+    pollMs: int(1, 3_600_000, "How often (ms) the engine looks for work when nothing woke it."),
+    retry: RETRY_POLICY_SCHEMA,
+    failureThresholdTasks: int(
+      0,
+      Number.MAX_SAFE_INTEGER,
+      "Once this many tasks were attempted, a failed share above failureRatio fails the job.",
+    ),
+    failureRatio: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: "The failed share of attempted tasks that fails a job (0 to 1).",
+    }),
+    suspendedTimeoutMs: int(1, Number.MAX_SAFE_INTEGER, "A Suspended job not confirmed within this time (ms) fails."),
+    retentionMs: int(1, Number.MAX_SAFE_INTEGER, "Finished jobs are purged this long (ms) after they ended."),
+    housekeepingMs: int(
+      0,
+      86_400_000,
+      "How often (ms) unconfirmed jobs past their timeout fail and old jobs are purged.",
+    ),
+    shutdownGraceMs: int(
+      0,
+      3_600_000,
+      "On graceful shutdown, how long (ms) in-flight chunks may take to finish before they are given back.",
+    ),
+    reportPartBytes: int(
+      5 * MIB,
+      5 * 1024 * MIB,
+      "Report rows per uploaded part (bytes; S3 needs at least 5 MiB for every part but the last).",
+    ),
+    reportMaxPartsPerFile: int(1, 10_000, "Parts per results file before the next file is started (S3 allows 10,000)."),
+    reportFlushIntervalMs: int(1, 3_600_000, "How often (ms) a running job's ready report rows are looked for."),
+    storeRetryMaxDelayMs: int(
+      1,
+      3_600_000,
+      "Longest wait (ms) between retries of a store call while the job store is unavailable.",
+    ),
+  },
+  { additionalProperties: false, title: "engine settings" },
+);
+
+/**
+ * The schema and the interface describe the same settings: adding an option to EngineOptions without its rule
+ * in ENGINE_OPTIONS_SCHEMA (or the other way round) fails the type-check here.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const SCHEMA_MATCHES_OPTIONS: Same<Static<typeof ENGINE_OPTIONS_SCHEMA>, EngineOptions> = true;
+const SCHEMA_MATCHES_RETRY: Same<Static<typeof RETRY_POLICY_SCHEMA>, RetryPolicy> = true;
+void SCHEMA_MATCHES_OPTIONS;
+void SCHEMA_MATCHES_RETRY;

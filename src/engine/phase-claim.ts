@@ -3,6 +3,7 @@
  * not take the job over from a live owner; if the job leaves the status, `lost` turns true and the work stops.
  */
 import type { JobStatus } from "../domain/status.js";
+import { isStoreUnavailable } from "../store/store-unavailable.js";
 import type { EngineDeps } from "./deps.js";
 
 export interface HeldClaim {
@@ -31,7 +32,13 @@ export function holdClaim(deps: EngineDeps, jobId: string, status: JobStatus): H
     },
     async release() {
       clearInterval(timer);
-      await deps.store.releasePhase(jobId, deps.owner);
+      try {
+        await deps.store.releasePhase(jobId, deps.owner);
+      } catch (e) {
+        // The store is down: the claim simply expires after leaseMs, and the phase is taken up again then.
+        if (!isStoreUnavailable(e)) throw e;
+        deps.log.warn({ err: e.cause ?? e, jobId }, "releasing a phase claim failed; it will expire");
+      }
     },
   };
 }

@@ -35,6 +35,7 @@ import { planChunks } from "../manifest/record-scanner.js";
 import { isStorageError, type ObjectStorage } from "../storage/types.js";
 import type { ChunkPlanRow } from "../store/chunks/insert-chunks.js";
 import { rowToJob } from "../store/job-row.js";
+import { isStoreUnavailable } from "../store/store-unavailable.js";
 import { type EngineDeps, JobFailureError } from "./deps.js";
 import { type JobContext, makeJobContext } from "./job-context.js";
 import { type HeldClaim, holdClaim } from "./phase-claim.js";
@@ -86,6 +87,9 @@ export async function prepareJob(deps: EngineDeps, jobId: string): Promise<void>
     });
     log.info({ jobId, tasks: outcome.total, chunks: outcome.chunks, status: next }, "job prepared");
   } catch (e) {
+    // The store being down says nothing about the job: leave it Preparing, and whoever claims it next (after
+    // the claim expires) starts over.
+    if (isStoreUnavailable(e)) throw e;
     const failure =
       e instanceof JobFailureError
         ? { code: e.code, reason: e.message }
@@ -416,7 +420,9 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+/** The job failure a storage error while preparing means. A job store that is down is not one: it is rethrown. */
 function storageFailure(e: unknown, what: string): JobFailureError {
+  if (isStoreUnavailable(e)) throw e;
   if (isStorageError(e)) return new JobFailureError(e.code, `${what}: ${e.message}`);
   return new JobFailureError("InternalError", `${what}: ${(e as Error).message}`);
 }

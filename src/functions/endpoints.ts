@@ -11,8 +11,10 @@
  * A job's FunctionArn matches an entry exactly; a qualified ARN (`...:function:name:alias`, `:3`, `:$LATEST`)
  * without an entry of its own falls back to the unqualified one.
  *
- * The map is plain data, so it crosses to the engine's worker threads as it is.
+ * The map is plain data, so it crosses to the engine's worker threads as it is. FUNCTION_ENDPOINTS_SCHEMA gives
+ * its shape (the config file is checked against it at start, config.ts); parseFunctionEndpoints checks the rest.
  */
+import { Type } from "typebox";
 
 export interface FunctionEndpoint {
   /** http: or https: URL the batch request is POSTed to. */
@@ -26,6 +28,36 @@ export type FunctionEndpoints = Readonly<Record<string, FunctionEndpoint>>;
 export const DEFAULT_FUNCTION_TIMEOUT_MS = 60_000;
 /** AWS Lambda's own upper bound on a function's run time. */
 export const MAX_FUNCTION_TIMEOUT_MS = 15 * 60_000;
+
+const URL_SCHEMA = Type.String({
+  minLength: 1,
+  title: "URL",
+  description: "The http: or https: URL the batch request is POSTed to.",
+});
+
+export const FUNCTION_ENDPOINTS_SCHEMA = Type.Record(
+  Type.String(),
+  Type.Union([
+    URL_SCHEMA,
+    Type.Object(
+      {
+        url: URL_SCHEMA,
+        timeoutMs: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            maximum: MAX_FUNCTION_TIMEOUT_MS,
+            description: `How long one invocation may take (default ${DEFAULT_FUNCTION_TIMEOUT_MS} ms).`,
+          }),
+        ),
+      },
+      { additionalProperties: false, title: "object with url and timeoutMs" },
+    ),
+  ]),
+  {
+    title: "map of function ARNs to endpoints",
+    description: "FunctionArn -> the URL InvokeFunction jobs call for it, or { url, timeoutMs }.",
+  },
+);
 
 /** Reads the config file's `functions` map; throws an Error saying which entry is wrong. */
 export function parseFunctionEndpoints(raw: unknown): FunctionEndpoints {

@@ -1,5 +1,5 @@
 /**
- * Writes a job's results files while it runs, by multipart upload (issue 4, reference D11).
+ * Writes a job's results files while it runs, by multipart upload (docs/decisions.md D11).
  *
  * Each done chunk leaves its report rows in the store (complete-chunk.ts). The flusher takes the chunks in
  * order from the first one not yet written and, once the rows of an unbroken run of done chunks reach

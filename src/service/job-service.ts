@@ -38,38 +38,44 @@ export class JobService implements JobServiceApi {
     const earlier = await this.store.findByToken(spec.accountId, spec.clientRequestToken);
     if (earlier) return this.answerReusedToken(earlier, fingerprint, tokenPolicy);
 
-    const account = this.options.accounts.byId(spec.accountId);
-    const cap = account?.maxUnfinishedJobs ?? this.options.maxUnfinishedJobs;
-    if ((await this.store.countUnfinished(spec.accountId)) >= cap) {
-      throw new DomainError(
-        "TooManyJobs",
-        `The number of unfinished jobs has reached the limit of ${cap} for this account.`,
-      );
-    }
     if ((spec.tags?.length ?? 0) > (this.options.maxJobTags ?? 50)) {
       throw new DomainError("TooManyTags", `A job can have at most ${this.options.maxJobTags ?? 50} tags.`);
     }
+    const account = this.options.accounts.byId(spec.accountId);
+    const cap = account?.maxUnfinishedJobs ?? this.options.maxUnfinishedJobs;
 
     const jobId = randomUUID();
+    let inserted: boolean;
     try {
-      await this.store.insertJob({
-        job_id: jobId,
-        account_id: spec.accountId,
-        status: "New",
-        priority: spec.priority,
-        creation_time: this.now(),
-        spec: specToColumn(spec),
-        client_request_token: spec.clientRequestToken,
-        request_fingerprint: fingerprint,
-        tags: JSON.stringify(spec.tags ?? []),
-        confirmed: spec.confirmationRequired ? 0 : 1,
-      });
+      // The cap is checked and the job inserted in one transaction (store/jobs/insert-job.ts): concurrent
+      // creates, through one server or several, never get past it together.
+      inserted = await this.store.insertJobUnderCap(
+        {
+          job_id: jobId,
+          account_id: spec.accountId,
+          status: "New",
+          priority: spec.priority,
+          creation_time: this.now(),
+          spec: specToColumn(spec),
+          client_request_token: spec.clientRequestToken,
+          request_fingerprint: fingerprint,
+          tags: JSON.stringify(spec.tags ?? []),
+          confirmed: spec.confirmationRequired ? 0 : 1,
+        },
+        cap,
+      );
     } catch (e) {
       if (!(e instanceof DuplicateTokenError)) throw e;
       // Another request with the same token won the race: answer as if we had come second.
       const winner = await this.store.findByToken(spec.accountId, spec.clientRequestToken);
       if (!winner) throw e;
       return this.answerReusedToken(winner, fingerprint, tokenPolicy);
+    }
+    if (!inserted) {
+      throw new DomainError(
+        "TooManyJobs",
+        `The number of unfinished jobs has reached the limit of ${cap} for this account.`,
+      );
     }
     this.options.onChange?.();
     return { jobId, created: true };

@@ -15,6 +15,7 @@ import { releaseChunk } from "./chunks/release-chunk.js";
 import { renewLeases } from "./chunks/renew-leases.js";
 import type { StoreConnection } from "./connect.js";
 import type { JobRow } from "./job-row.js";
+import { DuplicateTokenError, insertJob, insertJobUnderCap, type NewJobRow } from "./jobs/insert-job.js";
 import { type TransitionPatch, transitionJob } from "./jobs/transition-job.js";
 import {
   completeReportFile,
@@ -27,21 +28,7 @@ import {
   startReportFile,
 } from "./reports/report-files.js";
 
-export type NewJobRow = Pick<
-  JobRow,
-  | "job_id"
-  | "account_id"
-  | "status"
-  | "priority"
-  | "creation_time"
-  | "spec"
-  | "client_request_token"
-  | "request_fingerprint"
-  | "tags"
-  | "confirmed"
->;
-
-export class DuplicateTokenError extends Error {}
+export { DuplicateTokenError, type NewJobRow };
 
 export class JobStore {
   constructor(private readonly conn: StoreConnection) {}
@@ -60,33 +47,22 @@ export class JobStore {
 
   // ---- jobs -------------------------------------------------------------------------------------------------
 
-  async insertJob(row: NewJobRow): Promise<void> {
-    try {
-      await this.db
-        .insertInto("jobs")
-        .values({
-          ...row,
-          termination_time: null,
-          suspended_time: null,
-          suspended_cause: null,
-          status_update_reason: null,
-          failure_reasons: "[]",
-          total_tasks: -1,
-          succeeded: 0,
-          failed: 0,
-          active_ms: 0,
-          active_since: null,
-          manifest_etag: null,
-          generated_manifest: null,
-          phase_owner: null,
-          phase_expires: null,
-          updated_time: row.creation_time,
-        })
-        .execute();
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new DuplicateTokenError(row.client_request_token);
-      throw e;
-    }
+  /** Throws DuplicateTokenError when the job's ClientRequestToken was already used in its account. */
+  insertJob(row: NewJobRow): Promise<void> {
+    return insertJob(this.db, row);
+  }
+
+  /** Inserts the job unless its account has `cap` unfinished jobs already (then false), in one transaction. */
+  insertJobUnderCap(row: NewJobRow, cap: number): Promise<boolean> {
+    return insertJobUnderCap(this.db, this.conn.dialect, row, cap);
+  }
+
+  /**
+   * For /healthz: true when the store answers a probe within `timeoutMs` (a write on SQLite) and no statement
+   * has found it unavailable since (a failed write stays a failure until a write succeeds).
+   */
+  isHealthy(timeoutMs = 2_000): Promise<boolean> {
+    return this.conn.health.check(() => this.conn.probe(), timeoutMs);
   }
 
   getJob(jobId: string): Promise<JobRow | undefined> {
@@ -344,10 +320,4 @@ export class JobStore {
       .executeTakeFirstOrThrow();
     return { succeeded: Number(row.succeeded), failed: Number(row.failed), records: Number(row.records) };
   }
-}
-
-/** PostgreSQL 23505; SQLITE_CONSTRAINT_UNIQUE from better-sqlite3 (code) or node:sqlite (errcode 2067). */
-function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; errcode?: number };
-  return err?.code === "23505" || err?.code === "SQLITE_CONSTRAINT_UNIQUE" || err?.errcode === 2067;
 }

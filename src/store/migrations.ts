@@ -105,6 +105,28 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable("report_files").execute();
     },
   },
+  /**
+   * The signatures seen on requests whose signature does not cover everything the handler reads (a COS body,
+   * an OSS V1 request's parameters), each bound to the digest of the first request it came with
+   * (store/signatures/). Rows live as long as the signature is valid, then are purged.
+   */
+  "0004_request_signatures": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("request_signatures")
+        .addColumn("scheme", "varchar(16)", (c) => c.notNull())
+        .addColumn("access_key_id", "text", (c) => c.notNull())
+        .addColumn("signature", "varchar(128)", (c) => c.notNull())
+        .addColumn("bound_digest", "varchar(64)", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("request_signatures_pk", ["scheme", "access_key_id", "signature"])
+        .execute();
+      await db.schema.createIndex("request_signatures_expiry").on("request_signatures").column("expires_at").execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("request_signatures").execute();
+    },
+  },
 };
 
 class InlineMigrations implements MigrationProvider {

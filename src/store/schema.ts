@@ -94,8 +94,25 @@ export interface ReportFilesTable {
   completed: number;
 }
 
+/**
+ * A signature seen on a request, bound to the digest of what that first request carried (store/signatures/).
+ * One row per (scheme, access key, signature), kept until the signature can no longer be accepted.
+ */
+export interface RequestSignaturesTable {
+  /** 'cos' | 'oss-v1' | 'oss-v4' | ...: the signature scheme, so two schemes' values never meet */
+  scheme: string;
+  access_key_id: string;
+  /** the signature as sent (hex or base64) */
+  signature: string;
+  /** hex SHA-256 of the request the signature was first seen with (method, target, body) */
+  bound_digest: string;
+  /** when the signature stops being accepted, ms since the epoch; the row may be purged after */
+  expires_at: number;
+}
+
 export interface Database {
   jobs: JobsTable;
   chunks: ChunksTable;
   report_files: ReportFilesTable;
+  request_signatures: RequestSignaturesTable;
 }

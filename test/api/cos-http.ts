@@ -3,6 +3,7 @@
  * (COS.getAuthorization) and sent over real HTTP with fetch; answers are parsed with fast-xml-parser directly,
  * independent of objbatch's own XML code.
  */
+import { createHash } from "node:crypto";
 import COS from "cos-nodejs-sdk-v5";
 import { XMLParser } from "fast-xml-parser";
 
@@ -27,6 +28,11 @@ export interface CosCall {
   readonly credentials?: Credentials;
   /** Leave out the x-cos-appid header. */
   readonly noAppId?: boolean;
+  /**
+   * Send a body without a signed Content-MD5. By default a body goes with its Content-MD5, signed, as the COS
+   * SDKs send it: a COS signature covers the body only through that header.
+   */
+  readonly noContentMd5?: boolean;
   /** Send no Authorization header. */
   readonly unsigned?: boolean;
   readonly keyTime?: string;
@@ -51,6 +57,9 @@ export async function cosCall(
   const headers: Record<string, string> = {
     host: url.host,
     ...(call.noAppId ? {} : { "x-cos-appid": creds.appId }),
+    ...(call.body !== undefined && !call.noContentMd5
+      ? { "content-md5": createHash("md5").update(call.body).digest("base64") }
+      : {}),
     ...call.headers,
   };
   if (!call.unsigned) {

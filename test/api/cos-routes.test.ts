@@ -14,6 +14,7 @@ import { cosRoutes } from "../../src/api/dialects/cos/routes.js";
 import { JobService } from "../../src/service/job-service.js";
 import type { JobServiceApi } from "../../src/service/types.js";
 import { inChunks, type RawAnswer, rawHttpRequest } from "../helpers/raw-http.js";
+import { sqliteTestLedger, type TestLedger } from "../helpers/signature-ledger.js";
 import { sqliteTestStore, type TestStore } from "../helpers/stores.js";
 import { type CosAnswer, type CosCall, type Credentials, cosCall } from "./cos-http.js";
 import { SEED_CREATE_JOB_BODY } from "./fixtures/cos-seeds.js";
@@ -31,6 +32,7 @@ const accounts = new StaticAccountRegistry([
 const MAX_BODY = 64 * 1024;
 
 let testStore: TestStore;
+let testLedger: TestLedger;
 let app: FastifyInstance;
 let base: string;
 
@@ -64,7 +66,10 @@ function assertCosError(r: CosAnswer, status: number, code: string, message?: Re
   assert.equal(typeof e.Resource, "string");
 }
 
-/** A raw HTTP request, for what fetch cannot send (no Content-Type, chunked bodies, odd headers). */
+/**
+ * A raw HTTP request, for what fetch cannot send (no Content-Type, chunked bodies, odd headers). A body goes with
+ * its signed Content-MD5, so that two bodies signed in the same second do not share a signature.
+ */
 function raw(
   method: string,
   path: string,
@@ -72,26 +77,29 @@ function raw(
   chunks: (string | Buffer)[],
 ): Promise<RawAnswer> {
   const url = new URL(path, base);
+  const signed: Record<string, string> = { "x-cos-appid": ROOT.appId };
+  if (chunks.length > 0) {
+    signed["content-md5"] = createHash("md5")
+      .update(Buffer.concat(chunks.map((c) => Buffer.from(c))))
+      .digest("base64");
+  }
   const authorization = COS.getAuthorization({
     SecretId: ROOT.secretId,
     SecretKey: ROOT.secretKey,
     Method: method as COS.Method,
     Pathname: url.pathname,
     Query: Object.fromEntries(url.searchParams),
-    Headers: { host: url.host, "x-cos-appid": ROOT.appId },
+    Headers: { host: url.host, ...signed },
   });
-  return rawHttpRequest(
-    url,
-    { method, headers: { "x-cos-appid": ROOT.appId, authorization, ...headers } },
-    inChunks(chunks),
-  );
+  return rawHttpRequest(url, { method, headers: { ...signed, authorization, ...headers } }, inChunks(chunks));
 }
 
 before(async () => {
   testStore = await sqliteTestStore();
+  testLedger = await sqliteTestLedger();
   const service = new JobService({ store: testStore.store, accounts, maxUnfinishedJobs: 1000 });
   app = Fastify({ logger: false });
-  await app.register(cosRoutes({ service, accounts, maxBodyBytes: MAX_BODY }));
+  await app.register(cosRoutes({ service, accounts, signatureLedger: testLedger.ledger, maxBodyBytes: MAX_BODY }));
   // Neighbours on the same instance, as the other dialects will be: their parsing and errors stay their own.
   await app.register(async (other) => {
     other.post("/v20180820/jobs", async (request) => ({ got: request.body }));
@@ -108,6 +116,7 @@ before(async () => {
 after(async () => {
   await app.close();
   await testStore.dispose();
+  await testLedger.dispose();
 });
 
 describe("COS routes: CreateJob and DescribeJob", () => {
@@ -482,7 +491,7 @@ describe("COS routes: isolation and failures", () => {
     const broken = Fastify({
       logger: { level: "error", stream: { write: (line: string) => void logged.push(JSON.parse(line)) } },
     });
-    await broken.register(cosRoutes({ service: failing, accounts }));
+    await broken.register(cosRoutes({ service: failing, accounts, signatureLedger: testLedger.ledger }));
     await broken.listen({ host: "127.0.0.1", port: 0 });
     try {
       const url = `http://127.0.0.1:${(broken.server.address() as AddressInfo).port}`;

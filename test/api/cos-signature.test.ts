@@ -305,13 +305,14 @@ describe("COS signature: rejections", () => {
 
   it("rejects a widened time window (the window is signed)", () => {
     const h = good.headers as Record<string, string>;
-    const auth = h.authorization!.replace(/q-sign-time=[^&]*/, `q-sign-time=${T0};${T0 + 999999}`);
+    const auth = h.authorization!.replace(/q-sign-time=[^&]*/, `q-sign-time=${T0};${T0 + 3600}`);
     rejects({ ...good, headers: { ...h, authorization: auth } }, "SignatureDoesNotMatch");
   });
 
   it("rejects a header list that drops a signed header", () => {
     const h = good.headers as Record<string, string>;
-    const auth = h.authorization!.replace("content-md5;", "");
+    assert.ok(h.authorization!.includes("content-type;"));
+    const auth = h.authorization!.replace("content-type;", "");
     rejects({ ...good, headers: { ...h, authorization: auth } }, "SignatureDoesNotMatch");
   });
 
@@ -358,5 +359,41 @@ describe("COS signature: rejections", () => {
       (_m, sig: string) => `q-signature=${sig.toUpperCase()}`,
     );
     assert.ok(verifyCosSignature({ ...good, headers: { ...h, authorization: auth } }, accounts, NOW));
+  });
+});
+
+describe("COS signature: lifetime cap and signed Content-MD5", () => {
+  const get: Signed = { method: "GET", pathname: "/jobs", headers: baseHeaders };
+
+  it("accepts the lifetimes the official SDKs sign with by default", () => {
+    // cos-nodejs-sdk-v5 getAuth: now-1 .. now+900; Go and Java: one hour; Python: now-60 .. now+10000.
+    for (const keyTime of [`${T0 - 1};${T0 + 900}`, `${T0};${T0 + 3600}`, `${T0 - 60};${T0 + 10000}`]) {
+      const verified = verifyCosRequest(request({ ...get, keyTime }), accounts, NOW);
+      assert.equal(verified.account.id, APPID, keyTime);
+    }
+  });
+
+  it("refuses a ten-year window, and honours a configured cap", () => {
+    const tenYears = request({ ...get, keyTime: `${T0 - 60};${T0 + 10 * 365 * 86400}` });
+    rejects(tenYears, "AccessDenied", /spans 315360060 seconds; this server accepts at most 86400/);
+    const day = request({ ...get, keyTime: `${T0};${T0 + 86400}` });
+    assert.ok(verifyCosSignature(day, accounts, NOW));
+    rejects(day, "AccessDenied", /at most 3600/, { ...NOW, maxKeyTimeSeconds: 3600 });
+    assert.ok(verifyCosSignature(tenYears, accounts, { ...NOW, maxKeyTimeSeconds: 11 * 365 * 86400 }));
+  });
+
+  it("says until when a signature is valid: its shorter window's end plus the skew allowance", () => {
+    const verified = verifyCosRequest(request(get), accounts, NOW);
+    assert.equal(verified.validUntil, (T0 + 900 + 60 + 1) * 1000);
+    assert.match(verified.signature, /^[0-9a-f]{40}$/);
+  });
+
+  it("refuses a Content-MD5 header the signature does not list", () => {
+    const unsigned = request(get);
+    (unsigned.headers as Record<string, string>)["content-md5"] = "1B2M2Y8AsgTpgAmY7PhCfg==";
+    rejects(unsigned, "AccessDenied", /Content-MD5 header must be signed/);
+    assert.ok(verifyCosSignature(unsigned, accounts, { ...NOW, requireSignedContentMd5: false }));
+    const signed = request({ ...get, headers: { ...baseHeaders, "Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg==" } });
+    assert.ok(verifyCosSignature(signed, accounts, NOW));
   });
 });

@@ -482,7 +482,12 @@ describe("OSS query parameters", () => {
       requested: "Cancelled",
       reason: "取".repeat(256),
     });
-    assert.equal(parseStatusQuery(q({ requestedJobStatus: "Cancelled", statusUpdateReason: "" })).reason, undefined);
+    // OSS documents statusUpdateReason as 1-256 characters: an empty one is refused, not taken as absent.
+    assertDomainError(
+      () => parseStatusQuery(q({ requestedJobStatus: "Cancelled", statusUpdateReason: "" })),
+      "InvalidArgument",
+      /statusUpdateReason/,
+    );
     assertDomainError(
       () => parseStatusQuery(q({ requestedJobStatus: "Paused" })),
       "InvalidArgument",
@@ -526,7 +531,7 @@ describe("OSS responses", () => {
       TotalNumberOfTasks: "1000",
     });
     assert.deepEqual(job.Operation, { PutObjectTagging: { TagSet: { Tag: [{ Key: "key1", Value: "value1" }] } } });
-    assert.equal(job.FailureReasons, undefined, "no FailureReasons element without failures");
+    assert.equal(job.FailureReasons, "", "an empty FailureReasons element without failures, as the document shows");
     assert.equal(job.KeyPrefixManifestGenerator, undefined);
   });
 

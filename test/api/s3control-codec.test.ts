@@ -585,7 +585,8 @@ describe("S3 Control query parameters", () => {
       { statuses: ["Active", "Complete", "Failed"], maxResults: 5, nextToken: "abc-123" },
     );
     assert.deepEqual(parseListJobsQuery([]), { maxResults: 1000 });
-    assert.deepEqual(parseListJobsQuery(q([["maxResults", "0"]])), { maxResults: 1000 });
+    // The model allows 0: no jobs, as S3's listings answer a maximum of 0.
+    assert.deepEqual(parseListJobsQuery(q([["maxResults", "0"]])), { maxResults: 0 });
   });
 
   it("rejects bad ListJobs parameters with InvalidRequestException / InvalidNextTokenException", () => {

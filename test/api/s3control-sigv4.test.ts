@@ -277,3 +277,28 @@ describe("SigV4 presigned URLs", () => {
     await rejects({ ...input, headers: { ...input.headers, host: "other:1" } }, "SignatureDoesNotMatch");
   });
 });
+
+describe("SigV4: whether the signature covers the body, and until when it is valid", () => {
+  const verify = async (input: SigV4Input) => verifySigV4(input, accounts, { now: NOW });
+
+  it("a signed payload hash or a signed Content-MD5 covers the body; UNSIGNED-PAYLOAD and presigned URLs do not", async () => {
+    const body = "<CreateJobRequest/>";
+    const md5 = createHash("md5").update(body).digest("base64");
+    assert.equal((await verify(await signed({ method: "POST", body }))).coversBody, true);
+    assert.equal((await verify(await signed({ method: "POST", body, noPayloadHash: true }))).coversBody, true);
+    const unsigned = { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" };
+    assert.equal((await verify(await signed({ method: "POST", body, headers: unsigned }))).coversBody, false);
+    assert.equal(
+      (await verify(await signed({ method: "POST", body, headers: { ...unsigned, "content-md5": md5 } }))).coversBody,
+      true,
+    );
+    assert.equal((await verify(await presigned({ method: "POST" }))).coversBody, false);
+  });
+
+  it("says until when: the header date plus the skew allowance, or a presigned URL's expiry", async () => {
+    const header = await verify(await signed());
+    assert.equal(header.validUntil, NOW.getTime() + 900_000 + 1);
+    assert.match(header.signature, /^[0-9a-f]{64}$/);
+    assert.equal((await verify(await presigned({ expires: 60 }))).validUntil, NOW.getTime() + 60_000 + 1);
+  });
+});

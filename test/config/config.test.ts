@@ -86,7 +86,7 @@ describe("loadConfig", () => {
     );
     assert.throws(
       () => loadConfig({ env: { OBJBATCH_ACCESS_KEY: "a", OBJBATCH_SECRET_KEY: "b", OBJBATCH_CHUNK_SIZE: "many" } }),
-      /OBJBATCH_CHUNK_SIZE must be a number/,
+      /OBJBATCH_CHUNK_SIZE: expected an integer from 1 to 1000000, got "many"$/,
     );
     assert.throws(
       () => loadConfig({ env: {}, flags: { config: join(dir, "missing.json"), dataDir: dir } }),

@@ -398,12 +398,16 @@ describe("S3 Control through the AWS SDK", () => {
     await makeBuckets(app, "sdk-doomed");
     await dropFiles(app, "sdk-doomed", { "x.txt": "x", "y.txt": "y" });
     await writeManifest(app, "sdk-doomed", "m.csv", "sdk-doomed", ["x.txt", "y.txt"]);
-    // The SDK's model has no S3DeleteObject, so this request is signed and sent by hand.
+    const etag = createHash("md5")
+      .update(await readFile(join(app.dataDir, "buckets", "sdk-doomed", "m.csv")))
+      .digest("hex");
+    // The SDK's model has no S3DeleteObject, so this request is signed and sent by hand (with the ETag the model
+    // requires of a manifest Location).
     const body =
       "<CreateJobRequest><Operation><S3DeleteObject/></Operation><Report><Enabled>false</Enabled></Report>" +
       `<ClientRequestToken>${randomUUID()}</ClientRequestToken><Manifest><Spec><Format>S3BatchOperations_CSV_20180820</Format>` +
       "<Fields><member>Bucket</member><member>Key</member></Fields></Spec><Location><ObjectArn>arn:aws:s3:::sdk-doomed/m.csv</ObjectArn>" +
-      `</Location></Manifest><Priority>1</Priority><RoleArn>${ROLE}</RoleArn></CreateJobRequest>`;
+      `<ETag>${etag}</ETag></Location></Manifest><Priority>1</Priority><RoleArn>${ROLE}</RoleArn></CreateJobRequest>`;
     const r = await signedCall(app.url, { method: "POST", path: "/v20180820/jobs", body });
     assert.equal(r.status, 200, r.text);
     const jobId = /<JobId>([^<]+)<\/JobId>/.exec(r.text)![1]!;

@@ -99,14 +99,20 @@ describe("RateLimiter", () => {
   });
 
   it("ends a wait early when the signal aborts", async () => {
-    const limiter = new RateLimiter(0.5, newRateState());
+    // A sleep that ends only when aborted: the wait ending at all shows the signal ended it.
+    const time = fakeTime();
+    const sleeps: number[] = [];
+    const untilAborted = (ms: number, signal?: AbortSignal) => {
+      sleeps.push(ms);
+      return new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+    };
+    const limiter = new RateLimiter(0.5, newRateState(), time.clock, untilAborted);
     await limiter.acquire();
     const abort = new AbortController();
-    const started = Date.now();
     const waiting = limiter.acquire(undefined, abort.signal);
-    setTimeout(() => abort.abort(), 20);
+    assert.deepEqual(sleeps, [2000], "waiting for the 2 s turn");
+    abort.abort();
     await waiting;
-    assert.ok(Date.now() - started < 1000, "did not wait the 2 s turn");
   });
 
   it("shares one schedule between limiters on the same state, and lifts the cap with Infinity", () => {
@@ -122,36 +128,45 @@ describe("RateLimiter", () => {
   });
 
   it("loses no turn when worker threads book from one state at once", async () => {
+    // Each thread books its turns on a clock that stands still, so every turn lands exactly one interval after
+    // the one before, whoever booked it: the state ends at turns x interval, however fast the machine runs,
+    // and a turn lost to a race between the threads would leave it short. Both threads start at once.
     const state = newRateState();
+    const start = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const perThread = 5000;
-    const rate = 1000; // 1 ms a turn: 2 x 5000 turns book 10 s ahead, far more than the booking takes
-    const start = wallClockMicros();
+    const rate = 1000; // an interval of 1,000 µs
     const source = `
       const { workerData, parentPort } = require("node:worker_threads");
       (async () => {
         const { register } = await import("tsx/esm/api");
         register();
         const { RateLimiter } = await import(workerData.module);
-        const limiter = new RateLimiter(workerData.rate, workerData.state);
+        const limiter = new RateLimiter(workerData.rate, workerData.state, () => 0);
+        parentPort.postMessage("ready");
+        Atomics.wait(workerData.start, 0, 0);
         for (let i = 0; i < workerData.count; i++) limiter.charge();
         parentPort.postMessage("done");
       })();
     `;
     const module = new URL("../../src/engine/rate-limit.ts", import.meta.url).href;
-    await Promise.all(
-      [0, 1].map(
-        () =>
-          new Promise<void>((resolve, reject) => {
-            const worker = new Worker(source, { eval: true, workerData: { module, rate, state, count: perThread } });
-            worker.once("message", () => void worker.terminate().then(() => resolve()));
-            worker.once("error", reject);
-          }),
-      ),
+    const workers = [0, 1].map(
+      () => new Worker(source, { eval: true, workerData: { module, rate, state, start, count: perThread } }),
     );
-    const booked = Number(new BigInt64Array(state)[0]) - start;
-    const expected = 2 * perThread * (1e6 / rate);
-    assert.ok(booked >= expected, `booked ${booked} µs ahead, expected at least ${expected}`);
-    assert.ok(booked <= expected + 2_000_000, `booked ${booked} µs ahead`);
+    const message = (worker: Worker, expected: string) =>
+      new Promise<void>((resolve, reject) => {
+        worker.once("error", reject);
+        worker.once("message", (m) => (m === expected ? resolve() : reject(new Error(String(m)))));
+      });
+    try {
+      await Promise.all(workers.map((w) => message(w, "ready")));
+      const done = Promise.all(workers.map((w) => message(w, "done")));
+      Atomics.store(start, 0, 1);
+      Atomics.notify(start, 0);
+      await done;
+    } finally {
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
+    assert.equal(Number(new BigInt64Array(state)[0]), 2 * perThread * (1e6 / rate));
   });
 });
 
@@ -232,13 +247,18 @@ describe("JobThrottle on a real local data dir", () => {
     );
     assert.equal(throttle.rate?.rate, 1);
     const view = throttle.storageForTask(storage);
-    const before = wallClockMicros();
     assert.equal((await view.head("src", "a.txt")).size, 1);
     assert.equal(Number(new BigInt64Array(state)[0]), 0, "the first request was paid for before the task");
+    // Two requests at 1/s book the state two seconds past the first one's time, which lies between these two.
+    const before = wallClockMicros();
     await view.head("src", "a.txt");
     await view.getTagging("src", "a.txt");
-    const booked = Number(new BigInt64Array(state)[0]) - before;
-    assert.ok(booked >= 2e6 && booked < 2.5e6, `two requests at 1/s booked ${booked} µs ahead`);
+    const after = wallClockMicros();
+    const booked = Number(new BigInt64Array(state)[0]);
+    assert.ok(
+      booked >= before + 2e6 && booked <= after + 2e6,
+      `two requests at 1/s booked ${booked - before} µs ahead`,
+    );
     await assert.rejects(view.head("src", "missing.txt"), (e: { code?: string }) => e.code === "NoSuchKey");
     assert.equal(view.description, storage.description);
   });

@@ -41,12 +41,13 @@ describe("function endpoints", () => {
 
   it("refuses bad entries with a ConfigError that names them", () => {
     const bad: [unknown, RegExp][] = [
-      [["http://x"], /must be an object/],
+      [["http://x"], /^config file functions: expected a map of function ARNs to endpoints, got an array/],
       [{ [ARN]: "not a url" }, /is not a URL/],
       [{ [ARN]: "file:///etc/passwd" }, /http: or https:/],
       [{ [ARN]: "http://user:secret@host/fn" }, /must not carry credentials/],
-      [{ [ARN]: { url: "http://h/fn", timeoutMs: 0 } }, /timeoutMs must be an integer/],
-      [{ [ARN]: { timeoutMs: 10 } }, /must be a URL or an object with "url"/],
+      [{ [ARN]: { url: "http://h/fn", timeoutMs: 0 } }, /\.timeoutMs: expected an integer from 1 to 900000, got 0/],
+      [{ [ARN]: { timeoutMs: 10 } }, /\.url: required \(a URL\)/],
+      [{ [ARN]: 5 }, /: expected a URL or an object with url and timeoutMs, got 5/],
       [{ "": "http://h/fn" }, /empty function ARN/],
     ];
     for (const [functions, message] of bad) {

@@ -2,6 +2,7 @@
  * A COS client for tests: requests signed by the official cos-nodejs-sdk-v5 signer (COS.getAuthorization),
  * sent over real HTTP with fetch. Answers are parsed with fast-xml-parser, independent of objbatch's codec.
  */
+import { createHash } from "node:crypto";
 import COS from "cos-nodejs-sdk-v5";
 import { XMLParser } from "fast-xml-parser";
 import { ROOT } from "./app.js";
@@ -45,7 +46,14 @@ export async function cosRequest(
   const headers: Record<string, string> = {
     host: url.host,
     "x-cos-appid": credentials.appId,
-    ...(options.body !== undefined ? { "content-type": "application/xml" } : {}),
+    // A body goes with its Content-MD5, signed, as the COS SDKs send it: objbatch binds a COS signature to the
+    // body it first came with, and only a signed digest makes two bodies signed in the same second differ.
+    ...(options.body !== undefined
+      ? {
+          "content-type": "application/xml",
+          "content-md5": createHash("md5").update(options.body).digest("base64"),
+        }
+      : {}),
     ...options.headers,
   };
   const authorization = COS.getAuthorization({

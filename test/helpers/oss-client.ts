@@ -46,6 +46,11 @@ export interface OssCall {
   readonly date?: Date;
   /** V1 only: send the time in `Date` (OSS's classic V1) instead of `x-oss-date` (what ali-oss sends). */
   readonly useDateHeader?: boolean;
+  /**
+   * V1 only: sign every query parameter, not just the sub-resource (what ali-oss does when they are all passed in
+   * `subres`). Two different requests then never share a signature, so none is refused as a replay.
+   */
+  readonly v1AllParameters?: boolean;
   /** Send no Authorization header. */
   readonly unsigned?: boolean;
   /** Applied after signing (to tamper with the request). */
@@ -127,10 +132,12 @@ export function ossSign(baseUrl: string, call: OssCall = {}): { url: URL; header
         call.additionalHeaders,
       );
     } else {
+      const subres = call.subres ? { [call.subres]: "" } : {};
+      const parameters = call.v1AllParameters ? { ...subres, ...call.query } : subres;
       const canonical = signUtils.buildCanonicalString(
         method,
         "/",
-        { headers, parameters: call.subres ? { [call.subres]: "" } : undefined },
+        { headers, parameters: Object.keys(parameters).length > 0 ? parameters : undefined },
         headers.date,
       );
       headers.authorization = signUtils.authorization(credentials.accessKeyId, credentials.accessKeySecret, canonical);

@@ -17,6 +17,13 @@
  * same reason a path is tried decoded (SDK requests) and, if different, as sent (callers who signed the URL).
  *
  * The signature may arrive in the Authorization header or, for presigned URLs, as q-* query parameters.
+ *
+ * Two checks go beyond the recipe, because a COS signature never covers the body:
+ * - q-key-time and q-sign-time may span at most `maxKeyTimeSeconds` (default one day, signature-policy.ts), so a
+ *   signature cannot be made to last for years;
+ * - a Content-MD5 header, when sent, must be signed (listed in q-header-list): then the signature covers the body
+ *   through it, and the route checks the body against it. The official SDKs sign Content-MD5 whenever they send
+ *   it. Bodies sent without one are bound to their signature by the route instead (signature-binding.ts).
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Account, AccountRegistry } from "../../accounts/types.js";
@@ -45,6 +52,10 @@ export interface CosSignatureOptions {
    * Default false: COS.getAuthorization signs Host only when the caller passes it.
    */
   readonly requireSignedHost?: boolean;
+  /** Longest q-key-time / q-sign-time window accepted, in seconds. Default DEFAULT_COS_MAX_KEY_TIME_SECONDS. */
+  readonly maxKeyTimeSeconds?: number;
+  /** Refuse a Content-MD5 header that q-header-list does not list. Default true. */
+  readonly requireSignedContentMd5?: boolean;
 }
 
 export interface CosAuthorization {
@@ -61,9 +72,15 @@ export interface CosVerified {
   readonly account: Account;
   readonly accessKeyId: string;
   readonly target: RequestTarget;
+  /** q-signature, lowercase hex. */
+  readonly signature: string;
+  /** When this signature stops being accepted: the end of its shorter window plus the skew allowance, ms. */
+  readonly validUntil: number;
 }
 
 export const DEFAULT_COS_CLOCK_SKEW_SECONDS = 60;
+/** One day: more than any official SDK's default signature lifetime (signature-policy.ts), far less than years. */
+export const DEFAULT_COS_MAX_KEY_TIME_SECONDS = 24 * 60 * 60;
 
 const REQUIRED_FIELDS = [
   "q-sign-algorithm",
@@ -115,9 +132,19 @@ export function verifyCosRequest(
     throw new DomainError("InvalidAccessKeyId", "The SecretId you provided does not exist in our records.");
   }
 
-  checkTimeWindow(auth, options);
+  const validUntil = checkTimeWindow(auth, options);
   if (options.requireSignedHost === true && !auth.headerList.includes("host")) {
     throw new DomainError("AccessDenied", "The Host header must be signed (listed in q-header-list).");
+  }
+  if (
+    options.requireSignedContentMd5 !== false &&
+    headerValue(input.headers, "content-md5") !== undefined &&
+    !auth.headerList.includes("content-md5")
+  ) {
+    throw new DomainError(
+      "AccessDenied",
+      "The Content-MD5 header must be signed (listed in q-header-list), or left out: an unsigned digest can be replaced along with the body.",
+    );
   }
 
   const signedParams = new Set(auth.urlParamList);
@@ -153,7 +180,7 @@ export function verifyCosRequest(
       "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
     );
   }
-  return { account: found.account, accessKeyId: auth.accessKeyId, target };
+  return { account: found.account, accessKeyId: auth.accessKeyId, target, signature: auth.signature, validUntil };
 }
 
 /** Parses the `q-...=...&...` fields of an Authorization header or of presigned-URL parameters. */
@@ -254,14 +281,29 @@ function compare(a: string, b: string): number {
   return a === b ? 0 : a > b ? 1 : -1;
 }
 
-function checkTimeWindow(auth: CosAuthorization, options: CosSignatureOptions): void {
+/** Checks both windows against the clock and the length cap; returns when the signature stops being valid (ms). */
+function checkTimeWindow(auth: CosAuthorization, options: CosSignatureOptions): number {
   const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const skew = options.clockSkewSeconds ?? DEFAULT_COS_CLOCK_SKEW_SECONDS;
-  for (const w of [auth.signTime, auth.keyTime]) {
+  const maxSpan = options.maxKeyTimeSeconds ?? DEFAULT_COS_MAX_KEY_TIME_SECONDS;
+  let validUntil = Number.POSITIVE_INFINITY;
+  for (const [field, w] of [
+    ["q-sign-time", auth.signTime],
+    ["q-key-time", auth.keyTime],
+  ] as const) {
     const [start, end] = parseWindow(w)!;
     if (now + skew < start) throw new DomainError("ExpiredToken", `The signature is not valid before ${iso(start)}.`);
     if (now - skew > end) throw new DomainError("ExpiredToken", `The signature expired at ${iso(end)}.`);
+    if (end - start > maxSpan) {
+      throw new DomainError(
+        "AccessDenied",
+        `The signature's ${field} spans ${end - start} seconds; this server accepts at most ${maxSpan}. Sign with a shorter expiry.`,
+      );
+    }
+    // Accepted while floor(now) <= end + skew, so up to the start of the second after that.
+    validUntil = Math.min(validUntil, (end + skew + 1) * 1000);
   }
+  return validUntil;
 }
 
 function parseWindow(value: string): [number, number] | undefined {

@@ -18,6 +18,8 @@ export interface OssSignatureOptions {
   readonly now?: Date;
   /** Largest accepted difference between the request time and the server's clock. Default 900 s (OSS). */
   readonly clockSkewSeconds?: number;
+  /** Signature V1: "allow" (default) or "refuse", leaving V4 only (signature-policy.ts). */
+  readonly v1?: "allow" | "refuse";
 }
 
 export interface OssVerified {
@@ -27,6 +29,10 @@ export interface OssVerified {
   readonly version: "OSS" | "OSS4-HMAC-SHA256";
   /** V4 with a signed body hash (`x-oss-content-sha256` in hex): the body must hash to this. */
   readonly payloadSha256?: string;
+  /** The signature as sent (V1 base64, V4 hex). */
+  readonly signature: string;
+  /** When this signature stops being accepted: the request time plus the skew allowance, ms. */
+  readonly validUntil: number;
 }
 
 export const DEFAULT_OSS_CLOCK_SKEW_SECONDS = 15 * 60;
@@ -58,7 +64,8 @@ export const SIGNATURE_MISMATCH_MESSAGE =
 
 /**
  * The request time must be within the skew window. Accepts the HTTP date form (`Tue, 20 Dec 2022 08:48:18
- * GMT`, what V1 clients send) and the ISO-8601 basic form (`20221220T084818Z`, V4's x-oss-date).
+ * GMT`, what V1 clients send) and the ISO-8601 basic form (`20221220T084818Z`, V4's x-oss-date). Returns the
+ * request time, ms.
  */
 export function checkRequestTime(value: string, options: OssSignatureOptions): number {
   const ms = parseOssTime(value);
@@ -79,6 +86,11 @@ export function checkRequestTime(value: string, options: OssSignatureOptions): n
     );
   }
   return ms;
+}
+
+/** The end of the window checkRequestTime accepts a request time in, ms. */
+export function requestTimeValidUntil(requestTimeMs: number, options: OssSignatureOptions): number {
+  return requestTimeMs + (options.clockSkewSeconds ?? DEFAULT_OSS_CLOCK_SKEW_SECONDS) * 1000 + 1;
 }
 
 const HTTP_DATE =

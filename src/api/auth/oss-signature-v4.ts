@@ -33,6 +33,7 @@ import {
   type OssSignatureInput,
   type OssSignatureOptions,
   type OssVerified,
+  requestTimeValidUntil,
   SIGNATURE_MISMATCH_MESSAGE,
   unique,
 } from "./oss-signature-common.js";
@@ -71,7 +72,7 @@ export function verifyOssV4(
   if (ossDate === undefined) {
     throw new OssAuthError("AccessDenied", "A V4 signature needs the x-oss-date header (yyyyMMddTHHmmssZ).");
   }
-  checkRequestTime(ossDate, options);
+  const requestTime = checkRequestTime(ossDate, options);
   if (!/^\d{8}T\d{6}Z$/.test(ossDate) || ossDate.slice(0, 8) !== auth.date) {
     throw new OssAuthError(
       "SignatureDoesNotMatch",
@@ -111,6 +112,8 @@ export function verifyOssV4(
     accessKeyId: auth.accessKeyId,
     target,
     version: "OSS4-HMAC-SHA256",
+    signature: auth.signature,
+    validUntil: requestTimeValidUntil(requestTime, options),
     ...(payload !== UNSIGNED_PAYLOAD ? { payloadSha256: payload } : {}),
   };
 }

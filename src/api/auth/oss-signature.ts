@@ -18,6 +18,9 @@
  *
  * Both check the request time (x-oss-date or Date) against a window of 15 minutes either way, as OSS does,
  * and compare signatures in constant time. The account is the one that owns the access key.
+ *
+ * Because V1 leaves the job parameters unsigned, the routes bind each V1 signature that changes something to the
+ * one request it first came with (signature-binding.ts), and the option `v1: "refuse"` turns V1 off altogether.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { AccountRegistry } from "../../accounts/types.js";
@@ -30,6 +33,7 @@ import {
   type OssSignatureInput,
   type OssSignatureOptions,
   type OssVerified,
+  requestTimeValidUntil,
   SIGNATURE_MISMATCH_MESSAGE,
   unique,
 } from "./oss-signature-common.js";
@@ -62,7 +66,15 @@ export function verifyOssRequest(
   if (authorization.startsWith("OSS4-HMAC-SHA256 ")) {
     return verifyOssV4(input, target, authorization, accounts, options);
   }
-  if (authorization.startsWith("OSS ")) return verifyV1(input, target, authorization, accounts, options);
+  if (authorization.startsWith("OSS ")) {
+    if (options.v1 === "refuse") {
+      throw new OssAuthError(
+        "AccessDenied",
+        "OSS signature V1 is turned off on this server: sign with V4 (OSS4-HMAC-SHA256), which covers every parameter.",
+      );
+    }
+    return verifyV1(input, target, authorization, accounts, options);
+  }
   throw new OssAuthError(
     "InvalidArgument",
     "Authorization header is invalid: use OSS <AccessKeyId>:<Signature> or OSS4-HMAC-SHA256.",
@@ -97,7 +109,7 @@ function verifyV1(
   if (effective === undefined) {
     throw new OssAuthError("AccessDenied", "OSS authentication requires a valid Date (Date or x-oss-date header).");
   }
-  checkRequestTime(effective, options);
+  const requestTime = checkRequestTime(effective, options);
 
   const method = input.method.toUpperCase();
   const md5 = headerValue(input.headers, "content-md5") ?? "";
@@ -125,7 +137,14 @@ function verifyV1(
     }
   }
   if (!matched) throw new OssAuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH_MESSAGE, OSS_AUTH_EC.signatureV1);
-  return { account: found.account, accessKeyId, target, version: "OSS" };
+  return {
+    account: found.account,
+    accessKeyId,
+    target,
+    version: "OSS",
+    signature,
+    validUntil: requestTimeValidUntil(requestTime, options),
+  };
 }
 
 /** base64(HMAC-SHA1(secret, stringToSign)). */

@@ -51,6 +51,16 @@ export interface SigV4Verified {
   readonly region: string;
   readonly target: RequestTarget;
   readonly presigned: boolean;
+  /** The signature as sent (hex). */
+  readonly signature: string;
+  /**
+   * Whether the signature covers the body: a signed payload hash (not UNSIGNED-PAYLOAD), or a signed Content-MD5
+   * (which the route checks against the body). When it does not, the route binds the signature to its first
+   * request (signature-binding.ts).
+   */
+  readonly coversBody: boolean;
+  /** When this signature stops being accepted (presigned: its expiry; header: its date plus the skew), ms. */
+  readonly validUntil: number;
 }
 
 export const SIGV4_ALGORITHM = "AWS4-HMAC-SHA256";
@@ -122,6 +132,7 @@ export async function verifySigV4(
   }
 
   const now = options.now ?? new Date();
+  const skewMs = (options.clockSkewSeconds ?? DEFAULT_SIGV4_CLOCK_SKEW_SECONDS) * 1000;
   let signingDate: Date;
   let expiresIn = 0;
   if (presigned) {
@@ -226,7 +237,21 @@ export async function verifySigV4(
       "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
     );
   }
-  return { account: found.account, accessKeyId: auth.accessKeyId, region: auth.region, target, presigned };
+  const coversBody =
+    auth.signedHeaders.includes("content-md5") ||
+    (headers["x-amz-content-sha256"] !== undefined && headers["x-amz-content-sha256"] !== UNSIGNED_PAYLOAD) ||
+    (!presigned && sentPayloadHash !== UNSIGNED_PAYLOAD);
+  const validUntil = presigned ? signingDate.getTime() + expiresIn * 1000 + 1 : signingDate.getTime() + skewMs + 1;
+  return {
+    account: found.account,
+    accessKeyId: auth.accessKeyId,
+    region: auth.region,
+    target,
+    presigned,
+    signature: auth.signature,
+    coversBody,
+    validUntil,
+  };
 }
 
 /**

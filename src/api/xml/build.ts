@@ -48,6 +48,8 @@ export function optLeaf(name: string, value: XmlValue | undefined | null): XmlNo
 export interface ToXmlOptions {
   /** Write the `<?xml ...?>` declaration. Default true. */
   readonly declaration?: boolean;
+  /** A default namespace declared on the root element (`<Root xmlns="...">`). */
+  readonly xmlns?: string;
 }
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
@@ -56,13 +58,13 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 export function toXml(root: XmlNode, options: ToXmlOptions = {}): string {
   const out: string[] = [];
   if (options.declaration !== false) out.push(XML_DECLARATION);
-  write(root, out);
+  write(root, out, options.xmlns);
   return out.join("");
 }
 
-function write(node: XmlNode, out: string[]): void {
+function write(node: XmlNode, out: string[], xmlns?: string): void {
   const name = checkName(node.name);
-  out.push(`<${name}>`);
+  out.push(xmlns === undefined ? `<${name}>` : `<${name} xmlns="${escapeXmlText(xmlns)}">`);
   if (node.text !== undefined) out.push(escapeXmlText(node.text));
   else if (node.children !== undefined) for (const c of node.children) write(c, out);
   out.push(`</${name}>`);

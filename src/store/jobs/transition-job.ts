@@ -12,6 +12,14 @@ export interface TransitionPatch {
   readonly suspendedCause?: string;
   /** Appended to the job's FailureReasons. */
   readonly failure?: { code: string; reason: string };
+  /**
+   * Rewrites the reason of the job's FailureReasons entries with this code from the job's task counts as they
+   * stand in this transaction (entries whose message states counts, written before the last ones came in).
+   */
+  readonly restateFailure?: {
+    readonly code: string;
+    reason(counts: { readonly succeeded: number; readonly failed: number }): string;
+  };
 }
 
 export class IllegalTransitionError extends Error {
@@ -33,7 +41,7 @@ export async function transitionJob(
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom("jobs")
-      .select(["status", "active_since", "active_ms", "failure_reasons"])
+      .select(["status", "active_since", "active_ms", "failure_reasons", "succeeded", "failed"])
       .where("job_id", "=", jobId)
       .executeTakeFirst();
     if (!row || row.status !== from) return false;
@@ -54,9 +62,14 @@ export async function transitionJob(
       update.suspended_cause = patch.suspendedCause ?? null;
     }
     if (patch.statusUpdateReason !== undefined) update.status_update_reason = patch.statusUpdateReason;
-    if (patch.failure) {
-      const reasons = JSON.parse(row.failure_reasons) as unknown[];
-      reasons.push({ code: patch.failure.code, reason: patch.failure.reason });
+    if (patch.failure || patch.restateFailure) {
+      let reasons = JSON.parse(row.failure_reasons) as { code: string; reason: string }[];
+      const restate = patch.restateFailure;
+      if (restate) {
+        const counts = { succeeded: Number(row.succeeded), failed: Number(row.failed) };
+        reasons = reasons.map((r) => (r.code === restate.code ? { ...r, reason: restate.reason(counts) } : r));
+      }
+      if (patch.failure) reasons.push({ code: patch.failure.code, reason: patch.failure.reason });
       update.failure_reasons = JSON.stringify(reasons);
     }
     const result = await trx

@@ -253,15 +253,15 @@ describe("the config file's storage routes", () => {
   });
 
   const bad: [string, unknown, RegExp][] = [
-    ["not a list", { kind: "s3" }, /"storage" must be a list/],
-    ["no buckets", [{ kind: "local" }], /storage\[0\]\.buckets must be a non-empty list/],
-    ["unknown kind", [{ buckets: ["*"], kind: "gcs" }], /storage\[0\]\.kind must be "s3" or "local", got "gcs"/],
+    ["not a list", { kind: "s3" }, /^config file storage: expected an array of storage routes, got an object$/],
+    ["no buckets", [{ kind: "local" }], /^config file storage\[0\]\.buckets: required \(a non-empty array of/],
+    ["unknown kind", [{ buckets: ["*"], kind: "gcs" }], /storage\[0\]\.kind: expected "s3" or "local", got "gcs"/],
     [
       "a typo",
       [{ buckets: ["*"], kind: "s3", region: "us-east-1", forcePathstyle: true }],
-      /unknown field "forcePathstyle"/,
+      /storage\[0\]\.forcePathstyle: unknown field, did you mean "forcePathStyle"\?/,
     ],
-    ["no region", [{ buckets: ["*"], kind: "s3", endpoint: "http://x:1" }], /storage\[0\]: region is required/],
+    ["no region", [{ buckets: ["*"], kind: "s3", endpoint: "http://x:1" }], /storage\[0\]\.region: required/],
     [
       "a bad endpoint",
       [{ buckets: ["*"], kind: "s3", region: "r", endpoint: "127.0.0.1:7480" }],
@@ -275,7 +275,7 @@ describe("the config file's storage routes", () => {
     [
       "a bad pool size",
       [{ buckets: ["*"], kind: "s3", region: "r", maxSockets: 0 }],
-      /maxSockets must be an integer from 1/,
+      /storage\[0\]\.maxSockets: expected an integer from 1 to 10000, got 0/,
     ],
   ];
   for (const [name, value, message] of bad) {

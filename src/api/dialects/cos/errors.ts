@@ -2,9 +2,10 @@
  * DomainError kinds -> COS error code, HTTP status and body (reference section 6 and D12):
  *   <Error><Code/><Message/><Resource/><RequestId/><TraceId/></Error>
  *
- * Statuses follow the COS documents, including their 500 for TooManyJobs and ServiceUnavailable. Time-window
- * failures answer 403 AccessDenied with the exact message "Request has expired": the COS SDKs recognise that
- * message (with the response's Date header) to correct their clock offset and retry.
+ * Statuses follow the COS documents, including their 500 for TooManyJobs and ServiceUnavailable; a job store
+ * that is down or full answers ServiceUnavailable with 503, which tells clients the condition is temporary.
+ * Time-window failures answer 403 AccessDenied with the exact message "Request has expired": the COS SDKs
+ * recognise that message (with the response's Date header) to correct their clock offset and retry.
  */
 import { randomBytes } from "node:crypto";
 import type { DomainError, DomainErrorKind } from "../../../domain/errors.js";
@@ -44,6 +45,7 @@ export const COS_ERROR_TABLE: Readonly<Record<DomainErrorKind, Mapping>> = {
   MethodNotAllowed: { status: 405, code: "MethodNotAllowed" },
   NotImplemented: { status: 501, code: "NotImplemented" },
   ServiceUnavailable: { status: 500, code: "ServiceUnavailable" },
+  StoreUnavailable: { status: 503, code: "ServiceUnavailable" },
   InternalError: { status: 500, code: "InternalError" },
 };
 

@@ -52,10 +52,11 @@ export function renderListJobsResult(jobs: readonly JobSummary[], nextToken: str
   );
 }
 
-/** The `<Job>` element of DescribeJobResult. */
+/** The `<Job>` element of DescribeJobResult, with every element of the COS document's Job table. */
 export function renderJob(job: Job): XmlNode {
   return el(
     "Job",
+    leaf("ClientRequestToken", job.clientRequestToken),
     leaf("ConfirmationRequired", job.confirmationRequired),
     leaf("CreationTime", formatCosTimestamp(job.creationTime)),
     optLeaf("Description", job.description),

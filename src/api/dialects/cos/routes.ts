@@ -8,8 +8,12 @@
  *   POST   /jobs/:jobId/status?requestedJobStatus=&statusUpdateReason=   UpdateJobStatus
  *   DELETE /jobs/:jobId                   DeleteJob (COS Go SDK; terminal jobs only, D9)
  *
+ * `/jobs/`, with a trailing slash, is the same resource as `/jobs`.
+ *
  * Every request is signature-checked first (onRequest, before any body is read), then `x-cos-appid` must name
- * the signing account. Bodies are read raw whatever their Content-Type (or none), up to maxBodyBytes. Every
+ * the signing account. A COS signature does not cover the body, so once the body has arrived a request that
+ * changes something is bound to its signature in the signature ledger: the same signature with any other body
+ * (or target) is refused for as long as it is valid (auth/signature-binding.ts). Bodies are read raw whatever their Content-Type (or none), up to maxBodyBytes. Every
  * answer carries `x-cos-request-id`; every error is a COS `<Error>` body, including Fastify's own client errors
  * (bad Content-Length, body too large) and unexpected exceptions (500 InternalError, logged).
  *
@@ -20,8 +24,10 @@
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Account } from "../../../accounts/types.js";
 import { DomainError, invalidArgument, invalidRequest, isDomainError } from "../../../domain/errors.js";
-import { type CosSignatureOptions, verifyCosRequest } from "../../auth/cos-signature.js";
+import { type CosSignatureOptions, type CosVerified, verifyCosRequest } from "../../auth/cos-signature.js";
 import type { RequestTarget } from "../../auth/request-target.js";
+import { changesState, requestDigest, requireFirstUse } from "../../auth/signature-binding.js";
+import { signaturePolicyOf } from "../../auth/signature-policy.js";
 import { requireMatchingContentMd5 } from "../../http/content-md5.js";
 import { DEFAULT_MAX_BODY_BYTES, type DialectRoutesOptions } from "../../http/dialect-routes-options.js";
 import { entityTooLarge, fastifyRejectionOf } from "../../http/fastify-rejections.js";
@@ -41,33 +47,38 @@ import {
 } from "./responses.js";
 
 export interface CosRoutesOptions extends DialectRoutesOptions {
-  /** Signature checking options: clock-skew allowance, signed Host, unsigned parameters (cos-signature.ts). */
-  readonly signature?: Omit<CosSignatureOptions, "now">;
+  /**
+   * Signature checking options: clock-skew allowance, signed Host, unsigned parameters (cos-signature.ts). The
+   * key-time cap comes from the signature policy.
+   */
+  readonly signature?: Omit<CosSignatureOptions, "now" | "maxKeyTimeSeconds">;
 }
 
 export const COS_DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES;
 
 interface RequestContext {
   readonly requestId: string;
-  account?: Account;
-  target?: RequestTarget;
+  verified?: CosVerified;
 }
 
 type JobParams = { jobId: string };
 
 export function cosRoutes(options: CosRoutesOptions): FastifyPluginAsync {
-  const { service, accounts } = options;
+  const { service, accounts, signatureLedger } = options;
   const now = options.now ?? (() => new Date());
   const maxBodyBytes = options.maxBodyBytes ?? COS_DEFAULT_MAX_BODY_BYTES;
+  const signatureOptions = {
+    ...options.signature,
+    maxKeyTimeSeconds: signaturePolicyOf(options.signaturePolicy).cosMaxKeyTimeSeconds,
+  };
 
   return async (app) => {
     const contexts = new WeakMap<FastifyRequest, RequestContext>();
 
     const authenticated = (request: FastifyRequest): { account: Account; target: RequestTarget } => {
-      const c = contexts.get(request);
-      if (c?.account === undefined || c.target === undefined)
-        throw new Error("request reached a handler unauthenticated");
-      return { account: c.account, target: c.target };
+      const verified = contexts.get(request)?.verified;
+      if (verified === undefined) throw new Error("request reached a handler unauthenticated");
+      return { account: verified.account, target: verified.target };
     };
 
     acceptRawBodies(app, maxBodyBytes);
@@ -89,7 +100,7 @@ export function cosRoutes(options: CosRoutesOptions): FastifyPluginAsync {
       const verified = verifyCosRequest(
         { method: request.method, url: request.url, headers: request.headers },
         accounts,
-        { ...options.signature, now: now() },
+        { ...signatureOptions, now: now() },
       );
       const appid = request.headers["x-cos-appid"];
       if (typeof appid !== "string" || appid === "") throw invalidArgument("The x-cos-appid header is required.");
@@ -100,29 +111,47 @@ export function cosRoutes(options: CosRoutesOptions): FastifyPluginAsync {
           "The x-cos-appid header does not name the account that signed the request.",
         );
       }
-      context.account = verified.account;
-      context.target = verified.target;
+      context.verified = verified;
     });
 
-    // Content-MD5 is optional; when sent it must match the body that arrived.
+    // Content-MD5 is optional; when sent it is signed (cos-signature.ts) and must match the body that arrived.
+    // A request that changes something is then bound to its signature.
     app.addHook("preHandler", async (request) => {
-      requireMatchingContentMd5(request.headers["content-md5"], bodyBytesOf(request));
+      const body = bodyBytesOf(request);
+      requireMatchingContentMd5(request.headers["content-md5"], body);
+      const verified = contexts.get(request)?.verified;
+      if (verified === undefined || !changesState(request.method)) return;
+      await requireFirstUse(
+        signatureLedger,
+        {
+          scheme: "cos",
+          accessKeyId: verified.accessKeyId,
+          signature: verified.signature,
+          digest: requestDigest(request.method, request.url, body),
+          expiresAt: verified.validUntil,
+        },
+        "Sign each request anew, and sign a Content-MD5 header with every body (the COS SDKs sign it when they send it).",
+      );
     });
 
     const routeOptions = { bodyLimit: maxBodyBytes };
 
-    app.post("/jobs", routeOptions, async (request, reply) => {
-      const { account } = authenticated(request);
-      const spec = parseCosCreateJobRequest(bodyOf(request), account.id);
-      const outcome = await service.createJob(spec, "reject");
-      sendXml(reply, renderCreateJobResult(outcome.jobId));
-    });
+    for (const url of ["/jobs", "/jobs/"]) {
+      app.post(url, routeOptions, async (request, reply) => {
+        const { account } = authenticated(request);
+        const spec = parseCosCreateJobRequest(bodyOf(request), account.id);
+        const outcome = await service.createJob(spec, "reject");
+        sendXml(reply, renderCreateJobResult(outcome.jobId));
+      });
 
-    app.get("/jobs", routeOptions, async (request, reply) => {
-      const { account, target } = authenticated(request);
-      const page = await service.listJobs(account.id, parseListJobsQuery(target.query));
-      sendXml(reply, renderListJobsResult(page.jobs, page.nextToken));
-    });
+      app.get(url, routeOptions, async (request, reply) => {
+        const { account, target } = authenticated(request);
+        const page = await service.listJobs(account.id, parseListJobsQuery(target.query));
+        sendXml(reply, renderListJobsResult(page.jobs, page.nextToken));
+      });
+
+      app.route({ method: ["PUT", "PATCH", "DELETE"], url, ...routeOptions, handler: rejectMethod });
+    }
 
     app.get<{ Params: JobParams }>("/jobs/:jobId", routeOptions, async (request, reply) => {
       const { account } = authenticated(request);
@@ -151,7 +180,6 @@ export function cosRoutes(options: CosRoutesOptions): FastifyPluginAsync {
       reply.code(204).send();
     });
 
-    app.route({ method: ["PUT", "PATCH", "DELETE"], url: "/jobs", ...routeOptions, handler: rejectMethod });
     app.route({ method: ["PUT", "PATCH", "POST"], url: "/jobs/:jobId", ...routeOptions, handler: rejectMethod });
     for (const url of ["/jobs/:jobId/priority", "/jobs/:jobId/status"]) {
       app.route({ method: ["GET", "PUT", "PATCH", "DELETE"], url, ...routeOptions, handler: rejectMethod });

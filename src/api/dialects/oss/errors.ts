@@ -63,6 +63,7 @@ export const OSS_ERROR_TABLE: Readonly<Record<DomainErrorKind, Mapping>> = {
   MethodNotAllowed: { status: 405, code: "MethodNotAllowed" },
   NotImplemented: { status: 501, code: "NotImplemented" },
   ServiceUnavailable: { status: 503, code: "ServiceUnavailable" },
+  StoreUnavailable: { status: 503, code: "ServiceUnavailable" },
   InternalError: { status: 500, code: "InternalError" },
 };
 

@@ -46,15 +46,44 @@ export function subResourceOf(params: readonly QueryParam[]): OssSubResource | u
   return found;
 }
 
+/**
+ * A batchJobId whose percent-encoding does not decode (`%ZZ`, bytes that are not UTF-8) is a malformed job ID like
+ * any other, so it gets the same EC rather than the generic answer to an undecodable query. Checked on the
+ * request target as received, before the query as a whole is decoded.
+ */
+export function rejectUndecodableJobId(url: string): void {
+  const start = url.indexOf("?");
+  if (start === -1) return;
+  const end = url.indexOf("#", start);
+  for (const part of url.slice(start + 1, end === -1 ? undefined : end).split("&")) {
+    const eq = part.indexOf("=");
+    if ((eq === -1 ? part : part.slice(0, eq)) !== "batchJobId") continue;
+    try {
+      decodeURIComponent(part.slice(eq + 1).replace(/\+/g, " "));
+    } catch {
+      throw new OssCodedError("InvalidArgument", "The batchJobId is not a valid job ID.", OSS_EC.invalidJobId);
+    }
+  }
+}
+
+/** The one batchJobId; given more than once it is malformed, with the job ID's EC. */
+function jobIdParam(params: readonly QueryParam[]): string | undefined {
+  const matching = params.filter((p) => p.name === "batchJobId");
+  if (matching.length > 1) {
+    throw new OssCodedError("InvalidArgument", "The parameter batchJobId may be given only once.", OSS_EC.invalidJobId);
+  }
+  return matching[0]?.value;
+}
+
 /** `batchJobId` when present (DescribeJob); undefined when absent (ListJobs). */
 export function optionalJobId(params: readonly QueryParam[]): string | undefined {
-  const v = single(params, "batchJobId");
+  const v = jobIdParam(params);
   if (v === undefined) return undefined;
   return checkJobId(v);
 }
 
 export function requiredJobId(params: readonly QueryParam[]): string {
-  const v = single(params, "batchJobId");
+  const v = jobIdParam(params);
   if (v === undefined) {
     throw new OssCodedError("InvalidArgument", "The batchJobId parameter is required.", OSS_EC.invalidJobId);
   }
@@ -120,14 +149,14 @@ export type { StatusQuery };
 
 /**
  * `requestedJobStatus` is Ready or Cancelled. OSS calls `statusUpdateReason` optional for Ready; objbatch keeps
- * it optional for Cancelled too (as S3 Control does), and an empty value counts as absent. When given it is at
- * most 256 characters.
+ * it optional for Cancelled too (as S3 Control does). When given it is 1 to 256 characters, as OSS documents:
+ * an empty value is refused.
  */
 export function parseStatusQuery(params: readonly QueryParam[]): StatusQuery {
   const requested = requestedJobStatusOf(single(params, "requestedJobStatus"));
   const reason = single(params, "statusUpdateReason");
-  if (reason !== undefined && [...reason].length > 256) {
+  if (reason !== undefined && (reason === "" || [...reason].length > 256)) {
     throw invalidArgument("The statusUpdateReason parameter must be 1 to 256 characters long.");
   }
-  return { requested, reason: reason === "" ? undefined : reason };
+  return { requested, reason };
 }

@@ -75,7 +75,8 @@ export function renderJob(job: Job): XmlNode {
     optLeaf("StatusUpdateReason", job.statusUpdateReason),
     renderProgress(job.progress),
     job.manifestGenerator && renderGenerator(job.manifestGenerator, own),
-    job.failureReasons.length > 0 && renderFailureReasons(job.failureReasons, "JobFailure"),
+    // Present on every job, empty when there is no failure, as the OSS DescribeJob document shows it.
+    renderFailureReasons(job.failureReasons, "JobFailure"),
     leaf("Status", job.status),
     job.terminationDate && leaf("TerminationDate", epochSeconds(job.terminationDate)),
   );

@@ -11,7 +11,10 @@
  * A request to `/` that names no batch sub-resource answers 400 InvalidRequest, a sub-resource with the wrong
  * method (or PUT, DELETE, PATCH on `/`) 405 MethodNotAllowed, both in OSS form. Every request is
  * signature-checked first (onRequest, before any body is read: OSS V1 or V4, oss-signature.ts); the account is
- * the signer's. Bodies are read raw whatever their Content-Type, up to maxBodyBytes. Every answer carries
+ * the signer's. A V1 signature covers only the sub-resource, so every V1 request that changes something is bound to
+ * the one request it first came with (target and body) in the signature ledger; so is a V4 one whose body its
+ * signature does not cover (UNSIGNED-PAYLOAD without Content-MD5). The signature policy may refuse V1 outright.
+ * Bodies are read raw whatever their Content-Type, up to maxBodyBytes. Every answer carries
  * `x-oss-request-id`; every error is an OSS `<Error>` body, including Fastify's own client errors (bad
  * Content-Length, body too large) and unexpected exceptions (500 InternalError, logged).
  *
@@ -28,6 +31,8 @@ import type { Account } from "../../../accounts/types.js";
 import { DomainError, invalidArgument, invalidRequest, isDomainError } from "../../../domain/errors.js";
 import { type OssSignatureOptions, type OssVerified, verifyOssRequest } from "../../auth/oss-signature.js";
 import type { RequestTarget } from "../../auth/request-target.js";
+import { changesState, requestDigest, requireFirstUse } from "../../auth/signature-binding.js";
+import { signaturePolicyOf } from "../../auth/signature-policy.js";
 import { requireMatchingContentMd5 } from "../../http/content-md5.js";
 import { DEFAULT_MAX_BODY_BYTES, type DialectRoutesOptions } from "../../http/dialect-routes-options.js";
 import { entityTooLarge, fastifyRejectionOf } from "../../http/fastify-rejections.js";
@@ -41,6 +46,7 @@ import {
   parseListJobsQuery,
   parseStatusQuery,
   parseTargetPriority,
+  rejectUndecodableJobId,
   requiredJobId,
   subResourceOf,
 } from "./query-params.js";
@@ -53,8 +59,8 @@ import {
 } from "./responses.js";
 
 export interface OssRoutesOptions extends DialectRoutesOptions {
-  /** Signature checking options (clock-skew allowance, oss-signature.ts). */
-  readonly signature?: Omit<OssSignatureOptions, "now">;
+  /** Signature checking options (clock-skew allowance, oss-signature.ts); V1 on or off comes from the policy. */
+  readonly signature?: Omit<OssSignatureOptions, "now" | "v1">;
 }
 
 export const OSS_DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES;
@@ -69,9 +75,10 @@ const NO_SUB_RESOURCE =
   "batchJob, batchJobPriority and batchJobStatus.";
 
 export function ossRoutes(options: OssRoutesOptions): FastifyPluginAsync {
-  const { service, accounts } = options;
+  const { service, accounts, signatureLedger } = options;
   const now = options.now ?? (() => new Date());
   const maxBodyBytes = options.maxBodyBytes ?? OSS_DEFAULT_MAX_BODY_BYTES;
+  const signatureOptions = { ...options.signature, v1: signaturePolicyOf(options.signaturePolicy).ossSignatureV1 };
 
   return async (app) => {
     const contexts = new WeakMap<FastifyRequest, RequestContext>();
@@ -98,25 +105,45 @@ export function ossRoutes(options: OssRoutesOptions): FastifyPluginAsync {
       const context: RequestContext = { requestId: newOssRequestId() };
       contexts.set(request, context);
       reply.header("x-oss-request-id", context.requestId);
+      rejectUndecodableJobId(request.url);
       context.verified = verifyOssRequest(
         { method: request.method, url: request.url, headers: request.headers },
         accounts,
-        { ...options.signature, now: now() },
+        { ...signatureOptions, now: now() },
       );
     });
 
     // Content-MD5 is optional (the SDKs send it with every body); when sent it must match the body that arrived.
-    // A V4 request that signed the body's SHA-256 must carry that body.
+    // A V4 request that signed the body's SHA-256 must carry that body. Then the signature is bound (see above).
     app.addHook("preHandler", async (request) => {
       const body = bodyBytesOf(request);
       requireMatchingContentMd5(request.headers["content-md5"], body);
-      const sha256 = contexts.get(request)?.verified?.payloadSha256;
+      const verified = contexts.get(request)?.verified;
+      if (verified === undefined) return;
+      const sha256 = verified.payloadSha256;
       if (sha256 !== undefined && createHash("sha256").update(body).digest("hex") !== sha256) {
         throw new DomainError(
           "InvalidDigest",
           "The x-oss-content-sha256 you specified did not match what was received.",
         );
       }
+      if (!changesState(request.method)) return;
+      const v1 = verified.version === "OSS";
+      // V4 signs every parameter, and Content-MD5 whenever it is sent: only the body can be left uncovered.
+      if (!v1 && (sha256 !== undefined || request.headers["content-md5"] !== undefined)) return;
+      await requireFirstUse(
+        signatureLedger,
+        {
+          scheme: v1 ? "oss-v1" : "oss-v4",
+          accessKeyId: verified.accessKeyId,
+          signature: verified.signature,
+          digest: requestDigest(request.method, request.url, body),
+          expiresAt: verified.validUntil,
+        },
+        v1
+          ? "A V1 signature covers only the sub-resource (not batchJobId or the other parameters): sign each request anew, or sign with V4 (OSS4-HMAC-SHA256)."
+          : "Sign each request anew, and sign its body (x-oss-content-sha256 or Content-MD5).",
+      );
     });
 
     const routeOptions = { bodyLimit: maxBodyBytes };

@@ -8,24 +8,27 @@
  *     Report                 required: Enabled (required), Bucket, Format Report_CSV_20180820, Prefix 1-512,
  *                            ReportScope, ExpectedBucketOwner
  *     ClientRequestToken     required, 1-64 characters (SDKs fill in a UUID)
- *     Manifest               Spec{Format, Fields/member*}, Location{ObjectArn, ObjectVersionId?, ETag}
+ *     Manifest               Spec{Format, Fields/member*}, Location{ObjectArn, ObjectVersionId?, ETag}; the model
+ *                            requires ETag, and so does S3
  *     Description            optional, 1-256 characters
  *     Priority               required, 0-2147483647
- *     RoleArn                required, 1-2048 characters
+ *     RoleArn                required, an IAM role ARN (model-patterns.ts)
  *     Tags                   optional job tags, <member><Key/><Value/></member>, at most 50
  *     ManifestGenerator      S3JobManifestGenerator (manifest-generator.ts); exactly one of Manifest and it
  *
  * Element order does not matter; unknown elements are rejected (MalformedXML), as are values of the wrong
- * type or size (InvalidArgument). Both become 400 BadRequestException.
+ * type or size (InvalidArgument). Both become 400 BadRequestException (PutJobTagging: see below).
  */
-import { invalidArgument, invalidRequest } from "../../../domain/errors.js";
+import { invalidArgument, invalidRequest, isDomainError } from "../../../domain/errors.js";
 import type { JobSpec, Manifest, ManifestFormat, ReportConfig, Tag } from "../../../domain/job.js";
 import { parseBucketRef, parseObjectArn } from "../../bucket-arn.js";
 import { parseXmlDocument } from "../../xml/parse.js";
 import { readDocument, type XmlReader } from "../../xml/read.js";
 import { checkCsvManifestFields, MAX_MANIFEST_COLUMNS, readManifestFieldItem } from "../shared/manifest-fields.js";
 import { dropUndefined } from "../shared/object-values.js";
+import { S3ControlError } from "./errors.js";
 import { parseManifestGenerator } from "./manifest-generator.js";
+import { ROLE_ARN } from "./model-patterns.js";
 import { parseS3ControlOperation } from "./operation.js";
 import { readList, readTagList } from "./xml-shapes.js";
 
@@ -48,8 +51,6 @@ const CSV_FORMATS: ReadonlySet<string> = new Set([
 ]);
 /** Report formats: AWS's, and COS's (the same CSV report). */
 const REPORT_FORMATS = ["Report_CSV_20180820", "Report_CSV_V1"] as const;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const NO_CONTROL = { pattern: /^[^\u0000-\u001F\u007F]*$/, patternHint: "must not contain control characters" };
 
 /** Parses a CreateJob body for the signing account. Throws DomainError only. */
 export function parseS3ControlCreateJobRequest(body: string | Uint8Array | undefined, accountId: string): JobSpec {
@@ -69,7 +70,7 @@ export function parseS3ControlCreateJobRequest(body: string | Uint8Array | undef
       confirmationRequired: r.optionalBoolean("ConfirmationRequired") ?? false,
       ...(description !== undefined ? { description } : {}),
       priority: r.requiredInt("Priority", { min: 0, max: 2147483647 }),
-      roleArn: r.requiredString("RoleArn", { min: 1, max: 2048, ...NO_CONTROL }),
+      roleArn: r.requiredString("RoleArn", ROLE_ARN),
       operation: r.requiredChild("Operation", parseS3ControlOperation),
       ...(manifest !== undefined ? { manifest } : {}),
       ...(manifestGenerator !== undefined ? { manifestGenerator } : {}),
@@ -80,12 +81,24 @@ export function parseS3ControlCreateJobRequest(body: string | Uint8Array | undef
   });
 }
 
-/** Parses a PutJobTagging body: `<PutJobTaggingRequest><Tags><member><Key/><Value/></member>*</Tags>`. */
+/**
+ * Parses a PutJobTagging body: `<PutJobTaggingRequest><Tags><member><Key/><Value/></member>*</Tags>`. Tags the
+ * model does not allow (key or value too long or with other characters, a key twice) are TooManyTagsException:
+ * the one client error the model lists for PutJobTagging, so SDKs raise their modelled class for it.
+ */
 export function parsePutJobTaggingRequest(body: string | Uint8Array | undefined): Tag[] {
   if (body === undefined || body.length === 0) throw invalidRequest("The request body is empty.");
   return readDocument(parseXmlDocument(body), "PutJobTaggingRequest", (r) => {
     // More than 50 tags is TooManyTagsException from the service, not a malformed request.
-    const tags = readTagList(r, "Tags");
+    let tags: Tag[] | undefined;
+    try {
+      tags = readTagList(r, "Tags");
+    } catch (e) {
+      if (isDomainError(e) && e.kind === "InvalidArgument") {
+        throw new S3ControlError(400, "TooManyTagsException", `The tag set is not valid: ${e.message}`);
+      }
+      throw e;
+    }
     if (tags === undefined) throw invalidArgument("Missing required element PutJobTaggingRequest/Tags.");
     return tags;
   });
@@ -95,7 +108,7 @@ function readManifest(m: XmlReader): Manifest {
   const location = m.requiredChild("Location", (l) => {
     const objectArn = l.requiredString("ObjectArn", { min: 1, max: 2048 });
     const ref = parseObjectArn(objectArn, `${l.path}/ObjectArn`);
-    const etag = l.optionalString("ETag", { min: 1, max: 1024 });
+    const etag = l.requiredString("ETag", { min: 1, max: 1024 });
     const versionId = l.optionalString("ObjectVersionId", { min: 1, max: 2000 });
     return dropUndefined({ objectArn, bucket: ref.bucket, key: ref.key, versionId, etag });
   });

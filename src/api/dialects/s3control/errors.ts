@@ -53,6 +53,7 @@ export const S3CONTROL_ERROR_TABLE: Readonly<Record<DomainErrorKind, Mapping>> =
   MethodNotAllowed: { status: 405, code: "MethodNotAllowed" },
   NotImplemented: { status: 501, code: "NotImplemented" },
   ServiceUnavailable: { status: 503, code: "SlowDown" },
+  StoreUnavailable: { status: 503, code: "ServiceUnavailable" },
   InternalError: { status: 500, code: "InternalServiceException" },
 };
 

@@ -39,6 +39,7 @@ import {
   requireUserMetadataWithinLimit,
 } from "../shared/object-values.js";
 import { missingElement, parseSingleOperation } from "../shared/operation-element.js";
+import { FUNCTION_ARN } from "./model-patterns.js";
 import { formatS3ControlTimestamp, parseS3ControlTimestamp } from "./timestamps.js";
 import { clip, map, readList, readMap, readTagList, tagList } from "./xml-shapes.js";
 
@@ -235,7 +236,7 @@ function parsePutObjectAcl(o: XmlReader) {
 }
 
 function parseLambdaInvoke(o: XmlReader) {
-  const functionArn = o.requiredString("FunctionArn", { min: 1, max: 1024, ...NO_CONTROL });
+  const functionArn = o.requiredString("FunctionArn", FUNCTION_ARN);
   const version = o.optionalString("InvocationSchemaVersion", { min: 1, max: 64 });
   if (version !== undefined && version !== "1.0" && version !== "2.0") {
     throw invalidArgument(`${o.path}/InvocationSchemaVersion must be 1.0 or 2.0, not "${clip(version)}".`);

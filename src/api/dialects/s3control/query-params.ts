@@ -29,7 +29,8 @@ const invalidListRequest = (message: string) => new S3ControlError(400, "Invalid
 
 /**
  * `jobStatuses` may be repeated (as the SDKs send a list) and each value may list several statuses separated by
- * commas (D6). `maxResults` 0-1000; 0, like absence, means the default page of 1000.
+ * commas (D6). `maxResults` 0-1000 (the model's range), default 1000; 0 asks for no jobs at all and gets an empty
+ * page without a NextToken, as S3's other listings answer a maximum of 0.
  */
 export function parseListJobsQuery(params: readonly QueryParam[]): ListJobsQuery {
   const statuses: JobStatus[] = [];
@@ -48,7 +49,7 @@ export function parseListJobsQuery(params: readonly QueryParam[]): ListJobsQuery
     if (n === undefined || n > 1000) {
       throw invalidListRequest("The maxResults parameter must be an integer between 0 and 1000.");
     }
-    if (n > 0) maxResults = n;
+    maxResults = n;
   }
   const nextToken = single(params, "nextToken", invalidListRequest);
   if (nextToken !== undefined && !NEXT_TOKEN.test(nextToken)) {

@@ -6,29 +6,41 @@
  * KeyPrefixManifestGenerator as an S3JobManifestGenerator.
  *
  * JobArn is `arn:aws:s3:<region>:<account>:job/<id>`; objbatch has no regions of its own, so the region is the
- * one the client signed for.
+ * one the client signed for. Every result root declares S3 Control's namespace, as AWS writes it.
  */
 import type { Job, JobSummary, Manifest, ProgressSummary, ReportConfig, Tag } from "../../../domain/job.js";
 import { el, leaf, optLeaf, toXml, type XmlNode } from "../../xml/build.js";
 import { renderFailureReasons } from "../shared/failure-reasons.js";
+import * as shared from "../shared/job-results.js";
 import { renderGeneratedManifestDescriptor, renderManifestGenerator } from "./manifest-generator.js";
 import { renderS3ControlOperation, S3CONTROL_OPERATION_NAMES } from "./operation.js";
 import { formatS3ControlTimestamp } from "./timestamps.js";
 import { tagList } from "./xml-shapes.js";
 
-// CreateJob and UpdateJob* answers are the same in every dialect.
-export {
-  renderCreateJobResult,
-  renderUpdateJobPriorityResult,
-  renderUpdateJobStatusResult,
-} from "../shared/job-results.js";
+/** The namespace of S3 Control's request and result documents. */
+export const S3CONTROL_XMLNS = "http://awss3control.amazonaws.com/doc/2018-08-20/";
+
+const namespaced = { xmlns: S3CONTROL_XMLNS };
+
+// CreateJob and UpdateJob* answers are the same in every dialect, here with the namespace.
+export function renderCreateJobResult(jobId: string): string {
+  return shared.renderCreateJobResult(jobId, S3CONTROL_XMLNS);
+}
+
+export function renderUpdateJobPriorityResult(job: Parameters<typeof shared.renderUpdateJobPriorityResult>[0]): string {
+  return shared.renderUpdateJobPriorityResult(job, S3CONTROL_XMLNS);
+}
+
+export function renderUpdateJobStatusResult(job: Parameters<typeof shared.renderUpdateJobStatusResult>[0]): string {
+  return shared.renderUpdateJobStatusResult(job, S3CONTROL_XMLNS);
+}
 
 export function jobArn(region: string, accountId: string, jobId: string): string {
   return `arn:aws:s3:${region}:${accountId}:job/${jobId}`;
 }
 
 export function renderDescribeJobResult(job: Job, region: string): string {
-  return toXml(el("DescribeJobResult", renderJob(job, region)));
+  return toXml(el("DescribeJobResult", renderJob(job, region)), namespaced);
 }
 
 export function renderListJobsResult(jobs: readonly JobSummary[], nextToken: string | undefined): string {
@@ -53,11 +65,12 @@ export function renderListJobsResult(jobs: readonly JobSummary[], nextToken: str
         ),
       ),
     ),
+    namespaced,
   );
 }
 
 export function renderGetJobTaggingResult(tags: readonly Tag[]): string {
-  return toXml(el("GetJobTaggingResult", tagList("Tags", tags)));
+  return toXml(el("GetJobTaggingResult", tagList("Tags", tags)), namespaced);
 }
 
 /** The `<Job>` element of DescribeJobResult (JobDescriptor). */

@@ -3,6 +3,7 @@
  *
  *   POST   /v20180820/jobs                        CreateJob
  *   GET    /v20180820/jobs?jobStatuses=&maxResults=&nextToken=    ListJobs
+ *          (`/v20180820/jobs/`, with a trailing slash, is the same resource as `/v20180820/jobs`)
  *   GET    /v20180820/jobs/:id                    DescribeJob
  *   POST   /v20180820/jobs/:id/priority?priority=                 UpdateJobPriority
  *   POST   /v20180820/jobs/:id/status?requestedJobStatus=&statusUpdateReason=   UpdateJobStatus
@@ -10,7 +11,10 @@
  *
  * Every request is SigV4-checked (service `s3`, any region; auth/sigv4.ts), before its body is read when it
  * carries x-amz-content-sha256 or a presigned query, otherwise once the body has arrived (its hash is then part
- * of the signature). A body whose SHA-256 differs from x-amz-content-sha256 is refused. `x-amz-account-id`
+ * of the signature). A body whose SHA-256 differs from x-amz-content-sha256 is refused. A request that changes
+ * something under a signature that does not cover its body (UNSIGNED-PAYLOAD, or a presigned URL, without a
+ * signed Content-MD5) is bound to that signature in the signature ledger, as COS requests are
+ * (auth/signature-binding.ts); the AWS SDKs and CLI always sign the body's hash. `x-amz-account-id`
  * must name the signing account. The Host header may be `127.0.0.1:PORT` or `<account>.<host>:PORT` (the SDKs
  * put the account in front of the endpoint); it is only part of what was signed.
  *
@@ -25,6 +29,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Account } from "../../../accounts/types.js";
 import { DomainError, invalidArgument, isDomainError } from "../../../domain/errors.js";
 import type { RequestTarget } from "../../auth/request-target.js";
+import { changesState, requestDigest, requireFirstUse } from "../../auth/signature-binding.js";
 import { checkPayloadHash, type SigV4Options, type SigV4Verified, verifySigV4 } from "../../auth/sigv4.js";
 import { contentMd5Verdict } from "../../http/content-md5.js";
 import { DEFAULT_MAX_BODY_BYTES, type DialectRoutesOptions } from "../../http/dialect-routes-options.js";
@@ -33,6 +38,7 @@ import { rejectMethod } from "../../http/method-not-allowed.js";
 import { jobIdFromPath } from "../../http/path-job-id.js";
 import { acceptRawBodies, bodyBytesOf, bodyOf } from "../../http/raw-body.js";
 import { sendXml } from "../../http/xml-reply.js";
+import { s3ControlUnknownRoute } from "../unknown-route.js";
 import { parsePutJobTaggingRequest, parseS3ControlCreateJobRequest } from "./create-job-request.js";
 import {
   INTERNAL_SERVICE_ERROR,
@@ -76,7 +82,7 @@ interface Authenticated {
 }
 
 export function s3ControlRoutes(options: S3ControlRoutesOptions): FastifyPluginAsync {
-  const { service, accounts } = options;
+  const { service, accounts, signatureLedger } = options;
   const now = options.now ?? (() => new Date());
   const maxBodyBytes = options.maxBodyBytes ?? S3CONTROL_DEFAULT_MAX_BODY_BYTES;
 
@@ -162,22 +168,39 @@ export function s3ControlRoutes(options: S3ControlRoutesOptions): FastifyPluginA
       if (md5 === "malformed" || md5 === "mismatch") {
         throw new DomainError("InvalidDigest", "The Content-MD5 you specified did not match what was received.");
       }
+      const verified = context.verified!;
+      if (verified.coversBody || !changesState(request.method)) return;
+      await requireFirstUse(
+        signatureLedger,
+        {
+          scheme: "sigv4",
+          accessKeyId: verified.accessKeyId,
+          signature: verified.signature,
+          digest: requestDigest(request.method, request.url, body),
+          expiresAt: verified.validUntil,
+        },
+        "Sign each request anew, and sign its body: send its SHA-256 in x-amz-content-sha256 (the AWS SDKs do).",
+      );
     });
 
     const routeOptions = { bodyLimit: maxBodyBytes };
 
-    app.post("/jobs", routeOptions, async (request, reply) => {
-      const { account } = authenticated(request);
-      const spec = parseS3ControlCreateJobRequest(bodyOf(request), account.id);
-      const outcome = await service.createJob(spec, "reuse");
-      sendXml(reply, renderCreateJobResult(outcome.jobId));
-    });
+    for (const url of ["/jobs", "/jobs/"]) {
+      app.post(url, routeOptions, async (request, reply) => {
+        const { account } = authenticated(request);
+        const spec = parseS3ControlCreateJobRequest(bodyOf(request), account.id);
+        const outcome = await service.createJob(spec, "reuse");
+        sendXml(reply, renderCreateJobResult(outcome.jobId));
+      });
 
-    app.get("/jobs", routeOptions, async (request, reply) => {
-      const { account, target } = authenticated(request);
-      const page = await service.listJobs(account.id, parseListJobsQuery(target.query));
-      sendXml(reply, renderListJobsResult(page.jobs, page.nextToken));
-    });
+      app.get(url, routeOptions, async (request, reply) => {
+        const { account, target } = authenticated(request);
+        const page = await service.listJobs(account.id, parseListJobsQuery(target.query));
+        sendXml(reply, renderListJobsResult(page.jobs, page.nextToken));
+      });
+
+      app.route({ method: ["PUT", "PATCH", "DELETE"], url, ...routeOptions, handler: rejectMethod });
+    }
 
     app.get<{ Params: JobParams }>("/jobs/:jobId", routeOptions, async (request, reply) => {
       const { account, region } = authenticated(request);
@@ -218,11 +241,10 @@ export function s3ControlRoutes(options: S3ControlRoutesOptions): FastifyPluginA
     app.delete<{ Params: JobParams }>("/jobs/:jobId/tagging", routeOptions, async (request, reply) => {
       const { account } = authenticated(request);
       await service.deleteJobTagging(account.id, jobIdOf(request.params));
-      // AWS answers DeleteJobTagging with 204; the SDKs accept any 2xx.
-      reply.code(204).send();
+      // The model's DeleteJobTaggingResult is empty: 200 with no body.
+      reply.code(200).send();
     });
 
-    app.route({ method: ["PUT", "PATCH", "DELETE"], url: "/jobs", ...routeOptions, handler: rejectMethod });
     app.route({
       method: ["PUT", "PATCH", "POST", "DELETE"],
       url: "/jobs/:jobId",
@@ -234,14 +256,10 @@ export function s3ControlRoutes(options: S3ControlRoutesOptions): FastifyPluginA
     }
     app.route({ method: ["POST", "PATCH"], url: "/jobs/:jobId/tagging", ...routeOptions, handler: rejectMethod });
 
-    // Other S3 Control resources (access points, Storage Lens, ...) are not part of objbatch.
+    // Other S3 Control resources (access points, Storage Lens, ...) are not part of objbatch: 404; a job resource
+    // asked with a method it does not serve (OPTIONS, ...): 405.
     app.setNotFoundHandler(async (request) => {
-      const path = request.url.split("?")[0] ?? "";
-      throw new S3ControlError(
-        404,
-        "NotFoundException",
-        `objbatch serves only the S3 Batch Operations job API; there is no ${request.method} ${path.slice(0, 256)}.`,
-      );
+      throw s3ControlUnknownRoute(request);
     });
   };
 

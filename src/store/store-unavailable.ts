@@ -1,0 +1,107 @@
+/**
+ * The one error the job store throws when it cannot be reached or cannot write: PostgreSQL restarting, down,
+ * failing over or out of connections, the network to it broken; SQLite's disk full, an I/O error, a read-only
+ * or locked file. Every such driver error is turned into a StoreUnavailableError at the edge of the store
+ * (guarded-dialect.ts), so the engine knows to back off and retry, and the API answers each dialect's
+ * "service unavailable" (it is a DomainError of kind StoreUnavailable). Any other driver error (a constraint,
+ * a bug) passes through unchanged. Why: docs/decisions.md D14.
+ */
+import { DomainError } from "../domain/errors.js";
+
+/**
+ * How the store is failing: `unreachable` clears as soon as any statement succeeds again; `unwritable` (disk
+ * full, I/O error, read-only) only once a write succeeds, since reads may work throughout.
+ */
+export type StoreFailure = "unreachable" | "unwritable";
+
+export class StoreUnavailableError extends DomainError {
+  readonly failure: StoreFailure;
+
+  constructor(failure: StoreFailure, cause: unknown) {
+    super("StoreUnavailable", "The job store is unavailable; please try again later.");
+    this.name = "StoreUnavailableError";
+    this.failure = failure;
+    this.cause = cause;
+  }
+}
+
+export function isStoreUnavailable(e: unknown): e is StoreUnavailableError {
+  return e instanceof StoreUnavailableError;
+}
+
+/** Node's socket errors: the server is not there, or the connection to it broke. */
+const SOCKET_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+/** pg's own messages for a connection that is gone or could not be made in time. */
+const PG_CONNECTION_MESSAGES = ["Connection terminated", "is not queryable", "timeout exceeded when trying to connect"];
+
+/** SQLite's primary result codes (extended codes keep them in the low byte). */
+const SQLITE_PRIMARY: Readonly<Record<number, { name: string; failure: StoreFailure }>> = {
+  5: { name: "SQLITE_BUSY", failure: "unreachable" },
+  6: { name: "SQLITE_LOCKED", failure: "unreachable" },
+  8: { name: "SQLITE_READONLY", failure: "unwritable" },
+  10: { name: "SQLITE_IOERR", failure: "unwritable" },
+  13: { name: "SQLITE_FULL", failure: "unwritable" },
+  14: { name: "SQLITE_CANTOPEN", failure: "unreachable" },
+  15: { name: "SQLITE_PROTOCOL", failure: "unreachable" },
+};
+
+/**
+ * How a driver error says the store is unavailable, or undefined when it says something else (a constraint
+ * violation, bad SQL). Recognises pg's errors (SQLSTATE classes 08 connection, 53 insufficient resources, 57P01-03
+ * shutdown and startup, 58 system errors, 25006 read-only after a failover), socket errors, and SQLite's from
+ * better-sqlite3 (`code` SQLITE_FULL, SQLITE_IOERR_WRITE, ...) and node:sqlite (`errcode` 13, 266, ...).
+ */
+export function storeFailureOf(e: unknown): StoreFailure | undefined {
+  if (e === null || typeof e !== "object") return undefined;
+  if (isStoreUnavailable(e)) return e.failure;
+  const err = e as { code?: unknown; errcode?: unknown; message?: unknown; errors?: unknown };
+  const code = typeof err.code === "string" ? err.code : undefined;
+  if (code !== undefined) {
+    if (SOCKET_CODES.has(code)) return "unreachable";
+    if (code.startsWith("SQLITE_")) return sqliteFailure(code);
+    if (/^[0-9A-Z]{5}$/.test(code)) {
+      const pg = postgresFailure(code);
+      if (pg) return pg;
+    }
+  }
+  if (typeof err.errcode === "number") {
+    const primary = SQLITE_PRIMARY[err.errcode & 0xff];
+    if (primary) return primary.failure;
+  }
+  if (typeof err.message === "string" && PG_CONNECTION_MESSAGES.some((m) => (err.message as string).includes(m))) {
+    return "unreachable";
+  }
+  // Node's happy-eyeballs connect fails with an AggregateError of the attempts' errors.
+  if (Array.isArray(err.errors) && err.errors.some((inner) => storeFailureOf(inner) !== undefined)) {
+    return "unreachable";
+  }
+  return undefined;
+}
+
+function sqliteFailure(code: string): StoreFailure | undefined {
+  for (const { name, failure } of Object.values(SQLITE_PRIMARY)) {
+    if (code === name || code.startsWith(`${name}_`)) return failure;
+  }
+  return undefined;
+}
+
+function postgresFailure(sqlstate: string): StoreFailure | undefined {
+  if (sqlstate.startsWith("08")) return "unreachable"; // connection exception
+  if (sqlstate === "57P01" || sqlstate === "57P02" || sqlstate === "57P03") return "unreachable"; // shutdown, startup
+  if (sqlstate === "53300") return "unreachable"; // too many connections
+  if (sqlstate.startsWith("53")) return "unwritable"; // disk full, out of memory, ...
+  if (sqlstate.startsWith("58")) return "unwritable"; // I/O error, system error
+  if (sqlstate === "25006") return "unwritable"; // read-only transaction: a standby after a failover
+  return undefined;
+}
