@@ -1,5 +1,5 @@
 /**
- * Bucket and object references as every dialect may send them (reference D2):
+ * Bucket and object references as every dialect may send them (docs/decisions.md D2):
  *
  *   arn:<partition>:s3:::<bucket>                  AWS S3 Control
  *   arn:<partition>:s3express:<region>:<account>:bucket/<bucket>   AWS directory bucket

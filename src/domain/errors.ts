@@ -35,7 +35,7 @@ export type DomainErrorKind =
   | "NotImplemented"
   /** Try again soon: the job changed status too often while the request tried to change it. */
   | "ServiceUnavailable"
-  /** The job store cannot be reached or cannot write (store/store-unavailable.ts): 503 in every dialect. */
+  /** The job store cannot be reached or cannot write (store/errors.ts): 503 in every dialect. */
   | "StoreUnavailable"
   | "InternalError";
 

@@ -1,5 +1,5 @@
 /**
- * The canonical job model (reference D1): a superset of the AWS JobDescriptor that also holds every COS and
+ * The canonical job model (docs/decisions.md D1): a superset of the AWS JobDescriptor that also holds every COS and
  * OSS field. Dialect codecs translate between their wire formats and these types; nothing below the API layer
  * knows which dialect created a job, except `dialect`, which is kept only so a codec can echo what was sent.
  */
@@ -287,6 +287,11 @@ export interface Job extends JobSpec {
   readonly failureReasons: readonly JobFailure[];
   readonly progress: ProgressSummary;
   readonly generatedManifest?: GeneratedManifestDescriptor;
+  /**
+   * The manifest object's ETag as preparing found it (a CSV manifest, or an inventory's manifest.json): every
+   * chunk's read of a CSV manifest is pinned to it (D10).
+   */
+  readonly manifestEtag?: string;
 }
 
 /** The fields ListJobs shows. */

@@ -64,7 +64,7 @@ export function allowedTransitions(from: JobStatus): readonly JobStatus[] {
   return TRANSITIONS[from];
 }
 
-/** Statuses from which a user may ask for `Cancelled` (reference 2.1 and OSS's rules). */
+/** Statuses from which a user may ask for `Cancelled` (S3 Batch Operations' job statuses and OSS's rules). */
 export function canRequestCancel(from: JobStatus): boolean {
   return canTransition(from, "Cancelling");
 }

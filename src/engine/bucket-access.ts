@@ -2,17 +2,10 @@
  * What a job may touch: the buckets its account may use and, where the account configures roles, the
  * buckets of the job's role too. The engine hands operations a storage view that refuses everything else.
  */
+import { globToRegExp } from "../accounts/bucket-patterns.js";
 import type { Account } from "../accounts/types.js";
+import { StorageError } from "../storage/errors.js";
 import type { ObjectStorage } from "../storage/types.js";
-import { StorageError } from "../storage/types.js";
-
-export function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${escaped}$`);
-}
 
 export class BucketAccess {
   private readonly accountPatterns: RegExp[];

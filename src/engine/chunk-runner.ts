@@ -12,19 +12,16 @@ import { parseChunk } from "../manifest/csv-manifest.js";
 import { parseInlineTasks } from "../manifest/inline-tasks.js";
 import { runOperation } from "../operations/index.js";
 import { formatRows } from "../report/report-row.js";
-import { isStorageError } from "../storage/types.js";
+import { isStorageError } from "../storage/errors.js";
 import type { ChunkResults } from "../store/chunks/complete-chunk.js";
+import type { LeasedChunk } from "../store/chunks/lease-chunk.js";
 import type { JobContext } from "./job-context.js";
 import type { JobThrottle } from "./job-throttle.js";
 import { isThrottling, type RetryPolicy, withRetry } from "./retry.js";
 import type { Semaphore } from "./semaphore.js";
 
-/** The part of a leased chunk an executor needs. */
-export interface ChunkRange {
-  readonly seq: number;
-  readonly start_byte: number;
-  readonly end_byte: number;
-  readonly first_record: number;
+/** The part of a leased chunk (store/chunks/lease-chunk.ts) an executor needs. */
+export interface ChunkRange extends Pick<LeasedChunk, "seq" | "startByte" | "endByte" | "firstRecord"> {
   /** Inline tasks (generated and inventory manifests, manifest/inline-tasks.ts); the byte range is then unused. */
   readonly tasks?: string | null;
 }
@@ -58,12 +55,11 @@ const STOPPING: ReadonlySet<JobStatus> = new Set(["Cancelling", "Cancelled", "Fa
 export async function executeChunk(
   deps: ExecutionDeps,
   context: JobContext,
-  manifestEtag: string | null,
   chunk: ChunkRange,
   control: ChunkControl,
 ): Promise<ChunkExecution> {
   const { job } = context;
-  const rows = await readChunkRows(deps, context, manifestEtag, chunk);
+  const rows = await readChunkRows(deps, context, chunk);
   const results: (TaskResult | undefined)[] = new Array(rows.length);
   const yieldEvery = deps.yieldEvery ?? 64;
   let next = 0;
@@ -129,12 +125,7 @@ function summarize(context: JobContext, rows: readonly TaskRow[], results: reado
   };
 }
 
-async function readChunkRows(
-  deps: ExecutionDeps,
-  context: JobContext,
-  manifestEtag: string | null,
-  chunk: ChunkRange,
-): Promise<TaskRow[]> {
+async function readChunkRows(deps: ExecutionDeps, context: JobContext, chunk: ChunkRange): Promise<TaskRow[]> {
   if (chunk.tasks != null) return parseInlineTasks(chunk.tasks);
   const manifest = context.job.manifest!;
   const bytes = await withRetry(
@@ -142,13 +133,13 @@ async function readChunkRows(
       buffer(
         await context.storage.get(manifest.location.bucket.bucket, manifest.location.key, {
           versionId: manifest.location.versionId,
-          ifMatch: manifestEtag ?? undefined,
-          range: { start: chunk.start_byte, end: chunk.end_byte - 1 },
+          ifMatch: context.job.manifestEtag,
+          range: { start: chunk.startByte, end: chunk.endByte - 1 },
         }),
       ),
     deps.retry,
   );
-  return parseChunk(bytes, manifest.fields, chunk.first_record);
+  return parseChunk(bytes, manifest.fields, chunk.firstRecord);
 }
 
 /** The task's result; undefined when shutdown cut it short (the chunk is then given back and run again). */

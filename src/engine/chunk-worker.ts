@@ -5,10 +5,10 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { pino } from "pino";
 import { StaticAccountRegistry } from "../accounts/types.js";
+import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
+import { isStorageError } from "../storage/errors.js";
 import { openStorage } from "../storage/open-storage.js";
-import { isStorageError } from "../storage/types.js";
-import { type JobRow, rowToJob } from "../store/job-row.js";
 import { executeChunk } from "./chunk-runner.js";
 import { type JobContext, makeJobContext } from "./job-context.js";
 import { JobThrottles } from "./job-throttle.js";
@@ -25,11 +25,11 @@ const shutdown = new AbortController();
 let statuses = new Map<string, JobStatus>();
 const contexts = new Map<string, JobContext>();
 
-function contextFor(row: JobRow): JobContext {
-  let context = contexts.get(row.job_id);
+function contextFor(job: Job): JobContext {
+  let context = contexts.get(job.jobId);
   if (!context) {
-    context = makeJobContext(rowToJob(row, Date.now()), storage, accounts, setup.functions);
-    contexts.set(row.job_id, context);
+    context = makeJobContext(job, storage, accounts, setup.functions);
+    contexts.set(job.jobId, context);
   }
   return context;
 }
@@ -50,12 +50,12 @@ parentPort!.on("message", async (message: ToWorker) => {
       return;
     case "chunk": {
       try {
-        const jobId = message.job.job_id;
-        const throttle = throttles.forJob(jobId, message.job.tags, message.rateState);
+        const { job } = message;
+        const jobId = job.jobId;
+        const throttle = throttles.forJob(jobId, job.tags ?? [], message.rateState);
         const execution = await executeChunk(
           { retry: setup.options.retry, log, tasks },
-          contextFor(message.job),
-          message.job.manifest_etag,
+          contextFor(job),
           message.chunk,
           { status: (id) => statuses.get(id), shutdown: shutdown.signal, throttle },
         );

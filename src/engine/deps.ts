@@ -17,13 +17,3 @@ export interface EngineDeps {
   /** This worker's identity in phase claims. */
   readonly owner: string;
 }
-
-/** A job-level failure with the FailureReasons entry that explains it. */
-export class JobFailureError extends Error {
-  constructor(
-    readonly code: string,
-    reason: string,
-  ) {
-    super(reason);
-  }
-}

@@ -6,63 +6,60 @@
  * down or cannot write never ends the process: every store call is retried with backoff (store-outage.ts).
  */
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
+import type { Job } from "../domain/job.js";
+import type { JobState } from "../domain/job-state.js";
 import { isTerminal, JOB_STATUSES, type JobStatus } from "../domain/status.js";
-import { isStorageError } from "../storage/types.js";
-import type { LeasedChunk } from "../store/chunks/lease-chunk.js";
-import { type JobRow, rowToJob } from "../store/job-row.js";
-import type { ChunkExecution } from "./chunk-runner.js";
+import { ChunkSlots } from "./chunk-slots.js";
 import type { EngineDeps } from "./deps.js";
 import type { ChunkExecutor } from "./executor.js";
 import { exceedsFailureThreshold, failureThresholdReason } from "./failure-threshold.js";
 import { finalizeJob } from "./finalizer.js";
-import { clipFailure, prepareJob } from "./preparer.js";
+import { prepareJob } from "./preparer.js";
 import { flushRunningReport, type JobReport, reportFlusherFor } from "./report-flush.js";
 import { planSchedule } from "./scheduler.js";
 import { StoreOutage } from "./store-outage.js";
+import { within } from "./within.js";
 
 /** The engine looks after every job that has not finished. */
 const WATCHED: readonly JobStatus[] = JOB_STATUSES.filter((s) => !isTerminal(s));
 
-interface RunningChunk {
-  readonly jobId: string;
-  readonly leaseToken: string;
-  readonly done: Promise<void>;
+const FINISHING: ReadonlySet<JobStatus> = new Set(["Completing", "Cancelling", "Failing"]);
+
+/** A New job, or a Preparing one whose preparer let its claim run out (it died). */
+function preparable(job: JobState, now: number): boolean {
+  if (job.status === "New") return true;
+  return job.status === "Preparing" && (job.phaseClaim === undefined || job.phaseClaim.expires < now);
 }
 
 export class Engine {
   private readonly deps: EngineDeps;
   private readonly executor: ChunkExecutor;
   private readonly statuses = new Map<string, JobStatus>();
-  private readonly running = new Set<RunningChunk>();
+  private readonly slots: ChunkSlots;
   private readonly phases = new Map<string, Promise<unknown>>();
   /** Per Active job with a report: its flusher (which remembers how far it looked) and when it last ran. */
   private readonly reports = new Map<string, { report: JobReport | undefined; lastFlush: number }>();
-  private activeJobs: JobRow[] = [];
-  private exhausted = new Set<string>();
   private stopping = false;
   private loopDone: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastHousekeeping = 0;
-  private filling = false;
-  private chunksRecorded = 0;
   private readonly outage: StoreOutage;
   /** Ticks in a row that failed for an unavailable store: the loop backs off by them. */
   private tickFailures = 0;
-  /** Aborted by stop(): cuts short the waits between store retries. */
-  private readonly stopped = new AbortController();
 
+  /** `deps.now` is the engine's clock: a test injects one and calls tick() itself instead of start(). */
   constructor(deps: Omit<EngineDeps, "owner"> & { owner?: string; executor: ChunkExecutor }) {
     const { executor, ...rest } = deps;
     this.deps = { ...rest, owner: deps.owner ?? `engine-${randomUUID()}` };
     this.executor = executor;
     this.outage = new StoreOutage(this.deps.log, this.deps.options.storeRetryMaxDelayMs);
+    this.slots = new ChunkSlots(this.deps, executor, this.outage, this.statuses, () => this.wake());
   }
 
   start(): void {
     if (this.loopDone) return;
-    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(100, this.deps.options.leaseMs / 3));
+    this.heartbeat = setInterval(() => void this.slots.renewLeases(), Math.max(100, this.deps.options.leaseMs / 3));
     this.heartbeat.unref();
     this.loopDone = this.loop();
   }
@@ -70,8 +67,8 @@ export class Engine {
   /** What this engine has done since it started, and each job's pacing (adaptive concurrency, throttles). */
   get stats() {
     return {
-      chunksRecorded: this.chunksRecorded,
-      chunksRunning: this.running.size,
+      chunksRecorded: this.slots.recorded,
+      chunksRunning: this.slots.size,
       jobs: this.executor.throttleStats?.() ?? new Map(),
     };
   }
@@ -82,25 +79,28 @@ export class Engine {
   }
 
   /**
+   * Resolves once every phase (preparing, finishing, a report flush) and every chunk started so far has ended,
+   * with whatever they started in turn. For driving ticks by hand: tick(), settled(), look at the store.
+   */
+  async settled(): Promise<void> {
+    while (this.phases.size > 0 || this.slots.size > 0) {
+      await Promise.all([...this.phases.values(), this.slots.settled()]);
+    }
+    await this.slots.settled();
+  }
+
+  /**
    * Graceful stop: lease nothing new, let running chunks finish within the grace period, then give back
    * the ones still running (their tasks are re-run by the next worker: at-least-once, counted once).
    */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.stopped.abort();
+    this.slots.stop();
     this.wake();
     await this.loopDone;
-    const all = () => Promise.all([...this.running].map((r) => r.done));
-    const inTime = await Promise.race([
-      all().then(() => true),
-      sleep(this.deps.options.shutdownGraceMs).then(() => false),
-    ]);
-    if (!inTime) {
-      this.executor.abort();
-      await all();
-    }
-    await Promise.race([Promise.all(this.phases.values()), sleep(this.deps.options.shutdownGraceMs)]);
+    await this.slots.drain(this.deps.options.shutdownGraceMs);
+    await within(Promise.all(this.phases.values()), this.deps.options.shutdownGraceMs);
     clearInterval(this.heartbeat);
     await this.executor.close();
   }
@@ -135,6 +135,11 @@ export class Engine {
     }
   }
 
+  /**
+   * One look at every unfinished job: prepare new ones, bring the execution slots in line with priorities,
+   * move Active jobs that are done or failing on, finish the finishing ones, and lease chunks for free slots.
+   * The work it starts (phases, chunks) runs on after it returns; settled() waits for it.
+   */
   async tick(): Promise<void> {
     const { store, options } = this.deps;
     const now = this.deps.now();
@@ -143,109 +148,98 @@ export class Engine {
       await this.housekeeping(now);
     }
 
-    let rows = await store.jobsInStatuses(WATCHED);
-    this.refreshStatuses(rows);
+    let jobs = await store.jobStatesIn(WATCHED);
+    this.refreshStatuses(jobs);
 
-    for (const row of rows) {
-      const preparable =
-        row.status === "New" ||
-        (row.status === "Preparing" && (row.phase_owner === null || (row.phase_expires ?? 0) < now));
-      if (preparable && this.countPhases("prepare") < options.prepareConcurrency) {
-        this.runPhase(`prepare:${row.job_id}`, () => prepareJob(this.deps, row.job_id));
+    for (const job of jobs) {
+      if (preparable(job, now) && this.countPhases("prepare") < options.prepareConcurrency) {
+        this.runPhase(`prepare:${job.jobId}`, () => prepareJob(this.deps, job.jobId));
       }
     }
 
-    const moves = planSchedule(
-      rows.map((r) => ({
-        jobId: r.job_id,
-        status: r.status as JobStatus,
-        priority: r.priority,
-        creationTime: r.creation_time,
-      })),
-      options.maxActiveJobs,
-    );
+    const moves = planSchedule(jobs, options.maxActiveJobs);
     for (const move of moves) await store.transition(move.jobId, move.from, move.to, this.deps.now());
     if (moves.length > 0) {
-      rows = await store.jobsInStatuses(WATCHED);
-      this.refreshStatuses(rows);
+      jobs = await store.jobStatesIn(WATCHED);
+      this.refreshStatuses(jobs);
     }
 
-    for (const row of rows) {
-      if (row.status === "Active") {
-        await this.checkActive(row);
-        this.maybeFlushReport(row);
-      } else if (row.status === "Pausing") await this.checkPausing(row);
-      else if (row.status === "Completing" || row.status === "Cancelling" || row.status === "Failing") {
-        const busy = this.phases.has(`finalize:${row.job_id}`) || this.phases.has(`flush:${row.job_id}`);
-        if (!busy && !this.holdsChunksOf(row.job_id)) {
-          this.runPhase(`finalize:${row.job_id}`, () => finalizeJob(this.deps, row.job_id));
-        }
-      }
+    for (const job of jobs) {
+      if (job.status === "Active") await this.checkActive(job);
+      else if (job.status === "Pausing") await this.checkPausing(job);
+      else if (FINISHING.has(job.status)) this.maybeFinalize(job.jobId);
     }
 
-    this.activeJobs = rows.filter((r) => r.status === "Active");
+    const active = jobs.some((j) => j.status === "Active") ? await store.jobsIn(["Active"], this.deps.now()) : [];
+    for (const job of active) this.maybeFlushReport(job);
     for (const jobId of this.reports.keys()) {
       if (this.statuses.get(jobId) !== "Active" && !this.phases.has(`flush:${jobId}`)) this.reports.delete(jobId);
     }
-    this.exhausted = new Set();
-    this.executor.updateStatuses(this.statuses);
-    const leaseFailure = await this.fillSlots();
+    const leaseFailure = await this.slots.fill(active);
     if (leaseFailure !== undefined) throw leaseFailure; // the loop logs it, and backs off if the store is down
   }
 
-  private refreshStatuses(rows: readonly JobRow[]) {
+  private refreshStatuses(jobs: readonly JobState[]) {
     this.statuses.clear();
-    for (const r of rows) this.statuses.set(r.job_id, r.status as JobStatus);
+    for (const job of jobs) this.statuses.set(job.jobId, job.status);
   }
 
   /** Active -> Completing when every chunk is done; Active -> Failing past the failure threshold (D7). */
-  private async checkActive(row: JobRow) {
+  private async checkActive(job: JobState) {
     const { store, options } = this.deps;
-    if (exceedsFailureThreshold(row, options)) {
+    if (exceedsFailureThreshold(job, options)) {
       // Chunks still in flight add their tasks before the job is Failed; the finaliser restates this entry
       // from the final counts (failure-threshold.ts).
-      await store.transition(row.job_id, "Active", "Failing", this.deps.now(), {
+      await store.transition(job.jobId, "Active", "Failing", this.deps.now(), {
         statusUpdateReason: "Job failed: too many tasks failed",
-        failure: failureThresholdReason(row, options),
+        failure: failureThresholdReason(job, options),
       });
-      this.statuses.set(row.job_id, "Failing");
+      this.statuses.set(job.jobId, "Failing");
       return;
     }
-    if (row.total_tasks < 0) return;
-    const counts = await store.countChunks(row.job_id, this.deps.now());
+    if (job.totalTasks < 0) return;
+    const counts = await store.countChunks(job.jobId, this.deps.now());
     if (counts.pending + counts.running + counts.stale === 0) {
-      if (await store.transition(row.job_id, "Active", "Completing", this.deps.now())) {
-        this.statuses.set(row.job_id, "Completing");
+      if (await store.transition(job.jobId, "Active", "Completing", this.deps.now())) {
+        this.statuses.set(job.jobId, "Completing");
         this.wake();
       }
     }
   }
 
+  private async checkPausing(job: JobState) {
+    if (this.slots.holdsChunksOf(job.jobId)) return;
+    const counts = await this.deps.store.countChunks(job.jobId, this.deps.now());
+    if (counts.running === 0) await this.deps.store.transition(job.jobId, "Pausing", "Paused", this.deps.now());
+  }
+
+  /** Finishes a Completing, Cancelling or Failing job once none of its chunks or report parts is in flight here. */
+  private maybeFinalize(jobId: string) {
+    const busy = this.phases.has(`finalize:${jobId}`) || this.phases.has(`flush:${jobId}`);
+    if (!busy && !this.slots.holdsChunksOf(jobId)) {
+      this.runPhase(`finalize:${jobId}`, () => finalizeJob(this.deps, jobId));
+    }
+  }
+
   /** Writes the ready parts of an Active job's report, at most every `reportFlushIntervalMs`. */
-  private maybeFlushReport(row: JobRow) {
+  private maybeFlushReport(job: Job) {
     const now = this.deps.now();
-    let entry = this.reports.get(row.job_id);
+    let entry = this.reports.get(job.jobId);
     if (!entry) {
-      entry = { report: reportFlusherFor(this.deps, rowToJob(row, now)), lastFlush: now };
-      this.reports.set(row.job_id, entry);
+      entry = { report: reportFlusherFor(this.deps, job), lastFlush: now };
+      this.reports.set(job.jobId, entry);
     }
     const { report } = entry;
     if (!report || now - entry.lastFlush < this.deps.options.reportFlushIntervalMs) return;
     entry.lastFlush = now;
-    this.runPhase(`flush:${row.job_id}`, () => flushRunningReport(this.deps, row.job_id, report));
-  }
-
-  private async checkPausing(row: JobRow) {
-    if (this.holdsChunksOf(row.job_id)) return;
-    const counts = await this.deps.store.countChunks(row.job_id, this.deps.now());
-    if (counts.running === 0) await this.deps.store.transition(row.job_id, "Pausing", "Paused", this.deps.now());
+    this.runPhase(`flush:${job.jobId}`, () => flushRunningReport(this.deps, job.jobId, report));
   }
 
   private async housekeeping(now: number) {
     const { store, options, log } = this.deps;
-    for (const row of await store.jobsInStatuses(["Suspended"])) {
-      if (row.suspended_time !== null && now - row.suspended_time > options.suspendedTimeoutMs) {
-        await store.transition(row.job_id, "Suspended", "Failing", now, {
+    for (const job of await store.jobStatesIn(["Suspended"])) {
+      if (job.suspendedTime !== undefined && now - job.suspendedTime > options.suspendedTimeoutMs) {
+        await store.transition(job.jobId, "Suspended", "Failing", now, {
           failure: {
             code: "ConfirmationTimeout",
             reason: `The job was not confirmed within ${Math.round(options.suspendedTimeoutMs / 86_400_000)} days.`,
@@ -255,148 +249,6 @@ export class Engine {
     }
     const purged = await store.purgeTerminatedBefore(now - options.retentionMs);
     if (purged > 0) log.info({ purged }, "purged finished jobs past retention");
-  }
-
-  // ---- chunks -----------------------------------------------------------------------------------------------
-
-  /**
-   * Leases chunks while slots are free. Never rejects: a store call that fails stops the filling until next
-   * time, and its error is returned.
-   */
-  private async fillSlots(): Promise<unknown> {
-    if (this.filling) return undefined;
-    this.filling = true;
-    try {
-      const { store, options } = this.deps;
-      while (!this.stopping && this.running.size < options.chunkSlots) {
-        const job = this.activeJobs.find(
-          (j) => !this.exhausted.has(j.job_id) && this.statuses.get(j.job_id) === "Active",
-        );
-        if (!job) return undefined;
-        const token = randomUUID();
-        const chunk = await store.leaseChunk(job.job_id, token, this.deps.now(), options.leaseMs);
-        if (!chunk) {
-          this.exhausted.add(job.job_id);
-          continue;
-        }
-        this.startChunk(job, chunk);
-      }
-      return undefined;
-    } catch (e) {
-      return e;
-    } finally {
-      this.filling = false;
-    }
-  }
-
-  private startChunk(row: JobRow, chunk: LeasedChunk) {
-    const entry: RunningChunk = {
-      jobId: row.job_id,
-      leaseToken: chunk.lease_token!,
-      done: this.runChunk(row, chunk).finally(() => {
-        this.running.delete(entry);
-        void this.fillSlots().then((e) => {
-          if (e !== undefined && !this.outage.failed(e, "leasing a chunk")) {
-            this.deps.log.error({ err: e }, "leasing a chunk failed");
-          }
-        });
-        this.wake();
-      }),
-    };
-    this.running.add(entry);
-  }
-
-  /** Runs a leased chunk and records what came of it. Never rejects (stop() awaits it). */
-  private async runChunk(row: JobRow, chunk: LeasedChunk): Promise<void> {
-    let execution: ChunkExecution;
-    try {
-      execution = await this.executor.execute(row, chunk);
-    } catch (e) {
-      await this.chunkFailed(row, chunk, e);
-      return;
-    }
-    try {
-      await this.recordChunk(row, chunk, execution);
-    } catch (e) {
-      // Only when stopping, or for an error that is not the store's being unavailable: the chunk keeps its
-      // lease until it expires, then runs again, and whoever holds it then records it once.
-      this.deps.log.warn(
-        { jobId: row.job_id, seq: chunk.seq, err: e },
-        "a chunk's results could not be recorded; the chunk runs again once its lease expires",
-      );
-    }
-  }
-
-  /**
-   * Exactly-once accounting happens here: only the current lease holder's results are recorded. While the store
-   * is unavailable the results wait here and recording is retried with backoff; the lease check makes a late
-   * record safe (a chunk taken over meanwhile is recorded by its new holder, never twice).
-   */
-  private async recordChunk(row: JobRow, chunk: LeasedChunk, execution: ChunkExecution) {
-    const { store, log } = this.deps;
-    if (execution.kind === "aborted") {
-      await this.storeRetry("giving back a chunk", () => store.releaseChunk(row.job_id, chunk.seq, chunk.lease_token!));
-      return;
-    }
-    const recorded = await this.storeRetry("recording a chunk", () =>
-      store.completeChunk(row.job_id, chunk.seq, chunk.lease_token!, execution.results, this.deps.now()),
-    );
-    if (recorded) this.chunksRecorded++;
-    else {
-      log.warn(
-        { jobId: row.job_id, seq: chunk.seq },
-        "chunk lease was taken over (or an earlier attempt recorded it); these results are discarded",
-      );
-    }
-  }
-
-  /** A chunk whose manifest range can no longer be read (deleted, changed) fails the job. Never rejects. */
-  private async chunkFailed(row: JobRow, chunk: LeasedChunk, e: unknown) {
-    const { store, log } = this.deps;
-    try {
-      await this.storeRetry("giving back a failed chunk", () =>
-        store.releaseChunk(row.job_id, chunk.seq, chunk.lease_token!),
-      );
-      if (isStorageError(e) && !e.retryable) {
-        log.warn({ jobId: row.job_id, seq: chunk.seq, err: e }, "manifest chunk unreadable; failing the job");
-        await this.storeRetry("failing a job", () =>
-          store.transition(row.job_id, "Active", "Failing", this.deps.now(), {
-            failure: clipFailure({ code: e.code, reason: `Reading the manifest failed: ${e.message}` }),
-          }),
-        );
-        this.statuses.set(row.job_id, "Failing");
-        this.executor.updateStatuses(this.statuses);
-      } else {
-        log.error({ jobId: row.job_id, seq: chunk.seq, err: e }, "chunk failed; it will be retried");
-        this.exhausted.add(row.job_id);
-      }
-    } catch (err) {
-      log.warn(
-        { jobId: row.job_id, seq: chunk.seq, err },
-        "a failed chunk could not be given back; it runs again once its lease expires",
-      );
-    }
-  }
-
-  /** Runs a store call again while the store is unavailable, until it succeeds or the engine stops. */
-  private storeRetry<T>(what: string, call: () => Promise<T>): Promise<T> {
-    return this.outage.retry(what, call, () => this.stopping, this.stopped.signal);
-  }
-
-  private holdsChunksOf(jobId: string): boolean {
-    for (const r of this.running) if (r.jobId === jobId) return true;
-    return false;
-  }
-
-  private async renewLeases() {
-    const tokens = [...this.running].map((r) => r.leaseToken);
-    try {
-      await this.deps.store.renewLeases(tokens, this.deps.now() + this.deps.options.leaseMs);
-    } catch (e) {
-      // While the store is down the leases may run out; a chunk taken over meanwhile is recorded by its new holder.
-      if (!this.outage.failed(e, "renewing chunk leases"))
-        this.deps.log.error({ err: e }, "renewing chunk leases failed");
-    }
   }
 
   // ---- phases -----------------------------------------------------------------------------------------------

@@ -4,14 +4,14 @@
  * local backend's small synchronous filesystem calls in particular — uses every core and never delays the
  * API's event loop.
  */
+import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
-import type { JobRow } from "../store/job-row.js";
 import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
 import type { JobThrottleStats } from "./job-throttle.js";
 
 export interface ChunkExecutor {
-  /** Runs the chunk of the job (as stored) and returns its results, or "aborted" after abort(). */
-  execute(job: JobRow, chunk: ChunkRange): Promise<ChunkExecution>;
+  /** Runs the chunk of the job and returns its results, or "aborted" after abort(). */
+  execute(job: Job, chunk: ChunkRange): Promise<ChunkExecution>;
   /** The engine's latest view of job statuses: running chunks stop starting tasks of cancelled jobs. */
   updateStatuses(statuses: ReadonlyMap<string, JobStatus>): void;
   /** Shutdown: running chunks stop starting tasks and come back "aborted". */

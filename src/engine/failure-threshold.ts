@@ -5,8 +5,9 @@
  * record their tasks before the job is Failed, so the finaliser restates the entry from the final counts in
  * the transaction that moves the job to Failed (store/jobs/transition-job.ts).
  */
+
+import { clipFailure } from "./errors.js";
 import type { EngineOptions } from "./options.js";
-import { clipFailure } from "./preparer.js";
 
 export const FAILURE_THRESHOLD_CODE = "TaskFailureThresholdExceeded";
 

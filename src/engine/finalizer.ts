@@ -7,12 +7,11 @@
 import type { JobStatus } from "../domain/status.js";
 import type { ReportResultFile } from "../report/report-writer.js";
 import { writeReportManifest } from "../report/report-writer.js";
-import { isStorageError } from "../storage/types.js";
-import { rowToJob } from "../store/job-row.js";
+import { isStorageError } from "../storage/errors.js";
 import type { EngineDeps } from "./deps.js";
+import { clipFailure } from "./errors.js";
 import { FAILURE_THRESHOLD_CODE, failureThresholdReason } from "./failure-threshold.js";
 import { holdClaim } from "./phase-claim.js";
-import { clipFailure } from "./preparer.js";
 import { reportFlusherFor } from "./report-flush.js";
 
 const ENDS: Partial<Record<JobStatus, { to: JobStatus; reason: string }>> = {
@@ -23,9 +22,9 @@ const ENDS: Partial<Record<JobStatus, { to: JobStatus; reason: string }>> = {
 
 export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<boolean> {
   const { store, log } = deps;
-  const row = await store.getJob(jobId);
-  if (!row) return false;
-  const from = row.status as JobStatus;
+  const job = await store.getJob(jobId, deps.now());
+  if (!job) return false;
+  const from = job.status;
   const end = ENDS[from];
   if (!end) return false;
   const counts = await store.countChunks(jobId, deps.now());
@@ -35,7 +34,6 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
 
   try {
     await store.abandonUnfinishedChunks(jobId);
-    const job = rowToJob(row, deps.now());
     const report = reportFlusherFor(deps, job);
     if (report) {
       try {
@@ -69,7 +67,7 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
       }
     }
     const moved = await store.transition(jobId, from, end.to, deps.now(), {
-      statusUpdateReason: from === "Cancelling" ? (row.status_update_reason ?? end.reason) : end.reason,
+      statusUpdateReason: from === "Cancelling" ? (job.statusUpdateReason ?? end.reason) : end.reason,
       // The threshold's entry was written when the job started Failing; chunks in flight then added their
       // tasks since. Restated from the final counts, in the same transaction, it agrees with ProgressSummary.
       restateFailure: {
@@ -78,10 +76,8 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
       },
     });
     if (moved) {
-      log.info(
-        { jobId, status: end.to, succeeded: row.succeeded, failed: row.failed, total: row.total_tasks },
-        "job finished",
-      );
+      const { succeeded, failed, total } = job.progress;
+      log.info({ jobId, status: end.to, succeeded, failed, total }, "job finished");
     }
     return moved;
   } finally {

@@ -3,10 +3,10 @@
  */
 import type { Logger } from "pino";
 import type { AccountRegistry } from "../accounts/types.js";
+import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 import type { FunctionEndpoints } from "../functions/endpoints.js";
 import type { ObjectStorage } from "../storage/types.js";
-import { type JobRow, rowToJob } from "../store/job-row.js";
 import { type ChunkRange, executeChunk } from "./chunk-runner.js";
 import type { ChunkExecutor } from "./executor.js";
 import { type JobContext, makeJobContext } from "./job-context.js";
@@ -32,18 +32,12 @@ export class InProcessExecutor implements ChunkExecutor {
     this.throttles = new JobThrottles(options, log);
   }
 
-  execute(row: JobRow, chunk: ChunkRange) {
-    return executeChunk(
-      { retry: this.options.retry, log: this.log, tasks: this.tasks },
-      this.contextFor(row),
-      row.manifest_etag,
-      chunk,
-      {
-        status: (jobId) => this.statuses.get(jobId),
-        shutdown: this.shutdown.signal,
-        throttle: this.throttles.forJob(row.job_id, row.tags),
-      },
-    );
+  execute(job: Job, chunk: ChunkRange) {
+    return executeChunk({ retry: this.options.retry, log: this.log, tasks: this.tasks }, this.contextFor(job), chunk, {
+      status: (jobId) => this.statuses.get(jobId),
+      shutdown: this.shutdown.signal,
+      throttle: this.throttles.forJob(job.jobId, job.tags ?? []),
+    });
   }
 
   updateStatuses(statuses: ReadonlyMap<string, JobStatus>) {
@@ -62,11 +56,11 @@ export class InProcessExecutor implements ChunkExecutor {
 
   async close() {}
 
-  private contextFor(row: JobRow): JobContext {
-    let context = this.contexts.get(row.job_id);
+  private contextFor(job: Job): JobContext {
+    let context = this.contexts.get(job.jobId);
     if (!context) {
-      context = makeJobContext(rowToJob(row, Date.now()), this.storage, this.accounts, this.functions);
-      this.contexts.set(row.job_id, context);
+      context = makeJobContext(job, this.storage, this.accounts, this.functions);
+      this.contexts.set(job.jobId, context);
     }
     return context;
   }

@@ -55,16 +55,11 @@ export class JobThrottle {
     return this.limiter;
   }
 
-  /** Applies the job's tags as stored (JSON), which PutJobTagging may change while the job runs. */
-  applyTags(tagsJson: string): void {
+  /** Applies the job's tags, which PutJobTagging may change while the job runs. */
+  applyTags(tags: readonly Tag[]): void {
+    const tagsJson = JSON.stringify(tags);
     if (tagsJson === this.tagsJson) return;
     this.tagsJson = tagsJson;
-    let tags: Tag[] = [];
-    try {
-      tags = JSON.parse(tagsJson) as Tag[];
-    } catch {
-      // The store writes this column; unreadable tags only lose the tag's cap.
-    }
     const cap = resolveRateCap(this.options.maxRequestsPerSecondPerJob ?? 0, tags);
     if ("invalidTag" in cap && cap.invalidTag !== this.warnedTag) {
       this.warnedTag = cap.invalidTag;
@@ -129,14 +124,14 @@ export class JobThrottles {
     private readonly log: Logger,
   ) {}
 
-  /** The job's pacing, its rate cap brought up to date with the tags of the job row the chunk came with. */
-  forJob(jobId: string, tagsJson: string, rateState?: SharedArrayBuffer): JobThrottle {
+  /** The job's pacing, its rate cap brought up to date with the tags of the job the chunk came with. */
+  forJob(jobId: string, tags: readonly Tag[], rateState?: SharedArrayBuffer): JobThrottle {
     let throttle = this.jobs.get(jobId);
     if (!throttle) {
       throttle = new JobThrottle(jobId, this.options, rateState, this.log);
       this.jobs.set(jobId, throttle);
     }
-    throttle.applyTags(tagsJson);
+    throttle.applyTags(tags);
     return throttle;
   }
 

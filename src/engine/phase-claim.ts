@@ -3,7 +3,7 @@
  * not take the job over from a live owner; if the job leaves the status, `lost` turns true and the work stops.
  */
 import type { JobStatus } from "../domain/status.js";
-import { isStoreUnavailable } from "../store/store-unavailable.js";
+import { isStoreUnavailable } from "../store/errors.js";
 import type { EngineDeps } from "./deps.js";
 
 export interface HeldClaim {

@@ -11,10 +11,9 @@
  * the report bucket. Tasks whose manifest rows name other buckets still run correctly wherever the job was
  * placed; placement is only about speed.
  */
+import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 import type { StoreKind } from "../storage/store-kind.js";
-import type { JobRow } from "../store/job-row.js";
-import { rowToJob } from "../store/job-row.js";
 import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
 import type { ChunkExecutor } from "./executor.js";
 import type { JobThrottleStats } from "./job-throttle.js";
@@ -28,7 +27,7 @@ export class PlacingExecutor implements ChunkExecutor {
     private readonly storeKindOf: (bucket: string) => StoreKind | undefined,
   ) {}
 
-  execute(job: JobRow, chunk: ChunkRange): Promise<ChunkExecution> {
+  execute(job: Job, chunk: ChunkRange): Promise<ChunkExecution> {
     return this.executorFor(job).execute(job, chunk);
   }
 
@@ -52,20 +51,19 @@ export class PlacingExecutor implements ChunkExecutor {
   }
 
   /** Where the job's chunks run; decided once per job (its buckets never change). */
-  executorFor(job: JobRow): ChunkExecutor {
-    let executor = this.placement.get(job.job_id);
+  executorFor(job: Job): ChunkExecutor {
+    let executor = this.placement.get(job.jobId);
     if (executor === undefined) {
       const buckets = namedBuckets(job);
       const allS3 = buckets.length > 0 && buckets.every((b) => this.storeKindOf(b) === "s3");
       executor = allS3 ? this.inline : this.threads;
-      this.placement.set(job.job_id, executor);
+      this.placement.set(job.jobId, executor);
     }
     return executor;
   }
 }
 
-function namedBuckets(row: JobRow): string[] {
-  const job = rowToJob(row, Date.now());
+function namedBuckets(job: Job): string[] {
   const buckets: string[] = [];
   if (job.manifest) buckets.push(job.manifest.location.bucket.bucket);
   if (job.manifestGenerator) buckets.push(job.manifestGenerator.sourceBucket.bucket);

@@ -7,7 +7,7 @@
 import type { Job } from "../domain/job.js";
 import type { TaskStatus } from "../domain/task.js";
 import { ReportFlusher } from "../report/report-flusher.js";
-import { isStorageError } from "../storage/types.js";
+import { isStorageError } from "../storage/errors.js";
 import type { EngineDeps } from "./deps.js";
 import { makeJobContext } from "./job-context.js";
 import { holdClaim } from "./phase-claim.js";

@@ -7,8 +7,8 @@
  * the storage backend said, and `isThrottling` lets the job's concurrency control react to it.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { isStorageError } from "../storage/errors.js";
 import { THROTTLING_CODES as STORAGE_THROTTLING_CODES } from "../storage/throttling-codes.js";
-import { isStorageError } from "../storage/types.js";
 
 export interface RetryPolicy {
   /** Total attempts, the first included. */

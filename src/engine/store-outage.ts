@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { isStoreUnavailable } from "../store/store-unavailable.js";
+import { isStoreUnavailable } from "../store/errors.js";
 import { backoffDelay, type RetryPolicy } from "./retry.js";
 
 export class StoreOutage {

@@ -5,9 +5,9 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
-import { StorageError } from "../storage/types.js";
-import type { JobRow } from "../store/job-row.js";
+import { StorageError } from "../storage/errors.js";
 import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
 import type { ChunkExecutor } from "./executor.js";
 import { type JobThrottleStats, mergeThrottleStats } from "./job-throttle.js";
@@ -49,14 +49,14 @@ export class WorkerPoolExecutor implements ChunkExecutor {
     for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
   }
 
-  execute(job: JobRow, chunk: ChunkRange): Promise<ChunkExecution> {
+  execute(job: Job, chunk: ChunkRange): Promise<ChunkExecution> {
     const target = this.workers.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
     const id = this.nextId++;
     target.inFlight.add(id);
-    let rateState = this.rateStates.get(job.job_id);
+    let rateState = this.rateStates.get(job.jobId);
     if (!rateState) {
       rateState = newRateState();
-      this.rateStates.set(job.job_id, rateState);
+      this.rateStates.set(job.jobId, rateState);
     }
     return new Promise<ChunkExecution>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -155,9 +155,9 @@ export class WorkerPoolExecutor implements ChunkExecutor {
 function pickRange(chunk: ChunkRange): ChunkRange {
   return {
     seq: chunk.seq,
-    start_byte: chunk.start_byte,
-    end_byte: chunk.end_byte,
-    first_record: chunk.first_record,
+    startByte: chunk.startByte,
+    endByte: chunk.endByte,
+    firstRecord: chunk.firstRecord,
     tasks: chunk.tasks,
   };
 }

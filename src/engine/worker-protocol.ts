@@ -1,11 +1,12 @@
 /**
- * Messages between the engine and its chunk workers (structured-cloned plain data).
+ * Messages between the engine and its chunk workers: plain data, structured-cloned. A chunk travels with its
+ * job as the domain has it (domain/job.ts, data only: strings, numbers, arrays, Dates), never a table row.
  */
 import type { Account } from "../accounts/types.js";
+import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 import type { FunctionEndpoints } from "../functions/endpoints.js";
 import type { StorageConfig } from "../storage/open-storage.js";
-import type { JobRow } from "../store/job-row.js";
 import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
 import type { JobThrottleStats } from "./job-throttle.js";
 import type { EngineOptions } from "./options.js";
@@ -23,7 +24,7 @@ export type ToWorker =
   | {
       readonly type: "chunk";
       readonly id: number;
-      readonly job: JobRow;
+      readonly job: Job;
       readonly chunk: ChunkRange;
       /** The job's request-rate state, shared by every worker (rate-limit.ts). */
       readonly rateState?: SharedArrayBuffer;

@@ -1,5 +1,5 @@
 /**
- * The request and response of the AWS S3 Batch Operations -> Lambda contract (reference section 5), which
+ * The request and response of the AWS S3 Batch Operations -> Lambda contract (the S3 Batch Operations user guide, "Invoke AWS Lambda function"), which
  * objbatch speaks to an HTTP endpoint. One task per invocation, as AWS does in practice.
  *
  * Request, schema 1.0:

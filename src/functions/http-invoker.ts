@@ -13,7 +13,7 @@
  *   error rather than its result.
  * - A body over 6 MiB (Lambda's limit on a synchronous response) is not read further.
  */
-import { StorageError } from "../storage/types.js";
+import { StorageError } from "../storage/errors.js";
 import type { FunctionEndpoint } from "./endpoints.js";
 
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;

@@ -1,6 +1,6 @@
 /**
  * Writes a manifest generator's output (EnableManifestOutput) in the S3InventoryReport_CSV_20211130 form,
- * which is an S3 Inventory report (reference 3.2) so the same job, or any tool that reads inventories, can
+ * which is an S3 Inventory report (S3 Inventory's manifest.json and gzip CSV) so the same job, or any tool that reads inventories, can
  * use it again:
  *
  *   <ManifestPrefix>/job-<jobId>/manifest.json              sourceBucket, destinationBucket, version,
@@ -23,8 +23,8 @@ import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip, type Gzip } from "node:zlib";
 import type { BucketRef, GeneratedManifestDescriptor } from "../domain/job.js";
+import { normalizeEtag } from "../storage/etag.js";
 import type { ListedObject, ObjectStorage } from "../storage/types.js";
-import { normalizeEtag } from "./etag.js";
 
 export const GENERATED_MANIFEST_FORMAT = "S3InventoryReport_CSV_20211130";
 export const GENERATED_FILE_SCHEMA = "Bucket, Key, VersionId, Size, LastModifiedDate, ETag, StorageClass";

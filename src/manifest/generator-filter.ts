@@ -1,5 +1,5 @@
 /**
- * The objects a manifest generator selects (reference 1.5): S3JobManifestGenerator's Filter, every present
+ * The objects a manifest generator selects (the S3 Control API reference, S3JobManifestGenerator): S3JobManifestGenerator's Filter, every present
  * criterion ANDed, and OSS KeyPrefixManifestGenerator's Prefix.
  *
  * - CreatedAfter / CreatedBefore compare the object's LastModified (creation time of the current version),

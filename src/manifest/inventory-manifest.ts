@@ -1,5 +1,5 @@
 /**
- * Reads an inventory report's manifest.json (reference 3.2-3.4): S3InventoryReport_CSV_20161130 (and the
+ * Reads an inventory report's manifest.json (the S3, COS and OSS inventory documentation): S3InventoryReport_CSV_20161130 (and the
  * generated S3InventoryReport_CSV_20211130, which has the same shape), COSInventoryReport_CSV_V1 and
  * OSS_InventoryReport_CSV_20250611. The three share one idea: `fileSchema` names the CSV columns
  * ("Bucket, Key, VersionId, ..."), `files[]` lists gzip CSV data files with their key, size and MD5.

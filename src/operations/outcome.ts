@@ -4,7 +4,7 @@
  * policy; anything else is a bug in objbatch and becomes 500 InternalError instead of crashing the runner.
  */
 import { failed, type TaskResult } from "../domain/task.js";
-import { isStorageError } from "../storage/types.js";
+import { isStorageError } from "../storage/errors.js";
 import type { OperationContext } from "./types.js";
 
 export async function settle(context: OperationContext, run: () => Promise<TaskResult>): Promise<TaskResult> {

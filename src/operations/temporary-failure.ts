@@ -4,7 +4,7 @@
  * status, code and message) apply unchanged: after the last attempt the row reads
  * `failed,200,TemporaryFailure,<the function's last resultString>`.
  */
-import { StorageError } from "../storage/types.js";
+import { StorageError } from "../storage/errors.js";
 
 export class TemporaryFunctionFailure extends StorageError {
   constructor(resultString: string) {

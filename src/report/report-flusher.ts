@@ -23,7 +23,8 @@
  */
 import { createHash } from "node:crypto";
 import type { TaskStatus } from "../domain/task.js";
-import { isStorageError, type ObjectStorage } from "../storage/types.js";
+import { isStorageError } from "../storage/errors.js";
+import type { ObjectStorage } from "../storage/types.js";
 import type { ReportFile, RowsExtent } from "../store/reports/report-files.js";
 import { reportBase, resultFileKey } from "./report-writer.js";
 import { emptyMd5State, md5Hex, md5StateAfter } from "./resumable-md5.js";

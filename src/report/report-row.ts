@@ -1,5 +1,5 @@
 /**
- * Rows of the completion report (reference D11, AWS Report_CSV_20180820): Bucket, Key, VersionId, TaskStatus,
+ * Rows of the completion report (docs/decisions.md D11, AWS Report_CSV_20180820): Bucket, Key, VersionId, TaskStatus,
  * HTTPStatusCode, ErrorCode, ResultMessage, the order every published example has (the manifest.json's
  * ReportSchema string lists ErrorCode first; it is kept verbatim for compatibility).
  *

@@ -1,5 +1,5 @@
 /**
- * Where a job's completion report goes (reference D11), and its manifest.json:
+ * Where a job's completion report goes (docs/decisions.md D11), and its manifest.json:
  *
  *   <prefix>/job-<jobId>/results/<sha1>.csv   results files of succeeded tasks, and of failed tasks
  *   <prefix>/job-<jobId>/manifest.json        Format, ReportCreationDate, Results[], ReportSchema

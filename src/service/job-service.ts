@@ -7,8 +7,8 @@ import type { AccountRegistry } from "../accounts/types.js";
 import { DomainError, noSuchJob } from "../domain/errors.js";
 import type { Job, JobSpec, Tag } from "../domain/job.js";
 import { canRequestCancel, isTerminal, type JobStatus } from "../domain/status.js";
-import { type JobRow, rowToJob, rowToSummary, specToColumn } from "../store/job-row.js";
-import { DuplicateTokenError, type JobStore } from "../store/job-store.js";
+import { DuplicateTokenError } from "../store/errors.js";
+import type { JobStore, TokenUse } from "../store/job-store.js";
 import type { CreateJobOutcome, JobServiceApi, ListJobsPage, ListJobsQuery } from "./types.js";
 
 export interface JobServiceOptions {
@@ -50,18 +50,7 @@ export class JobService implements JobServiceApi {
       // The cap is checked and the job inserted in one transaction (store/jobs/insert-job.ts): concurrent
       // creates, through one server or several, never get past it together.
       inserted = await this.store.insertJobUnderCap(
-        {
-          job_id: jobId,
-          account_id: spec.accountId,
-          status: "New",
-          priority: spec.priority,
-          creation_time: this.now(),
-          spec: specToColumn(spec),
-          client_request_token: spec.clientRequestToken,
-          request_fingerprint: fingerprint,
-          tags: JSON.stringify(spec.tags ?? []),
-          confirmed: spec.confirmationRequired ? 0 : 1,
-        },
+        { jobId, spec, creationTime: this.now(), requestFingerprint: fingerprint },
         cap,
       );
     } catch (e) {
@@ -81,9 +70,9 @@ export class JobService implements JobServiceApi {
     return { jobId, created: true };
   }
 
-  private answerReusedToken(earlier: JobRow, fingerprint: string, policy: "reuse" | "reject"): CreateJobOutcome {
-    if (policy === "reuse" && earlier.request_fingerprint === fingerprint) {
-      return { jobId: earlier.job_id, created: false };
+  private answerReusedToken(earlier: TokenUse, fingerprint: string, policy: "reuse" | "reject"): CreateJobOutcome {
+    if (policy === "reuse" && earlier.requestFingerprint === fingerprint) {
+      return { jobId: earlier.jobId, created: false };
     }
     throw new DomainError(
       "Idempotency",
@@ -94,30 +83,29 @@ export class JobService implements JobServiceApi {
   }
 
   async describeJob(accountId: string, jobId: string): Promise<Job> {
-    return rowToJob(await this.requireJob(accountId, jobId), this.now());
+    return this.requireJob(accountId, jobId);
   }
 
   async listJobs(accountId: string, query: ListJobsQuery): Promise<ListJobsPage> {
     let after: { creationTime: number; jobId: string } | undefined;
     if (query.nextToken !== undefined) {
-      const last = await this.store.getAccountJob(accountId, query.nextToken);
+      const last = await this.store.getAccountJob(accountId, query.nextToken, this.now());
       if (!last) throw new DomainError("InvalidNextToken", "The nextToken is invalid or has expired.");
-      after = { creationTime: last.creation_time, jobId: last.job_id };
+      after = { creationTime: last.creationTime.getTime(), jobId: last.jobId };
     }
-    const rows = await this.store.listJobs(accountId, query.statuses, query.maxResults + 1, after);
-    const more = rows.length > query.maxResults;
-    const page = more ? rows.slice(0, query.maxResults) : rows;
-    const now = this.now();
+    const jobs = await this.store.listJobs(accountId, query.statuses, query.maxResults + 1, after, this.now());
+    const more = jobs.length > query.maxResults;
+    const page = more ? jobs.slice(0, query.maxResults) : jobs;
     return {
-      jobs: page.map((r) => rowToSummary(r, now)),
-      nextToken: more && page.length > 0 ? page[page.length - 1].job_id : undefined,
+      jobs: page,
+      nextToken: more && page.length > 0 ? page[page.length - 1].jobId : undefined,
     };
   }
 
   async updateJobPriority(accountId: string, jobId: string, priority: number): Promise<Job> {
-    const row = await this.requireJob(accountId, jobId);
-    if (isTerminal(row.status as JobStatus)) {
-      throw new DomainError("NoSuchJob", `The job ${jobId} has already finished (${row.status}).`);
+    const job = await this.requireJob(accountId, jobId);
+    if (isTerminal(job.status)) {
+      throw new DomainError("NoSuchJob", `The job ${jobId} has already finished (${job.status}).`);
     }
     await this.store.updatePriority(jobId, priority, this.now());
     this.options.onChange?.();
@@ -132,8 +120,7 @@ export class JobService implements JobServiceApi {
     options: { readonly allowReadyWhilePreparing?: boolean } = {},
   ): Promise<Job> {
     for (let attempt = 0; attempt < MAX_STATUS_RETRIES; attempt++) {
-      const row = await this.requireJob(accountId, jobId);
-      const status = row.status as JobStatus;
+      const { status } = await this.requireJob(accountId, jobId);
       const now = this.now();
       let moved: boolean;
       if (requested === "Ready") {
@@ -158,18 +145,18 @@ export class JobService implements JobServiceApi {
   }
 
   async deleteJob(accountId: string, jobId: string): Promise<void> {
-    const row = await this.requireJob(accountId, jobId);
-    if (!isTerminal(row.status as JobStatus) || !(await this.store.deleteTerminalJob(jobId))) {
+    const { status } = await this.requireJob(accountId, jobId);
+    if (!isTerminal(status) || !(await this.store.deleteTerminalJob(jobId))) {
       throw new DomainError(
         "InvalidRequest",
-        `Only a finished job (Complete, Cancelled or Failed) can be deleted; job ${jobId} is ${row.status}.`,
+        `Only a finished job (Complete, Cancelled or Failed) can be deleted; job ${jobId} is ${status}.`,
       );
     }
   }
 
   async getJobTagging(accountId: string, jobId: string): Promise<Tag[]> {
-    const row = await this.requireJob(accountId, jobId);
-    return JSON.parse(row.tags) as Tag[];
+    const { tags } = await this.requireJob(accountId, jobId);
+    return [...(tags ?? [])];
   }
 
   async putJobTagging(accountId: string, jobId: string, tags: readonly Tag[]): Promise<void> {
@@ -185,10 +172,10 @@ export class JobService implements JobServiceApi {
   }
 
   /** Another account's job answers exactly like a missing one. */
-  private async requireJob(accountId: string, jobId: string): Promise<JobRow> {
-    const row = await this.store.getAccountJob(accountId, jobId);
-    if (!row) throw noSuchJob(jobId);
-    return row;
+  private async requireJob(accountId: string, jobId: string): Promise<Job> {
+    const job = await this.store.getAccountJob(accountId, jobId, this.now());
+    if (!job) throw noSuchJob(jobId);
+    return job;
   }
 }
 

@@ -4,7 +4,8 @@
  */
 import type { CopyOptions } from "./types.js";
 
-type Directive = "Copy" | "Replaced" | "Add";
+/** Copy keeps the source's value, Replaced takes the requested one, Add merges it over the source's. */
+export type Directive = "Copy" | "Replaced" | "Add";
 
 export interface CopyDirectives {
   readonly metadataDirective: Directive;

@@ -3,7 +3,8 @@
  * neither): part numbers are integers from 1 to 10,000, and CompleteMultipartUpload lists at least one part, in
  * strictly ascending order of part number. The 5 MiB minimum of every part but the last is the server's business.
  */
-import { StorageError, type UploadedPart } from "./types.js";
+import { StorageError } from "./errors.js";
+import type { UploadedPart } from "./types.js";
 
 export const MAX_PART_NUMBER = 10_000;
 

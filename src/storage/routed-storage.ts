@@ -5,24 +5,24 @@
  * (cross-store-copy.ts).
  */
 import type { Readable } from "node:stream";
+import { globToRegExp } from "../accounts/bucket-patterns.js";
 import type { AccessControlList, Tag } from "../domain/job.js";
-import { globToRegExp } from "../engine/bucket-access.js";
 import { crossStoreCopy } from "./cross-store-copy.js";
-import {
-  type CopyOptions,
-  type GetOptions,
-  type ListedObject,
-  type ObjectInfo,
-  type ObjectMetadata,
-  type ObjectStorage,
-  type PendingUpload,
-  type PutOptions,
-  type RestoreRequest,
-  type RestoreResult,
-  type RetentionSetting,
-  StorageError,
-  type UploadedPart,
-  type WriteResult,
+import { StorageError } from "./errors.js";
+import type {
+  CopyOptions,
+  GetOptions,
+  ListedObject,
+  ObjectInfo,
+  ObjectMetadata,
+  ObjectStorage,
+  PendingUpload,
+  PutOptions,
+  RestoreRequest,
+  RestoreResult,
+  RetentionSetting,
+  UploadedPart,
+  WriteResult,
 } from "./types.js";
 
 export interface Route {

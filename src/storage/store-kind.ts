@@ -4,7 +4,7 @@
  * (engine/placing-executor.ts). Routes are tried in order and the first match wins, as in routed-storage.ts;
  * a bucket no route matches is reported as undefined.
  */
-import { globToRegExp } from "../engine/bucket-access.js";
+import { globToRegExp } from "../accounts/bucket-patterns.js";
 import type { StorageConfig } from "./open-storage.js";
 
 export type StoreKind = "local" | "s3";

@@ -4,23 +4,12 @@
  * putLegalHold / putRetention, and the rest (SSE-S3, checksum algorithm, bucket key, redirect, requester-pays),
  * which only S3 itself acts on, is ignored.
  */
-import {
-  type CopyOptions,
-  type ObjectStorage,
-  type PutOptions,
-  StorageError,
-  type TargetSettings,
-  type WriteResult,
-} from "./types.js";
+import { notImplemented, type StorageError } from "./errors.js";
+import type { CopyOptions, ObjectStorage, PutOptions, TargetSettings, WriteResult } from "./types.js";
 
 export function refusedSetting(settings: TargetSettings, backend: string): StorageError | undefined {
   if (settings.sseAlgorithm === "aws:kms" || settings.sseKmsKeyId !== undefined) {
-    return new StorageError(
-      "NotImplemented",
-      501,
-      `SSE-KMS encryption (SSEAwsKmsKeyId / SSEAlgorithm KMS) is not supported by ${backend}`,
-      false,
-    );
+    return notImplemented(`SSE-KMS encryption (SSEAwsKmsKeyId / SSEAlgorithm KMS) is not supported by ${backend}`);
   }
   return undefined;
 }

@@ -2,9 +2,9 @@
  * The ObjectStorage interface: what the engine, the manifest readers, the report writer and the operations
  * need from an object store. Implementations: local directory (storage/local) and S3-compatible (storage/s3).
  *
- * Errors are thrown as StorageError carrying the HTTP status and error code S3 would answer for the same
- * failure (NoSuchKey 404, NoSuchBucket 404, AccessDenied 403, PreconditionFailed 412, InvalidObjectState 403,
- * ...), so an operation can put them straight into the completion report.
+ * Errors are thrown as StorageError (errors.ts), carrying the HTTP status and error code S3 would answer for the
+ * same failure (NoSuchKey 404, NoSuchBucket 404, AccessDenied 403, PreconditionFailed 412, InvalidObjectState
+ * 403, ...), so an operation can put them straight into the completion report.
  */
 import type { Readable } from "node:stream";
 import type { AccessControlList, Tag } from "../domain/job.js";
@@ -221,33 +221,3 @@ export interface ObjectStorage {
 
   close(): Promise<void>;
 }
-
-export class StorageError extends Error {
-  readonly code: string;
-  readonly httpStatus: number;
-  /** True for failures worth retrying (throttling, 5xx, resets); false for 4xx answers. */
-  readonly retryable: boolean;
-
-  constructor(code: string, httpStatus: number, message: string, retryable = httpStatus >= 500) {
-    super(message);
-    this.name = "StorageError";
-    this.code = code;
-    this.httpStatus = httpStatus;
-    this.retryable = retryable;
-  }
-}
-
-export function isStorageError(e: unknown): e is StorageError {
-  return e instanceof StorageError;
-}
-
-/** Canonical archive storage classes: objects in them must be restored before they can be read. */
-export const ARCHIVE_STORAGE_CLASSES: ReadonlySet<string> = new Set([
-  "GLACIER",
-  "DEEP_ARCHIVE",
-  "ARCHIVE",
-  "COLD_ARCHIVE",
-  "ColdArchive",
-  "Archive",
-  "DeepColdArchive",
-]);

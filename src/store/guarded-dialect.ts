@@ -20,8 +20,9 @@ import type {
   QueryResult,
   TransactionSettings,
 } from "kysely";
+import { StoreUnavailableError } from "./errors.js";
 import type { StoreHealth } from "./store-health.js";
-import { StoreUnavailableError, storeFailureOf } from "./store-unavailable.js";
+import { storeFailureOf } from "./store-unavailable.js";
 
 export function guardDialect(inner: Dialect, health: StoreHealth): Dialect {
   return {

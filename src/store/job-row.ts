@@ -1,18 +1,49 @@
 /**
- * Mapping between a `jobs` row and the domain Job.
+ * Mapping between a `jobs` row and the domain: the Job (domain/job.ts), its summary for listings, and the
+ * JobState the engine ticks on (domain/job-state.ts). Rows never leave store/: every read of a job hands out
+ * one of these, and a new job comes in as a NewJob.
  */
 import type { GeneratedManifestDescriptor, Job, JobFailure, JobSpec, JobSummary, Tag } from "../domain/job.js";
+import type { JobState } from "../domain/job-state.js";
 import type { JobStatus } from "../domain/status.js";
 import type { JobsTable } from "./schema.js";
 
 export type JobRow = JobsTable;
 
+/** A job to create: what the client asked for, and what the service decided about it. */
+export interface NewJob {
+  readonly jobId: string;
+  readonly spec: JobSpec;
+  /** Milliseconds since the epoch. */
+  readonly creationTime: number;
+  /** Tells an idempotent retry (same request, same token) from a conflicting reuse of the token. */
+  readonly requestFingerprint: string;
+}
+
+/** The columns a JobState is read from: everything but the JSON ones. */
+export const JOB_STATE_COLUMNS = [
+  "job_id",
+  "status",
+  "priority",
+  "creation_time",
+  "suspended_time",
+  "total_tasks",
+  "succeeded",
+  "failed",
+  "confirmed",
+  "phase_owner",
+  "phase_expires",
+] as const satisfies readonly (keyof JobRow)[];
+
+export type JobStateRow = Pick<JobRow, (typeof JOB_STATE_COLUMNS)[number]>;
+
 /** Seconds spent Active so far, including the current stint. */
-export function elapsedActiveSeconds(row: Pick<JobRow, "active_ms" | "active_since">, now: number): number {
+function elapsedActiveSeconds(row: Pick<JobRow, "active_ms" | "active_since">, now: number): number {
   const running = row.active_since === null ? 0 : Math.max(0, now - row.active_since);
   return Math.floor((row.active_ms + running) / 1000);
 }
 
+/** The job as stored and described; `now` is when its Active time is measured up to. */
 export function rowToJob(row: JobRow, now: number): Job {
   const spec = JSON.parse(row.spec) as Omit<JobSpec, "accountId">;
   const tags = JSON.parse(row.tags) as Tag[];
@@ -37,6 +68,7 @@ export function rowToJob(row: JobRow, now: number): Job {
     },
     generatedManifest:
       row.generated_manifest === null ? undefined : (JSON.parse(row.generated_manifest) as GeneratedManifestDescriptor),
+    manifestEtag: row.manifest_etag ?? undefined,
   };
 }
 
@@ -55,8 +87,56 @@ export function rowToSummary(row: JobRow, now: number): JobSummary {
   };
 }
 
+export function rowToState(row: JobStateRow): JobState {
+  return {
+    jobId: row.job_id,
+    status: row.status as JobStatus,
+    priority: Number(row.priority),
+    creationTime: Number(row.creation_time),
+    suspendedTime: row.suspended_time === null ? undefined : Number(row.suspended_time),
+    totalTasks: Number(row.total_tasks),
+    succeeded: Number(row.succeeded),
+    failed: Number(row.failed),
+    confirmed: Number(row.confirmed) === 1,
+    phaseClaim:
+      row.phase_owner === null ? undefined : { owner: row.phase_owner, expires: Number(row.phase_expires ?? 0) },
+  };
+}
+
+/** The row a new job starts as: New, nothing counted, nobody's phase. */
+export function newJobRow(job: NewJob): JobRow {
+  const { spec } = job;
+  return {
+    job_id: job.jobId,
+    account_id: spec.accountId,
+    status: "New",
+    priority: spec.priority,
+    creation_time: job.creationTime,
+    termination_time: null,
+    suspended_time: null,
+    suspended_cause: null,
+    status_update_reason: null,
+    failure_reasons: "[]",
+    spec: specToColumn(spec),
+    client_request_token: spec.clientRequestToken,
+    request_fingerprint: job.requestFingerprint,
+    tags: JSON.stringify(spec.tags ?? []),
+    total_tasks: -1,
+    succeeded: 0,
+    failed: 0,
+    active_ms: 0,
+    active_since: null,
+    confirmed: spec.confirmationRequired ? 0 : 1,
+    manifest_etag: null,
+    generated_manifest: null,
+    phase_owner: null,
+    phase_expires: null,
+    updated_time: job.creationTime,
+  };
+}
+
 /** The spec as stored: everything but the account id (its own column) and tags (mutable, own column). */
-export function specToColumn(spec: JobSpec): string {
+function specToColumn(spec: JobSpec): string {
   const { accountId: _accountId, tags: _tags, ...rest } = spec;
   return JSON.stringify(rest);
 }

@@ -1,22 +1,46 @@
 /**
- * JobStore: every read and write of jobs and chunks, over SQLite or PostgreSQL. State changes of the queue
- * live in small modules of their own (jobs/, chunks/); this class gives them one handle.
+ * JobStore: every read and write of jobs, chunks and report files, over SQLite or PostgreSQL. Each state change
+ * is a small module of its own, one statement or one transaction (jobs/, chunks/, reports/); this class gives
+ * them one handle. What it hands out is the domain's (a Job, a JobSummary, a JobState, a LeasedChunk): the
+ * table rows stay inside store/ (job-row.ts maps them).
  */
-import { sql } from "kysely";
-import type { JobFailure, Tag } from "../domain/job.js";
-import { isTerminal, type JobStatus, TERMINAL_STATUSES } from "../domain/status.js";
+import type { GeneratedManifestDescriptor, Job, JobFailure, JobSummary, Tag } from "../domain/job.js";
+import type { JobState } from "../domain/job-state.js";
+import type { JobStatus } from "../domain/status.js";
 import type { TaskStatus } from "../domain/task.js";
 import { abandonUnfinishedChunks } from "./chunks/abandon-chunks.js";
 import { type ChunkResults, completeChunk } from "./chunks/complete-chunk.js";
 import { type ChunkPlanRow, deleteChunks, insertChunks } from "./chunks/insert-chunks.js";
 import { type LeasedChunk, leaseChunk } from "./chunks/lease-chunk.js";
-import { countChunks } from "./chunks/read-chunks.js";
+import { countChunks, sumChunkCounters } from "./chunks/read-chunks.js";
 import { releaseChunk } from "./chunks/release-chunk.js";
 import { renewLeases } from "./chunks/renew-leases.js";
 import type { StoreConnection } from "./connect.js";
-import type { JobRow } from "./job-row.js";
-import { DuplicateTokenError, insertJob, insertJobUnderCap, type NewJobRow } from "./jobs/insert-job.js";
+import type { NewJob } from "./job-row.js";
+import { addFailureReason } from "./jobs/add-failure-reason.js";
+import { claimPhase } from "./jobs/claim-phase.js";
+import { deleteTerminalJob } from "./jobs/delete-terminal-job.js";
+import { insertJob, insertJobUnderCap } from "./jobs/insert-job.js";
+import { markConfirmed } from "./jobs/mark-confirmed.js";
+import { purgeTerminatedBefore } from "./jobs/purge-terminated-jobs.js";
+import {
+  countUnfinished,
+  findByToken,
+  getAccountJob,
+  getJob,
+  getJobState,
+  jobStatesIn,
+  jobsIn,
+  type ListCursor,
+  listJobs,
+  type TokenUse,
+} from "./jobs/read-jobs.js";
+import { releasePhase } from "./jobs/release-phase.js";
+import { setGeneratedManifest } from "./jobs/set-generated-manifest.js";
+import { setPrepared } from "./jobs/set-prepared.js";
+import { setTags } from "./jobs/set-tags.js";
 import { type TransitionPatch, transitionJob } from "./jobs/transition-job.js";
+import { updatePriority } from "./jobs/update-priority.js";
 import {
   completeReportFile,
   dropEmptyReportFile,
@@ -28,7 +52,7 @@ import {
   startReportFile,
 } from "./reports/report-files.js";
 
-export { DuplicateTokenError, type NewJobRow };
+export type { ListCursor, NewJob, TokenUse };
 
 export class JobStore {
   constructor(private readonly conn: StoreConnection) {}
@@ -45,18 +69,6 @@ export class JobStore {
     return this.conn.db;
   }
 
-  // ---- jobs -------------------------------------------------------------------------------------------------
-
-  /** Throws DuplicateTokenError when the job's ClientRequestToken was already used in its account. */
-  insertJob(row: NewJobRow): Promise<void> {
-    return insertJob(this.db, row);
-  }
-
-  /** Inserts the job unless its account has `cap` unfinished jobs already (then false), in one transaction. */
-  insertJobUnderCap(row: NewJobRow, cap: number): Promise<boolean> {
-    return insertJobUnderCap(this.db, this.conn.dialect, row, cap);
-  }
-
   /**
    * For /healthz: true when the store answers a probe within `timeoutMs` (a write on SQLite) and no statement
    * has found it unavailable since (a failed write stays a failure until a write succeeds).
@@ -65,180 +77,109 @@ export class JobStore {
     return this.conn.health.check(() => this.conn.probe(), timeoutMs);
   }
 
-  getJob(jobId: string): Promise<JobRow | undefined> {
-    return this.db.selectFrom("jobs").selectAll().where("job_id", "=", jobId).executeTakeFirst();
+  // ---- jobs: reads (jobs/read-jobs.ts); `now` is when a Job's Active time is measured up to -----------------
+
+  getJob(jobId: string, now = Date.now()): Promise<Job | undefined> {
+    return getJob(this.db, jobId, now);
   }
 
-  getAccountJob(accountId: string, jobId: string): Promise<JobRow | undefined> {
-    return this.db
-      .selectFrom("jobs")
-      .selectAll()
-      .where("job_id", "=", jobId)
-      .where("account_id", "=", accountId)
-      .executeTakeFirst();
+  getAccountJob(accountId: string, jobId: string, now = Date.now()): Promise<Job | undefined> {
+    return getAccountJob(this.db, accountId, jobId, now);
   }
 
-  findByToken(accountId: string, token: string): Promise<JobRow | undefined> {
-    return this.db
-      .selectFrom("jobs")
-      .selectAll()
-      .where("account_id", "=", accountId)
-      .where("client_request_token", "=", token)
-      .executeTakeFirst();
+  getJobState(jobId: string): Promise<JobState | undefined> {
+    return getJobState(this.db, jobId);
   }
 
-  /** Newest first (creation time, then job id, both descending): stable while jobs are being added. */
+  /** Highest priority first, then oldest first. */
+  jobStatesIn(statuses: readonly JobStatus[]): Promise<JobState[]> {
+    return jobStatesIn(this.db, statuses);
+  }
+
+  jobsIn(statuses: readonly JobStatus[], now = Date.now()): Promise<Job[]> {
+    return jobsIn(this.db, statuses, now);
+  }
+
+  findByToken(accountId: string, token: string): Promise<TokenUse | undefined> {
+    return findByToken(this.db, accountId, token);
+  }
+
   listJobs(
     accountId: string,
     statuses: readonly JobStatus[] | undefined,
     limit: number,
-    after?: { creationTime: number; jobId: string },
-  ): Promise<JobRow[]> {
-    let q = this.db.selectFrom("jobs").selectAll().where("account_id", "=", accountId);
-    if (statuses && statuses.length > 0) q = q.where("status", "in", statuses);
-    if (after) {
-      q = q.where((eb) =>
-        eb.or([
-          eb("creation_time", "<", after.creationTime),
-          eb.and([eb("creation_time", "=", after.creationTime), eb("job_id", "<", after.jobId)]),
-        ]),
-      );
-    }
-    return q.orderBy("creation_time", "desc").orderBy("job_id", "desc").limit(limit).execute();
+    after?: ListCursor,
+    now = Date.now(),
+  ): Promise<JobSummary[]> {
+    return listJobs(this.db, accountId, statuses, limit, after, now);
   }
 
-  async countUnfinished(accountId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom("jobs")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("account_id", "=", accountId)
-      .where("status", "not in", [...TERMINAL_STATUSES])
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  countUnfinished(accountId: string): Promise<number> {
+    return countUnfinished(this.db, accountId);
   }
 
-  /** Jobs in the given statuses, highest priority first, then oldest first. */
-  jobsInStatuses(statuses: readonly JobStatus[]): Promise<JobRow[]> {
-    return this.db
-      .selectFrom("jobs")
-      .selectAll()
-      .where("status", "in", statuses)
-      .orderBy("priority", "desc")
-      .orderBy("creation_time", "asc")
-      .orderBy("job_id", "asc")
-      .execute();
+  // ---- jobs: writes (jobs/) ---------------------------------------------------------------------------------
+
+  /** Throws DuplicateTokenError when the job's ClientRequestToken was already used in its account. */
+  insertJob(job: NewJob): Promise<void> {
+    return insertJob(this.db, job);
   }
 
+  /** Inserts the job unless its account has `cap` unfinished jobs already (then false), in one transaction. */
+  insertJobUnderCap(job: NewJob, cap: number): Promise<boolean> {
+    return insertJobUnderCap(this.db, this.conn.dialect, job, cap);
+  }
+
+  /** False when the job is no longer in `from`; throws IllegalTransitionError for a move the table forbids. */
   transition(jobId: string, from: JobStatus, to: JobStatus, now: number, patch?: TransitionPatch) {
-    return transitionJob(this.db, jobId, from, to, now, patch);
+    return transitionJob(this.db, this.conn.dialect, jobId, from, to, now, patch);
   }
 
-  async updatePriority(jobId: string, priority: number, now: number): Promise<void> {
-    await this.db.updateTable("jobs").set({ priority, updated_time: now }).where("job_id", "=", jobId).execute();
+  updatePriority(jobId: string, priority: number, now: number): Promise<void> {
+    return updatePriority(this.db, jobId, priority, now);
   }
 
-  async markConfirmed(jobId: string, reason: string | undefined, now: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable("jobs")
-      .set({ confirmed: 1, status_update_reason: reason ?? null, updated_time: now })
-      .where("job_id", "=", jobId)
-      .where("status", "=", "Preparing")
-      .executeTakeFirst();
-    return r.numUpdatedRows === 1n;
+  markConfirmed(jobId: string, reason: string | undefined, now: number): Promise<boolean> {
+    return markConfirmed(this.db, jobId, reason, now);
   }
 
-  async setTags(jobId: string, tags: readonly Tag[], now: number): Promise<void> {
-    await this.db
-      .updateTable("jobs")
-      .set({ tags: JSON.stringify(tags), updated_time: now })
-      .where("job_id", "=", jobId)
-      .execute();
+  setTags(jobId: string, tags: readonly Tag[], now: number): Promise<void> {
+    return setTags(this.db, jobId, tags, now);
   }
 
-  async addFailureReason(jobId: string, failure: JobFailure, now: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom("jobs").select("failure_reasons").where("job_id", "=", jobId).executeTakeFirst();
-      if (!row) return;
-      const reasons = JSON.parse(row.failure_reasons) as JobFailure[];
-      reasons.push(failure);
-      await trx
-        .updateTable("jobs")
-        .set({ failure_reasons: JSON.stringify(reasons), updated_time: now })
-        .where("job_id", "=", jobId)
-        .execute();
-    });
+  addFailureReason(jobId: string, failure: JobFailure, now: number): Promise<void> {
+    return addFailureReason(this.db, jobId, failure, now);
   }
 
   /** Deletes a terminal job and its chunks. Returns false if the job is not terminal (or gone). */
-  async deleteTerminalJob(jobId: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom("jobs").select("status").where("job_id", "=", jobId).executeTakeFirst();
-      if (!row || !isTerminal(row.status as JobStatus)) return false;
-      await trx.deleteFrom("chunks").where("job_id", "=", jobId).execute();
-      await trx.deleteFrom("report_files").where("job_id", "=", jobId).execute();
-      await trx.deleteFrom("jobs").where("job_id", "=", jobId).execute();
-      return true;
-    });
+  deleteTerminalJob(jobId: string): Promise<boolean> {
+    return deleteTerminalJob(this.db, jobId);
   }
 
   /** Purges terminal jobs that ended before `before` (retention, D8). Returns how many. */
-  async purgeTerminatedBefore(before: number): Promise<number> {
-    const old = await this.db
-      .selectFrom("jobs")
-      .select("job_id")
-      .where("status", "in", [...TERMINAL_STATUSES])
-      .where("termination_time", "<", before)
-      .execute();
-    for (const { job_id } of old) await this.deleteTerminalJob(job_id);
-    return old.length;
+  purgeTerminatedBefore(before: number): Promise<number> {
+    return purgeTerminatedBefore(this.db, before);
   }
 
-  // ---- phases (preparing, finalising) -----------------------------------------------------------------------
-
-  /**
-   * Claims the right to prepare or finalise a job in `status`: granted when nobody holds it, the holder's
-   * claim expired (it died), or the caller already holds it.
-   */
-  async claimPhase(jobId: string, status: JobStatus, owner: string, now: number, ttlMs: number) {
-    const r = await this.db
-      .updateTable("jobs")
-      .set({ phase_owner: owner, phase_expires: now + ttlMs })
-      .where("job_id", "=", jobId)
-      .where("status", "=", status)
-      .where((eb) =>
-        eb.or([eb("phase_owner", "is", null), eb("phase_expires", "<", now), eb("phase_owner", "=", owner)]),
-      )
-      .executeTakeFirst();
-    return r.numUpdatedRows === 1n;
+  /** The right to prepare or finalise a job in `status` (or flush its report while Active), for `ttlMs`. */
+  claimPhase(jobId: string, status: JobStatus, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    return claimPhase(this.db, jobId, status, owner, now, ttlMs);
   }
 
-  async releasePhase(jobId: string, owner: string): Promise<void> {
-    await this.db
-      .updateTable("jobs")
-      .set({ phase_owner: null, phase_expires: null })
-      .where("job_id", "=", jobId)
-      .where("phase_owner", "=", owner)
-      .execute();
+  releasePhase(jobId: string, owner: string): Promise<void> {
+    return releasePhase(this.db, jobId, owner);
   }
 
   /** Records the counted manifest: total tasks and the manifest ETag chunk reads are pinned to. */
-  async setPrepared(jobId: string, totalTasks: number, manifestEtag: string | null, now: number) {
-    await this.db
-      .updateTable("jobs")
-      .set({ total_tasks: totalTasks, manifest_etag: manifestEtag, updated_time: now })
-      .where("job_id", "=", jobId)
-      .execute();
+  setPrepared(jobId: string, totalTasks: number, manifestEtag: string | null, now: number): Promise<void> {
+    return setPrepared(this.db, jobId, totalTasks, manifestEtag, now);
   }
 
-  async setGeneratedManifest(jobId: string, descriptor: string, now: number) {
-    await this.db
-      .updateTable("jobs")
-      .set({ generated_manifest: descriptor, updated_time: now })
-      .where("job_id", "=", jobId)
-      .execute();
+  setGeneratedManifest(jobId: string, descriptor: GeneratedManifestDescriptor, now: number): Promise<void> {
+    return setGeneratedManifest(this.db, jobId, descriptor, now);
   }
 
-  // ---- chunks -----------------------------------------------------------------------------------------------
+  // ---- chunks (chunks/) -------------------------------------------------------------------------------------
 
   insertChunks(jobId: string, plans: readonly ChunkPlanRow[]) {
     return insertChunks(this.db, jobId, plans);
@@ -272,7 +213,12 @@ export class JobStore {
     return countChunks(this.db, jobId, now);
   }
 
-  // ---- report files (report/report-flusher.ts) --------------------------------------------------------------
+  /** For tests and diagnostics: the sum of the done chunks' counters must equal the job's. */
+  sumChunkCounters(jobId: string) {
+    return sumChunkCounters(this.db, jobId);
+  }
+
+  // ---- report files (reports/, written by report/report-flusher.ts) -----------------------------------------
 
   reportFiles(jobId: string, status: TaskStatus) {
     return reportFiles(this.db, jobId, status);
@@ -305,19 +251,5 @@ export class JobStore {
   /** The report rows for `status` of chunks afterSeq+1..throughSeq, in chunk order. */
   rowsBetween(jobId: string, status: TaskStatus, afterSeq: number, throughSeq: number) {
     return rowsBetween(this.db, jobId, status, afterSeq, throughSeq);
-  }
-
-  /** For tests and diagnostics: the sum of the done chunks' counters must equal the job's. */
-  async sumChunkCounters(jobId: string): Promise<{ succeeded: number; failed: number; records: number }> {
-    const row = await this.db
-      .selectFrom("chunks")
-      .select([
-        sql<number>`coalesce(sum(succeeded), 0)`.as("succeeded"),
-        sql<number>`coalesce(sum(failed), 0)`.as("failed"),
-        sql<number>`coalesce(sum(records), 0)`.as("records"),
-      ])
-      .where("job_id", "=", jobId)
-      .executeTakeFirstOrThrow();
-    return { succeeded: Number(row.succeeded), failed: Number(row.failed), records: Number(row.records) };
   }
 }

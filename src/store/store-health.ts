@@ -5,7 +5,7 @@
  * succeeds again; a store that could not be reached is healthy again once any statement gets through.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { StoreFailure } from "./store-unavailable.js";
+import type { StoreFailure } from "./errors.js";
 
 export class StoreHealth {
   private unreachable = false;

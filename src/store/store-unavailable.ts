@@ -1,33 +1,11 @@
 /**
- * The one error the job store throws when it cannot be reached or cannot write: PostgreSQL restarting, down,
- * failing over or out of connections, the network to it broken; SQLite's disk full, an I/O error, a read-only
- * or locked file. Every such driver error is turned into a StoreUnavailableError at the edge of the store
- * (guarded-dialect.ts), so the engine knows to back off and retry, and the API answers each dialect's
- * "service unavailable" (it is a DomainError of kind StoreUnavailable). Any other driver error (a constraint,
- * a bug) passes through unchanged. Why: docs/decisions.md D14.
+ * Which driver errors mean the job store is unavailable: PostgreSQL restarting, down, failing over or out of
+ * connections, the network to it broken; SQLite's disk full, an I/O error, a read-only or locked file. Every
+ * such error is turned into a StoreUnavailableError (errors.ts) at the edge of the store (guarded-dialect.ts),
+ * so the engine knows to back off and retry. Any other driver error (a constraint, a bug) passes through
+ * unchanged. Why: docs/decisions.md D14.
  */
-import { DomainError } from "../domain/errors.js";
-
-/**
- * How the store is failing: `unreachable` clears as soon as any statement succeeds again; `unwritable` (disk
- * full, I/O error, read-only) only once a write succeeds, since reads may work throughout.
- */
-export type StoreFailure = "unreachable" | "unwritable";
-
-export class StoreUnavailableError extends DomainError {
-  readonly failure: StoreFailure;
-
-  constructor(failure: StoreFailure, cause: unknown) {
-    super("StoreUnavailable", "The job store is unavailable; please try again later.");
-    this.name = "StoreUnavailableError";
-    this.failure = failure;
-    this.cause = cause;
-  }
-}
-
-export function isStoreUnavailable(e: unknown): e is StoreUnavailableError {
-  return e instanceof StoreUnavailableError;
-}
+import { isStoreUnavailable, type StoreFailure } from "./errors.js";
 
 /** Node's socket errors: the server is not there, or the connection to it broke. */
 const SOCKET_CODES: ReadonlySet<string> = new Set([

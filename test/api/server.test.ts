@@ -1,21 +1,8 @@
-/**
- * The server around the dialects: health, metrics, absolute-form request targets (HTTP proxies).
- */
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { originFormPath } from "../../src/api/origin-form.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { cosRequest } from "../helpers/cos-client.js";
-
-describe("originFormPath", () => {
-  it("turns absolute-form targets into origin form and leaves origin form alone", () => {
-    assert.equal(originFormPath("/jobs?x=1"), "/jobs?x=1");
-    assert.equal(originFormPath("http://123456789012.localhost:8080/v20180820/jobs?a=b"), "/v20180820/jobs?a=b");
-    assert.equal(originFormPath("http://127.0.0.1:8080"), "/");
-    assert.equal(originFormPath("https://h?batchJob"), "/?batchJob");
-  });
-});
 
 describe("server", () => {
   let app: TestApp;

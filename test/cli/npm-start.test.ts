@@ -19,8 +19,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { buildDist, distIsCurrent, ROOT } from "../../scripts/build-dist.mjs";
-import { getOnNewConnection, waitFor } from "../api/held-sockets.js";
 import { ROOT as ROOT_ACCOUNT } from "../helpers/app.js";
+import { getOnNewConnection, waitFor } from "../helpers/held-sockets.js";
 import { freePort } from "../helpers/process.js";
 
 describe("when dist/ is current", () => {

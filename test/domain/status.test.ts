@@ -15,7 +15,7 @@ describe("job status transition table", () => {
     assert.equal(JOB_STATUSES.length, 13);
   });
 
-  it("follows the lifecycle of reference section 2", () => {
+  it("follows the lifecycle of S3 Batch Operations' job statuses", () => {
     const happy: JobStatus[] = ["New", "Preparing", "Ready", "Active", "Completing", "Complete"];
     for (let i = 0; i + 1 < happy.length; i++)
       assert.ok(canTransition(happy[i], happy[i + 1]), `${happy[i]}->${happy[i + 1]}`);

@@ -1,6 +1,9 @@
 /**
  * COS jobs end to end: a real objbatch (HTTP, engine, SQLite, local directory storage), requests signed by the
  * official COS SDK's signer, and each operation's effect checked on the objects and in the report.
+ *
+ * Over 400 lines: one running objbatch serves every COS operation's job, each a short describe of its own; split
+ * into files, each would start and stop its own server for a few assertions.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";

@@ -2,7 +2,7 @@
  * S3 Control end to end with Debian's AWS CLI (`/usr/bin/aws s3control`, botocore's own signer and parser)
  * against a running objbatch. The CLI puts the account id in front of the endpoint's host and has no switch
  * to stop it, so it runs with HTTP_PROXY pointing at objbatch, which then receives absolute-form request lines
- * (`POST http://<account>.localhost:PORT/v20180820/jobs`) and must answer them (clients-and-servers.md).
+ * (`POST http://<account>.localhost:PORT/v20180820/jobs`) and must answer them (docs/clients-and-servers.md).
  * Credentials come from the environment only; config and credential files are empty.
  */
 import assert from "node:assert/strict";

@@ -10,15 +10,14 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Job } from "../../src/domain/job.js";
 import type { JobStatus } from "../../src/domain/status.js";
 import type { ChunkExecution, ChunkRange } from "../../src/engine/chunk-runner.js";
 import { Engine } from "../../src/engine/engine.js";
 import type { ChunkExecutor } from "../../src/engine/executor.js";
 import { InProcessExecutor } from "../../src/engine/in-process-executor.js";
-import type { JobRow } from "../../src/store/job-row.js";
-import { rowToJob } from "../../src/store/job-row.js";
 import { TEST_STORES } from "../helpers/stores.js";
-import { baseSpec, bucketRef, dropObjects, makeBucket, type PrepareEnv, prepareEnv } from "./preparer-helpers.js";
+import { baseSpec, bucketRef, dropObjects, makeBucket, type PrepareEnv, prepareEnv } from "./helpers.js";
 
 /**
  * Runs chunks on a real executor, but holds their results back: chunk 0's until chunks 1-3 have run too (so
@@ -37,7 +36,7 @@ class HeldResultsExecutor implements ChunkExecutor {
 
   constructor(private readonly inner: ChunkExecutor) {}
 
-  async execute(job: JobRow, chunk: ChunkRange): Promise<ChunkExecution> {
+  async execute(job: Job, chunk: ChunkRange): Promise<ChunkExecution> {
     const execution = await this.inner.execute(job, chunk);
     if (chunk.seq === 0) {
       await this.others;
@@ -119,17 +118,16 @@ for (const open of TEST_STORES) {
       try {
         // Chunk 0 (8 of 10 failed) crosses the threshold while chunks 1-3 have run but not reported.
         const failing = await until("the job to start Failing", async () => {
-          const row = await env.t.store.getJob(jobId);
-          return row?.status === "Failing" ? row : undefined;
+          const job = await env.t.store.getJob(jobId);
+          return job?.status === "Failing" ? job : undefined;
         });
-        assert.deepEqual([failing.succeeded, failing.failed], [2, 8]);
+        assert.deepEqual([failing.progress.succeeded, failing.progress.failed], [2, 8]);
         executor.open();
 
-        const row = await until("the job to be Failed", async () => {
-          const r = await env.t.store.getJob(jobId);
-          return r?.status === "Failed" ? r : undefined;
+        const job = await until("the job to be Failed", async () => {
+          const j = await env.t.store.getJob(jobId);
+          return j?.status === "Failed" ? j : undefined;
         });
-        const job = rowToJob(row, Date.now());
         const { succeeded, failed } = job.progress;
         assert.ok(failed >= 32, `chunks 1-3 (24 failures) were counted after the threshold: ${failed} failed`);
         const attempted = succeeded + failed;

@@ -87,7 +87,7 @@ describe("PlacingExecutor", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function rowOf(buckets: { manifest: string; target: string; report: string }) {
+  async function jobOf(buckets: { manifest: string; target: string; report: string }) {
     const base = copySpec();
     const spec = copySpec({
       manifest: { ...base.manifest!, location: { ...base.manifest!.location, bucket: ref(buckets.manifest) } },
@@ -95,14 +95,14 @@ describe("PlacingExecutor", () => {
       operation: { kind: "PutObjectCopy", targetResource: ref(buckets.target) },
     });
     const { jobId } = await service.createJob(spec, "reuse");
-    const row = await t.store.getJob(jobId);
-    assert.ok(row);
-    return row;
+    const job = await t.store.getJob(jobId);
+    assert.ok(job);
+    return job;
   }
 
   it("runs a job whose manifest, target and report buckets are all on S3 in the event loop", async () => {
-    const row = await rowOf({ manifest: "s3-src", target: "s3-dst", report: "s3-reports" });
-    assert.equal(placing.executorFor(row), inline);
+    const job = await jobOf({ manifest: "s3-src", target: "s3-dst", report: "s3-reports" });
+    assert.equal(placing.executorFor(job), inline);
   });
 
   it("runs a job with any of its buckets on a local route on the worker threads", async () => {
@@ -111,19 +111,18 @@ describe("PlacingExecutor", () => {
       { manifest: "s3-src", target: "local-dst", report: "s3-reports" },
       { manifest: "s3-src", target: "s3-dst", report: "local-reports" },
     ]) {
-      assert.equal(placing.executorFor(await rowOf(buckets)), threads, JSON.stringify(buckets));
+      assert.equal(placing.executorFor(await jobOf(buckets)), threads, JSON.stringify(buckets));
     }
   });
 
   it("keeps a job where it was placed, and forgets it once the engine no longer lists it", async () => {
-    const row = await rowOf({ manifest: "s3-src", target: "s3-dst", report: "s3-reports" });
-    assert.equal(placing.executorFor(row), inline);
-    placing.updateStatuses(new Map([[row.job_id, "Active"]]));
-    assert.equal(placing.executorFor(row), inline);
+    const job = await jobOf({ manifest: "s3-src", target: "s3-dst", report: "s3-reports" });
+    assert.equal(placing.executorFor(job), inline);
+    placing.updateStatuses(new Map([[job.jobId, "Active"]]));
+    assert.equal(placing.executorFor(job), inline);
     placing.updateStatuses(new Map());
     // Decided afresh: the same job id, now naming a local manifest bucket, goes to the threads.
-    const spec = JSON.parse(row.spec);
-    spec.manifest.location.bucket = ref("local-src");
-    assert.equal(placing.executorFor({ ...row, spec: JSON.stringify(spec) }), threads);
+    const manifest = { ...job.manifest!, location: { ...job.manifest!.location, bucket: ref("local-src") } };
+    assert.equal(placing.executorFor({ ...job, manifest }), threads);
   });
 });

@@ -227,7 +227,7 @@ describe("JobThrottle on a real local data dir", () => {
 
   it("leaves storage alone without a cap", () => {
     const throttles = new JobThrottles({ taskConcurrency: 16 }, log);
-    const throttle = throttles.forJob("job-a", "[]");
+    const throttle = throttles.forJob("job-a", []);
     assert.equal(throttle.rate, undefined);
     assert.equal(throttle.storageForTask(storage), storage);
     assert.deepEqual(throttles.stats().get("job-a"), {
@@ -242,7 +242,7 @@ describe("JobThrottle on a real local data dir", () => {
     const state = newRateState();
     const throttle = new JobThrottles({ taskConcurrency: 16 }, log).forJob(
       "job-b",
-      JSON.stringify([{ key: RATE_TAG, value: "1" }]),
+      [{ key: RATE_TAG, value: "1" }],
       state,
     );
     assert.equal(throttle.rate?.rate, 1);
@@ -265,8 +265,8 @@ describe("JobThrottle on a real local data dir", () => {
 
   it("follows tag changes, warns once about a bad value and keeps the engine's cap", () => {
     const throttles = new JobThrottles({ taskConcurrency: 16, maxRequestsPerSecondPerJob: 40 }, log);
-    const withTag = (value: string) => JSON.stringify([{ key: RATE_TAG, value }]);
-    assert.equal(throttles.forJob("job-c", "[]").rate?.rate, 40);
+    const withTag = (value: string) => [{ key: RATE_TAG, value }];
+    assert.equal(throttles.forJob("job-c", []).rate?.rate, 40);
     assert.equal(throttles.forJob("job-c", withTag("5")).rate?.rate, 5);
     logged.length = 0;
     assert.equal(throttles.forJob("job-c", withTag("lots")).rate?.rate, 40);

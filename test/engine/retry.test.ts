@@ -10,14 +10,14 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
 import { StaticAccountRegistry } from "../../src/accounts/types.js";
-import type { Operation } from "../../src/domain/job.js";
+import type { Job, Operation } from "../../src/domain/job.js";
 import { InProcessExecutor } from "../../src/engine/in-process-executor.js";
 import { DEFAULT_ENGINE_OPTIONS } from "../../src/engine/options.js";
 import { backoffDelay, isRetryable, isThrottling, type RetryPolicy, withRetry } from "../../src/engine/retry.js";
+import { StorageError } from "../../src/storage/errors.js";
 import { openStorage } from "../../src/storage/open-storage.js";
-import { type ObjectStorage, StorageError } from "../../src/storage/types.js";
-import type { JobRow } from "../../src/store/job-row.js";
-import { activeJobRow, copySpec } from "../helpers/specs.js";
+import type { ObjectStorage } from "../../src/storage/types.js";
+import { activeJob, copySpec } from "../helpers/specs.js";
 
 const policy: RetryPolicy = { attempts: 5, baseDelayMs: 100, maxDelayMs: 1_000 };
 
@@ -209,14 +209,14 @@ describe("permanent task failures in a real chunk", () => {
   });
 
   async function run(jobId: string, operation: Operation) {
-    const row = jobRow(jobId, operation);
+    const job = activeJobOf(jobId, operation);
     executor.updateStatuses(new Map([[jobId, "Active"]]));
     const started = Date.now();
-    const execution = await executor.execute(row, {
+    const execution = await executor.execute(job, {
       seq: 0,
-      start_byte: 0,
-      end_byte: Buffer.byteLength(manifest),
-      first_record: 0,
+      startByte: 0,
+      endByte: Buffer.byteLength(manifest),
+      firstRecord: 0,
     });
     assert.ok(Date.now() - started < 10_000);
     assert.equal(execution.kind, "done");
@@ -251,7 +251,7 @@ describe("permanent task failures in a real chunk", () => {
   });
 });
 
-function jobRow(jobId: string, operation: Operation): JobRow {
+function activeJobOf(jobId: string, operation: Operation): Job {
   const spec = copySpec(
     {
       manifest: {
@@ -263,5 +263,5 @@ function jobRow(jobId: string, operation: Operation): JobRow {
     },
     operation,
   );
-  return activeJobRow(jobId, spec, 2);
+  return activeJob(jobId, spec, 2);
 }

@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
+import type { Job } from "../../src/domain/job.js";
 import { DEFAULT_ENGINE_OPTIONS } from "../../src/engine/options.js";
 import { WorkerPoolExecutor } from "../../src/engine/worker-pool-executor.js";
-import type { JobRow } from "../../src/store/job-row.js";
-import { activeJobRow, copySpec } from "../helpers/specs.js";
+import { activeJob, copySpec } from "../helpers/specs.js";
 
-function jobRow(dataDirManifest: { bucket: string; key: string }, jobId = "job-1"): JobRow {
+function activeJobOf(dataDirManifest: { bucket: string; key: string }, jobId = "job-1"): Job {
   const spec = copySpec(
     {
       manifest: {
@@ -25,7 +25,7 @@ function jobRow(dataDirManifest: { bucket: string; key: string }, jobId = "job-1
     },
     { kind: "PutObjectCopy", targetResource: { arn: "dst", bucket: "dst" } },
   );
-  return activeJobRow(jobId, spec, 3);
+  return activeJob(jobId, spec, 3);
 }
 
 describe("WorkerPoolExecutor", () => {
@@ -56,11 +56,11 @@ describe("WorkerPoolExecutor", () => {
   });
 
   it("runs a chunk in a worker and returns its counts and report rows", async () => {
-    const execution = await executor.execute(jobRow({ bucket: "src", key: "m.csv" }), {
+    const execution = await executor.execute(activeJobOf({ bucket: "src", key: "m.csv" }), {
       seq: 0,
-      start_byte: 0,
-      end_byte: Buffer.byteLength(manifest),
-      first_record: 0,
+      startByte: 0,
+      endByte: Buffer.byteLength(manifest),
+      firstRecord: 0,
     });
     assert.equal(execution.kind, "done");
     if (execution.kind !== "done") return;
@@ -71,10 +71,10 @@ describe("WorkerPoolExecutor", () => {
   });
 
   it("runs chunks on both workers at once and keeps their results apart", async () => {
-    const row = jobRow({ bucket: "src", key: "m.csv" });
-    const first = { seq: 0, start_byte: 0, end_byte: 10, first_record: 0 };
-    const rest = { seq: 1, start_byte: 10, end_byte: Buffer.byteLength(manifest), first_record: 1 };
-    const [a, b] = await Promise.all([executor.execute(row, first), executor.execute(row, rest)]);
+    const job = activeJobOf({ bucket: "src", key: "m.csv" });
+    const first = { seq: 0, startByte: 0, endByte: 10, firstRecord: 0 };
+    const rest = { seq: 1, startByte: 10, endByte: Buffer.byteLength(manifest), firstRecord: 1 };
+    const [a, b] = await Promise.all([executor.execute(job, first), executor.execute(job, rest)]);
     assert.deepEqual(
       [a, b].map((e) => (e.kind === "done" ? [e.results.succeeded, e.results.failed] : e.kind)),
       [
@@ -86,11 +86,11 @@ describe("WorkerPoolExecutor", () => {
 
   it("passes a manifest read failure back as a StorageError", async () => {
     await assert.rejects(
-      executor.execute(jobRow({ bucket: "src", key: "gone.csv" }, "job-3"), {
+      executor.execute(activeJobOf({ bucket: "src", key: "gone.csv" }, "job-3"), {
         seq: 0,
-        start_byte: 0,
-        end_byte: 5,
-        first_record: 0,
+        startByte: 0,
+        endByte: 5,
+        firstRecord: 0,
       }),
       (e: { code?: string; httpStatus?: number }) => e.code === "NoSuchKey" && e.httpStatus === 404,
     );
@@ -98,11 +98,11 @@ describe("WorkerPoolExecutor", () => {
 
   it("stops starting tasks of a job that is no longer Active", async () => {
     executor.updateStatuses(new Map([["job-2", "Cancelling"]]));
-    const execution = await executor.execute(jobRow({ bucket: "src", key: "m.csv" }, "job-2"), {
+    const execution = await executor.execute(activeJobOf({ bucket: "src", key: "m.csv" }, "job-2"), {
       seq: 0,
-      start_byte: 0,
-      end_byte: Buffer.byteLength(manifest),
-      first_record: 0,
+      startByte: 0,
+      endByte: Buffer.byteLength(manifest),
+      firstRecord: 0,
     });
     assert.deepEqual(
       execution.kind === "done" ? [execution.results.succeeded, execution.results.failed] : execution.kind,

@@ -1,6 +1,6 @@
 /**
  * AWS SDK for JavaScript v3 S3 Control clients pointed at a local objbatch, in the two set-ups that work with
- * the SDK's account host prefix (clients-and-servers.md):
+ * the SDK's account host prefix (docs/clients-and-servers.md):
  *
  * - `direct`: an endpointProvider that returns the server's URL as is; the server sees `Host: 127.0.0.1:PORT`.
  * - `hostPrefix`: the normal endpoint `http://localhost:PORT`, to which the SDK prepends the account id

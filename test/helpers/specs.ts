@@ -2,8 +2,7 @@
  * Canonical job specs for tests.
  */
 import { randomUUID } from "node:crypto";
-import type { JobSpec, Operation } from "../../src/domain/job.js";
-import { type JobRow, specToColumn } from "../../src/store/job-row.js";
+import type { Job, JobSpec, Operation } from "../../src/domain/job.js";
 
 export function copySpec(overrides: Partial<JobSpec> = {}, operation?: Operation): JobSpec {
   return {
@@ -38,33 +37,16 @@ export function copySpec(overrides: Partial<JobSpec> = {}, operation?: Operation
   };
 }
 
-/** The stored row of an Active job with `spec`, as the engine hands it to an executor. */
-export function activeJobRow(jobId: string, spec: JobSpec, totalTasks: number): JobRow {
+/** An Active job with `spec`, as the engine hands it to an executor. */
+export function activeJob(jobId: string, spec: JobSpec, totalTasks: number): Job {
   return {
-    job_id: jobId,
-    account_id: spec.accountId,
+    ...spec,
+    tags: spec.tags ?? [],
+    jobId,
     status: "Active",
     priority: 1,
-    creation_time: 0,
-    termination_time: null,
-    suspended_time: null,
-    suspended_cause: null,
-    status_update_reason: null,
-    failure_reasons: "[]",
-    spec: specToColumn(spec),
-    client_request_token: "t",
-    request_fingerprint: "f",
-    tags: "[]",
-    total_tasks: totalTasks,
-    succeeded: 0,
-    failed: 0,
-    active_ms: 0,
-    active_since: null,
-    confirmed: 1,
-    manifest_etag: null,
-    generated_manifest: null,
-    phase_owner: null,
-    phase_expires: null,
-    updated_time: 0,
+    creationTime: new Date(0),
+    failureReasons: [],
+    progress: { total: totalTasks, succeeded: 0, failed: 0, elapsedActiveSeconds: 0 },
   };
 }

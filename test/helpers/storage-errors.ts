@@ -1,7 +1,7 @@
 /**
  * Assertions shared by the storage tests of every backend (local, s3rver, radosgw).
  */
-import { StorageError } from "../../src/storage/types.js";
+import { StorageError } from "../../src/storage/errors.js";
 
 /**
  * Asserts that `promise` rejects with a StorageError of this code and status (and, when given, retryability);

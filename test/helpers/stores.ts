@@ -7,8 +7,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import type { JobSpec } from "../../src/domain/job.js";
 import { openPostgres, openSqlite } from "../../src/store/connect.js";
-import { JobStore, type NewJobRow } from "../../src/store/job-store.js";
+import { JobStore, type NewJob } from "../../src/store/job-store.js";
 
 export const PG_ADMIN_URL = process.env.OBJBATCH_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -70,19 +71,26 @@ export async function postgresTestStore(): Promise<TestStore> {
 
 export const TEST_STORES: ReadonlyArray<() => Promise<TestStore>> = [sqliteTestStore, postgresTestStore];
 
-/** A job row ready for insertJob: New, confirmed, with fresh ids; `overrides` change any column. */
-export function newJobRow(overrides: Partial<NewJobRow> = {}): NewJobRow {
+/**
+ * A new job ready for insertJob: account acct-1, a fresh id and token, no confirmation needed, created at
+ * 1000 ms; `spec` changes any field of its spec, `job` any other field.
+ */
+export function newJob(spec: Partial<JobSpec> = {}, job: Partial<Omit<NewJob, "spec">> = {}): NewJob {
   return {
-    job_id: randomUUID(),
-    account_id: "acct-1",
-    status: "New",
-    priority: 10,
-    creation_time: 1_000,
-    spec: "{}",
-    client_request_token: randomUUID(),
-    request_fingerprint: "f",
-    tags: "[]",
-    confirmed: 1,
-    ...overrides,
+    jobId: randomUUID(),
+    creationTime: 1_000,
+    requestFingerprint: "f",
+    ...job,
+    spec: {
+      accountId: "acct-1",
+      dialect: "s3control",
+      clientRequestToken: randomUUID(),
+      confirmationRequired: false,
+      priority: 10,
+      roleArn: "role",
+      operation: { kind: "DeleteObject" },
+      report: { enabled: false },
+      ...spec,
+    },
   };
 }

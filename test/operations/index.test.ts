@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import type { Operation } from "../../src/domain/job.js";
 import { runOperation, supportedOperationKinds } from "../../src/operations/index.js";
 import { settle } from "../../src/operations/outcome.js";
-import { StorageError } from "../../src/storage/types.js";
+import { StorageError } from "../../src/storage/errors.js";
 import { contextOf, type Fixture, text, withFixture } from "./helpers.js";
 
 describe("runOperation", () => {

@@ -13,7 +13,7 @@ import { Semaphore } from "../../src/engine/semaphore.js";
 import type { FunctionEndpoints } from "../../src/functions/endpoints.js";
 import { invokeFunction } from "../../src/operations/invoke-function.js";
 import type { OperationContext } from "../../src/operations/types.js";
-import { isStorageError } from "../../src/storage/types.js";
+import { isStorageError } from "../../src/storage/errors.js";
 import { arnOf, FLAKY_FAILURES, type FunctionServer, startFunctionServer } from "./function-server.js";
 import { type Fixture, withFixture } from "./helpers.js";
 
@@ -250,8 +250,7 @@ describe("invokeFunction", () => {
       const execution = await executeChunk(
         { retry: { ...retry, attempts }, log: pino({ level: "silent" }), tasks: new Semaphore(4) },
         ctx,
-        null,
-        { seq: 0, start_byte: 0, end_byte: Buffer.byteLength(body), first_record: 0 },
+        { seq: 0, startByte: 0, endByte: Buffer.byteLength(body), firstRecord: 0 },
         { status: () => "Active", shutdown: new AbortController().signal },
       );
       assert.equal(execution.kind, "done");

@@ -10,7 +10,7 @@ import type { TaskStatus } from "../../src/domain/task.js";
 import { type FlushLimits, type ReportFileStore, ReportFlusher } from "../../src/report/report-flusher.js";
 import { resultFileKey } from "../../src/report/report-writer.js";
 import type { JobStore } from "../../src/store/job-store.js";
-import { newJobRow, TEST_STORES, type TestStore } from "../helpers/stores.js";
+import { newJob, TEST_STORES, type TestStore } from "../helpers/stores.js";
 import { type Fixture, fixture, text } from "../storage/local/helpers.js";
 
 const BUCKET = "reports";
@@ -62,9 +62,9 @@ for (const open of TEST_STORES) {
     beforeEach(async () => {
       await f?.cleanup();
       f = await fixture([BUCKET]);
-      const row = newJobRow({ status: "Active" });
-      jobId = row.job_id;
-      await t.store.insertJob(row);
+      const job = newJob();
+      jobId = job.jobId;
+      await t.store.insertJob(job);
       chunks = 0;
     });
 
@@ -94,14 +94,14 @@ for (const open of TEST_STORES) {
         }
         for (const c of leased) {
           if (c.seq !== seq) {
-            await t.store.releaseChunk(jobId, c.seq, c.lease_token!);
+            await t.store.releaseChunk(jobId, c.seq, c.leaseToken);
             continue;
           }
           const rows = chunkRows(seq, perChunk);
           const ok = await t.store.completeChunk(
             jobId,
             seq,
-            c.lease_token!,
+            c.leaseToken,
             {
               succeeded: perChunk,
               failed: rows.failed ? 1 : 0,

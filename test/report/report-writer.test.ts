@@ -1,5 +1,5 @@
 /**
- * Report keys and manifest.json (reference D11), written to a real LocalStorage.
+ * Report keys and manifest.json (docs/decisions.md D11), written to a real LocalStorage.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";

@@ -108,7 +108,7 @@ describe("JobService", () => {
       allowReadyWhilePreparing: true,
     });
     assert.equal(early.status, "Preparing");
-    assert.equal((await t.store.getJob(jobId))?.confirmed, 1);
+    assert.equal((await t.store.getJobState(jobId))?.confirmed, true);
 
     const other = await service.createJob(copySpec({ confirmationRequired: true }), "reject");
     await t.store.transition(other.jobId, "New", "Preparing", clock);

@@ -15,10 +15,11 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import pg from "pg";
 import { openPostgres, openSqlite } from "../../src/store/connect.js";
+import { isStoreUnavailable } from "../../src/store/errors.js";
 import { JobStore } from "../../src/store/job-store.js";
 import { UNFINISHED_JOBS_LOCK_SPACE } from "../../src/store/jobs/insert-job.js";
-import { isStoreUnavailable, storeFailureOf } from "../../src/store/store-unavailable.js";
-import { createPgDatabase, newJobRow, PG_ADMIN_URL } from "../helpers/stores.js";
+import { storeFailureOf } from "../../src/store/store-unavailable.js";
+import { createPgDatabase, newJob, PG_ADMIN_URL } from "../helpers/stores.js";
 
 const run = promisify(execFile);
 
@@ -65,27 +66,27 @@ describe("a SQLite store whose disk fills up", () => {
   });
 
   it("fails writes with StoreUnavailableError, keeps serving reads, and is healthy again once space is freed", async () => {
-    const first = newJobRow();
+    const first = newJob();
     await store.insertJob(first);
     assert.equal(await store.isHealthy(), true);
 
     const filler = join(mountPoint, "filler");
     await assert.rejects(writeFile(filler, Buffer.alloc(4 * 1024 * 1024)), { code: "ENOSPC" });
     const big = "x".repeat(300_000); // a row that needs new pages, whatever the WAL has room for
-    await assert.rejects(store.insertJob(newJobRow({ spec: big })), (e) => {
+    await assert.rejects(store.insertJob(newJob({ description: big })), (e) => {
       assert.ok(isStoreUnavailable(e), String(e));
       assert.equal(e.kind, "StoreUnavailable");
       assert.equal(e.failure, "unwritable");
       return true;
     });
     // In a transaction SQLite rolls back by itself; the error is still the store's, not "no transaction is active".
-    await assert.rejects(store.insertJobUnderCap(newJobRow({ spec: big }), 100), (e) => isStoreUnavailable(e));
+    await assert.rejects(store.insertJobUnderCap(newJob({ description: big }), 100), (e) => isStoreUnavailable(e));
     assert.equal(await store.isHealthy(), false, "unhealthy while writes fail");
-    assert.equal((await store.getJob(first.job_id))?.job_id, first.job_id, "reads still work");
+    assert.equal((await store.getJob(first.jobId))?.jobId, first.jobId, "reads still work");
 
     await rm(filler);
     assert.equal(await store.isHealthy(), true, "healthy once a write works again");
-    assert.equal(await store.insertJobUnderCap(newJobRow({ spec: big }), 100), true);
+    assert.equal(await store.insertJobUnderCap(newJob({ description: big }), 100), true);
   });
 });
 
@@ -144,7 +145,7 @@ describe("a PostgreSQL store that goes away", () => {
   it("turns a backend terminated inside a transaction into StoreUnavailableError, without crashing", async () => {
     const store = new JobStore(await openPostgres(database.url, 2));
     try {
-      await store.insertJob(newJobRow({ account_id: "a" }));
+      await store.insertJob(newJob({ accountId: "a" }));
       // Hold a transaction open (the advisory lock waits for another holder), then cut every connection.
       const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
       await admin.connect();
@@ -154,7 +155,7 @@ describe("a PostgreSQL store that goes away", () => {
       await blocker.connect();
       await blocker.query("begin");
       await blocker.query("select pg_advisory_xact_lock($1, hashtext('a'))", [UNFINISHED_JOBS_LOCK_SPACE]);
-      const insert = store.insertJobUnderCap(newJobRow({ account_id: "a" }), 10).then(
+      const insert = store.insertJobUnderCap(newJob({ accountId: "a" }), 10).then(
         () => "inserted",
         (e: unknown) => e,
       );
@@ -168,7 +169,7 @@ describe("a PostgreSQL store that goes away", () => {
       const outcome = await insert;
       assert.ok(isStoreUnavailable(outcome) && outcome.failure === "unreachable", String(outcome));
       // The pool dropped the dead connections: the store works again.
-      assert.equal(await store.insertJobUnderCap(newJobRow({ account_id: "a" }), 10), true);
+      assert.equal(await store.insertJobUnderCap(newJob({ accountId: "a" }), 10), true);
       assert.equal(await store.countUnfinished("a"), 2);
       assert.equal(await store.isHealthy(), true);
     } finally {

@@ -22,8 +22,9 @@
  * - q-key-time and q-sign-time may span at most `maxKeyTimeSeconds` (default one day, signature-policy.ts), so a
  *   signature cannot be made to last for years;
  * - a Content-MD5 header, when sent, must be signed (listed in q-header-list): then the signature covers the body
- *   through it, and the route checks the body against it. The official SDKs sign Content-MD5 whenever they send
- *   it. Bodies sent without one are bound to their signature by the route instead (signature-binding.ts).
+ *   through it, and the COS dialect checks the body against it. The official SDKs sign Content-MD5 whenever they
+ *   send it. Bodies sent without one are bound to their signature by the dialect instead
+ *   (dialects/cos/authentication.ts, signature-binding.ts).
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Account, AccountRegistry } from "../../accounts/types.js";

@@ -1,9 +1,10 @@
 /**
- * What the OSS V1 and V4 verifiers share: the request and result types, the error type carrying OSS EC codes,
- * the request-time check (a window of 15 minutes either way, as OSS allows) and small header helpers.
+ * What the OSS V1 and V4 verifiers share: the request and result types, the request-time check (a window of 15
+ * minutes either way, as OSS allows) and small header helpers. Their errors are the OSS dialect's own, with the
+ * EC code that names the cause where OSS documents one (OssCodedError, oss-coded-error.ts).
  */
 import type { Account } from "../../accounts/types.js";
-import { DomainError, type DomainErrorKind } from "../../domain/errors.js";
+import { OSS_EC, OssCodedError } from "./oss-coded-error.js";
 import type { RequestTarget } from "./request-target.js";
 
 export interface OssSignatureInput {
@@ -40,25 +41,6 @@ export const DEFAULT_OSS_CLOCK_SKEW_SECONDS = 15 * 60;
 /** The job API's sub-resources: what a V1 CanonicalizedResource covers, and what ali-oss signs bare in V4. */
 export const OSS_SUB_RESOURCES: ReadonlySet<string> = new Set(["batchJob", "batchJobPriority", "batchJobStatus"]);
 
-/** EC codes the verifier attaches (OSS "support/<EC>" documents). */
-export const OSS_AUTH_EC = {
-  signatureV1: "0002-00000040",
-  skew: "0002-00000504",
-  badTime: "0002-00000505",
-  badAccessKeyIdV1: "0002-00000064",
-} as const;
-
-/** An authentication failure, with the OSS EC code that names its cause when one is documented. */
-export class OssAuthError extends DomainError {
-  constructor(
-    kind: DomainErrorKind,
-    message: string,
-    readonly ec?: string,
-  ) {
-    super(kind, message);
-  }
-}
-
 export const SIGNATURE_MISMATCH_MESSAGE =
   "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
 
@@ -70,19 +52,19 @@ export const SIGNATURE_MISMATCH_MESSAGE =
 export function checkRequestTime(value: string, options: OssSignatureOptions): number {
   const ms = parseOssTime(value);
   if (ms === undefined) {
-    throw new OssAuthError(
+    throw new OssCodedError(
       "AccessDenied",
       `The request time "${value.slice(0, 64)}" is not a valid date (use an HTTP date or yyyyMMddTHHmmssZ).`,
-      OSS_AUTH_EC.badTime,
+      OSS_EC.invalidRequestTime,
     );
   }
   const now = (options.now ?? new Date()).getTime();
   const skew = (options.clockSkewSeconds ?? DEFAULT_OSS_CLOCK_SKEW_SECONDS) * 1000;
   if (Math.abs(now - ms) > skew) {
-    throw new OssAuthError(
+    throw new OssCodedError(
       "RequestTimeTooSkewed",
       "The difference between the request time and the current time is too large.",
-      OSS_AUTH_EC.skew,
+      OSS_EC.requestTimeTooSkewed,
     );
   }
   return ms;

@@ -26,10 +26,11 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { AccountRegistry } from "../../accounts/types.js";
+import { DomainError } from "../../domain/errors.js";
+import { OSS_EC, OssCodedError } from "./oss-coded-error.js";
 import {
   checkRequestTime,
   headerValue,
-  OssAuthError,
   type OssSignatureInput,
   type OssSignatureOptions,
   type OssVerified,
@@ -51,11 +52,6 @@ export interface OssV4Authorization {
   readonly signature: string;
 }
 
-const EC = {
-  signature: "0002-00000040",
-  badAccessKeyId: "0002-00000206",
-} as const;
-
 export function verifyOssV4(
   input: OssSignatureInput,
   target: RequestTarget,
@@ -66,24 +62,24 @@ export function verifyOssV4(
   const auth = parseOssV4Authorization(authorization);
   const found = accounts.byAccessKeyId(auth.accessKeyId);
   if (found === undefined) {
-    throw new OssAuthError("InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.");
+    throw new DomainError("InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.");
   }
   const ossDate = headerValue(input.headers, "x-oss-date");
   if (ossDate === undefined) {
-    throw new OssAuthError("AccessDenied", "A V4 signature needs the x-oss-date header (yyyyMMddTHHmmssZ).");
+    throw new DomainError("AccessDenied", "A V4 signature needs the x-oss-date header (yyyyMMddTHHmmssZ).");
   }
   const requestTime = checkRequestTime(ossDate, options);
   if (!/^\d{8}T\d{6}Z$/.test(ossDate) || ossDate.slice(0, 8) !== auth.date) {
-    throw new OssAuthError(
+    throw new OssCodedError(
       "SignatureDoesNotMatch",
       "The date in the Credential must be the date of the x-oss-date header (yyyyMMddTHHmmssZ).",
-      EC.signature,
+      OSS_EC.signatureDoesNotMatch,
     );
   }
 
   const payload = headerValue(input.headers, "x-oss-content-sha256") ?? UNSIGNED_PAYLOAD;
   if (payload !== UNSIGNED_PAYLOAD && !/^[0-9a-f]{64}$/.test(payload)) {
-    throw new OssAuthError(
+    throw new DomainError(
       "InvalidArgument",
       "x-oss-content-sha256 must be UNSIGNED-PAYLOAD or the lowercase hex SHA-256 of the body.",
     );
@@ -106,7 +102,8 @@ export function verifyOssV4(
     const actual = Buffer.from(createHmac("sha256", key).update(stringToSign, "utf8").digest("hex"), "utf8");
     if (timingSafeEqual(actual, expected)) matched = true;
   }
-  if (!matched) throw new OssAuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH_MESSAGE, EC.signature);
+  if (!matched)
+    throw new OssCodedError("SignatureDoesNotMatch", SIGNATURE_MISMATCH_MESSAGE, OSS_EC.signatureDoesNotMatch);
   return {
     account: found.account,
     accessKeyId: auth.accessKeyId,
@@ -140,10 +137,10 @@ export function parseOssV4Authorization(authorization: string): OssV4Authorizati
   }
   // Printable ASCII only: whitespace or control characters here are OSS's 0002-00000206.
   if (!accessKeyId || !/^[\x21-\x7e]+$/.test(accessKeyId)) {
-    throw new OssAuthError(
+    throw new OssCodedError(
       "InvalidArgument",
       "Authorization header is invalid: the AccessKeyId in Credential is empty or has invalid characters.",
-      EC.badAccessKeyId,
+      OSS_EC.invalidAccessKeyIdFieldV4,
     );
   }
   if (!/^\d{8}$/.test(date!)) throw malformed("the date in Credential must be yyyymmdd");
@@ -181,10 +178,10 @@ function canonicalHeaders(headers: OssSignatureInput["headers"], additional: rea
   const names = new Set(additional);
   for (const name of additional) {
     if (headerValue(headers, name) === undefined) {
-      throw new OssAuthError(
+      throw new OssCodedError(
         "SignatureDoesNotMatch",
         `The header ${name} is listed in AdditionalHeaders but is not in the request.`,
-        EC.signature,
+        OSS_EC.signatureDoesNotMatch,
       );
     }
   }
@@ -227,6 +224,6 @@ function canonicalQueries(params: readonly QueryParam[]): string[] {
 /** 2^4 = 16 variants at most per key order: cheap, and more empty parameters than that is no real request. */
 const MAX_EMPTY_COMBINATIONS = 4;
 
-function malformed(detail: string): OssAuthError {
-  return new OssAuthError("InvalidArgument", `Authorization header is invalid: ${detail}.`);
+function malformed(detail: string): DomainError {
+  return new DomainError("InvalidArgument", `Authorization header is invalid: ${detail}.`);
 }

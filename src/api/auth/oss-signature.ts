@@ -10,7 +10,7 @@
  *   `name:value\n`. Date is the `x-oss-date` header when present (ali-oss sends only that), else `Date`.
  *   CanonicalizedResource: the path plus the sub-resources of the request, sorted, `?a&b=v` (a sub-resource
  *   without a value is written bare). For the job API the sub-resources are batchJob, batchJobPriority and
- *   batchJobStatus only (reference section 7; the official Go SDK marks exactly these); the other query
+ *   batchJobStatus only (the OSS documentation; the official Go SDK marks exactly these); the other query
  *   parameters (batchJobId, max-keys, ...) are not covered by a V1 signature. That is a property of V1 itself:
  *   clients that need every parameter signed use V4. A signature over all parameters is accepted too.
  *
@@ -19,17 +19,18 @@
  * Both check the request time (x-oss-date or Date) against a window of 15 minutes either way, as OSS does,
  * and compare signatures in constant time. The account is the one that owns the access key.
  *
- * Because V1 leaves the job parameters unsigned, the routes bind each V1 signature that changes something to the
- * one request it first came with (signature-binding.ts), and the option `v1: "refuse"` turns V1 off altogether.
+ * Because V1 leaves the job parameters unsigned, the OSS dialect binds each V1 signature that changes something to
+ * the one request it first came with (dialects/oss/authentication.ts, signature-binding.ts), and the option
+ * `v1: "refuse"` turns V1 off altogether.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { AccountRegistry } from "../../accounts/types.js";
+import { DomainError } from "../../domain/errors.js";
+import { OSS_EC, OssCodedError } from "./oss-coded-error.js";
 import {
   checkRequestTime,
   headerValue,
-  OSS_AUTH_EC,
   OSS_SUB_RESOURCES,
-  OssAuthError,
   type OssSignatureInput,
   type OssSignatureOptions,
   type OssVerified,
@@ -43,7 +44,6 @@ import { parseRequestTarget, type QueryParam, type RequestTarget } from "./reque
 export {
   DEFAULT_OSS_CLOCK_SKEW_SECONDS,
   OSS_SUB_RESOURCES,
-  OssAuthError,
   type OssSignatureInput,
   type OssSignatureOptions,
   type OssVerified,
@@ -51,7 +51,7 @@ export {
 
 /**
  * Verifies the request's OSS signature (V1 or V4) and returns the signing account and the request target the
- * handler must use. Throws OssAuthError / DomainError only.
+ * handler must use. Throws DomainError (OssCodedError where OSS documents an EC) only.
  */
 export function verifyOssRequest(
   input: OssSignatureInput,
@@ -61,21 +61,21 @@ export function verifyOssRequest(
   const target = parseRequestTarget(input.url);
   const authorization = headerValue(input.headers, "authorization")?.trim() ?? "";
   if (authorization === "") {
-    throw new OssAuthError("MissingSecurityHeader", "AccessDenied: Anonymous access is forbidden for this operation.");
+    throw new DomainError("MissingSecurityHeader", "AccessDenied: Anonymous access is forbidden for this operation.");
   }
   if (authorization.startsWith("OSS4-HMAC-SHA256 ")) {
     return verifyOssV4(input, target, authorization, accounts, options);
   }
   if (authorization.startsWith("OSS ")) {
     if (options.v1 === "refuse") {
-      throw new OssAuthError(
+      throw new DomainError(
         "AccessDenied",
         "OSS signature V1 is turned off on this server: sign with V4 (OSS4-HMAC-SHA256), which covers every parameter.",
       );
     }
     return verifyV1(input, target, authorization, accounts, options);
   }
-  throw new OssAuthError(
+  throw new DomainError(
     "InvalidArgument",
     "Authorization header is invalid: use OSS <AccessKeyId>:<Signature> or OSS4-HMAC-SHA256.",
   );
@@ -90,24 +90,24 @@ function verifyV1(
 ): OssVerified {
   const m = /^OSS ([^:\s]+):([A-Za-z0-9+/]{27}=)$/.exec(authorization);
   if (m === null) {
-    throw new OssAuthError(
+    throw new OssCodedError(
       "InvalidArgument",
       "Authorization header is invalid: expected OSS <AccessKeyId>:<base64 HMAC-SHA1 signature>.",
-      OSS_AUTH_EC.badAccessKeyIdV1,
+      OSS_EC.invalidAccessKeyIdFieldV1,
     );
   }
   const accessKeyId = m[1]!;
   const signature = m[2]!;
   const found = accounts.byAccessKeyId(accessKeyId);
   if (found === undefined) {
-    throw new OssAuthError("InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.");
+    throw new DomainError("InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.");
   }
 
   const ossDate = headerValue(input.headers, "x-oss-date");
   const date = headerValue(input.headers, "date");
   const effective = ossDate ?? date;
   if (effective === undefined) {
-    throw new OssAuthError("AccessDenied", "OSS authentication requires a valid Date (Date or x-oss-date header).");
+    throw new DomainError("AccessDenied", "OSS authentication requires a valid Date (Date or x-oss-date header).");
   }
   const requestTime = checkRequestTime(effective, options);
 
@@ -136,7 +136,8 @@ function verifyV1(
       if (actual.length === expected.length && timingSafeEqual(actual, expected)) matched = true;
     }
   }
-  if (!matched) throw new OssAuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH_MESSAGE, OSS_AUTH_EC.signatureV1);
+  if (!matched)
+    throw new OssCodedError("SignatureDoesNotMatch", SIGNATURE_MISMATCH_MESSAGE, OSS_EC.signatureDoesNotMatch);
   return {
     account: found.account,
     accessKeyId,

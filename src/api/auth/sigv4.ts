@@ -13,7 +13,8 @@
  * the SHA-256 of the body, which then must be passed in. Whether the body really has the hash the header
  * claims is a separate check (`checkPayloadHash`), made once the body has arrived.
  *
- * Header-signed requests must sign `host` and `x-amz-date` (every AWS SDK and the CLI do); a request that signs
+ * Reading the signature's fields (the Authorization header, a presigned URL's query, the dates) is
+ * sigv4-authorization.ts. Header-signed requests must sign `host` and `x-amz-date` (every AWS SDK and the CLI do); a request that signs
  * the `Date` header instead cannot be verified this way and answers SignatureDoesNotMatch. Session tokens
  * (temporary credentials) are refused: objbatch issues none.
  */
@@ -23,6 +24,17 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import type { Account, AccountRegistry } from "../../accounts/types.js";
 import { DomainError } from "../../domain/errors.js";
 import { parseRequestTarget, type QueryParam, type RequestTarget } from "./request-target.js";
+import {
+  clip,
+  formatShortDate,
+  isPresignParam,
+  malformed,
+  parseAmzDate,
+  parseAuthorizationHeader,
+  parseExpires,
+  parsePresignedQuery,
+  singleParam,
+} from "./sigv4-authorization.js";
 
 export interface SigV4Input {
   readonly method: string;
@@ -55,38 +67,17 @@ export interface SigV4Verified {
   readonly signature: string;
   /**
    * Whether the signature covers the body: a signed payload hash (not UNSIGNED-PAYLOAD), or a signed Content-MD5
-   * (which the route checks against the body). When it does not, the route binds the signature to its first
-   * request (signature-binding.ts).
+   * (which the dialect checks against the body). When it does not, the dialect binds the signature to its first
+   * request (dialects/s3control/authentication.ts, signature-binding.ts).
    */
   readonly coversBody: boolean;
   /** When this signature stops being accepted (presigned: its expiry; header: its date plus the skew), ms. */
   readonly validUntil: number;
 }
 
-export const SIGV4_ALGORITHM = "AWS4-HMAC-SHA256";
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 export const DEFAULT_SIGV4_CLOCK_SKEW_SECONDS = 15 * 60;
-const MAX_PRESIGNED_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-/** Query parameters a presigned URL's signature is carried in; presign() writes them itself. */
-const PRESIGN_PARAMS = [
-  "X-Amz-Algorithm",
-  "X-Amz-Credential",
-  "X-Amz-Date",
-  "X-Amz-Expires",
-  "X-Amz-SignedHeaders",
-  "X-Amz-Signature",
-] as const;
-
-interface ParsedAuthorization {
-  readonly accessKeyId: string;
-  readonly shortDate: string;
-  readonly region: string;
-  readonly service: string;
-  readonly signedHeaders: readonly string[];
-  readonly signature: string;
-}
 
 /**
  * Verifies the request's SigV4 signature and returns the signing account and the scope's region. Throws
@@ -136,8 +127,8 @@ export async function verifySigV4(
   let signingDate: Date;
   let expiresIn = 0;
   if (presigned) {
-    signingDate = parseAmzDate(single(target.query, "X-Amz-Date") ?? "", "X-Amz-Date");
-    expiresIn = parseExpires(single(target.query, "X-Amz-Expires"));
+    signingDate = parseAmzDate(singleParam(target.query, "X-Amz-Date") ?? "", "X-Amz-Date");
+    expiresIn = parseExpires(singleParam(target.query, "X-Amz-Expires"));
     const skew = (options.clockSkewSeconds ?? DEFAULT_SIGV4_CLOCK_SKEW_SECONDS) * 1000;
     if (signingDate.getTime() - skew > now.getTime()) {
       throw new DomainError("ExpiredToken", `The presigned URL is not valid before ${signingDate.toISOString()}.`);
@@ -272,103 +263,6 @@ export function sha256Hex(data: Uint8Array | string): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** `AWS4-HMAC-SHA256 Credential=AK/20240101/us-east-1/s3/aws4_request, SignedHeaders=a;b, Signature=hex`. */
-export function parseAuthorizationHeader(value: string): ParsedAuthorization {
-  const trimmed = value.trim();
-  const space = trimmed.indexOf(" ");
-  const algorithm = space === -1 ? trimmed : trimmed.slice(0, space);
-  if (algorithm !== SIGV4_ALGORITHM) {
-    throw malformed(`the algorithm must be ${SIGV4_ALGORITHM}, not "${clip(algorithm)}"`);
-  }
-  const fields = new Map<string, string>();
-  for (const part of trimmed.slice(space + 1).split(",")) {
-    const item = part.trim();
-    if (item === "") continue;
-    const eq = item.indexOf("=");
-    if (eq === -1) throw malformed(`"${clip(item)}" is not a name=value pair`);
-    const name = item.slice(0, eq).trim();
-    if (fields.has(name)) throw malformed(`${name} appears more than once`);
-    fields.set(name, item.slice(eq + 1).trim());
-  }
-  return parseFields(fields.get("Credential"), fields.get("SignedHeaders"), fields.get("Signature"));
-}
-
-function parsePresignedQuery(query: readonly QueryParam[]): ParsedAuthorization {
-  const algorithm = single(query, "X-Amz-Algorithm");
-  if (algorithm !== SIGV4_ALGORITHM) {
-    throw malformed(`X-Amz-Algorithm must be ${SIGV4_ALGORITHM}, not "${clip(algorithm ?? "")}"`);
-  }
-  return parseFields(
-    single(query, "X-Amz-Credential"),
-    single(query, "X-Amz-SignedHeaders"),
-    single(query, "X-Amz-Signature"),
-  );
-}
-
-function parseFields(
-  credential: string | undefined,
-  signedHeaders: string | undefined,
-  signature: string | undefined,
-): ParsedAuthorization {
-  if (credential === undefined) throw malformed("Credential is missing");
-  if (signedHeaders === undefined) throw malformed("SignedHeaders is missing");
-  if (signature === undefined) throw malformed("Signature is missing");
-  const parts = credential.split("/");
-  if (parts.length < 5 || parts[parts.length - 1] !== "aws4_request") {
-    throw malformed("Credential must be <access key>/<yyyymmdd>/<region>/<service>/aws4_request");
-  }
-  const [shortDate, region, service] = parts.slice(-4) as [string, string, string];
-  const accessKeyId = parts.slice(0, -4).join("/");
-  if (accessKeyId === "") throw malformed("the access key id is empty");
-  if (!/^\d{8}$/.test(shortDate)) throw malformed(`"${clip(shortDate)}" is not a yyyymmdd date`);
-  if (!/^[a-z0-9-]{1,64}$/.test(region)) throw malformed(`"${clip(region)}" is not a region name`);
-  if (!/^[a-z0-9-]{1,64}$/.test(service)) throw malformed(`"${clip(service)}" is not a service name`);
-  const names = signedHeaders.split(";");
-  if (names.some((n) => !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(n))) {
-    throw malformed("SignedHeaders must be lowercase header names separated by ';'");
-  }
-  if (new Set(names).size !== names.length) throw malformed("SignedHeaders names a header twice");
-  const sig = signature.toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(sig)) throw malformed("Signature must be 64 hexadecimal digits");
-  return { accessKeyId, shortDate, region, service, signedHeaders: names, signature: sig };
-}
-
-/** `20240102T030405Z`. */
-function parseAmzDate(value: string, what: string): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  const date = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
-  if (date === undefined || Number.isNaN(date.getTime()) || formatAmzDate(date) !== value) {
-    throw malformed(`${what} must be a time such as 20240102T030405Z, not "${clip(value)}"`);
-  }
-  return date;
-}
-
-function parseExpires(value: string | undefined): number {
-  if (value === undefined || !/^\d{1,7}$/.test(value)) {
-    throw malformed("X-Amz-Expires must be a number of seconds");
-  }
-  const n = Number(value);
-  if (n < 1 || n > MAX_PRESIGNED_EXPIRES_SECONDS) {
-    throw malformed(`X-Amz-Expires must be between 1 and ${MAX_PRESIGNED_EXPIRES_SECONDS} seconds`);
-  }
-  return n;
-}
-
-function formatAmzDate(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/\.\d{3}Z$/, "Z")
-    .replace(/[-:]/g, "");
-}
-
-function formatShortDate(d: Date): string {
-  return formatAmzDate(d).slice(0, 8);
-}
-
-function isPresignParam(name: string): boolean {
-  return (PRESIGN_PARAMS as readonly string[]).includes(name);
-}
-
 /** The query as the signer takes it: repeated names become arrays. */
 function groupQuery(params: readonly QueryParam[]): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = Object.create(null);
@@ -384,22 +278,8 @@ function escapeVariants(path: string): boolean[] {
   return /^[A-Za-z0-9\-._~/]*$/.test(path) && !/(^|\/)\.{1,2}(\/|$)|\/\//.test(path) ? [true] : [true, false];
 }
 
-function single(params: readonly QueryParam[], name: string): string | undefined {
-  const matching = params.filter((p) => p.name === name);
-  if (matching.length > 1) throw malformed(`${name} appears more than once`);
-  return matching[0]?.value;
-}
-
 function headerValue(headers: SigV4Input["headers"], name: string): string | undefined {
   const v = headers[name];
   if (v === undefined) return undefined;
   return typeof v === "string" ? v : v.join(",");
-}
-
-function clip(value: string): string {
-  return value.length > 64 ? `${value.slice(0, 64)}...` : value;
-}
-
-function malformed(detail: string): DomainError {
-  return new DomainError("MissingSecurityHeader", `The authorization is malformed: ${detail}.`);
 }

@@ -15,11 +15,12 @@
  * NotFoundException). objbatch answers no CORS preflight: its APIs are called by SDKs and CLIs, not browsers.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { DialectErrorFormat } from "../http/dialect-plugin.js";
 import { sendXml } from "../http/xml-reply.js";
 import { el, leaf, toXml } from "../xml/build.js";
-import { type CosError, newCosRequestId, renderCosError } from "./cos/errors.js";
-import { newOssRequestId, type OssError, renderOssError } from "./oss/errors.js";
-import { newHostId, newRequestId, renderS3ControlError, S3ControlError } from "./s3control/errors.js";
+import { COS_ERROR_FORMAT, type CosError, renderCosError } from "./cos/errors.js";
+import { OSS_ERROR_FORMAT, type OssError } from "./oss/errors.js";
+import { newRequestId, S3CONTROL_ERROR_FORMAT, S3ControlError } from "./s3control/errors.js";
 
 export type RouteOwner = "cos" | "oss" | "s3control";
 
@@ -72,48 +73,50 @@ export function s3ControlUnknownRoute(request: FastifyRequest): S3ControlError {
       );
 }
 
-function hostOf(request: FastifyRequest): string {
-  const host = request.headers.host;
-  return typeof host === "string" && host !== "" ? host.slice(0, 255) : "objbatch";
-}
-
 /** The server's not-found handler: answers in the format of the API the target belongs to (table above). */
 export async function answerUnknownRoute(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const owner = ownerOfTarget(request.url);
   const known = owner !== undefined && isKnownResource(owner, request.url);
   switch (owner) {
     case "cos": {
-      const requestId = newCosRequestId();
       const error: CosError = known
         ? { status: 405, code: "MethodNotAllowed", message: methodNotAllowedMessage(request) }
         : { status: 404, code: "NoSuchResource", message: noSuchResourceMessage(request) };
-      reply.code(error.status).header("x-cos-request-id", requestId);
-      sendXml(reply, renderCosError(error, `${request.headers.host ?? ""}${pathOf(request)}`, requestId));
+      // Resource names the path as far as it is echoed in the message (256 characters).
+      answerIn(COS_ERROR_FORMAT, error, request, reply, (e, _request, ids) =>
+        renderCosError(e, `${request.headers.host ?? ""}${pathOf(request)}`, ids.requestId),
+      );
       return;
     }
     case "oss": {
-      const requestId = newOssRequestId();
       const error: OssError = known
         ? { status: 405, code: "MethodNotAllowed", message: methodNotAllowedMessage(request) }
         : { status: 404, code: "NoSuchResource", message: noSuchResourceMessage(request) };
-      reply.code(error.status).header("x-oss-request-id", requestId);
-      sendXml(reply, renderOssError(error, requestId, hostOf(request)));
+      answerIn(OSS_ERROR_FORMAT, error, request, reply);
       return;
     }
-    case "s3control": {
-      const error = s3ControlUnknownRoute(request);
-      const requestId = newRequestId();
-      const hostId = newHostId();
-      reply.code(error.status).header("x-amz-request-id", requestId).header("x-amz-id-2", hostId);
-      sendXml(reply, renderS3ControlError(error, requestId, hostId));
+    case "s3control":
+      answerIn(S3CONTROL_ERROR_FORMAT, s3ControlUnknownRoute(request), request, reply);
       return;
-    }
     default: {
       const requestId = newRequestId();
       reply.code(404).header("x-amz-request-id", requestId);
       sendXml(reply, renderNoSuchResource(request, requestId));
     }
   }
+}
+
+/** Sends `error` in a dialect's format, with fresh request ids in its headers and body. */
+function answerIn<E extends { readonly status: number }, Ids>(
+  format: DialectErrorFormat<E, Ids>,
+  error: E,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  render: DialectErrorFormat<E, Ids>["render"] = format.render,
+): void {
+  const ids = format.newIds();
+  reply.code(error.status).headers(format.idHeaders(ids));
+  sendXml(reply, render(error, request, ids));
 }
 
 /** An S3-style error for a target that belongs to none of the APIs. */

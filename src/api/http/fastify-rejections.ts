@@ -6,7 +6,7 @@
  * BadRequestException for both).
  */
 import type { FastifyError } from "fastify";
-import { DomainError } from "../../domain/errors.js";
+import { DomainError, invalidRequest } from "../../domain/errors.js";
 
 export type FastifyRejection =
   /** The body is larger than the route's bodyLimit. */
@@ -32,9 +32,14 @@ export function fastifyRejectionOf(error: unknown): FastifyRejection | undefined
 }
 
 /** The EntityTooLarge error COS and OSS answer a body over the limit with. */
-export function entityTooLarge(maxBodyBytes: number): DomainError {
+function entityTooLarge(maxBodyBytes: number): DomainError {
   return new DomainError(
     "EntityTooLarge",
     `Your proposed upload exceeds the maximum allowed size of ${maxBodyBytes} bytes.`,
   );
+}
+
+/** The DomainError COS and OSS answer a rejection with: EntityTooLarge, or InvalidRequest in Fastify's words. */
+export function rejectionAsDomainError(rejection: FastifyRejection, maxBodyBytes: number): DomainError {
+  return rejection.kind === "body-too-large" ? entityTooLarge(maxBodyBytes) : invalidRequest(rejection.message);
 }

@@ -1,5 +1,6 @@
 /**
- * The StorageErrors the local backend throws, with the code and status S3 would answer for the same failure.
+ * The local backend's filesystem errors translated into the storage error model (../errors.ts), with the code
+ * and status S3 would answer for a comparable failure.
  *
  * Choices where S3 has no exact equivalent (a filesystem can refuse keys S3 would accept):
  * - 403 AccessDenied: anything that would step outside the bucket directory (`..` segments, a leading `/`, a
@@ -11,47 +12,7 @@
  * - 503 ServiceUnavailable (retried): out of file descriptors and other transient local conditions.
  * Every message names the bucket and key and says why.
  */
-import { StorageError } from "../types.js";
-
-export const where = (bucket: string, key: string): string => `${bucket}/${JSON.stringify(key).slice(1, -1)}`;
-
-export const noSuchBucket = (bucket: string): StorageError =>
-  new StorageError("NoSuchBucket", 404, `The specified bucket does not exist: ${bucket}`);
-
-export const noSuchKey = (bucket: string, key: string): StorageError =>
-  new StorageError("NoSuchKey", 404, `The specified key does not exist: ${where(bucket, key)}`);
-
-export const noSuchVersion = (bucket: string, key: string, versionId: string): StorageError =>
-  new StorageError(
-    "NoSuchVersion",
-    404,
-    `The specified version does not exist: ${where(bucket, key)} version ${versionId} (the local backend is unversioned; only "null" exists)`,
-  );
-
-export const accessDenied = (bucket: string, key: string, why: string): StorageError =>
-  new StorageError("AccessDenied", 403, `Access Denied: ${where(bucket, key)}: ${why}`);
-
-export const invalidArgument = (message: string): StorageError => new StorageError("InvalidArgument", 400, message);
-
-export const invalidKey = (bucket: string, key: string, why: string): StorageError =>
-  invalidArgument(`Invalid key ${where(bucket, key)}: ${why}`);
-
-export const keyTooLong = (bucket: string, key: string, why: string): StorageError =>
-  new StorageError("KeyTooLongError", 400, `Your key is too long: ${where(bucket, key)}: ${why}`);
-
-export const invalidObjectState = (bucket: string, key: string, why: string): StorageError =>
-  new StorageError(
-    "InvalidObjectState",
-    403,
-    `The operation is not valid for the object's state: ${where(bucket, key)}: ${why}`,
-  );
-
-export const preconditionFailed = (bucket: string, key: string, why: string): StorageError =>
-  new StorageError(
-    "PreconditionFailed",
-    412,
-    `At least one of the preconditions you specified did not hold: ${where(bucket, key)}: ${why}`,
-  );
+import { accessDenied, invalidKey, keyTooLong, noSuchKey, StorageError, where } from "../errors.js";
 
 /** Translates an unexpected filesystem error into the StorageError S3 would answer for a comparable failure. */
 export function fromFsError(e: unknown, bucket: string, key: string): StorageError {

@@ -2,8 +2,7 @@
  * Bucket names and object keys as the local backend accepts them. Pure string checks: they run before any
  * filesystem call, so a hostile key never reaches `path.join` (symlinks are checked later, against the disk).
  */
-import { StorageError } from "../types.js";
-import { accessDenied, invalidKey, keyTooLong } from "./errors.js";
+import { accessDenied, invalidKey, keyTooLong, noSuchVersion, StorageError } from "../errors.js";
 
 /** S3's limit on the whole key. */
 export const MAX_KEY_BYTES = 1024;
@@ -74,4 +73,14 @@ export function parseKey(bucket: string, key: string): ParsedKey {
 /** Versions: the local backend is unversioned; `undefined` and "null" both name the one object. */
 export function isNullVersion(versionId: string | undefined): boolean {
   return versionId === undefined || versionId === "null";
+}
+
+/** A request's bucket, key and version checked together: 404 NoSuchVersion for any version but "null". */
+export function parseObjectRef(bucket: string, key: string, versionId: string | undefined): ParsedKey {
+  checkBucketName(bucket);
+  const k = parseKey(bucket, key);
+  if (!isNullVersion(versionId)) {
+    throw noSuchVersion(bucket, key, String(versionId), 'the local backend is unversioned; only "null" exists');
+  }
+  return k;
 }

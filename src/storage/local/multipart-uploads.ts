@@ -20,10 +20,11 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import { Readable } from "node:stream";
+import { noSuchUpload, StorageError, where } from "../errors.js";
+import { quoteEtag, sameEtag } from "../etag.js";
 import { checkCompletedParts, isPartNumber } from "../multipart-parts.js";
-import { type ObjectMetadata, type PendingUpload, StorageError, type UploadedPart } from "../types.js";
-import { fromFsError, isErrno, where } from "./errors.js";
-import { quoteEtag } from "./etag.js";
+import type { ObjectMetadata, PendingUpload, UploadedPart } from "../types.js";
+import { fromFsError, isErrno } from "./errors.js";
 import { unlinkQuietly } from "./fs-calls.js";
 
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
@@ -40,13 +41,6 @@ export interface UploadRecord {
   /** When the upload was created (ISO 8601); listings order one key's uploads by it, as S3 does. */
   readonly initiated: string;
 }
-
-export const noSuchUpload = (bucket: string, key: string, uploadId: string): StorageError =>
-  new StorageError(
-    "NoSuchUpload",
-    404,
-    `The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed: ${where(bucket, key)} upload ${JSON.stringify(uploadId)}`,
-  );
 
 const invalidPart = (bucket: string, key: string, part: UploadedPart, why: string): StorageError =>
   new StorageError(
@@ -171,7 +165,7 @@ export class Upload {
       const md5 = await this.partMd5(part.partNumber);
       if (md5 === undefined) throw invalidPart(this.record.bucket, this.record.key, part, "no such part");
       // S3 compares part ETags without their quotes.
-      if (part.etag.replaceAll('"', "") !== md5) {
+      if (!sameEtag(part.etag, md5)) {
         throw invalidPart(this.record.bucket, this.record.key, part, `the part's ETag is "${md5}"`);
       }
     }

@@ -20,8 +20,8 @@
  * here; remove its retention first with bypassGovernanceRetention. Files changed by hand in the data directory
  * are beyond any lock.
  */
-import { type RetentionSetting, StorageError } from "../types.js";
-import { accessDenied, invalidArgument } from "./errors.js";
+import { accessDenied, invalidArgument, StorageError } from "../errors.js";
+import type { ObjectLockState, RetentionSetting } from "../types.js";
 import type { ObjectRow } from "./metadata-db.js";
 
 export type LockColumns = Pick<ObjectRow, "legal_hold" | "retention_mode" | "retention_until">;
@@ -38,6 +38,19 @@ export function lockReason(lock: LockColumns | undefined, now: number): string |
     return `the object is under ${lock.retention_mode} Object Lock retention until ${new Date(lock.retention_until).toISOString()}`;
   }
   return undefined;
+}
+
+/** The Object Lock state head() shows: nothing when no legal hold is ON and no retention is set. */
+export function lockView(row: LockColumns | undefined): { objectLock?: ObjectLockState } {
+  if (row === undefined || (row.legal_hold === null && row.retention_mode === null)) return {};
+  const lock: { -readonly [K in keyof ObjectLockState]: ObjectLockState[K] } = {
+    legalHold: row.legal_hold === "ON" ? "ON" : "OFF",
+  };
+  if (row.retention_mode !== null && row.retention_until !== null) {
+    lock.mode = row.retention_mode as RetentionMode;
+    lock.retainUntilDate = new Date(row.retention_until);
+  }
+  return { objectLock: lock };
 }
 
 /** Throws 403 AccessDenied when the object may not be deleted or overwritten now. */

@@ -1,10 +1,17 @@
 /**
  * Object attributes as S3 carries them: metadata headers, the x-amz-tagging query string, ACL grant headers
- * and grant lists, and the x-amz-restore header.
+ * and grant lists, the x-amz-restore header, and the request fields of a new object's settings.
  */
-import type { Permission, Grant as S3Grant, Tag as S3Tag } from "@aws-sdk/client-s3";
+import type {
+  CopyObjectCommandInput,
+  Permission,
+  PutObjectCommandInput,
+  Grant as S3Grant,
+  Tag as S3Tag,
+} from "@aws-sdk/client-s3";
 import type { AccessControlList, Grant, Tag } from "../../domain/job.js";
-import { ARCHIVE_STORAGE_CLASSES, type ObjectMetadata, type RestoreState } from "../types.js";
+import { ARCHIVE_STORAGE_CLASSES } from "../archive.js";
+import type { ObjectMetadata, RestoreState, TargetSettings } from "../types.js";
 
 /** The SDK's fields for an object's system and user metadata. */
 export interface S3MetadataFields {
@@ -166,4 +173,24 @@ export function isArchived(
 export function copySource(bucket: string, key: string, versionId?: string): string {
   const encoded = key.split("/").map(encodeURIComponent).join("/");
   return `${bucket}/${encoded}${versionId !== undefined ? `?versionId=${encodeURIComponent(versionId)}` : ""}`;
+}
+
+/** The new object's settings that S3 alone acts on (the same fields on PutObject, CopyObject and multipart). */
+export function targetSettingsToS3(
+  o: TargetSettings,
+): Partial<CopyObjectCommandInput> & Partial<PutObjectCommandInput> {
+  const out: { -readonly [K in keyof CopyObjectCommandInput]?: CopyObjectCommandInput[K] } = {};
+  if (o.sseAlgorithm !== undefined) out.ServerSideEncryption = o.sseAlgorithm;
+  if (o.sseKmsKeyId !== undefined) {
+    out.ServerSideEncryption = "aws:kms";
+    out.SSEKMSKeyId = o.sseKmsKeyId;
+  }
+  if (o.bucketKeyEnabled !== undefined) out.BucketKeyEnabled = o.bucketKeyEnabled;
+  if (o.checksumAlgorithm !== undefined) out.ChecksumAlgorithm = o.checksumAlgorithm as never;
+  if (o.objectLockMode !== undefined) out.ObjectLockMode = o.objectLockMode;
+  if (o.objectLockRetainUntilDate !== undefined) out.ObjectLockRetainUntilDate = o.objectLockRetainUntilDate;
+  if (o.objectLockLegalHold !== undefined) out.ObjectLockLegalHoldStatus = o.objectLockLegalHold;
+  if (o.websiteRedirectLocation !== undefined) out.WebsiteRedirectLocation = o.websiteRedirectLocation;
+  if (o.requesterPays) out.RequestPayer = "requester";
+  return out;
 }

@@ -1,11 +1,12 @@
 /**
- * Turns whatever the AWS SDK throws into a StorageError: the S3 code and HTTP status as the server answered
- * them, and `retryable` set for what is worth another try (throttling, 5xx other than 501, 429, resets,
- * timeouts), so the engine's retry policy backs off and a permanent answer (403, 404, 412, 400, ...) goes
- * straight into the task's report row.
+ * Turns whatever the AWS SDK throws into the storage error model (../errors.ts): the S3 code and HTTP status as
+ * the server answered them, and `retryable` set for what is worth another try (throttling, 5xx other than 501,
+ * 429, resets, timeouts), so the engine's retry policy backs off and a permanent answer (403, 404, 412, 400, ...)
+ * goes straight into the task's report row. A body stream's errors are translated the same way.
  */
+import { PassThrough, type Readable } from "node:stream";
+import { noSuchKey, noSuchVersion, StorageError, where } from "../errors.js";
 import { THROTTLING_CODES } from "../throttling-codes.js";
-import { StorageError } from "../types.js";
 
 /** Codes S3 (and compatibles) use for throttling and transient trouble, whatever the status says. */
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([
@@ -76,9 +77,6 @@ interface SdkError {
   cause?: unknown;
 }
 
-const where = (bucket: string, key?: string): string =>
-  key === undefined || key === "" ? bucket : `${bucket}/${JSON.stringify(key).slice(1, -1)}`;
-
 export function isRetryableStatus(status: number, code: string): boolean {
   if (RETRYABLE_CODES.has(code)) return true;
   if (status === 501) return false;
@@ -125,18 +123,11 @@ export function notFoundOnHead(e: unknown, bucket: string, key: string, versionI
   const mapped = toStorageError(e, bucket, key);
   if (mapped instanceof StorageError && mapped.code === "NotFound") {
     return versionId !== undefined && versionId !== "null"
-      ? new StorageError(
-          "NoSuchVersion",
-          404,
-          `The specified version does not exist: ${where(bucket, key)} version ${versionId}`,
-        )
-      : new StorageError("NoSuchKey", 404, `The specified key does not exist: ${where(bucket, key)}`);
+      ? noSuchVersion(bucket, key, versionId)
+      : noSuchKey(bucket, key);
   }
   return mapped;
 }
-
-export const noSuchBucket = (bucket: string): StorageError =>
-  new StorageError("NoSuchBucket", 404, `The specified bucket does not exist: ${bucket}`);
 
 function networkCode(err: SdkError): string | undefined {
   // The SDK renames resets "TimeoutError" too: the errno code, when there is one, says what happened.
@@ -153,4 +144,18 @@ function networkCode(err: SdkError): string | undefined {
     return "ECONNRESET";
   }
   return undefined;
+}
+
+/** The body stream, with its errors (resets, idle timeouts) turned into retryable StorageErrors. */
+export function mapStreamErrors(body: Readable, bucket: string, key: string): Readable {
+  const out = new PassThrough();
+  body.on("error", (e) => {
+    const mapped = toStorageError(e, bucket, key);
+    out.destroy(mapped instanceof Error ? mapped : new Error(String(mapped)));
+  });
+  out.on("close", () => {
+    if (!body.destroyed) body.destroy();
+  });
+  body.pipe(out);
+  return out;
 }

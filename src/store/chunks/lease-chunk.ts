@@ -7,7 +7,24 @@ import { type Kysely, sql } from "kysely";
 import type { StoreDialect } from "../connect.js";
 import type { ChunksTable, Database } from "../schema.js";
 
-export type LeasedChunk = Pick<
+/** A chunk leased to one worker: what to run, and the token its results must be recorded with. */
+export interface LeasedChunk {
+  readonly jobId: string;
+  readonly seq: number;
+  /** The chunk's byte range of a CSV manifest, end exclusive; unused (0, 0) when `tasks` is set. */
+  readonly startByte: number;
+  readonly endByte: number;
+  /** The manifest record number of the chunk's first task. */
+  readonly firstRecord: number;
+  readonly records: number;
+  /** Inline tasks (generated and inventory manifests, manifest/inline-tasks.ts); null for a byte range. */
+  readonly tasks: string | null;
+  readonly leaseToken: string;
+  /** Leases taken of this chunk so far, this one included. */
+  readonly attempts: number;
+}
+
+type LeasedRow = Pick<
   ChunksTable,
   "job_id" | "seq" | "start_byte" | "end_byte" | "first_record" | "records" | "tasks" | "lease_token" | "attempts"
 >;
@@ -21,7 +38,7 @@ export async function leaseChunk(
   leaseMs: number,
 ): Promise<LeasedChunk | undefined> {
   const lock = dialect === "postgres" ? sql`for update skip locked` : sql``;
-  const result = await sql<LeasedChunk>`
+  const result = await sql<LeasedRow>`
     update chunks
        set state = 'leased', lease_token = ${leaseToken}, lease_expires = ${now + leaseMs},
            attempts = attempts + 1
@@ -33,5 +50,20 @@ export async function leaseChunk(
                    limit 1 ${lock})
        and (state = 'pending' or (state = 'leased' and lease_expires < ${now}))
     returning job_id, seq, start_byte, end_byte, first_record, records, tasks, lease_token, attempts`.execute(db);
-  return result.rows[0];
+  const row = result.rows[0];
+  return row && toLeasedChunk(row);
+}
+
+function toLeasedChunk(row: LeasedRow): LeasedChunk {
+  return {
+    jobId: row.job_id,
+    seq: Number(row.seq),
+    startByte: Number(row.start_byte),
+    endByte: Number(row.end_byte),
+    firstRecord: Number(row.first_record),
+    records: Number(row.records),
+    tasks: row.tasks,
+    leaseToken: row.lease_token!,
+    attempts: Number(row.attempts),
+  };
 }

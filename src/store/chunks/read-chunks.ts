@@ -1,5 +1,5 @@
 /**
- * Read-only views of a job's chunks: how much is left.
+ * Read-only views of a job's chunks: how much is left, and what they counted.
  */
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.js";
@@ -36,4 +36,21 @@ export async function countChunks(db: Kysely<Database>, jobId: string, now: numb
     done: Number(row.done),
     skipped: Number(row.skipped),
   };
+}
+
+/** For tests and diagnostics: the sums of a job's chunk counters, which must equal the job's once it ends. */
+export async function sumChunkCounters(
+  db: Kysely<Database>,
+  jobId: string,
+): Promise<{ succeeded: number; failed: number; records: number }> {
+  const row = await db
+    .selectFrom("chunks")
+    .select([
+      sql<number>`coalesce(sum(succeeded), 0)`.as("succeeded"),
+      sql<number>`coalesce(sum(failed), 0)`.as("failed"),
+      sql<number>`coalesce(sum(records), 0)`.as("records"),
+    ])
+    .where("job_id", "=", jobId)
+    .executeTakeFirstOrThrow();
+  return { succeeded: Number(row.succeeded), failed: Number(row.failed), records: Number(row.records) };
 }

@@ -6,38 +6,21 @@
  * Kysely runs one transaction at a time on its one connection, so the transaction alone serialises them (D18).
  */
 import { type Kysely, sql } from "kysely";
-import { TERMINAL_STATUSES } from "../../domain/status.js";
 import type { StoreDialect } from "../connect.js";
-import type { JobRow } from "../job-row.js";
+import { DuplicateTokenError } from "../errors.js";
+import { type NewJob, newJobRow } from "../job-row.js";
 import type { Database } from "../schema.js";
-
-export type NewJobRow = Pick<
-  JobRow,
-  | "job_id"
-  | "account_id"
-  | "status"
-  | "priority"
-  | "creation_time"
-  | "spec"
-  | "client_request_token"
-  | "request_fingerprint"
-  | "tags"
-  | "confirmed"
->;
-
-/** The same ClientRequestToken was already used in the account (the unique constraint said so). */
-export class DuplicateTokenError extends Error {}
+import { countUnfinished } from "./read-jobs.js";
 
 /** The first key of the advisory lock: objbatch's "unfinished jobs of an account" lock space. */
 export const UNFINISHED_JOBS_LOCK_SPACE = 0x0b7b_a7c4;
 
 /** Inserts the job; throws DuplicateTokenError when its token was already used in the account. */
-export async function insertJob(db: Kysely<Database>, row: NewJobRow): Promise<void> {
+export async function insertJob(db: Kysely<Database>, job: NewJob): Promise<void> {
   try {
-    await db.insertInto("jobs").values(newJobValues(row)).execute();
+    await db.insertInto("jobs").values(newJobRow(job)).execute();
   } catch (e) {
-    if (isUniqueViolation(e)) throw new DuplicateTokenError(row.client_request_token);
-    throw e;
+    throw duplicateTokenOr(e, job);
   }
 }
 
@@ -48,9 +31,10 @@ export async function insertJob(db: Kysely<Database>, row: NewJobRow): Promise<v
 export async function insertJobUnderCap(
   db: Kysely<Database>,
   dialect: StoreDialect,
-  row: NewJobRow,
+  job: NewJob,
   cap: number,
 ): Promise<boolean> {
+  const row = newJobRow(job);
   try {
     return await db.transaction().execute(async (trx) => {
       if (dialect === "postgres") {
@@ -58,41 +42,18 @@ export async function insertJobUnderCap(
           trx,
         );
       }
-      const { n } = await trx
-        .selectFrom("jobs")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("account_id", "=", row.account_id)
-        .where("status", "not in", [...TERMINAL_STATUSES])
-        .executeTakeFirstOrThrow();
-      if (Number(n) >= cap) return false;
-      await trx.insertInto("jobs").values(newJobValues(row)).execute();
+      if ((await countUnfinished(trx, row.account_id)) >= cap) return false;
+      await trx.insertInto("jobs").values(row).execute();
       return true;
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw new DuplicateTokenError(row.client_request_token);
-    throw e;
+    throw duplicateTokenOr(e, job);
   }
 }
 
-function newJobValues(row: NewJobRow) {
-  return {
-    ...row,
-    termination_time: null,
-    suspended_time: null,
-    suspended_cause: null,
-    status_update_reason: null,
-    failure_reasons: "[]",
-    total_tasks: -1,
-    succeeded: 0,
-    failed: 0,
-    active_ms: 0,
-    active_since: null,
-    manifest_etag: null,
-    generated_manifest: null,
-    phase_owner: null,
-    phase_expires: null,
-    updated_time: row.creation_time,
-  };
+/** A DuplicateTokenError when `e` is the unique constraint on (account, token); `e` itself otherwise. */
+function duplicateTokenOr(e: unknown, job: NewJob): unknown {
+  return isUniqueViolation(e) ? new DuplicateTokenError(job.spec.clientRequestToken) : e;
 }
 
 /** PostgreSQL 23505; SQLITE_CONSTRAINT_UNIQUE from better-sqlite3 (code) or node:sqlite (errcode 2067). */

@@ -1,10 +1,13 @@
 /**
  * The one way a job's status changes: a compare-and-set on the current status, checked against the domain's
  * transition table, with the bookkeeping that belongs to the move (active time, termination and suspension
- * dates) done in the same statement.
+ * dates, FailureReasons) done in the same transaction. On PostgreSQL the job's row is locked from the first
+ * read, so a FailureReasons entry appended meanwhile (add-failure-reason.ts) is never written over.
  */
 import type { Kysely, Updateable } from "kysely";
 import { canTransition, isTerminal, type JobStatus } from "../../domain/status.js";
+import type { StoreDialect } from "../connect.js";
+import { IllegalTransitionError } from "../errors.js";
 import type { Database, JobsTable } from "../schema.js";
 
 export interface TransitionPatch {
@@ -22,15 +25,10 @@ export interface TransitionPatch {
   };
 }
 
-export class IllegalTransitionError extends Error {
-  constructor(from: JobStatus, to: JobStatus) {
-    super(`illegal job status change ${from} -> ${to}`);
-  }
-}
-
 /** Returns false when the job is no longer in `from` (someone else moved it first). */
 export async function transitionJob(
   db: Kysely<Database>,
+  dialect: StoreDialect,
   jobId: string,
   from: JobStatus,
   to: JobStatus,
@@ -43,6 +41,7 @@ export async function transitionJob(
       .selectFrom("jobs")
       .select(["status", "active_since", "active_ms", "failure_reasons", "succeeded", "failed"])
       .where("job_id", "=", jobId)
+      .$if(dialect === "postgres", (q) => q.forUpdate())
       .executeTakeFirst();
     if (!row || row.status !== from) return false;
 

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { lockView } from "../../../src/storage/local/object-lock.js";
 import { type Fixture, fixture, rejectsWith, text } from "./helpers.js";
 
 const DAY = 24 * 3_600_000;
@@ -163,5 +164,18 @@ describe("LocalStorage Object Lock", () => {
     await rejectsWith(again.delete("src", "durable.txt"), "AccessDenied", 403);
     await again.putLegalHold("src", "durable.txt", "OFF");
     await f.storage.delete("src", "durable.txt");
+  });
+});
+
+describe("lockView", () => {
+  it("shows nothing without a lock, the legal hold and the retention as head() reports them", () => {
+    const none = { legal_hold: null, retention_mode: null, retention_until: null };
+    assert.deepEqual(lockView(undefined), {});
+    assert.deepEqual(lockView(none), {});
+    assert.deepEqual(lockView({ ...none, legal_hold: "ON" }), { objectLock: { legalHold: "ON" } });
+    const until = Date.parse("2030-01-01T00:00:00Z");
+    assert.deepEqual(lockView({ ...none, retention_mode: "GOVERNANCE", retention_until: until }), {
+      objectLock: { legalHold: "OFF", mode: "GOVERNANCE", retainUntilDate: new Date(until) },
+    });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * COS CreateJob request body -> canonical JobSpec (dialect "cos").
  *
- * Element tree (COS CreateJob document, reference section 6, seed 003):
+ * Element tree (the COS CreateJob documentation and its example request):
  *   CreateJobRequest
  *     ClientRequestToken    required, 1-64 bytes
  *     ConfirmationRequired  optional boolean, default false (D4)

@@ -1,14 +1,20 @@
 /**
- * DomainError kinds -> COS error code, HTTP status and body (reference section 6 and D12):
+ * DomainError kinds -> COS error code, HTTP status and body (the COS batch-job documentation; docs/decisions.md D12):
  *   <Error><Code/><Message/><Resource/><RequestId/><TraceId/></Error>
  *
  * Statuses follow the COS documents, including their 500 for TooManyJobs and ServiceUnavailable; a job store
  * that is down or full answers ServiceUnavailable with 503, which tells clients the condition is temporary.
  * Time-window failures answer 403 AccessDenied with the exact message "Request has expired": the COS SDKs
  * recognise that message (with the response's Date header) to correct their clock offset and retry.
+ *
+ * COS_ERROR_FORMAT is the whole of it as the dialect plugin (http/dialect-plugin.ts) uses it: the request id every
+ * answer carries in `x-cos-request-id`, the answer to each kind of failure, and the body.
  */
 import { randomBytes } from "node:crypto";
+import type { FastifyRequest } from "fastify";
 import type { DomainError, DomainErrorKind } from "../../../domain/errors.js";
+import type { DialectErrorFormat } from "../../http/dialect-plugin.js";
+import { rejectionAsDomainError } from "../../http/fastify-rejections.js";
 import { el, leaf, toXml } from "../../xml/build.js";
 
 export interface CosError {
@@ -81,4 +87,26 @@ export function newCosRequestId(): string {
 
 export function newTraceId(): string {
   return randomBytes(32).toString("base64");
+}
+
+/** The ids of a COS request: one, in `x-cos-request-id` and the body's RequestId. */
+export interface CosRequestIds {
+  readonly requestId: string;
+}
+
+export const COS_ERROR_FORMAT: DialectErrorFormat<CosError, CosRequestIds> = {
+  api: "COS API",
+  newIds: () => ({ requestId: newCosRequestId() }),
+  idHeaders: (ids) => ({ "x-cos-request-id": ids.requestId }),
+  fromDomainError: cosErrorFor,
+  fromRejection: (rejection, maxBodyBytes) => cosErrorFor(rejectionAsDomainError(rejection, maxBodyBytes)),
+  internalError: INTERNAL_ERROR,
+  render: (error, request, ids) => renderCosError(error, resourceOf(request), ids.requestId),
+};
+
+/** The host and path the request was sent to, as COS reports it in Resource. */
+function resourceOf(request: FastifyRequest): string {
+  const url = request.url;
+  const q = url.indexOf("?");
+  return `${request.headers.host ?? ""}${q === -1 ? url : url.slice(0, q)}`;
 }

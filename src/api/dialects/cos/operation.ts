@@ -1,5 +1,5 @@
 /**
- * COS operations <-> canonical operations (reference D1).
+ * COS operations <-> canonical operations (docs/decisions.md D1).
  *
  * COS documents four operations: COSPutObjectCopy, COSInitiateRestoreObject, COSPutObjectTagging (with
  * TaggingDirective Replaced | Add; Add is the canonical AddObjectTagging) and COSDeleteObject. objbatch adds

@@ -1,5 +1,5 @@
 /**
- * COS timestamps. Responses use ISO-8601 UTC to the second with `Z` (`2019-12-19T11:05:40Z`, reference D3).
+ * COS timestamps. Responses use ISO-8601 UTC to the second with `Z` (`2019-12-19T11:05:40Z`, docs/decisions.md D3).
  * Requests may carry ISO-8601 (any offset, optional fraction), integer Unix seconds (the COS Go SDK types the
  * copy constraints as int64) or an HTTP date (`Thu, 19 Dec 2019 11:05:40 GMT`, natural for HttpExpiresDate);
  * all are normalised to ISO-8601 UTC for the canonical model.

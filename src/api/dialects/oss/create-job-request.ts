@@ -1,7 +1,7 @@
 /**
  * OSS CreateJob request body -> canonical JobSpec (dialect "oss").
  *
- * Element tree (OSS CreateJob document, reference section 7; the official Go SDK's serialisation):
+ * Element tree (the OSS CreateJob documentation and the official Go SDK's serialisation):
  *   CreateJobRequest
  *     ConfirmationRequired        optional boolean, default false (D4)
  *     Operation                   required: exactly one operation (operation.ts)

@@ -1,20 +1,31 @@
 /**
- * DomainError kinds -> OSS error code, HTTP status and body (reference section 7 and D12):
+ * DomainError kinds -> OSS error code, HTTP status and body (the OSS batch-job documentation; docs/decisions.md D12):
  *   <Error><Code/><Message/><RequestId/><HostId/><EC/></Error>
  *
  * EC is Alibaba's detailed error code. objbatch writes it only where an OSS document names the code for the
  * same situation (0017-00001002 invalid batchJobId, 0017-00001009 invalid RoleArn, 0002-00000040 signature
  * mismatch, 0002-00000504 request time skew, 0002-00000505 unparsable request time, 0002-00000064 and
  * 0002-00000206 malformed AccessKeyId fields); for every other error the element is left out, as the OSS
- * documents mark it optional, rather than inventing codes in Alibaba's namespace. A DomainError that carries its
- * own `ec` (OssCodedError, or the signature verifier's errors) overrides the table's default.
+ * documents mark it optional, rather than inventing codes in Alibaba's namespace. An OssCodedError, a DomainError
+ * that carries its own EC (thrown by the codec and by the signature verifiers, auth/oss-signature*.ts), overrides
+ * the table's default.
  *
  * The codes are OSS's own where OSS has one (AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch,
  * RequestTimeTooSkewed, MalformedXML, InvalidArgument, InvalidDigest, EntityTooLarge, MethodNotAllowed,
  * InternalError); objbatch-specific conditions use the closest of them.
+ *
+ * OSS_ERROR_FORMAT is the whole of it as the dialect plugin (http/dialect-plugin.ts) uses it: the request id every
+ * answer carries in `x-oss-request-id`, the answer to each kind of failure, and the body.
  */
 import { randomBytes } from "node:crypto";
-import { DomainError, type DomainErrorKind } from "../../../domain/errors.js";
+import type { FastifyRequest } from "fastify";
+import type { DomainError, DomainErrorKind } from "../../../domain/errors.js";
+import { OSS_EC, OssCodedError } from "../../auth/oss-coded-error.js";
+import type { DialectErrorFormat } from "../../http/dialect-plugin.js";
+import { rejectionAsDomainError } from "../../http/fastify-rejections.js";
+
+export { OSS_EC, OssCodedError } from "../../auth/oss-coded-error.js";
+
 import { el, leaf, optLeaf, toXml } from "../../xml/build.js";
 
 export interface OssError {
@@ -30,17 +41,6 @@ interface Mapping {
   readonly message?: string;
   readonly ec?: string;
 }
-
-/** EC codes from the OSS documents (help.aliyun.com / alibabacloud.com "support/<EC>" pages). */
-export const OSS_EC = {
-  invalidJobId: "0017-00001002",
-  invalidRoleArn: "0017-00001009",
-  signatureDoesNotMatch: "0002-00000040",
-  requestTimeTooSkewed: "0002-00000504",
-  invalidRequestTime: "0002-00000505",
-  invalidAccessKeyIdFieldV1: "0002-00000064",
-  invalidAccessKeyIdFieldV4: "0002-00000206",
-} as const;
 
 export const OSS_ERROR_TABLE: Readonly<Record<DomainErrorKind, Mapping>> = {
   InvalidArgument: { status: 400, code: "InvalidArgument" },
@@ -73,21 +73,9 @@ export const OSS_INTERNAL_ERROR: OssError = {
   message: "We encountered an internal error. Please try again.",
 };
 
-/** A DomainError with the OSS EC code that names its exact cause. */
-export class OssCodedError extends DomainError {
-  constructor(
-    kind: DomainErrorKind,
-    message: string,
-    readonly ec: string,
-  ) {
-    super(kind, message);
-  }
-}
-
 export function ossErrorFor(e: DomainError): OssError {
   const m = OSS_ERROR_TABLE[e.kind] ?? { status: 500, code: "InternalError" };
-  const own = (e as { ec?: unknown }).ec;
-  const ec = typeof own === "string" ? own : m.ec;
+  const ec = e instanceof OssCodedError ? e.ec : m.ec;
   return { status: m.status, code: m.code, message: m.message ?? e.message, ...(ec !== undefined ? { ec } : {}) };
 }
 
@@ -108,4 +96,25 @@ export function renderOssError(error: OssError, requestId: string, hostId: strin
 /** OSS request ids are 24 upper-case hex digits (`534B371674E88A4D8906****`). */
 export function newOssRequestId(): string {
   return randomBytes(12).toString("hex").toUpperCase();
+}
+
+/** The ids of an OSS request: one, in `x-oss-request-id` and the body's RequestId. */
+export interface OssRequestIds {
+  readonly requestId: string;
+}
+
+export const OSS_ERROR_FORMAT: DialectErrorFormat<OssError, OssRequestIds> = {
+  api: "OSS API",
+  newIds: () => ({ requestId: newOssRequestId() }),
+  idHeaders: (ids) => ({ "x-oss-request-id": ids.requestId }),
+  fromDomainError: ossErrorFor,
+  fromRejection: (rejection, maxBodyBytes) => ossErrorFor(rejectionAsDomainError(rejection, maxBodyBytes)),
+  internalError: OSS_INTERNAL_ERROR,
+  render: (error, request, ids) => renderOssError(error, ids.requestId, ossHostOf(request)),
+};
+
+/** OSS reports the host the request was sent to as HostId. */
+export function ossHostOf(request: FastifyRequest): string {
+  const host = request.headers.host;
+  return typeof host === "string" && host !== "" ? host.slice(0, 255) : "objbatch";
 }

@@ -1,5 +1,5 @@
 /**
- * OSS operations <-> canonical operations (reference section 7 and D1).
+ * OSS operations <-> canonical operations (the OSS batch-job documentation; docs/decisions.md D1).
  *
  * OSS documents five operations, each an element of `<Operation>`:
  *   PutObjectTagging{TagSet{Tag{Key,Value}*}}   -> PutObjectTagging (replaces the object's tags)

@@ -3,7 +3,7 @@
  * DescribeJob, ListJobs, UpdateJobPriority and UpdateJobStatus. Names match exactly (OSS parameters are
  * case-sensitive); a parameter given twice is an error rather than a guess.
  *
- * ListJobs (seed 001): `batchJobStatuses` filters by status, several separated by `|` with spaces allowed
+ * ListJobs (the OSS ListJobs documentation): `batchJobStatuses` filters by status, several separated by `|` with spaces allowed
  * (`Active | Cancelled`); `max-keys` is 1-1000, default 100; `continuation-token` is 1-1024 characters of
  * A-Z a-z 0-9 and `+ : / = ? # - _`, the NextToken of the previous page.
  */

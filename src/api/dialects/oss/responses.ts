@@ -1,5 +1,5 @@
 /**
- * OSS response bodies (OSS CreateJob / DescribeJob / ListJobs / UpdateJob* documents, seed 001, the official Go
+ * OSS response bodies (OSS CreateJob / DescribeJob / ListJobs / UpdateJob* documentation, the official Go
  * SDK's fixtures). Timestamps are Unix epoch seconds (D3). ProgressSummary carries Timers/ElapsedTimeInActiveSeconds;
  * a job not yet counted shows TotalNumberOfTasks -1, as OSS reports a job that never prepared. Manifest Fields is
  * one comma-separated string; Location names the bucket and the object; Report has no Format.

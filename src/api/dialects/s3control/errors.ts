@@ -1,5 +1,5 @@
 /**
- * S3 Control errors (reference 1.1, 1.8 and D12). Every error answer is
+ * S3 Control errors (the S3 Control API reference; docs/decisions.md D12). Every error answer is
  *
  *   <ErrorResponse><Error><Type>Sender</Type><Code/><Message/></Error><RequestId/><HostId/></ErrorResponse>
  *
@@ -8,9 +8,15 @@
  * NotFoundException, 400 for the other client exceptions, 403 for authentication failures (S3's own codes,
  * which the SDKs use to correct clock skew), 500 InternalServiceException, 503 SlowDown when overloaded.
  * `Type` is Receiver for 5xx answers, Sender otherwise.
+ *
+ * S3CONTROL_ERROR_FORMAT is the whole of it as the dialect plugin (http/dialect-plugin.ts) uses it: the request
+ * and host ids every answer carries in `x-amz-request-id` and `x-amz-id-2`, the answer to each kind of failure,
+ * and the body.
  */
 import { randomBytes } from "node:crypto";
 import type { DomainError, DomainErrorKind } from "../../../domain/errors.js";
+import type { DialectErrorFormat } from "../../http/dialect-plugin.js";
+import type { FastifyRejection } from "../../http/fastify-rejections.js";
 import { el, leaf, toXml } from "../../xml/build.js";
 
 /** An S3 Control error answer; route code may also throw one directly for codes without a DomainError kind. */
@@ -92,3 +98,33 @@ export function newRequestId(): string {
 export function newHostId(): string {
   return randomBytes(48).toString("base64");
 }
+
+/** The ids of an S3 Control request, in `x-amz-request-id` and `x-amz-id-2` and in the body. */
+export interface S3ControlRequestIds {
+  readonly requestId: string;
+  readonly hostId: string;
+}
+
+export function s3ControlIdHeaders(ids: S3ControlRequestIds): Readonly<Record<string, string>> {
+  return { "x-amz-request-id": ids.requestId, "x-amz-id-2": ids.hostId };
+}
+
+/** Fastify's rejections of a request are all BadRequestException here. */
+function fromRejection(rejection: FastifyRejection, maxBodyBytes: number): S3ControlError {
+  const message =
+    rejection.kind === "body-too-large"
+      ? `The request body exceeds the maximum allowed size of ${maxBodyBytes} bytes.`
+      : rejection.message;
+  return new S3ControlError(400, "BadRequestException", message);
+}
+
+export const S3CONTROL_ERROR_FORMAT: DialectErrorFormat<S3ControlError, S3ControlRequestIds> = {
+  api: "S3 Control API",
+  newIds: () => ({ requestId: newRequestId(), hostId: newHostId() }),
+  idHeaders: s3ControlIdHeaders,
+  ownError: (error) => (error instanceof S3ControlError ? error : undefined),
+  fromDomainError: s3ControlErrorFor,
+  fromRejection,
+  internalError: INTERNAL_SERVICE_ERROR,
+  render: (error, _request, ids) => renderS3ControlError(error, ids.requestId, ids.hostId),
+};

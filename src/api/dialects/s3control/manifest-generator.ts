@@ -1,5 +1,5 @@
 /**
- * S3 Control ManifestGenerator (reference 1.5) <-> canonical ManifestGenerator, and the
+ * S3 Control ManifestGenerator (the S3 Control API reference) <-> canonical ManifestGenerator, and the
  * GeneratedManifestDescriptor DescribeJob shows once a generator has written its manifest.
  *
  *   ManifestGenerator

@@ -1,5 +1,5 @@
 /**
- * S3 Control operations (JobOperation, reference 1.4) <-> canonical operations (D1).
+ * S3 Control operations (JobOperation in the S3 Control API reference) <-> canonical operations (D1).
  *
  *   S3PutObjectCopy          PutObjectCopy           every field of S3CopyObjectOperation
  *   S3PutObjectTagging       PutObjectTagging        TagSet replaces the object's tags
@@ -14,8 +14,8 @@
  *   S3DeleteObject           DeleteObject            objbatch extension (D1): AWS has no delete operation
  *   S3AddObjectTagging       AddObjectTagging        objbatch extension: merges TagSet into the object's tags
  *
- * Jobs created through COS or OSS describe and list here under these AWS names. AWS has no word for COS's
- * `Add` directives on copy; they are shown as `ADD`.
+ * Jobs created through COS or OSS describe and list here under these AWS names (operation-render.ts writes
+ * them back for DescribeJob).
  */
 import { S3_CHECKSUM_ALGORITHMS } from "../../../checksum/algorithms.js";
 import { invalidArgument, malformedXml } from "../../../domain/errors.js";
@@ -28,7 +28,6 @@ import type {
   PutObjectCopyOperation,
 } from "../../../domain/job.js";
 import { parseBucketRef } from "../../bucket-arn.js";
-import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
 import type { XmlReader } from "../../xml/read.js";
 import { type GrantRules, readGrant, readOwner } from "../shared/acl.js";
 import {
@@ -40,8 +39,8 @@ import {
 } from "../shared/object-values.js";
 import { missingElement, parseSingleOperation } from "../shared/operation-element.js";
 import { FUNCTION_ARN } from "./model-patterns.js";
-import { formatS3ControlTimestamp, parseS3ControlTimestamp } from "./timestamps.js";
-import { clip, map, readList, readMap, readTagList, tagList } from "./xml-shapes.js";
+import { parseS3ControlTimestamp } from "./timestamps.js";
+import { clip, readList, readMap, readTagList } from "./xml-shapes.js";
 
 /** The element (and ListJobs `Operation`) name of each canonical operation. */
 export const S3CONTROL_OPERATION_NAMES: Readonly<Record<OperationKind, string>> = {
@@ -111,7 +110,6 @@ const S3CONTROL_GRANTS: GrantRules = {
   displayNameMin: 1,
 };
 const DIRECTIVE_IN: Readonly<Record<string, Directive>> = { COPY: "Copy", REPLACE: "Replaced" };
-const DIRECTIVE_OUT: Readonly<Record<Directive, string>> = { Copy: "COPY", Replaced: "REPLACE", Add: "ADD" };
 const TIER_IN: Readonly<Record<string, string>> = { BULK: "Bulk", STANDARD: "Standard" };
 
 /** Reads `<Operation>`: exactly one known operation element. */
@@ -291,120 +289,4 @@ function readMetadata(m: XmlReader): NewObjectMetadata {
     contentLength: m.optionalInt("ContentLength", { min: 0, max: Number.MAX_SAFE_INTEGER }),
     contentMD5: text("ContentMD5"),
   });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Rendering
-
-/** `<Operation>` for DescribeJob, with the operation under its S3 Control name. */
-export function renderS3ControlOperation(op: Operation): XmlNode {
-  return el("Operation", renderOne(op));
-}
-
-function renderOne(op: Operation): XmlNode {
-  const name = S3CONTROL_OPERATION_NAMES[op.kind];
-  switch (op.kind) {
-    case "PutObjectCopy":
-      return el(
-        name,
-        leaf("TargetResource", op.targetResource.arn),
-        optLeaf("CannedAccessControlList", op.cannedAccessControlList),
-        op.accessControlGrants && el("AccessControlGrants", op.accessControlGrants.map(renderGrant)),
-        op.metadataDirective && leaf("MetadataDirective", DIRECTIVE_OUT[op.metadataDirective]),
-        time("ModifiedSinceConstraint", op.modifiedSinceConstraint),
-        op.newObjectMetadata && renderMetadata(op.newObjectMetadata),
-        op.newObjectTagging && tagList("NewObjectTagging", op.newObjectTagging),
-        optLeaf("RedirectLocation", op.redirectLocation),
-        optLeaf("RequesterPays", op.requesterPays),
-        optLeaf("StorageClass", op.storageClass),
-        time("UnModifiedSinceConstraint", op.unModifiedSinceConstraint),
-        optLeaf("SSEAwsKmsKeyId", op.sseAwsKmsKeyId),
-        // COS's PrefixReplace has no AWS counterpart; its replacement prefix is still the target key prefix.
-        optLeaf("TargetKeyPrefix", op.targetKeyPrefix === "" ? undefined : op.targetKeyPrefix),
-        optLeaf("ObjectLockLegalHoldStatus", op.objectLockLegalHoldStatus),
-        optLeaf("ObjectLockMode", op.objectLockMode),
-        time("ObjectLockRetainUntilDate", op.objectLockRetainUntilDate),
-        optLeaf("BucketKeyEnabled", op.bucketKeyEnabled),
-        optLeaf("ChecksumAlgorithm", op.checksumAlgorithm),
-      );
-    case "PutObjectTagging":
-    case "AddObjectTagging":
-      return el(name, tagList("TagSet", op.tagSet));
-    case "DeleteObjectTagging":
-    case "DeleteObject":
-    case "ReplicateObject":
-      return el(name);
-    case "PutObjectAcl":
-      return el(
-        name,
-        el(
-          "AccessControlPolicy",
-          (op.acl.owner !== undefined || op.acl.grants !== undefined) &&
-            el(
-              "AccessControlList",
-              op.acl.owner &&
-                el("Owner", leaf("ID", op.acl.owner.id), optLeaf("DisplayName", op.acl.owner.displayName)),
-              op.acl.grants && el("Grants", op.acl.grants.map(renderGrant)),
-            ),
-          optLeaf("CannedAccessControlList", op.acl.canned),
-        ),
-      );
-    case "InitiateRestoreObject":
-      return el(
-        name,
-        optLeaf("ExpirationInDays", op.expirationInDays),
-        optLeaf("GlacierJobTier", op.tier?.toUpperCase()),
-      );
-    case "PutObjectLegalHold":
-      return el(name, el("LegalHold", leaf("Status", op.status)));
-    case "PutObjectRetention":
-      return el(
-        name,
-        optLeaf("BypassGovernanceRetention", op.bypassGovernanceRetention),
-        el("Retention", time("RetainUntilDate", op.retainUntilDate), optLeaf("Mode", op.mode)),
-      );
-    case "ComputeObjectChecksum":
-      return el(name, leaf("ChecksumAlgorithm", op.algorithm), optLeaf("ChecksumType", op.checksumType));
-    case "InvokeFunction":
-      return el(
-        name,
-        leaf("FunctionArn", op.functionArn),
-        optLeaf("InvocationSchemaVersion", op.invocationSchemaVersion),
-        op.userArguments && map("UserArguments", op.userArguments),
-      );
-  }
-}
-
-function time(name: string, value: string | undefined): XmlNode | undefined {
-  return value === undefined ? undefined : leaf(name, formatS3ControlTimestamp(value));
-}
-
-function renderGrant(g: Grant): XmlNode {
-  return el(
-    "member",
-    el(
-      "Grantee",
-      leaf("TypeIdentifier", g.granteeType),
-      leaf("Identifier", g.identifier),
-      optLeaf("DisplayName", g.displayName),
-    ),
-    leaf("Permission", g.permission),
-  );
-}
-
-function renderMetadata(m: NewObjectMetadata): XmlNode {
-  return el(
-    "NewObjectMetadata",
-    optLeaf("CacheControl", m.cacheControl),
-    optLeaf("ContentDisposition", m.contentDisposition),
-    optLeaf("ContentEncoding", m.contentEncoding),
-    optLeaf("ContentLanguage", m.contentLanguage),
-    m.userMetadata && map("UserMetadata", m.userMetadata),
-    optLeaf("ContentLength", m.contentLength),
-    optLeaf("ContentMD5", m.contentMD5),
-    optLeaf("ContentType", m.contentType),
-    time("HttpExpiresDate", m.httpExpiresDate),
-    optLeaf("RequesterCharged", m.requesterCharged),
-    optLeaf("SSEAlgorithm", m.sseAlgorithm),
-  );
 }

@@ -1,5 +1,5 @@
 /**
- * S3 Control response bodies (reference 1.7), rooted at the output shape names with elements in the model's
+ * S3 Control response bodies (the S3 Control API reference), rooted at the output shape names with elements in the model's
  * order; lists as `<member>` (the JS SDK reads `Jobs.member`), maps as entry/key/value, timestamps ISO-8601 with
  * `Z` (D3). Jobs created through COS or OSS render too: operations under their AWS names (operation.ts),
  * references as they were sent (D2), a report format word of another dialect as AWS's, an OSS
@@ -13,7 +13,8 @@ import { el, leaf, optLeaf, toXml, type XmlNode } from "../../xml/build.js";
 import { renderFailureReasons } from "../shared/failure-reasons.js";
 import * as shared from "../shared/job-results.js";
 import { renderGeneratedManifestDescriptor, renderManifestGenerator } from "./manifest-generator.js";
-import { renderS3ControlOperation, S3CONTROL_OPERATION_NAMES } from "./operation.js";
+import { S3CONTROL_OPERATION_NAMES } from "./operation.js";
+import { renderS3ControlOperation } from "./operation-render.js";
 import { formatS3ControlTimestamp } from "./timestamps.js";
 import { tagList } from "./xml-shapes.js";
 

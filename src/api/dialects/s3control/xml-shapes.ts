@@ -1,5 +1,5 @@
 /**
- * The rest-xml shapes S3 Control bodies are made of (reference 1.1), read and written in one place:
+ * The rest-xml shapes S3 Control bodies are made of (the S3 Control API's rest-xml protocol), read and written in one place:
  *
  *   list   <Tags><member>...</member><member>...</member></Tags>
  *          Written with `member`; read with any item name (botocore and the API reference pages disagree on

@@ -1,0 +1,125 @@
+/**
+ * The `<Operation>` element of DescribeJob: each canonical operation under its S3 Control name
+ * (S3CONTROL_OPERATION_NAMES, operation.ts), with every field the model holds, in the order of the AWS model.
+ * AWS has no word for COS's `Add` directives on copy; they are shown as `ADD`.
+ */
+import type { Directive, Grant, NewObjectMetadata, Operation } from "../../../domain/job.js";
+import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
+import { S3CONTROL_OPERATION_NAMES } from "./operation.js";
+import { formatS3ControlTimestamp } from "./timestamps.js";
+import { map, tagList } from "./xml-shapes.js";
+
+const DIRECTIVE_OUT: Readonly<Record<Directive, string>> = { Copy: "COPY", Replaced: "REPLACE", Add: "ADD" };
+
+/** `<Operation>` for DescribeJob, with the operation under its S3 Control name. */
+export function renderS3ControlOperation(op: Operation): XmlNode {
+  return el("Operation", renderOne(op));
+}
+
+function renderOne(op: Operation): XmlNode {
+  const name = S3CONTROL_OPERATION_NAMES[op.kind];
+  switch (op.kind) {
+    case "PutObjectCopy":
+      return el(
+        name,
+        leaf("TargetResource", op.targetResource.arn),
+        optLeaf("CannedAccessControlList", op.cannedAccessControlList),
+        op.accessControlGrants && el("AccessControlGrants", op.accessControlGrants.map(renderGrant)),
+        op.metadataDirective && leaf("MetadataDirective", DIRECTIVE_OUT[op.metadataDirective]),
+        time("ModifiedSinceConstraint", op.modifiedSinceConstraint),
+        op.newObjectMetadata && renderMetadata(op.newObjectMetadata),
+        op.newObjectTagging && tagList("NewObjectTagging", op.newObjectTagging),
+        optLeaf("RedirectLocation", op.redirectLocation),
+        optLeaf("RequesterPays", op.requesterPays),
+        optLeaf("StorageClass", op.storageClass),
+        time("UnModifiedSinceConstraint", op.unModifiedSinceConstraint),
+        optLeaf("SSEAwsKmsKeyId", op.sseAwsKmsKeyId),
+        // COS's PrefixReplace has no AWS counterpart; its replacement prefix is still the target key prefix.
+        optLeaf("TargetKeyPrefix", op.targetKeyPrefix === "" ? undefined : op.targetKeyPrefix),
+        optLeaf("ObjectLockLegalHoldStatus", op.objectLockLegalHoldStatus),
+        optLeaf("ObjectLockMode", op.objectLockMode),
+        time("ObjectLockRetainUntilDate", op.objectLockRetainUntilDate),
+        optLeaf("BucketKeyEnabled", op.bucketKeyEnabled),
+        optLeaf("ChecksumAlgorithm", op.checksumAlgorithm),
+      );
+    case "PutObjectTagging":
+    case "AddObjectTagging":
+      return el(name, tagList("TagSet", op.tagSet));
+    case "DeleteObjectTagging":
+    case "DeleteObject":
+    case "ReplicateObject":
+      return el(name);
+    case "PutObjectAcl":
+      return el(
+        name,
+        el(
+          "AccessControlPolicy",
+          (op.acl.owner !== undefined || op.acl.grants !== undefined) &&
+            el(
+              "AccessControlList",
+              op.acl.owner &&
+                el("Owner", leaf("ID", op.acl.owner.id), optLeaf("DisplayName", op.acl.owner.displayName)),
+              op.acl.grants && el("Grants", op.acl.grants.map(renderGrant)),
+            ),
+          optLeaf("CannedAccessControlList", op.acl.canned),
+        ),
+      );
+    case "InitiateRestoreObject":
+      return el(
+        name,
+        optLeaf("ExpirationInDays", op.expirationInDays),
+        optLeaf("GlacierJobTier", op.tier?.toUpperCase()),
+      );
+    case "PutObjectLegalHold":
+      return el(name, el("LegalHold", leaf("Status", op.status)));
+    case "PutObjectRetention":
+      return el(
+        name,
+        optLeaf("BypassGovernanceRetention", op.bypassGovernanceRetention),
+        el("Retention", time("RetainUntilDate", op.retainUntilDate), optLeaf("Mode", op.mode)),
+      );
+    case "ComputeObjectChecksum":
+      return el(name, leaf("ChecksumAlgorithm", op.algorithm), optLeaf("ChecksumType", op.checksumType));
+    case "InvokeFunction":
+      return el(
+        name,
+        leaf("FunctionArn", op.functionArn),
+        optLeaf("InvocationSchemaVersion", op.invocationSchemaVersion),
+        op.userArguments && map("UserArguments", op.userArguments),
+      );
+  }
+}
+
+function time(name: string, value: string | undefined): XmlNode | undefined {
+  return value === undefined ? undefined : leaf(name, formatS3ControlTimestamp(value));
+}
+
+function renderGrant(g: Grant): XmlNode {
+  return el(
+    "member",
+    el(
+      "Grantee",
+      leaf("TypeIdentifier", g.granteeType),
+      leaf("Identifier", g.identifier),
+      optLeaf("DisplayName", g.displayName),
+    ),
+    leaf("Permission", g.permission),
+  );
+}
+
+function renderMetadata(m: NewObjectMetadata): XmlNode {
+  return el(
+    "NewObjectMetadata",
+    optLeaf("CacheControl", m.cacheControl),
+    optLeaf("ContentDisposition", m.contentDisposition),
+    optLeaf("ContentEncoding", m.contentEncoding),
+    optLeaf("ContentLanguage", m.contentLanguage),
+    m.userMetadata && map("UserMetadata", m.userMetadata),
+    optLeaf("ContentLength", m.contentLength),
+    optLeaf("ContentMD5", m.contentMD5),
+    optLeaf("ContentType", m.contentType),
+    time("HttpExpiresDate", m.httpExpiresDate),
+    optLeaf("RequesterCharged", m.requesterCharged),
+    optLeaf("SSEAlgorithm", m.sseAlgorithm),
+  );
+}

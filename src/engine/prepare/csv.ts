@@ -1,0 +1,64 @@
+/**
+ * Preparing a CSV manifest (S3BatchOperations_CSV_20180820, COSBatchOperations_CSV_V1,
+ * OSS_BatchOperations_CSV_20250611): the object is streamed once and cut into chunks that are byte ranges of
+ * it, pinned to its ETag; a runner later fetches its range. The fast path: nothing is copied.
+ */
+import type { Readable } from "node:stream";
+import type { ManifestFormat } from "../../domain/job.js";
+import { planChunks } from "../../manifest/record-scanner.js";
+import type { ChunkPlanRow } from "../../store/chunks/insert-chunks.js";
+import { failureWhile } from "../errors.js";
+import { checkManifestEtag, checkReportBucket, manifestObject } from "./checks.js";
+import { ABANDONED, type PrepareOutcome, type PrepareRun, recordChunks } from "./run.js";
+
+export const CSV_FORMATS: ReadonlySet<ManifestFormat> = new Set([
+  "S3BatchOperations_CSV_20180820",
+  "COSBatchOperations_CSV_V1",
+  "OSS_BatchOperations_CSV_20250611",
+]);
+
+/** Chunks recorded per store call. */
+const CHUNKS_PER_WRITE = 500;
+
+export async function prepareCsv(run: PrepareRun): Promise<PrepareOutcome> {
+  const { job, storage } = run.context;
+  const { bucket, key, versionId, etag: expectedEtag } = manifestObject(job);
+  const what = `Reading the manifest ${bucket}/${key} failed`;
+  const info = await storage.head(bucket, key, versionId).catch((e) => {
+    throw failureWhile(e, what);
+  });
+  checkManifestEtag(expectedEtag, info.etag);
+  await checkReportBucket(run.context);
+
+  let stream: Readable;
+  try {
+    stream = await storage.get(bucket, key, { versionId, ifMatch: info.etag });
+  } catch (e) {
+    throw failureWhile(e, what);
+  }
+
+  let pending: ChunkPlanRow[] = [];
+  let chunks = 0;
+  const flush = async () => {
+    await recordChunks(run, pending);
+    chunks += pending.length;
+    pending = [];
+  };
+  try {
+    const summary = await planChunks(
+      stream,
+      run.deps.options.chunkSize,
+      async ({ seq, startByte, endByte, firstRecord, records }) => {
+        pending.push({ seq, startByte, endByte, firstRecord, records });
+        if (pending.length >= CHUNKS_PER_WRITE) await flush();
+      },
+      { md5: false }, // the object's ETag was checked, and every chunk read is pinned to it
+    );
+    await flush();
+    return { total: summary.totalRecords, chunks, etag: info.etag };
+  } catch (e) {
+    if (e !== ABANDONED) throw failureWhile(e, what);
+    stream.destroy();
+    return "abandoned";
+  }
+}

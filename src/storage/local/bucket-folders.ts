@@ -1,0 +1,159 @@
+/**
+ * Containment of the local backend: a key never leads outside its bucket's directory. Keys are checked as
+ * strings first (keys.ts); then every folder on a key's path is checked with lstat to be a real directory,
+ * never a symlink, and created where a write needs it. The object itself is opened with O_NOFOLLOW or lstat'ed
+ * by its callers (object-files.ts), and a write may replace a file, never a symlink or a folder
+ * (checkTargetSlot).
+ *
+ * Verified folders are remembered for a few seconds (FOLDER_TTL_MS) so 100,000 copies into one prefix do not
+ * lstat or mkdir it 100,000 times; a symlink swapped in by hand for a folder verified within that window is
+ * noticed when the entry expires. The data directory's own path may contain symlinks: LocalStorage resolves it
+ * once at start, and `root` here is that real path.
+ */
+import type fs from "node:fs";
+import fsp from "node:fs/promises";
+import { accessDenied, invalidKey, noSuchBucket, noSuchKey } from "../errors.js";
+import { fromFsError, isErrno } from "./errors.js";
+import { lstatIfAny, mkdir, rmdir } from "./fs-calls.js";
+import type { ParsedKey } from "./keys.js";
+
+export const FOLDER_TTL_MS = 5_000;
+const FOLDER_CACHE_MAX = 50_000;
+
+export class BucketFolders {
+  /** Folders verified to be real directories: "<bucket>/<dir>" (a bucket itself: "<bucket>/") -> valid until. */
+  private readonly verified = new Map<string, number>();
+
+  /**
+   * @param root the real path of the buckets/ directory
+   * @param clock milliseconds for the cache's expiry (tests inject one)
+   */
+  constructor(
+    readonly root: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  bucketPath(bucket: string): string {
+    return `${this.root}/${bucket}`;
+  }
+
+  objectPath(k: ParsedKey): string {
+    return `${this.root}/${k.bucket}/${k.key}`;
+  }
+
+  /** The bucket's directory is there and is a real directory: 404 NoSuchBucket, 403 for a symlink. */
+  async verifyBucket(bucket: string): Promise<void> {
+    const now = this.clock();
+    const cacheKey = `${bucket}/`;
+    if ((this.verified.get(cacheKey) ?? 0) > now) return;
+    let st: fs.Stats;
+    try {
+      st = await fsp.lstat(this.bucketPath(bucket));
+    } catch (e) {
+      if (isErrno(e, "ENOENT")) throw noSuchBucket(bucket);
+      throw fromFsError(e, bucket, "");
+    }
+    if (st.isSymbolicLink()) throw accessDenied(bucket, "", "the bucket directory is a symbolic link");
+    if (!st.isDirectory()) throw noSuchBucket(bucket);
+    this.remember(cacheKey, now);
+  }
+
+  /** Whether the key's folder was verified recently enough to skip ensure(). */
+  isKnown(k: ParsedKey): boolean {
+    return (this.verified.get(`${k.bucket}/${k.dir}`) ?? 0) > this.clock();
+  }
+
+  /**
+   * Checks that every folder on the key's path is a real directory inside the bucket (creating missing ones
+   * when `create`). Throws NoSuchBucket, AccessDenied (a symlink on the path), NoSuchKey (reading through a
+   * missing folder or a file) or InvalidArgument (writing below an existing object).
+   */
+  async ensure(k: ParsedKey, create: boolean): Promise<void> {
+    const now = this.clock();
+    if ((this.verified.get(`${k.bucket}/${k.dir}`) ?? 0) > now) return;
+    await this.verifyBucket(k.bucket);
+    if (k.dir === "") return;
+    let rel = "";
+    for (const seg of k.dir.split("/")) {
+      rel = rel === "" ? seg : `${rel}/${seg}`;
+      const cacheKey = `${k.bucket}/${rel}`;
+      if ((this.verified.get(cacheKey) ?? 0) > now) continue;
+      const abs = `${this.root}/${k.bucket}/${rel}`;
+      let st: fs.Stats | undefined;
+      try {
+        st = await fsp.lstat(abs);
+      } catch (e) {
+        if (!isErrno(e, "ENOENT")) throw fromFsError(e, k.bucket, k.key);
+      }
+      if (st === undefined) {
+        if (!create) throw noSuchKey(k.bucket, k.key);
+        try {
+          await mkdir(abs);
+          this.remember(cacheKey, now);
+          continue;
+        } catch (e) {
+          if (!isErrno(e, "EEXIST")) throw fromFsError(e, k.bucket, k.key);
+          st = await fsp.lstat(abs);
+        }
+      }
+      if (st.isSymbolicLink()) {
+        throw accessDenied(k.bucket, k.key, `the key passes through the symbolic link ${JSON.stringify(rel)}`);
+      }
+      if (!st.isDirectory()) {
+        if (!create) throw noSuchKey(k.bucket, k.key);
+        throw invalidKey(
+          k.bucket,
+          k.key,
+          `its prefix ${JSON.stringify(rel)} is an existing object (file), so it cannot also be a folder`,
+        );
+      }
+      this.remember(cacheKey, now);
+    }
+  }
+
+  /** Forgets the key's folders (and its bucket), so the next ensure() checks them on disk again. */
+  forget(k: ParsedKey): void {
+    this.verified.delete(`${k.bucket}/`);
+    let rel = "";
+    for (const seg of k.dir === "" ? [] : k.dir.split("/")) {
+      rel = rel === "" ? seg : `${rel}/${seg}`;
+      this.verified.delete(`${k.bucket}/${rel}`);
+    }
+  }
+
+  /** A write may replace a file, never a symlink or a folder (403 AccessDenied, 400 InvalidArgument). */
+  async checkTargetSlot(k: ParsedKey): Promise<void> {
+    let st: fs.Stats | undefined;
+    try {
+      st = await lstatIfAny(this.objectPath(k));
+    } catch (e) {
+      throw fromFsError(e, k.bucket, k.key);
+    }
+    if (st === undefined || st.isFile()) return;
+    if (st.isSymbolicLink()) throw accessDenied(k.bucket, k.key, "the key names a symbolic link");
+    if (st.isDirectory()) {
+      throw invalidKey(k.bucket, k.key, "the key names an existing folder (directory), which cannot also be an object");
+    }
+    throw invalidKey(k.bucket, k.key, "the key names a special file, which cannot be an object");
+  }
+
+  /** After a delete, removes the folders the key leaves empty (so their names can become keys again). */
+  async pruneEmpty(k: ParsedKey): Promise<void> {
+    let dir = k.dir;
+    while (dir !== "") {
+      try {
+        await rmdir(`${this.root}/${k.bucket}/${dir}`);
+      } catch {
+        return;
+      }
+      this.verified.delete(`${k.bucket}/${dir}`);
+      const slash = dir.lastIndexOf("/");
+      dir = slash < 0 ? "" : dir.slice(0, slash);
+    }
+  }
+
+  private remember(cacheKey: string, now: number): void {
+    if (this.verified.size >= FOLDER_CACHE_MAX) this.verified.clear();
+    this.verified.set(cacheKey, now + FOLDER_TTL_MS);
+  }
+}

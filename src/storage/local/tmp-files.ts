@@ -1,0 +1,87 @@
+/**
+ * The tmp/ directory of the local backend: every write lands here first, under a name no other writer uses,
+ * and is renamed into place (object-files.ts), so a reader sees the old object or the new one, never half of
+ * either, and a crash leaves at most a stray file here. Stray files older than a day are removed when a
+ * LocalStorage opens the data directory.
+ *
+ * tmp/ lies on the filesystem of buckets/ and uploads/ (LocalStorage checks that at start): a rename never
+ * crosses filesystems.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { quoteEtag } from "../etag.js";
+import { isErrno } from "./errors.js";
+import { md5Etag } from "./file-etag.js";
+import { copyFile } from "./fs-calls.js";
+
+const STALE_MS = 24 * 60 * 60 * 1000;
+
+export class TmpFiles {
+  private readonly prefix: string;
+  private counter = 0;
+
+  /** @param dir the real path of tmp/ */
+  constructor(readonly dir: string) {
+    this.prefix = `${dir}/${process.pid}-${randomBytes(4).toString("hex")}-`;
+  }
+
+  /** A fresh name in tmp/, unique to this process and this LocalStorage. */
+  name(): string {
+    return `${this.prefix}${(this.counter++).toString(36)}`;
+  }
+
+  /** Writes `body` to the new file `tmp` and returns its ETag (the quoted MD5), hashed while it is written. */
+  async write(tmp: string, body: Buffer | string | Readable): Promise<string> {
+    if (typeof body === "string" || Buffer.isBuffer(body)) {
+      const data = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+      await fsp.writeFile(tmp, data, { flag: "wx" });
+      return md5Etag(data);
+    }
+    const hash = createHash("md5");
+    await pipeline(
+      body,
+      async function* (source: AsyncIterable<Buffer | string>) {
+        for await (const chunk of source) {
+          const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+          hash.update(b);
+          yield b;
+        }
+      },
+      fs.createWriteStream(tmp, { flags: "wx" }),
+    );
+    return quoteEtag(hash.digest("hex"));
+  }
+
+  /**
+   * Copies the file `from` to `tmp` (a reflink where the filesystem can). When `from` is gone, `onMissing`
+   * gives the error to throw.
+   */
+  async copy(from: string, tmp: string, onMissing: () => Error): Promise<void> {
+    try {
+      await copyFile(from, tmp);
+    } catch (e) {
+      if (!isErrno(e, "ENOENT")) throw e;
+      // Either the source vanished or someone removed tmp/: recreate tmp/ and tell the two apart by retrying.
+      fs.mkdirSync(this.dir, { recursive: true });
+      try {
+        await copyFile(from, tmp);
+      } catch (e2) {
+        throw isErrno(e2, "ENOENT") ? onMissing() : e2;
+      }
+    }
+  }
+
+  /** Removes files a crashed writer left behind, older than a day (a live writer's files are younger). */
+  removeStale(now = Date.now()): void {
+    const cutoff = now - STALE_MS;
+    for (const name of fs.readdirSync(this.dir)) {
+      const p = path.join(this.dir, name);
+      const st = fs.lstatSync(p, { throwIfNoEntry: false });
+      if (st?.isFile() && st.mtimeMs < cutoff) fs.rmSync(p, { force: true });
+    }
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Read-only views of jobs, each handed out as the domain sees it (job-row.ts): the whole Job for the service,
+ * the preparer and the finaliser, summaries for listings, JobStates for the engine's tick, and what an earlier
+ * CreateJob with the same token asked for.
+ */
+import type { Kysely } from "kysely";
+import type { Job, JobSummary } from "../../domain/job.js";
+import type { JobState } from "../../domain/job-state.js";
+import { type JobStatus, TERMINAL_STATUSES } from "../../domain/status.js";
+import { JOB_STATE_COLUMNS, rowToJob, rowToState, rowToSummary } from "../job-row.js";
+import type { Database } from "../schema.js";
+
+/** The job a ClientRequestToken created, and the fingerprint of the request that created it. */
+export interface TokenUse {
+  readonly jobId: string;
+  readonly requestFingerprint: string;
+}
+
+/** Where a listing page ends: the last job's creation time (ms) and id. */
+export interface ListCursor {
+  readonly creationTime: number;
+  readonly jobId: string;
+}
+
+export async function getJob(db: Kysely<Database>, jobId: string, now: number): Promise<Job | undefined> {
+  const row = await db.selectFrom("jobs").selectAll().where("job_id", "=", jobId).executeTakeFirst();
+  return row && rowToJob(row, now);
+}
+
+/** The job if it is the account's: another account's job answers exactly like a missing one. */
+export async function getAccountJob(
+  db: Kysely<Database>,
+  accountId: string,
+  jobId: string,
+  now: number,
+): Promise<Job | undefined> {
+  const row = await db
+    .selectFrom("jobs")
+    .selectAll()
+    .where("job_id", "=", jobId)
+    .where("account_id", "=", accountId)
+    .executeTakeFirst();
+  return row && rowToJob(row, now);
+}
+
+export async function getJobState(db: Kysely<Database>, jobId: string): Promise<JobState | undefined> {
+  const row = await db.selectFrom("jobs").select(JOB_STATE_COLUMNS).where("job_id", "=", jobId).executeTakeFirst();
+  return row && rowToState(row);
+}
+
+/** The states of the jobs in `statuses`, highest priority first, then oldest first. */
+export async function jobStatesIn(db: Kysely<Database>, statuses: readonly JobStatus[]): Promise<JobState[]> {
+  const rows = await byPriority(db, statuses).select(JOB_STATE_COLUMNS).execute();
+  return rows.map(rowToState);
+}
+
+/** The whole jobs in `statuses`, in the order of jobStatesIn. */
+export async function jobsIn(db: Kysely<Database>, statuses: readonly JobStatus[], now: number): Promise<Job[]> {
+  const rows = await byPriority(db, statuses).selectAll().execute();
+  return rows.map((row) => rowToJob(row, now));
+}
+
+function byPriority(db: Kysely<Database>, statuses: readonly JobStatus[]) {
+  return db
+    .selectFrom("jobs")
+    .where("status", "in", statuses)
+    .orderBy("priority", "desc")
+    .orderBy("creation_time", "asc")
+    .orderBy("job_id", "asc");
+}
+
+export async function findByToken(
+  db: Kysely<Database>,
+  accountId: string,
+  token: string,
+): Promise<TokenUse | undefined> {
+  const row = await db
+    .selectFrom("jobs")
+    .select(["job_id", "request_fingerprint"])
+    .where("account_id", "=", accountId)
+    .where("client_request_token", "=", token)
+    .executeTakeFirst();
+  return row && { jobId: row.job_id, requestFingerprint: row.request_fingerprint };
+}
+
+/** Newest first (creation time, then job id, both descending): stable while jobs are being added. */
+export async function listJobs(
+  db: Kysely<Database>,
+  accountId: string,
+  statuses: readonly JobStatus[] | undefined,
+  limit: number,
+  after: ListCursor | undefined,
+  now: number,
+): Promise<JobSummary[]> {
+  let q = db.selectFrom("jobs").selectAll().where("account_id", "=", accountId);
+  if (statuses && statuses.length > 0) q = q.where("status", "in", statuses);
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([
+        eb("creation_time", "<", after.creationTime),
+        eb.and([eb("creation_time", "=", after.creationTime), eb("job_id", "<", after.jobId)]),
+      ]),
+    );
+  }
+  const rows = await q.orderBy("creation_time", "desc").orderBy("job_id", "desc").limit(limit).execute();
+  return rows.map((row) => rowToSummary(row, now));
+}
+
+/** The account's jobs that have not finished; also counted inside insert-job.ts's transaction. */
+export async function countUnfinished(db: Kysely<Database>, accountId: string): Promise<number> {
+  const row = await db
+    .selectFrom("jobs")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("account_id", "=", accountId)
+    .where("status", "not in", [...TERMINAL_STATUSES])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
