@@ -33,8 +33,11 @@ export function guardDialect(inner: Dialect, health: StoreHealth): Dialect {
   };
 }
 
-/** Statements that only read; anything else counts as a write. */
-const READ_ONLY_SQL = /^\s*(select|with\b[\s\S]*\bselect|pragma\s+\w+\s*;?\s*$|show)\b/i;
+/**
+ * Statements that only read; anything else counts as a write. A pragma reads when it assigns nothing
+ * (`pragma user_version`, `pragma user_version;`); the word boundary belongs to the keywords, not after the end.
+ */
+const READ_ONLY_SQL = /^\s*(?:(?:select|show)\b|with\b[\s\S]*\bselect\b|pragma\s+\w+\s*;?\s*$)/i;
 
 function isWrite(query: CompiledQuery): boolean {
   if (query.query.kind === "SelectQueryNode") return false;

@@ -1,8 +1,8 @@
 /**
  * The whole configuration is checked against one schema at start: values of the wrong type, out of range or
  * under an unknown name are refused with a message naming the field as a path, from loadConfig and from the
- * real `objbatch serve` (exit status 2, no stack trace). The environment's variables follow the same rules,
- * secrets are never repeated, and every field of the schema says what it is for.
+ * real `objbatch serve` (exit status 2, no stack trace). Secrets are never repeated, and every field of the
+ * schema says what it is for. That the environment's variables follow the same rules is in environment.test.ts.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -160,39 +160,6 @@ describe("the config file's schema", () => {
       assert.doesNotMatch(message, /123456789|TOPSECRET/);
       assert.match(message, /^config file \S+: expected /);
     }
-  });
-
-  it("checks the environment's variables against the same rules, naming the variable", () => {
-    const refused = (env: Record<string, string>) => {
-      try {
-        loadConfig({ env: { ...ENV, ...env }, flags: { dataDir: dir } });
-      } catch (e) {
-        assert.ok(e instanceof ConfigError);
-        return e.message;
-      }
-      assert.fail(`accepted ${JSON.stringify(env)}`);
-    };
-    assert.equal(
-      refused({ OBJBATCH_CHUNK_SIZE: "0" }),
-      'OBJBATCH_CHUNK_SIZE: expected an integer from 1 to 1000000, got "0"',
-    );
-    assert.equal(
-      refused({ OBJBATCH_RUNNER_THREADS: "two" }),
-      'OBJBATCH_RUNNER_THREADS: expected an integer from 0 to 256, got "two"',
-    );
-    assert.equal(refused({ PORT: "99999" }), 'PORT: expected an integer from 0 to 65535, got "99999"');
-    assert.match(refused({ LOG_LEVEL: "loud" }), /^LOG_LEVEL: expected "fatal", .* got "loud"$/);
-    assert.throws(
-      () => loadConfig({ env: ENV, flags: { dataDir: dir, port: "http" } }),
-      (e: unknown) =>
-        e instanceof ConfigError && e.message === '--port: expected an integer from 0 to 65535, got "http"',
-    );
-    const config = loadConfig({
-      env: { ...ENV, OBJBATCH_MAX_REQUESTS_PER_SECOND_PER_JOB: "2.5", OBJBATCH_POLL_MS: "" },
-      flags: { dataDir: dir },
-    });
-    assert.equal(config.engine.maxRequestsPerSecondPerJob, 2.5);
-    assert.equal(config.engine.pollMs, 250, "an empty variable counts as unset");
   });
 
   it("reads the signature policy from the auth section and the environment, with its defaults", () => {

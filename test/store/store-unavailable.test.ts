@@ -6,22 +6,16 @@
  * Real SQLite on a tmpfs of the test's own (the tests run as root), real PostgreSQL.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server, Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import pg from "pg";
 import { openPostgres, openSqlite } from "../../src/store/connect.js";
 import { isStoreUnavailable } from "../../src/store/errors.js";
 import { JobStore } from "../../src/store/job-store.js";
 import { UNFINISHED_JOBS_LOCK_SPACE } from "../../src/store/jobs/insert-job.js";
 import { storeFailureOf } from "../../src/store/store-unavailable.js";
+import { freezableProxy, mountSmallDisk, PAGES_OF_TEXT, type SmallDisk, throughPort } from "../helpers/store-faults.js";
 import { createPgDatabase, newJob, PG_ADMIN_URL } from "../helpers/stores.js";
-
-const run = promisify(execFile);
 
 describe("storeFailureOf", () => {
   const cases: [string, unknown, string | undefined][] = [
@@ -52,17 +46,15 @@ describe("storeFailureOf", () => {
 });
 
 describe("a SQLite store whose disk fills up", () => {
-  let mountPoint: string;
+  let disk: SmallDisk;
   let store: JobStore;
   before(async () => {
-    mountPoint = await mkdtemp(join(tmpdir(), "objbatch-store-tmpfs-"));
-    await run("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint]);
-    store = new JobStore(await openSqlite(join(mountPoint, "jobs.sqlite")));
+    disk = await mountSmallDisk("2m");
+    store = new JobStore(await openSqlite(join(disk.dir, "jobs.sqlite")));
   });
   after(async () => {
     await store?.close();
-    await run("umount", [mountPoint]).catch(() => run("umount", ["-l", mountPoint]));
-    await rm(mountPoint, { recursive: true, force: true });
+    await disk?.dispose();
   });
 
   it("fails writes with StoreUnavailableError, keeps serving reads, and is healthy again once space is freed", async () => {
@@ -70,9 +62,8 @@ describe("a SQLite store whose disk fills up", () => {
     await store.insertJob(first);
     assert.equal(await store.isHealthy(), true);
 
-    const filler = join(mountPoint, "filler");
-    await assert.rejects(writeFile(filler, Buffer.alloc(4 * 1024 * 1024)), { code: "ENOSPC" });
-    const big = "x".repeat(300_000); // a row that needs new pages, whatever the WAL has room for
+    await disk.fill(); // fails unless the filler's write ran out of space (ENOSPC)
+    const big = PAGES_OF_TEXT; // a row that needs new pages, whatever the WAL has room for
     await assert.rejects(store.insertJob(newJob({ description: big })), (e) => {
       assert.ok(isStoreUnavailable(e), String(e));
       assert.equal(e.kind, "StoreUnavailable");
@@ -84,56 +75,11 @@ describe("a SQLite store whose disk fills up", () => {
     assert.equal(await store.isHealthy(), false, "unhealthy while writes fail");
     assert.equal((await store.getJob(first.jobId))?.jobId, first.jobId, "reads still work");
 
-    await rm(filler);
+    await disk.free();
     assert.equal(await store.isHealthy(), true, "healthy once a write works again");
     assert.equal(await store.insertJobUnderCap(newJob({ description: big }), 100), true);
   });
 });
-
-/**
- * A TCP proxy to PostgreSQL that can stop passing bytes (holding them until it thaws), the way a hung server
- * or a stalled network behaves.
- */
-function freezableProxy(target: URL) {
-  const sockets = new Set<Socket>();
-  const held: (() => void)[] = [];
-  let frozen = false;
-  const forward = (from: Socket, to: Socket) =>
-    from.on("data", (d) => {
-      if (frozen) held.push(() => to.write(d));
-      else to.write(d);
-    });
-  const server: Server = createServer((client) => {
-    const upstream = new Socket();
-    upstream.connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("error", () => undefined);
-      s.on("close", () => sockets.delete(s));
-    }
-    forward(client, upstream);
-    forward(upstream, client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-  });
-  return {
-    listen: () =>
-      new Promise<number>((resolve) =>
-        server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)),
-      ),
-    freeze: () => {
-      frozen = true;
-    },
-    thaw: () => {
-      frozen = false;
-      for (const write of held.splice(0)) write();
-    },
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 describe("a PostgreSQL store that goes away", () => {
   let database: Awaited<ReturnType<typeof createPgDatabase>>;
@@ -179,10 +125,7 @@ describe("a PostgreSQL store that goes away", () => {
 
   it("answers the health check false in bounded time while the server hangs, true once it answers", async () => {
     const proxy = freezableProxy(new URL(database.url));
-    const port = await proxy.listen();
-    const url = new URL(database.url);
-    url.host = `127.0.0.1:${port}`;
-    const store = new JobStore(await openPostgres(url.toString(), 2));
+    const store = new JobStore(await openPostgres(throughPort(database.url, await proxy.listen()), 2));
     try {
       assert.equal(await store.isHealthy(500), true);
       proxy.freeze();
@@ -197,10 +140,7 @@ describe("a PostgreSQL store that goes away", () => {
 
   it("fails with StoreUnavailableError while nothing listens", async () => {
     const proxy = freezableProxy(new URL(database.url));
-    const port = await proxy.listen();
-    const url = new URL(database.url);
-    url.host = `127.0.0.1:${port}`;
-    const store = new JobStore(await openPostgres(url.toString(), 2));
+    const store = new JobStore(await openPostgres(throughPort(database.url, await proxy.listen()), 2));
     try {
       await proxy.close();
       await assert.rejects(store.getJob("x"), (e) => isStoreUnavailable(e) && e.failure === "unreachable");

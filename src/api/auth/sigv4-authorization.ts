@@ -39,7 +39,8 @@ export function parseAuthorizationHeader(value: string): ParsedAuthorization {
     throw malformed(`the algorithm must be ${SIGV4_ALGORITHM}, not "${clip(algorithm)}"`);
   }
   const fields = new Map<string, string>();
-  for (const part of trimmed.slice(space + 1).split(",")) {
+  // With no space there are no fields: the algorithm alone is not one.
+  for (const part of (space === -1 ? "" : trimmed.slice(space + 1)).split(",")) {
     const item = part.trim();
     if (item === "") continue;
     const eq = item.indexOf("=");

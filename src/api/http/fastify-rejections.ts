@@ -16,6 +16,8 @@ export type FastifyRejection =
 
 /** Which client-side rejection `error` is, or undefined when it is not one of Fastify's (a real failure). */
 export function fastifyRejectionOf(error: unknown): FastifyRejection | undefined {
+  // A handler may throw anything, null included; only an object can be one of Fastify's errors.
+  if (typeof error !== "object" || error === null) return undefined;
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") return { kind: "body-too-large" };
   const status = fastifyError.statusCode;

@@ -24,7 +24,8 @@ export function requestTimestampMillis(value: string): number | undefined {
     const [, d, mon, y, h, mi, s] = m;
     const mo = MONTHS.indexOf(mon!) + 1;
     if (!validFields(Number(y), mo, Number(d), Number(h), Number(mi), Number(s))) return undefined;
-    return Date.UTC(Number(y), mo - 1, Number(d), Number(h), Number(mi), Number(s));
+    // As ISO-8601, which keeps years 0-99 (Date.UTC would read them as 1900-1999).
+    return Date.parse(`${y}-${String(mo).padStart(2, "0")}-${d}T${h}:${mi}:${s}Z`);
   }
   return undefined;
 }
@@ -37,6 +38,8 @@ export function canonicalIso(ms: number): string {
 
 function validFields(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return false;
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  return d <= daysInMonth;
+  // setUTCFullYear takes years 0-99 as they are; Date.UTC would read them as 1900-1999 (and 0000 is a leap year).
+  const lastDayOfMonth = new Date(0);
+  lastDayOfMonth.setUTCFullYear(y, mo, 0);
+  return d <= lastDayOfMonth.getUTCDate();
 }

@@ -1,0 +1,203 @@
+/**
+ * store/migrations.ts on a fresh SQLite file and a fresh PostgreSQL database: one list of migrations brings
+ * either to the latest schema (the same tables and columns on both), running it again changes nothing, and a
+ * migration that fails says which one it was.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { forKysely, openSqliteDatabase } from "../../src/sqlite/database.js";
+import { migrateToLatest } from "../../src/store/migrations.js";
+import { createPgDatabase } from "../helpers/stores.js";
+
+/** The migrations as they stand: a new one is appended here too, and never one edited. */
+const MIGRATIONS = ["0001_jobs_and_chunks", "0002_chunk_tasks", "0003_report_files", "0004_request_signatures"];
+
+/** Every table of the latest schema and its columns, as the store's queries use them (schema.ts). */
+const LATEST_SCHEMA: Record<string, readonly string[]> = {
+  jobs: [
+    "job_id",
+    "account_id",
+    "status",
+    "priority",
+    "creation_time",
+    "termination_time",
+    "suspended_time",
+    "suspended_cause",
+    "status_update_reason",
+    "failure_reasons",
+    "spec",
+    "client_request_token",
+    "request_fingerprint",
+    "tags",
+    "total_tasks",
+    "succeeded",
+    "failed",
+    "active_ms",
+    "active_since",
+    "confirmed",
+    "manifest_etag",
+    "generated_manifest",
+    "phase_owner",
+    "phase_expires",
+    "updated_time",
+  ],
+  chunks: [
+    "job_id",
+    "seq",
+    "start_byte",
+    "end_byte",
+    "first_record",
+    "records",
+    "state",
+    "lease_token",
+    "lease_expires",
+    "attempts",
+    "succeeded",
+    "failed",
+    "succeeded_rows",
+    "failed_rows",
+    "tasks",
+  ],
+  report_files: [
+    "job_id",
+    "status",
+    "file_index",
+    "object_key",
+    "upload_id",
+    "parts",
+    "part_count",
+    "bytes",
+    "through_seq",
+    "md5_state",
+    "md5",
+    "completed",
+  ],
+  request_signatures: ["scheme", "access_key_id", "signature", "bound_digest", "expires_at"],
+};
+
+/** The schema as the database describes it: table -> column names, sorted. */
+async function schemaOf(db: Kysely<unknown>): Promise<Record<string, string[]>> {
+  const tables = await db.introspection.getTables();
+  return Object.fromEntries(
+    tables.map((t) => [t.name, t.columns.map((c) => c.name).sort()] as const).sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+async function appliedMigrations(db: Kysely<unknown>): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+  return rows.map((r) => r.name);
+}
+
+const expectedSchema = () =>
+  Object.fromEntries(
+    Object.entries(LATEST_SCHEMA)
+      .map(([table, columns]) => [table, [...columns].sort()] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+
+interface Fresh {
+  readonly db: Kysely<unknown>;
+  dispose(): Promise<void>;
+}
+
+const FRESH: readonly { name: string; open(): Promise<Fresh> }[] = [
+  {
+    name: "SQLite",
+    async open() {
+      const dir = await mkdtemp(join(tmpdir(), "objbatch-migrations-"));
+      const dialect: Dialect = new SqliteDialect({
+        database: forKysely(openSqliteDatabase(join(dir, "store.sqlite"))),
+      });
+      const db = new Kysely<unknown>({ dialect });
+      return {
+        db,
+        async dispose() {
+          await db.destroy();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: "PostgreSQL",
+    async open() {
+      const database = await createPgDatabase();
+      const db = new Kysely<unknown>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2 }) }),
+      });
+      return {
+        db,
+        async dispose() {
+          await db.destroy();
+          await database.drop();
+        },
+      };
+    },
+  },
+];
+
+const migrated: Record<string, Record<string, string[]>> = {};
+
+for (const { name, open } of FRESH) {
+  describe(`migrateToLatest on a fresh ${name} database`, () => {
+    let fresh: Fresh;
+    before(async () => {
+      fresh = await open();
+    });
+    after(() => fresh.dispose());
+
+    it("creates the latest schema and records every migration, in order", async () => {
+      assert.deepEqual(await schemaOf(fresh.db), {}, "fresh");
+      await migrateToLatest(fresh.db);
+      const tables = await schemaOf(fresh.db); // Kysely's own bookkeeping tables are not listed
+      assert.deepEqual(tables, expectedSchema());
+      assert.deepEqual(await appliedMigrations(fresh.db), MIGRATIONS);
+      migrated[name] = tables;
+    });
+
+    it("changes nothing when run again", async () => {
+      const schema = await schemaOf(fresh.db);
+      const { rows: before } = await sql`select name, timestamp from kysely_migration order by name`.execute(fresh.db);
+      await migrateToLatest(fresh.db);
+      await migrateToLatest(fresh.db);
+      assert.deepEqual(await schemaOf(fresh.db), schema);
+      const { rows: afterwards } = await sql`select name, timestamp from kysely_migration order by name`.execute(
+        fresh.db,
+      );
+      assert.deepEqual(afterwards, before, "no migration ran again");
+    });
+  });
+}
+
+describe("migrateToLatest on both kinds", () => {
+  it("gives SQLite and PostgreSQL the same tables and columns", () => {
+    assert.deepEqual(Object.keys(migrated).sort(), ["PostgreSQL", "SQLite"], "both were migrated above");
+    assert.deepEqual(migrated.SQLite, migrated.PostgreSQL);
+  });
+});
+
+for (const { name, open } of FRESH) {
+  describe(`migrateToLatest on a ${name} database it cannot migrate`, () => {
+    let fresh: Fresh;
+    before(async () => {
+      fresh = await open();
+    });
+    after(() => fresh.dispose());
+
+    it("throws an error naming the migration that failed, and records none of it", async () => {
+      // A table of the same name that is not objbatch's: the first migration cannot create its own.
+      await sql`create table jobs (something_else text)`.execute(fresh.db);
+      await assert.rejects(migrateToLatest(fresh.db), (e: unknown) => {
+        assert.ok(e instanceof Error);
+        assert.match(e.message, /^job store migration 0001_jobs_and_chunks failed: /);
+        return true;
+      });
+      assert.deepEqual(await appliedMigrations(fresh.db), []);
+    });
+  });
+}
