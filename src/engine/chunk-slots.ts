@@ -52,6 +52,11 @@ export class ChunkSlots {
     return this.running.size;
   }
 
+  /** The jobs whose chunks run here now. */
+  jobIds(): string[] {
+    return [...new Set([...this.running].map((r) => r.jobId))];
+  }
+
   holdsChunksOf(jobId: string): boolean {
     for (const r of this.running) if (r.jobId === jobId) return true;
     return false;
@@ -148,8 +153,10 @@ export class ChunkSlots {
           if (e !== undefined && !this.outage.failed(e, "leasing a chunk")) {
             this.deps.log.error({ err: e }, "leasing a chunk failed");
           }
+          // A slot left free means a job ran out of chunks (it may be done) or leasing failed: the engine looks
+          // now. While the slots stay full the regular ticks suffice, so a busy job costs no tick per chunk.
+          if (this.running.size < this.deps.options.chunkSlots) this.wake();
         });
-        this.wake();
       }),
     };
     this.running.add(entry);

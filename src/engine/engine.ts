@@ -4,36 +4,53 @@
  * done or failing, finalises them, and keeps its chunk slots busy with leased chunks. Several engines may
  * share one PostgreSQL store: every move is a compare-and-set, chunks and phases are leased. A store that is
  * down or cannot write never ends the process: every store call is retried with backoff (store-outage.ts).
+ *
+ * A tick costs the same however many jobs wait: it reads only what it can act on, through indexes
+ * (store/jobs/queue-reads.ts): the jobs holding execution slots and the few that could win one, a few jobs to
+ * finish, and the jobs whose chunks run here; the engine keeps state only for those. Preparing is not paced by
+ * ticks: up to `prepareConcurrency` lanes each take the next New job in queue order and prepare it, one after
+ * another, until none is left (preparer.ts prepareNext).
  */
 import { randomUUID } from "node:crypto";
 import type { Job } from "../domain/job.js";
 import type { JobState } from "../domain/job-state.js";
-import { isTerminal, JOB_STATUSES, type JobStatus } from "../domain/status.js";
+import type { JobStatus } from "../domain/status.js";
 import { ChunkSlots } from "./chunk-slots.js";
 import type { EngineDeps } from "./deps.js";
 import type { ChunkExecutor } from "./executor.js";
 import { exceedsFailureThreshold, failureThresholdReason } from "./failure-threshold.js";
 import { finalizeJob } from "./finalizer.js";
-import { prepareJob } from "./preparer.js";
+import { prepareNext } from "./preparer.js";
 import { flushRunningReport, type JobReport, reportFlusherFor } from "./report-flush.js";
 import { planSchedule } from "./scheduler.js";
 import { StoreOutage } from "./store-outage.js";
 import { within } from "./within.js";
 
-/** The engine looks after every job that has not finished. */
-const WATCHED: readonly JobStatus[] = JOB_STATUSES.filter((s) => !isTerminal(s));
+/** Jobs finalised at once by one engine. */
+const FINALIZING_AT_ONCE = 4;
 
-const FINISHING: ReadonlySet<JobStatus> = new Set(["Completing", "Cancelling", "Failing"]);
+/** Suspended jobs failed for their confirmation timeout, and finished jobs purged, per tick at most (D4, D8). */
+const HOUSEKEEPING_BATCH = 100;
 
-/** A New job, or a Preparing one whose preparer let its claim run out (it died). */
-function preparable(job: JobState, now: number): boolean {
-  if (job.status === "New") return true;
-  return job.status === "Preparing" && (job.phaseClaim === undefined || job.phaseClaim.expires < now);
-}
+/**
+ * The shortest gap between two ticks that wakes asked for: a burst of wakes (a CreateJob each, a prepared job
+ * each) costs a tick every MIN_WAKE_GAP_MS at most, not one per wake.
+ */
+const MIN_WAKE_GAP_MS = 50;
 
 export class Engine {
   private readonly deps: EngineDeps;
   private readonly executor: ChunkExecutor;
+  /*
+   * The engine's per-job state is bounded by what it acts on, never by the number of unfinished jobs:
+   * - statuses: rebuilt every tick from the Active jobs (the scheduler keeps them to maxActiveJobs), the Pausing
+   *   ones (each waits only for chunks in flight, so no more than the chunk slots running them), at most
+   *   FINALIZING_AT_ONCE + finalising + chunkSlots finishing jobs, and the jobs of the chunks running here (at
+   *   most chunkSlots);
+   * - phases: at most prepareConcurrency preparing lanes, FINALIZING_AT_ONCE finalisations, and a report flush
+   *   per Active job;
+   * - reports: one per Active job with a report, dropped once the job is no longer Active.
+   */
   private readonly statuses = new Map<string, JobStatus>();
   private readonly slots: ChunkSlots;
   private readonly phases = new Map<string, Promise<unknown>>();
@@ -47,6 +64,14 @@ export class Engine {
   private readonly outage: StoreOutage;
   /** Ticks in a row that failed for an unavailable store: the loop backs off by them. */
   private tickFailures = 0;
+  /** wake() was called since the last tick began: the loop ticks again without waiting for pollMs. */
+  private wakeRequested = false;
+  /** Preparing lanes running, and the last time one looked for a Preparing job whose preparer died. */
+  private prepareLanes = 0;
+  private lastRestartLook = Number.NEGATIVE_INFINITY;
+  private lanesStarted = 0;
+  /** Housekeeping found more to do than one batch: it runs again next tick. */
+  private housekeepingLeft = false;
 
   /** `deps.now` is the engine's clock: a test injects one and calls tick() itself instead of start(). */
   constructor(deps: Omit<EngineDeps, "owner"> & { owner?: string; executor: ChunkExecutor }) {
@@ -54,7 +79,7 @@ export class Engine {
     this.deps = { ...rest, owner: deps.owner ?? `engine-${randomUUID()}` };
     this.executor = executor;
     this.outage = new StoreOutage(this.deps.log, this.deps.options.storeRetryMaxDelayMs);
-    this.slots = new ChunkSlots(this.deps, executor, this.outage, this.statuses, () => this.wake());
+    this.slots = new ChunkSlots(this.deps, executor, this.outage, this.statuses, () => this.requestTick());
   }
 
   start(): void {
@@ -73,8 +98,18 @@ export class Engine {
     };
   }
 
-  /** Ask for a tick soon (a job was created, confirmed, cancelled, re-prioritised). */
+  /**
+   * Ask for a tick soon (a job was created, confirmed, cancelled, re-prioritised). A created job need not wait
+   * for it: while the loop runs, a preparing lane starts at once if one is free.
+   */
   wake(): void {
+    if (this.loopDone) this.startPreparing();
+    this.requestTick();
+  }
+
+  /** A tick soon: after the shortest gap (MIN_WAKE_GAP_MS) since the last one began. */
+  private requestTick(): void {
+    this.wakeRequested = true;
     this.wakeUp?.();
   }
 
@@ -109,6 +144,8 @@ export class Engine {
     while (!this.stopping) {
       let wait = this.deps.options.pollMs;
       let backingOff = false;
+      const started = Date.now();
+      this.wakeRequested = false;
       try {
         await this.tick();
         this.tickFailures = 0;
@@ -123,62 +160,112 @@ export class Engine {
         }
       }
       if (this.stopping) break;
+      // A wake that came during the tick is not lost: the next tick follows after the shortest gap.
+      const gap = () => Math.max(0, MIN_WAKE_GAP_MS - (Date.now() - started));
+      if (this.wakeRequested && !backingOff) wait = Math.min(wait, gap());
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        const cut = () => {
+        let timer = setTimeout(resolve, wait);
+        this.wakeUp = () => {
+          if (backingOff && !this.stopping) return;
           clearTimeout(timer);
-          resolve();
+          timer = setTimeout(resolve, backingOff ? 0 : gap());
         };
-        this.wakeUp = backingOff ? () => this.stopping && cut() : cut;
       });
       this.wakeUp = undefined;
     }
   }
 
   /**
-   * One look at every unfinished job: prepare new ones, bring the execution slots in line with priorities,
-   * move Active jobs that are done or failing on, finish the finishing ones, and lease chunks for free slots.
-   * The work it starts (phases, chunks) runs on after it returns; settled() waits for it.
+   * One look at the jobs the engine can act on: prepare new ones, bring the execution slots in line with
+   * priorities, move Active jobs that are done or failing on, finish the finishing ones, and lease chunks for free
+   * slots. Every read is bounded (store/jobs/queue-reads.ts), whatever the backlog. The work it starts (phases,
+   * chunks) runs on after it returns; settled() waits for it.
    */
   async tick(): Promise<void> {
     const { store, options } = this.deps;
     const now = this.deps.now();
-    if (now - this.lastHousekeeping >= options.housekeepingMs) {
+    if (this.housekeepingLeft || now - this.lastHousekeeping >= options.housekeepingMs) {
       this.lastHousekeeping = now;
-      await this.housekeeping(now);
+      this.housekeepingLeft = await this.housekeeping(now);
     }
 
-    let jobs = await store.jobStatesIn(WATCHED);
-    this.refreshStatuses(jobs);
-
-    for (const job of jobs) {
-      if (preparable(job, now) && this.countPhases("prepare") < options.prepareConcurrency) {
-        this.runPhase(`prepare:${job.jobId}`, () => prepareJob(this.deps, job.jobId));
-      }
-    }
-
+    let jobs = await store.schedulableJobStates(options.maxActiveJobs);
     const moves = planSchedule(jobs, options.maxActiveJobs);
     for (const move of moves) await store.transition(move.jobId, move.from, move.to, this.deps.now());
-    if (moves.length > 0) {
-      jobs = await store.jobStatesIn(WATCHED);
-      this.refreshStatuses(jobs);
-    }
+    if (moves.length > 0) jobs = await store.schedulableJobStates(options.maxActiveJobs);
+    const running = jobs.filter((j) => j.status === "Active" || j.status === "Pausing");
+    const finishing = await store.finishingJobStates(
+      this.deps.owner,
+      this.deps.now(),
+      FINALIZING_AT_ONCE + this.countPhases("finalize") + this.slots.size,
+    );
+    // Jobs whose chunks run here, whatever their status now: their running chunks must learn it (executor.ts).
+    const known = new Set([...running, ...finishing].map((j) => j.jobId));
+    const held = await store.jobStatesOf(this.slots.jobIds().filter((id) => !known.has(id)));
+    this.refreshStatuses([...running, ...finishing, ...held]);
 
-    for (const job of jobs) {
+    for (const job of running) {
       if (job.status === "Active") await this.checkActive(job);
-      else if (job.status === "Pausing") await this.checkPausing(job);
-      else if (FINISHING.has(job.status)) this.maybeFinalize(job.jobId);
+      else await this.checkPausing(job);
     }
+    for (const job of finishing) this.maybeFinalize(job.jobId);
 
-    const active = jobs.some((j) => j.status === "Active") ? await store.jobsIn(["Active"], this.deps.now()) : [];
+    const active = running.some((j) => this.statuses.get(j.jobId) === "Active")
+      ? await store.jobsIn(["Active"], this.deps.now())
+      : [];
     for (const job of active) this.maybeFlushReport(job);
     for (const jobId of this.reports.keys()) {
       if (this.statuses.get(jobId) !== "Active" && !this.phases.has(`flush:${jobId}`)) this.reports.delete(jobId);
     }
+    // Preparing starts once this tick has decided: a job it prepares is scheduled by the next tick, never halfway
+    // through this one.
+    this.startPreparing();
     const leaseFailure = await this.slots.fill(active);
     if (leaseFailure !== undefined) throw leaseFailure; // the loop logs it, and backs off if the store is down
   }
 
+  /**
+   * Starts a preparing lane if fewer than `prepareConcurrency` run. A lane takes the next job to prepare, prepares
+   * it, and takes the next, until none is left; each job it takes starts another lane, up to the limit, so a
+   * backlog is prepared `prepareConcurrency` at a time without waiting for ticks, and an empty queue costs one
+   * query a tick. Now and then (a third of a lease) a lane first looks for a Preparing job whose preparer died.
+   */
+  private startPreparing() {
+    if (this.stopping || this.prepareLanes >= this.deps.options.prepareConcurrency) return;
+    this.prepareLanes++;
+    this.lanesStarted++;
+    // A lane that finds nothing does not wake the engine (an empty queue would tick it again at once); each job it
+    // prepares does, so that the next tick schedules it.
+    this.runPhase(
+      `prepare:lane-${this.lanesStarted}`,
+      async () => {
+        try {
+          while (!this.stopping) {
+            const now = this.deps.now();
+            let took = false;
+            if (now - this.lastRestartLook >= this.deps.options.leaseMs / 3) {
+              this.lastRestartLook = now;
+              took = await this.prepareOne("Preparing");
+            }
+            if (!took && !(await this.prepareOne("New"))) return;
+            this.requestTick();
+          }
+        } finally {
+          this.prepareLanes--;
+        }
+      },
+      { wake: false },
+    );
+  }
+
+  private prepareOne(from: "New" | "Preparing"): Promise<boolean> {
+    return prepareNext(this.deps, from, () => this.startPreparing());
+  }
+
+  /**
+   * The statuses the chunk slots and the executor go by: the jobs holding or giving up execution slots, the ones
+   * being finished, and any whose chunks run here. Bounded like the reads; the executor forgets the rest.
+   */
   private refreshStatuses(jobs: readonly JobState[]) {
     this.statuses.clear();
     for (const job of jobs) this.statuses.set(job.jobId, job.status);
@@ -198,25 +285,28 @@ export class Engine {
       return;
     }
     if (job.totalTasks < 0) return;
-    const counts = await store.countChunks(job.jobId, this.deps.now());
-    if (counts.pending + counts.running + counts.stale === 0) {
+    if (!(await store.hasUnfinishedChunks(job.jobId))) {
       if (await store.transition(job.jobId, "Active", "Completing", this.deps.now())) {
         this.statuses.set(job.jobId, "Completing");
-        this.wake();
+        this.requestTick();
       }
     }
   }
 
   private async checkPausing(job: JobState) {
     if (this.slots.holdsChunksOf(job.jobId)) return;
-    const counts = await this.deps.store.countChunks(job.jobId, this.deps.now());
-    if (counts.running === 0) await this.deps.store.transition(job.jobId, "Pausing", "Paused", this.deps.now());
+    if (!(await this.deps.store.hasRunningChunks(job.jobId, this.deps.now()))) {
+      await this.deps.store.transition(job.jobId, "Pausing", "Paused", this.deps.now());
+    }
   }
 
-  /** Finishes a Completing, Cancelling or Failing job once none of its chunks or report parts is in flight here. */
+  /**
+   * Finishes a Completing, Cancelling or Failing job once none of its chunks or report parts is in flight here,
+   * FINALIZING_AT_ONCE at a time.
+   */
   private maybeFinalize(jobId: string) {
     const busy = this.phases.has(`finalize:${jobId}`) || this.phases.has(`flush:${jobId}`);
-    if (!busy && !this.slots.holdsChunksOf(jobId)) {
+    if (!busy && !this.slots.holdsChunksOf(jobId) && this.countPhases("finalize") < FINALIZING_AT_ONCE) {
       this.runPhase(`finalize:${jobId}`, () => finalizeJob(this.deps, jobId));
     }
   }
@@ -235,20 +325,24 @@ export class Engine {
     this.runPhase(`flush:${job.jobId}`, () => flushRunningReport(this.deps, job.jobId, report));
   }
 
-  private async housekeeping(now: number) {
+  /**
+   * Fails the Suspended jobs past their confirmation timeout (D4) and purges finished jobs past retention (D8), a
+   * batch of each, oldest first, through indexes. Returns true when a batch was full: more is left for next tick.
+   */
+  private async housekeeping(now: number): Promise<boolean> {
     const { store, options, log } = this.deps;
-    for (const job of await store.jobStatesIn(["Suspended"])) {
-      if (job.suspendedTime !== undefined && now - job.suspendedTime > options.suspendedTimeoutMs) {
-        await store.transition(job.jobId, "Suspended", "Failing", now, {
-          failure: {
-            code: "ConfirmationTimeout",
-            reason: `The job was not confirmed within ${Math.round(options.suspendedTimeoutMs / 86_400_000)} days.`,
-          },
-        });
-      }
+    const expired = await store.suspendedBefore(now - options.suspendedTimeoutMs, HOUSEKEEPING_BATCH);
+    for (const job of expired) {
+      await store.transition(job.jobId, "Suspended", "Failing", now, {
+        failure: {
+          code: "ConfirmationTimeout",
+          reason: `The job was not confirmed within ${Math.round(options.suspendedTimeoutMs / 86_400_000)} days.`,
+        },
+      });
     }
-    const purged = await store.purgeTerminatedBefore(now - options.retentionMs);
+    const purged = await store.purgeTerminatedBefore(now - options.retentionMs, HOUSEKEEPING_BATCH);
     if (purged > 0) log.info({ purged }, "purged finished jobs past retention");
+    return expired.length === HOUSEKEEPING_BATCH || purged === HOUSEKEEPING_BATCH;
   }
 
   // ---- phases -----------------------------------------------------------------------------------------------
@@ -259,7 +353,8 @@ export class Engine {
     return n;
   }
 
-  private runPhase(key: string, work: () => Promise<unknown>) {
+  /** Runs `work` as the phase `key` (once at a time); when it ends the engine is woken, unless `wake` is false. */
+  private runPhase(key: string, work: () => Promise<unknown>, options: { wake?: boolean } = {}) {
     if (this.phases.has(key)) return;
     const done = work()
       .catch((e) => {
@@ -268,7 +363,7 @@ export class Engine {
       })
       .finally(() => {
         this.phases.delete(key);
-        this.wake();
+        if (options.wake !== false) this.requestTick();
       });
     this.phases.set(key, done);
   }

@@ -10,6 +10,8 @@ export interface HeldClaim {
   /** True once a renewal found the claim gone (the job changed status, or another engine took it). */
   readonly lost: boolean;
   release(): Promise<void>;
+  /** Stops renewing a claim the store already gave up (a statement that ended the phase released it too). */
+  stop(): void;
 }
 
 export function holdClaim(deps: EngineDeps, jobId: string, status: JobStatus): HeldClaim {
@@ -29,6 +31,9 @@ export function holdClaim(deps: EngineDeps, jobId: string, status: JobStatus): H
   return {
     get lost() {
       return lost;
+    },
+    stop() {
+      clearInterval(timer);
     },
     async release() {
       clearInterval(timer);

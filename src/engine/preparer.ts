@@ -12,7 +12,7 @@
  * Restart safety is the same for all three: chunks are written as they are cut, and a preparer that dies
  * leaves the job in Preparing; whoever claims it next deletes the partial chunks and starts over.
  */
-import type { JobStatus } from "../domain/status.js";
+import type { Job } from "../domain/job.js";
 import { isStoreUnavailable } from "../store/errors.js";
 import type { EngineDeps } from "./deps.js";
 import { clipFailure, JobFailureError, jobFailureOf } from "./errors.js";
@@ -23,8 +23,14 @@ import { prepareGenerated } from "./prepare/generator.js";
 import { INVENTORY_FORMATS, prepareInventory } from "./prepare/inventory.js";
 import type { PrepareOutcome, PrepareRun } from "./prepare/run.js";
 
+const AWAITING_CONFIRMATION = "The job is awaiting confirmation (ConfirmationRequired).";
+
+/**
+ * Prepares the named job if it is New, or Preparing with nobody's live claim (its preparer died). For a job whose
+ * id is known (tests, tools); the engine takes the next job in queue order with prepareNext.
+ */
 export async function prepareJob(deps: EngineDeps, jobId: string): Promise<void> {
-  const { store, log } = deps;
+  const { store } = deps;
   const state = await store.getJobState(jobId);
   if (!state) return;
   if (state.status === "New") {
@@ -33,24 +39,56 @@ export async function prepareJob(deps: EngineDeps, jobId: string): Promise<void>
     return;
   }
   if (!(await store.claimPhase(jobId, "Preparing", deps.owner, deps.now(), deps.options.leaseMs))) return;
-  const claim = holdClaim(deps, jobId, "Preparing");
+  await prepareClaimed(deps, jobId, undefined, true);
+}
 
+/**
+ * Takes the next job to prepare, in queue order, and prepares it: the first New job, or with `from` Preparing the
+ * first one whose preparer died. Taking it and its claim is one statement (store/jobs/claim-preparation.ts), which
+ * hands back the whole job, so a New job costs no read before its manifest's. `taken` is called once the job is
+ * taken, before it is prepared. False when there was none.
+ */
+export async function prepareNext(deps: EngineDeps, from: "New" | "Preparing", taken?: () => void): Promise<boolean> {
+  const job = await deps.store.claimNextPreparation(from, deps.owner, deps.now(), deps.options.leaseMs);
+  if (!job) return false;
+  taken?.();
+  await prepareClaimed(deps, job.jobId, job, from === "Preparing");
+  return true;
+}
+
+/**
+ * Prepares a job whose Preparing claim this engine holds. `job` is the job as claimed, if at hand; `restarted`
+ * says an earlier attempt may have left chunks.
+ */
+async function prepareClaimed(deps: EngineDeps, jobId: string, claimed: Job | undefined, restarted: boolean) {
+  const { store, log } = deps;
+  const claim = holdClaim(deps, jobId, "Preparing");
+  let finished = false;
   try {
     // A crashed earlier attempt may have left some chunks: start over.
-    await store.deleteChunks(jobId);
-    const job = (await store.getJob(jobId, deps.now()))!;
+    if (restarted) await store.deleteChunks(jobId);
+    const job = claimed ?? (await store.getJob(jobId, deps.now()))!;
     const context = makeJobContext(job, deps.storage, deps.accounts);
     const outcome = await prepareFromSource({ deps, jobId, context, claim });
     if (outcome === "abandoned") return;
 
     if (outcome.generated) await store.setGeneratedManifest(jobId, outcome.generated, deps.now());
-    await store.setPrepared(jobId, outcome.total, outcome.etag, deps.now());
-    const fresh = (await store.getJobState(jobId))!;
-    if (fresh.status !== "Preparing") return; // cancelled meanwhile: the finaliser takes it from here
-    const next: JobStatus = fresh.confirmed ? "Ready" : "Suspended";
-    await store.transition(jobId, "Preparing", next, deps.now(), {
-      suspendedCause: next === "Suspended" ? "The job is awaiting confirmation (ConfirmationRequired)." : undefined,
-    });
+    // Counts, status and claim in one statement (store/jobs/finish-preparation.ts).
+    const next = await store.finishPreparation(
+      jobId,
+      deps.owner,
+      { totalTasks: outcome.total, manifestEtag: outcome.etag, suspendedCause: AWAITING_CONFIRMATION },
+      deps.now(),
+    );
+    if (next === undefined) {
+      // Cancelled meanwhile (the finaliser takes it from here, with the counts), or taken over by another
+      // preparer after this one's claim ran out (it counts again).
+      const fresh = await store.getJobState(jobId);
+      if (fresh && fresh.status !== "Preparing")
+        await store.setPrepared(jobId, outcome.total, outcome.etag, deps.now());
+      return;
+    }
+    finished = true;
     log.info({ jobId, tasks: outcome.total, chunks: outcome.chunks, status: next }, "job prepared");
   } catch (e) {
     // The store being down says nothing about the job: leave it Preparing, and whoever claims it next (after
@@ -63,7 +101,8 @@ export async function prepareJob(deps: EngineDeps, jobId: string): Promise<void>
     }
     await store.transition(jobId, "Preparing", "Failing", deps.now(), { failure: clipFailure(failure) });
   } finally {
-    await claim.release();
+    if (finished) claim.stop();
+    else await claim.release();
   }
 }
 

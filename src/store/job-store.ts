@@ -12,17 +12,20 @@ import { abandonUnfinishedChunks } from "./chunks/abandon-chunks.js";
 import { type ChunkResults, completeChunk } from "./chunks/complete-chunk.js";
 import { type ChunkPlanRow, deleteChunks, insertChunks } from "./chunks/insert-chunks.js";
 import { type LeasedChunk, leaseChunk } from "./chunks/lease-chunk.js";
-import { countChunks, sumChunkCounters } from "./chunks/read-chunks.js";
+import { countChunks, hasRunningChunks, hasUnfinishedChunks, sumChunkCounters } from "./chunks/read-chunks.js";
 import { releaseChunk } from "./chunks/release-chunk.js";
 import { renewLeases } from "./chunks/renew-leases.js";
 import type { StoreConnection } from "./connect.js";
 import type { NewJob } from "./job-row.js";
 import { addFailureReason } from "./jobs/add-failure-reason.js";
 import { claimPhase } from "./jobs/claim-phase.js";
+import { claimNextPreparation } from "./jobs/claim-preparation.js";
 import { deleteTerminalJob } from "./jobs/delete-terminal-job.js";
+import { finishPreparation, type PreparedManifest } from "./jobs/finish-preparation.js";
 import { insertJob, insertJobUnderCap } from "./jobs/insert-job.js";
 import { markConfirmed } from "./jobs/mark-confirmed.js";
 import { purgeTerminatedBefore } from "./jobs/purge-terminated-jobs.js";
+import { finishingJobStates, jobStatesOf, schedulableJobStates, suspendedBefore } from "./jobs/queue-reads.js";
 import {
   countUnfinished,
   findByToken,
@@ -114,8 +117,30 @@ export class JobStore {
     return listJobs(this.db, accountId, statuses, limit, after, now);
   }
 
-  countUnfinished(accountId: string): Promise<number> {
-    return countUnfinished(this.db, accountId);
+  /** The account's unfinished jobs, counted up to `atMost`. */
+  countUnfinished(accountId: string, atMost?: number): Promise<number> {
+    return countUnfinished(this.db, accountId, atMost);
+  }
+
+  // ---- jobs: the engine's bounded reads of the queue (jobs/queue-reads.ts) ----------------------------------
+
+  /** Active and Pausing jobs, and the first `slots` Ready and Paused ones: what the scheduler ranks. */
+  schedulableJobStates(slots: number): Promise<JobState[]> {
+    return schedulableJobStates(this.db, slots);
+  }
+
+  /** The first `limit` Completing, Cancelling and Failing jobs whose phase nobody but `owner` holds. */
+  finishingJobStates(owner: string, now: number, limit: number): Promise<JobState[]> {
+    return finishingJobStates(this.db, owner, now, limit);
+  }
+
+  jobStatesOf(jobIds: readonly string[]): Promise<JobState[]> {
+    return jobStatesOf(this.db, jobIds);
+  }
+
+  /** The oldest `limit` jobs Suspended since before `before`. */
+  suspendedBefore(before: number, limit: number): Promise<JobState[]> {
+    return suspendedBefore(this.db, before, limit);
   }
 
   // ---- jobs: writes (jobs/) ---------------------------------------------------------------------------------
@@ -156,9 +181,30 @@ export class JobStore {
     return deleteTerminalJob(this.db, jobId);
   }
 
-  /** Purges terminal jobs that ended before `before` (retention, D8). Returns how many. */
-  purgeTerminatedBefore(before: number): Promise<number> {
-    return purgeTerminatedBefore(this.db, before);
+  /** Purges terminal jobs that ended before `before` (retention, D8), `maxJobs` at most. Returns how many. */
+  purgeTerminatedBefore(before: number, maxJobs?: number): Promise<number> {
+    return purgeTerminatedBefore(this.db, before, maxJobs);
+  }
+
+  /**
+   * Moves the first New job to Preparing (or takes over the first Preparing job nobody holds), with `owner`'s
+   * phase claim for `ttlMs`; the job as it then stands, or undefined when there is none.
+   */
+  claimNextPreparation(from: "New" | "Preparing", owner: string, now: number, ttlMs: number): Promise<Job | undefined> {
+    return claimNextPreparation(this.db, this.conn.dialect, from, owner, now, ttlMs);
+  }
+
+  /**
+   * Records the counted manifest, moves the job Preparing -> Ready (or Suspended, awaiting confirmation) and gives
+   * up `owner`'s claim, in one statement; the new status, or undefined when the job was no longer `owner`'s.
+   */
+  finishPreparation(
+    jobId: string,
+    owner: string,
+    manifest: PreparedManifest,
+    now: number,
+  ): Promise<JobStatus | undefined> {
+    return finishPreparation(this.db, jobId, owner, manifest, now);
   }
 
   /** The right to prepare or finalise a job in `status` (or flush its report while Active), for `ttlMs`. */
@@ -211,6 +257,16 @@ export class JobStore {
 
   countChunks(jobId: string, now: number) {
     return countChunks(this.db, jobId, now);
+  }
+
+  /** A chunk of the job is pending or leased (expired or not). */
+  hasUnfinishedChunks(jobId: string): Promise<boolean> {
+    return hasUnfinishedChunks(this.db, jobId);
+  }
+
+  /** A chunk of the job is leased and its lease has not expired. */
+  hasRunningChunks(jobId: string, now: number): Promise<boolean> {
+    return hasRunningChunks(this.db, jobId, now);
   }
 
   /** For tests and diagnostics: the sum of the done chunks' counters must equal the job's. */

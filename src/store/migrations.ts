@@ -127,6 +127,42 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable("request_signatures").execute();
     },
   },
+  /**
+   * Indexes that keep the engine's tick and the listings bounded however many jobs the store holds
+   * (store/jobs/queue-reads.ts, claim-preparation.ts, read-jobs.ts, purge-terminated-jobs.ts):
+   * - jobs_status_queue: a status's jobs in the scheduler's order (highest priority, then oldest), so "the first
+   *   k Ready jobs" reads k index entries. It replaces jobs_status_priority, whose ascending priority no query
+   *   walks.
+   * - jobs_account_status_listing: an account's jobs of one status, newest first: ListJobs with a status filter,
+   *   and the unfinished-jobs cap counted up to the cap (insert-job.ts).
+   * - jobs_termination: retention's purge, oldest finished first (termination_time is set exactly when a job
+   *   becomes terminal).
+   * - jobs_status_suspended: the Suspended jobs past their confirmation timeout, oldest first.
+   */
+  "0005_control_plane_indexes": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex("jobs_status_queue")
+        .on("jobs")
+        .columns(["status", "priority desc", "creation_time", "job_id"])
+        .execute();
+      await db.schema.dropIndex("jobs_status_priority").execute();
+      await db.schema
+        .createIndex("jobs_account_status_listing")
+        .on("jobs")
+        .columns(["account_id", "status", "creation_time", "job_id"])
+        .execute();
+      await db.schema.createIndex("jobs_termination").on("jobs").column("termination_time").execute();
+      await db.schema.createIndex("jobs_status_suspended").on("jobs").columns(["status", "suspended_time"]).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex("jobs_status_suspended").execute();
+      await db.schema.dropIndex("jobs_termination").execute();
+      await db.schema.dropIndex("jobs_account_status_listing").execute();
+      await db.schema.createIndex("jobs_status_priority").on("jobs").columns(["status", "priority"]).execute();
+      await db.schema.dropIndex("jobs_status_queue").execute();
+    },
+  },
 };
 
 class InlineMigrations implements MigrationProvider {
@@ -138,6 +174,19 @@ class InlineMigrations implements MigrationProvider {
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
   const migrator = new Migrator({ db, provider: new InlineMigrations() });
   const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`job store migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+  }
+}
+
+/**
+ * Migrates up or down to the named migration (the last one applied afterwards): for taking a store back to an
+ * older release's schema, and for testing each migration's `down`.
+ */
+export async function migrateTo(db: Kysely<unknown>, migrationName: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InlineMigrations() });
+  const { error, results } = await migrator.migrateTo(migrationName);
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
     throw new Error(`job store migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);

@@ -1,7 +1,7 @@
 /**
  * store/migrations.ts on a fresh SQLite file and a fresh PostgreSQL database: one list of migrations brings
  * either to the latest schema (the same tables and columns on both), running it again changes nothing, and a
- * migration that fails says which one it was.
+ * migration that fails says which one it was, and 0005 comes off again (migrateTo) as it went on.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -11,11 +11,17 @@ import { after, before, describe, it } from "node:test";
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { forKysely, openSqliteDatabase } from "../../src/sqlite/database.js";
-import { migrateToLatest } from "../../src/store/migrations.js";
+import { migrateTo, migrateToLatest } from "../../src/store/migrations.js";
 import { createPgDatabase } from "../helpers/stores.js";
 
 /** The migrations as they stand: a new one is appended here too, and never one edited. */
-const MIGRATIONS = ["0001_jobs_and_chunks", "0002_chunk_tasks", "0003_report_files", "0004_request_signatures"];
+const MIGRATIONS = [
+  "0001_jobs_and_chunks",
+  "0002_chunk_tasks",
+  "0003_report_files",
+  "0004_request_signatures",
+  "0005_control_plane_indexes",
+];
 
 /** Every table of the latest schema and its columns, as the store's queries use them (schema.ts). */
 const LATEST_SCHEMA: Record<string, readonly string[]> = {
@@ -198,6 +204,58 @@ for (const { name, open } of FRESH) {
         return true;
       });
       assert.deepEqual(await appliedMigrations(fresh.db), []);
+    });
+  });
+}
+
+/** The jobs table's own indexes (not the primary key's or a unique constraint's), sorted. */
+async function jobsIndexes(db: Kysely<unknown>, dialect: string): Promise<string[]> {
+  const { rows } =
+    dialect === "SQLite"
+      ? await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'jobs'
+          and sql is not null`.execute(db)
+      : await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'jobs'
+          and indexname not in ('jobs_pkey', 'jobs_account_token')`.execute(db);
+  return rows.map((r) => r.name).sort();
+}
+
+for (const { name, open } of FRESH) {
+  describe(`0005_control_plane_indexes on ${name}`, () => {
+    let fresh: Fresh;
+    before(async () => {
+      fresh = await open();
+    });
+    after(() => fresh.dispose());
+
+    it("adds the queue, listing, termination and confirmation-timeout indexes, and takes them away again", async () => {
+      const before5 = ["jobs_account_listing", "jobs_status_priority"];
+      const with5 = [
+        "jobs_account_listing",
+        "jobs_account_status_listing",
+        "jobs_status_queue",
+        "jobs_status_suspended",
+        "jobs_termination",
+      ];
+      await migrateTo(fresh.db, "0004_request_signatures");
+      assert.deepEqual(await jobsIndexes(fresh.db, name), before5);
+      await sql`insert into jobs (job_id, account_id, status, priority, creation_time, spec, client_request_token,
+        request_fingerprint, updated_time) values ('j1', 'a', 'Ready', 5, 1, '{}', 't1', 'f', 1)`.execute(fresh.db);
+
+      await migrateToLatest(fresh.db);
+      assert.deepEqual(await jobsIndexes(fresh.db, name), with5);
+      assert.deepEqual(await appliedMigrations(fresh.db), MIGRATIONS);
+
+      await migrateTo(fresh.db, "0004_request_signatures");
+      assert.deepEqual(await jobsIndexes(fresh.db, name), before5, "down: back to the indexes before");
+      assert.deepEqual(await appliedMigrations(fresh.db), MIGRATIONS.slice(0, 4));
+      await migrateToLatest(fresh.db);
+      assert.deepEqual(await jobsIndexes(fresh.db, name), with5, "and up again");
+      const { rows } = await sql<{ job_id: string }>`select job_id from jobs`.execute(fresh.db);
+      assert.deepEqual(
+        rows.map((r) => r.job_id),
+        ["j1"],
+        "the rows stay",
+      );
     });
   });
 }

@@ -54,3 +54,31 @@ export async function sumChunkCounters(
     .executeTakeFirstOrThrow();
   return { succeeded: Number(row.succeeded), failed: Number(row.failed), records: Number(row.records) };
 }
+
+/**
+ * Whether any chunk of the job is still to run or running (pending, or leased, expired or not): an Active job
+ * with none left is done. Stops at the first such chunk in chunks_job_state, where countChunks reads them all.
+ */
+export async function hasUnfinishedChunks(db: Kysely<Database>, jobId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("chunks")
+    .select("seq")
+    .where("job_id", "=", jobId)
+    .where("state", "in", ["pending", "leased"])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Whether a worker runs a chunk of the job now (leased, the lease not expired): a Pausing job waits for none. */
+export async function hasRunningChunks(db: Kysely<Database>, jobId: string, now: number): Promise<boolean> {
+  const row = await db
+    .selectFrom("chunks")
+    .select("seq")
+    .where("job_id", "=", jobId)
+    .where("state", "=", "leased")
+    .where("lease_expires", ">=", now)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

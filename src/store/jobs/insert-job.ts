@@ -42,7 +42,8 @@ export async function insertJobUnderCap(
           trx,
         );
       }
-      if ((await countUnfinished(trx, row.account_id)) >= cap) return false;
+      // Counted up to the cap only: enough to know it is reached, however many jobs the account has.
+      if ((await countUnfinished(trx, row.account_id, cap)) >= cap) return false;
       await trx.insertInto("jobs").values(row).execute();
       return true;
     });

@@ -1,31 +1,39 @@
 /**
  * Retention (D8): forgets the jobs that finished before a time, with their chunks and report files (the
  * schema's foreign keys cascade, migrations.ts). One statement per batch of jobs, so a purge after a long
- * pause never holds one huge transaction.
+ * pause never holds one huge transaction; `maxJobs` bounds one call, so the engine's housekeeping does a few
+ * batches per tick and carries on at the next. The batch is found through jobs_termination: termination_time is
+ * set exactly when a job becomes terminal (transition-job.ts), so the jobs finished before a time are the first
+ * entries of that index, whatever else the store holds.
  */
 import type { Kysely } from "kysely";
-import { TERMINAL_STATUSES } from "../../domain/status.js";
 import type { Database } from "../schema.js";
 
 const JOBS_PER_STATEMENT = 100;
 
-/** Returns how many jobs were purged. */
-export async function purgeTerminatedBefore(db: Kysely<Database>, before: number): Promise<number> {
+/** Returns how many jobs were purged: all that finished before `before`, or `maxJobs` of them, oldest first. */
+export async function purgeTerminatedBefore(
+  db: Kysely<Database>,
+  before: number,
+  maxJobs = Number.POSITIVE_INFINITY,
+): Promise<number> {
   let purged = 0;
-  for (;;) {
+  while (purged < maxJobs) {
+    const batch = Math.min(JOBS_PER_STATEMENT, maxJobs - purged);
     const r = await db
       .deleteFrom("jobs")
       .where("job_id", "in", (eb) =>
         eb
           .selectFrom("jobs")
           .select("job_id")
-          .where("status", "in", [...TERMINAL_STATUSES])
           .where("termination_time", "<", before)
-          .limit(JOBS_PER_STATEMENT),
+          .orderBy("termination_time", "asc")
+          .limit(batch),
       )
       .executeTakeFirst();
     const n = Number(r.numDeletedRows);
     purged += n;
-    if (n < JOBS_PER_STATEMENT) return purged;
+    if (n < batch) break;
   }
+  return purged;
 }

@@ -6,8 +6,8 @@
 import type { Kysely } from "kysely";
 import type { Job, JobSummary } from "../../domain/job.js";
 import type { JobState } from "../../domain/job-state.js";
-import { type JobStatus, TERMINAL_STATUSES } from "../../domain/status.js";
-import { JOB_STATE_COLUMNS, rowToJob, rowToState, rowToSummary } from "../job-row.js";
+import { JOB_STATUSES, type JobStatus, TERMINAL_STATUSES } from "../../domain/status.js";
+import { JOB_STATE_COLUMNS, type JobRow, rowToJob, rowToState, rowToSummary } from "../job-row.js";
 import type { Database } from "../schema.js";
 
 /** The job a ClientRequestToken created, and the fingerprint of the request that created it. */
@@ -83,7 +83,13 @@ export async function findByToken(
   return row && { jobId: row.job_id, requestFingerprint: row.request_fingerprint };
 }
 
-/** Newest first (creation time, then job id, both descending): stable while jobs are being added. */
+/**
+ * Newest first (creation time, then job id, both descending): stable while jobs are being added. Without a status
+ * filter the page walks jobs_account_listing; with one, each status walks its own stretch of
+ * jobs_account_status_listing (one query per status, `limit` rows at most each) and the pages are merged, so a
+ * page reads at most `limit` rows per status however many jobs the account has, and a deep page (the cursor, a
+ * row-value comparison) costs what the first does.
+ */
 export async function listJobs(
   db: Kysely<Database>,
   accountId: string,
@@ -92,27 +98,54 @@ export async function listJobs(
   after: ListCursor | undefined,
   now: number,
 ): Promise<JobSummary[]> {
-  let q = db.selectFrom("jobs").selectAll().where("account_id", "=", accountId);
-  if (statuses && statuses.length > 0) q = q.where("status", "in", statuses);
-  if (after) {
-    q = q.where((eb) =>
-      eb.or([
-        eb("creation_time", "<", after.creationTime),
-        eb.and([eb("creation_time", "=", after.creationTime), eb("job_id", "<", after.jobId)]),
-      ]),
-    );
+  const page = (status?: JobStatus) => {
+    let q = db.selectFrom("jobs").selectAll().where("account_id", "=", accountId);
+    if (status !== undefined) q = q.where("status", "=", status);
+    if (after) {
+      q = q.where((eb) => eb(eb.refTuple("creation_time", "job_id"), "<", eb.tuple(after.creationTime, after.jobId)));
+    }
+    return q.orderBy("creation_time", "desc").orderBy("job_id", "desc").limit(limit).execute();
+  };
+  const wanted = statuses === undefined || statuses.length === 0 ? undefined : [...new Set(statuses)];
+  let rows: JobRow[];
+  if (wanted === undefined) rows = await page();
+  else {
+    rows = [];
+    for (const status of wanted) rows.push(...(await page(status)));
+    rows.sort(newestFirst);
+    rows = rows.slice(0, limit);
   }
-  const rows = await q.orderBy("creation_time", "desc").orderBy("job_id", "desc").limit(limit).execute();
   return rows.map((row) => rowToSummary(row, now));
 }
 
-/** The account's jobs that have not finished; also counted inside insert-job.ts's transaction. */
-export async function countUnfinished(db: Kysely<Database>, accountId: string): Promise<number> {
+function newestFirst(a: JobRow, b: JobRow): number {
+  return Number(b.creation_time) - Number(a.creation_time) || (a.job_id < b.job_id ? 1 : a.job_id > b.job_id ? -1 : 0);
+}
+
+/** Statuses the unfinished-jobs cap counts (everything but Complete, Cancelled and Failed). */
+const UNFINISHED_STATUSES = JOB_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s));
+
+/**
+ * The account's jobs that have not finished, counted up to `atMost` (the cap checks whether there are `cap`, so it
+ * never needs to count further): at most `atMost` entries of jobs_account_status_listing, however many jobs the
+ * account ever had. Also counted inside insert-job.ts's transaction.
+ */
+export async function countUnfinished(
+  db: Kysely<Database>,
+  accountId: string,
+  atMost = Number.MAX_SAFE_INTEGER,
+): Promise<number> {
   const row = await db
-    .selectFrom("jobs")
+    .selectFrom((eb) =>
+      eb
+        .selectFrom("jobs")
+        .select("job_id")
+        .where("account_id", "=", accountId)
+        .where("status", "in", UNFINISHED_STATUSES)
+        .limit(atMost)
+        .as("unfinished"),
+    )
     .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("account_id", "=", accountId)
-    .where("status", "not in", [...TERMINAL_STATUSES])
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

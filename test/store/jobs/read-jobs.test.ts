@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { it } from "node:test";
+import type { JobStatus } from "../../../src/domain/status.js";
 import {
   countUnfinished,
   findByToken,
@@ -18,6 +19,8 @@ import {
 } from "../../../src/store/jobs/read-jobs.js";
 import { newJob } from "../../helpers/stores.js";
 import { describeOnStores, jobIn } from "../helpers.js";
+import { countedStore } from "../query-counter.js";
+import { plansOf, unindexed } from "../query-plans.js";
 
 /** When Active time is measured up to, where a test does not care. */
 const NOW = 1_000;
@@ -142,5 +145,76 @@ describeOnStores("job reads", (t) => {
     await t.store.transition(a.jobId, "New", "Cancelling", 1);
     await t.store.transition(a.jobId, "Cancelling", "Cancelled", 2);
     assert.equal(await countUnfinished(t.db, account), 1);
+  });
+
+  it("counts unfinished jobs up to `atMost` at most, however many the account has", async () => {
+    const account = `cap-${randomUUID()}`;
+    for (let i = 0; i < 5; i++) await jobIn(t.store, "Suspended", { accountId: account });
+    for (let i = 0; i < 3; i++) await jobIn(t.store, "Complete", { accountId: account });
+    assert.equal(await countUnfinished(t.db, account), 5);
+    assert.equal(await countUnfinished(t.db, account, 3), 3);
+    assert.equal(await countUnfinished(t.db, account, 5), 5);
+    assert.equal(await countUnfinished(t.db, account, 100), 5);
+    const [plan] = await plansOf(t.store, (db) => countUnfinished(db, account, 3));
+    assert.equal(unindexed(plan), undefined, plan);
+  });
+
+  it("pages through any status filter in exactly the order of a full scan, deep pages too", async () => {
+    const account = `merge-${randomUUID()}`;
+    const statuses: JobStatus[] = ["Suspended", "Complete", "Failed", "Cancelled", "Active", "New"];
+    for (let i = 0; i < 60; i++) {
+      // Many jobs share a creation time: the job id breaks the tie, across statuses too.
+      await jobIn(t.store, statuses[(i * 7) % statuses.length], { accountId: account }, 10_000 + Math.floor(i / 4));
+    }
+    const everyJob = await t.db
+      .selectFrom("jobs")
+      .select(["job_id", "status", "creation_time"])
+      .where("account_id", "=", account)
+      .execute();
+    const fullScan = (wanted?: readonly JobStatus[]) =>
+      everyJob
+        .filter((r) => !wanted || wanted.length === 0 || wanted.includes(r.status as JobStatus))
+        .sort((a, b) => Number(b.creation_time) - Number(a.creation_time) || (a.job_id < b.job_id ? 1 : -1))
+        .map((r) => r.job_id);
+    const filters: (JobStatus[] | undefined)[] = [
+      undefined,
+      [],
+      ["Suspended"],
+      ["Complete", "Failed"],
+      ["Failed", "Complete", "Failed"],
+      ["Active", "New", "Cancelled", "Suspended", "Complete", "Failed"],
+      ["Pausing"],
+    ];
+    const { store, counter } = countedStore(t.store);
+    for (const filter of filters) {
+      const seen: string[] = [];
+      let cursor: { creationTime: number; jobId: string } | undefined;
+      for (;;) {
+        counter.take();
+        const page = await store.listJobs(account, filter, 7, cursor, NOW);
+        const read = counter.take();
+        const distinct = new Set(filter ?? []).size;
+        assert.ok(read.rows <= 7 * Math.max(1, distinct), `a page reads ${read.rows} rows`);
+        seen.push(...page.map((r) => r.jobId));
+        if (page.length < 7) break;
+        const last = page[page.length - 1];
+        cursor = { creationTime: last.creationTime.getTime(), jobId: last.jobId };
+      }
+      assert.deepEqual(seen, fullScan(filter), `filter ${JSON.stringify(filter)}`);
+    }
+  });
+
+  it("lists from an index, the first page and a deep one, with and without a filter", async () => {
+    const deep = { creationTime: 10_000, jobId: "m" };
+    for (const [statuses, after] of [
+      [undefined, undefined],
+      [undefined, deep],
+      [["Complete", "Failed"], undefined],
+      [["Suspended"], deep],
+    ] as const) {
+      for (const plan of await plansOf(t.store, (db) => listJobs(db, "acct-1", statuses, 100, after, NOW))) {
+        assert.equal(unindexed(plan), undefined, plan);
+      }
+    }
   });
 });

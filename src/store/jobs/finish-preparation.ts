@@ -1,0 +1,51 @@
+/**
+ * Ends a job's preparing in one statement, where it took four (the counted manifest, a read of the job, the
+ * status move, giving up the claim): records the total tasks and the manifest ETag every chunk read is pinned
+ * to, moves Preparing -> Ready, or Preparing -> Suspended when the job waits for confirmation (D4), and gives up
+ * the preparer's phase claim. Both moves are the transition table's (domain/status.ts) and need only the
+ * bookkeeping transition-job.ts does for them (the suspended time and cause); neither touches Active time,
+ * termination or failure reasons, so the statement's own conditions are the compare-and-set: the job is still
+ * Preparing, and the caller still holds its phase (a preparer whose claim ran out and was taken over finishes
+ * nothing).
+ */
+import { type Kysely, sql } from "kysely";
+import type { JobStatus } from "../../domain/status.js";
+import type { Database } from "../schema.js";
+
+export interface PreparedManifest {
+  readonly totalTasks: number;
+  /** Null for a generated manifest, whose chunks carry their tasks. */
+  readonly manifestEtag: string | null;
+  /** Why a job that waits for confirmation is Suspended. */
+  readonly suspendedCause: string;
+}
+
+/** The status the job moved to (Ready or Suspended), or undefined when it was no longer `owner`'s to finish. */
+export async function finishPreparation(
+  db: Kysely<Database>,
+  jobId: string,
+  owner: string,
+  manifest: PreparedManifest,
+  now: number,
+): Promise<JobStatus | undefined> {
+  const row = await db
+    .updateTable("jobs")
+    .set({
+      total_tasks: manifest.totalTasks,
+      manifest_etag: manifest.manifestEtag,
+      status: sql<string>`case when confirmed = 1 then 'Ready' else 'Suspended' end`,
+      suspended_time: sql<number | null>`case when confirmed = 1 then suspended_time else ${now} end`,
+      suspended_cause: sql<
+        string | null
+      >`case when confirmed = 1 then suspended_cause else ${manifest.suspendedCause} end`,
+      phase_owner: null,
+      phase_expires: null,
+      updated_time: now,
+    })
+    .where("job_id", "=", jobId)
+    .where("status", "=", "Preparing")
+    .where("phase_owner", "=", owner)
+    .returning("status")
+    .executeTakeFirst();
+  return row?.status as JobStatus | undefined;
+}

@@ -1,0 +1,62 @@
+/**
+ * store/jobs/finish-preparation.ts on real SQLite and PostgreSQL: one statement records the counted manifest,
+ * moves the job to Ready (confirmed) or Suspended (awaiting confirmation, with the time and the cause) and gives
+ * up the claim, only for the preparer that holds it and only while the job is Preparing.
+ */
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { finishPreparation } from "../../../src/store/jobs/finish-preparation.js";
+import { describeOnStores, jobIn, rawJobRow } from "../helpers.js";
+
+const MANIFEST = { totalTasks: 12, manifestEtag: "etag-1", suspendedCause: "awaiting confirmation" };
+
+describeOnStores("finishPreparation", (t) => {
+  it("moves a confirmed job to Ready with its counts, and gives up the claim", async () => {
+    const job = await jobIn(t.store, "Preparing", { confirmationRequired: false }, 1_000);
+    assert.ok(await t.store.claimPhase(job.jobId, "Preparing", "me", 1_000, 60_000));
+    assert.equal(await finishPreparation(t.db, job.jobId, "me", MANIFEST, 2_000), "Ready");
+    const row = (await rawJobRow(t.store, job.jobId))!;
+    assert.deepEqual(
+      [row.status, Number(row.total_tasks), row.manifest_etag, row.phase_owner, row.phase_expires],
+      ["Ready", 12, "etag-1", null, null],
+    );
+    assert.deepEqual([row.suspended_time, row.suspended_cause, Number(row.updated_time)], [null, null, 2_000]);
+  });
+
+  it("moves a job awaiting confirmation to Suspended, when and why, as the transition would", async () => {
+    const job = await jobIn(t.store, "Preparing", { confirmationRequired: true }, 1_000);
+    assert.ok(await t.store.claimPhase(job.jobId, "Preparing", "me", 1_000, 60_000));
+    assert.equal(
+      await finishPreparation(t.db, job.jobId, "me", { ...MANIFEST, manifestEtag: null }, 3_000),
+      "Suspended",
+    );
+    const state = (await t.store.getJobState(job.jobId))!;
+    assert.deepEqual(
+      [state.status, state.totalTasks, state.suspendedTime, state.phaseClaim],
+      ["Suspended", 12, 3_000, undefined],
+    );
+    const described = (await t.store.getJob(job.jobId, 3_000))!;
+    assert.equal(described.suspendedCause, "awaiting confirmation");
+  });
+
+  it("goes by the confirmation as it stands when preparing ends (OSS may confirm a Preparing job)", async () => {
+    const job = await jobIn(t.store, "Preparing", { confirmationRequired: true }, 1_000);
+    assert.ok(await t.store.claimPhase(job.jobId, "Preparing", "me", 1_000, 60_000));
+    await t.store.markConfirmed(job.jobId, undefined, 1_500);
+    assert.equal(await finishPreparation(t.db, job.jobId, "me", MANIFEST, 2_000), "Ready");
+  });
+
+  it("finishes nothing for a preparer that no longer holds the claim, or a job that left Preparing", async () => {
+    const taken = await jobIn(t.store, "Preparing", {}, 1_000);
+    assert.ok(await t.store.claimPhase(taken.jobId, "Preparing", "other", 1_000, 60_000));
+    assert.equal(await finishPreparation(t.db, taken.jobId, "me", MANIFEST, 2_000), undefined);
+    assert.equal((await t.store.getJobState(taken.jobId))?.status, "Preparing");
+    assert.equal((await t.store.getJobState(taken.jobId))?.totalTasks, -1);
+
+    const cancelled = await jobIn(t.store, "Preparing", {}, 1_000);
+    assert.ok(await t.store.claimPhase(cancelled.jobId, "Preparing", "me", 1_000, 60_000));
+    await t.store.transition(cancelled.jobId, "Preparing", "Cancelling", 1_500);
+    assert.equal(await finishPreparation(t.db, cancelled.jobId, "me", MANIFEST, 2_000), undefined);
+    assert.equal((await t.store.getJobState(cancelled.jobId))?.status, "Cancelling");
+  });
+});
