@@ -7,14 +7,15 @@
  *
  * Verified folders are remembered for a few seconds (FOLDER_TTL_MS) so 100,000 copies into one prefix do not
  * lstat or mkdir it 100,000 times; a symlink swapped in by hand for a folder verified within that window is
- * noticed when the entry expires. The data directory's own path may contain symlinks: LocalStorage resolves it
+ * noticed when the entry expires. The checks are synchronous calls (fs-calls.ts): a folder is verified and
+ * remembered before any other task runs, so the tasks that reach a new folder together check it once, not
+ * once each. The data directory's own path may contain symlinks: LocalStorage resolves it
  * once at start, and `root` here is that real path.
  */
-import type fs from "node:fs";
-import fsp from "node:fs/promises";
+import fs from "node:fs";
 import { accessDenied, invalidKey, noSuchBucket, noSuchKey } from "../errors.js";
 import { fromFsError, isErrno } from "./errors.js";
-import { lstatIfAny, mkdir, rmdir } from "./fs-calls.js";
+import { lstatIfAny, rmdirIfEmpty } from "./fs-calls.js";
 import type { ParsedKey } from "./keys.js";
 
 export const FOLDER_TTL_MS = 5_000;
@@ -46,13 +47,13 @@ export class BucketFolders {
     const now = this.clock();
     const cacheKey = `${bucket}/`;
     if ((this.verified.get(cacheKey) ?? 0) > now) return;
-    let st: fs.Stats;
+    let st: fs.Stats | undefined;
     try {
-      st = await fsp.lstat(this.bucketPath(bucket));
+      st = fs.lstatSync(this.bucketPath(bucket), { throwIfNoEntry: false });
     } catch (e) {
-      if (isErrno(e, "ENOENT")) throw noSuchBucket(bucket);
       throw fromFsError(e, bucket, "");
     }
+    if (st === undefined) throw noSuchBucket(bucket);
     if (st.isSymbolicLink()) throw accessDenied(bucket, "", "the bucket directory is a symbolic link");
     if (!st.isDirectory()) throw noSuchBucket(bucket);
     this.remember(cacheKey, now);
@@ -81,19 +82,19 @@ export class BucketFolders {
       const abs = `${this.root}/${k.bucket}/${rel}`;
       let st: fs.Stats | undefined;
       try {
-        st = await fsp.lstat(abs);
+        st = fs.lstatSync(abs, { throwIfNoEntry: false });
       } catch (e) {
-        if (!isErrno(e, "ENOENT")) throw fromFsError(e, k.bucket, k.key);
+        throw fromFsError(e, k.bucket, k.key);
       }
       if (st === undefined) {
         if (!create) throw noSuchKey(k.bucket, k.key);
         try {
-          await mkdir(abs);
+          fs.mkdirSync(abs);
           this.remember(cacheKey, now);
           continue;
         } catch (e) {
           if (!isErrno(e, "EEXIST")) throw fromFsError(e, k.bucket, k.key);
-          st = await fsp.lstat(abs);
+          st = fs.lstatSync(abs);
         }
       }
       if (st.isSymbolicLink()) {
@@ -141,11 +142,7 @@ export class BucketFolders {
   async pruneEmpty(k: ParsedKey): Promise<void> {
     let dir = k.dir;
     while (dir !== "") {
-      try {
-        await rmdir(`${this.root}/${k.bucket}/${dir}`);
-      } catch {
-        return;
-      }
+      if (!rmdirIfEmpty(`${this.root}/${k.bucket}/${dir}`)) return;
       this.verified.delete(`${k.bucket}/${dir}`);
       const slash = dir.lastIndexOf("/");
       dir = slash < 0 ? "" : dir.slice(0, slash);

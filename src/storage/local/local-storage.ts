@@ -56,14 +56,14 @@ import {
 import { BucketFolders } from "./bucket-folders.js";
 import { fromFsError, isErrno } from "./errors.js";
 import { cachedEtag } from "./file-etag.js";
-import { lstatBig, mkdir, unlink } from "./fs-calls.js";
+import { mkdir, unlink } from "./fs-calls.js";
 import { checkBucketName, type ParsedKey, parseObjectRef } from "./keys.js";
 import { listObjects } from "./listing.js";
 import { MetadataDb } from "./metadata-db.js";
 import { UploadArea } from "./multipart-uploads.js";
 import { copyObject } from "./object-copy.js";
 import { mtimeOf, ObjectFiles } from "./object-files.js";
-import { legalHoldColumn, lockView, nextRetention } from "./object-lock.js";
+import { checkNotLocked, legalHoldColumn, lockView, nextRetention } from "./object-lock.js";
 import { putObject } from "./object-put.js";
 import { readObject } from "./object-read.js";
 import { planRestore, restoreView } from "./restore-state.js";
@@ -177,30 +177,37 @@ export class LocalStorage implements ObjectStorage {
     return copyObject(this.files, s, t, options);
   }
 
-  /** Deletes the object; deleting an object that does not exist succeeds, as in S3. */
+  /**
+   * Deletes the object; deleting an object that does not exist succeeds, as in S3. One SQLite read for the
+   * Object Lock state, which also tells whether there is a row to delete: a hand-dropped object costs no write.
+   */
   async delete(bucket: string, key: string, versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
     const { db } = this.files;
-    let st: fs.BigIntStats;
+    let st: fs.BigIntStats | undefined;
     try {
-      await this.folders.ensure(k, false);
-      st = await lstatBig(this.folders.objectPath(k));
+      if (!this.folders.isKnown(k)) await this.folders.ensure(k, false);
+      st = fs.lstatSync(this.folders.objectPath(k), { bigint: true, throwIfNoEntry: false });
     } catch (e) {
-      if ((e instanceof StorageError && e.code === "NoSuchKey") || isErrno(e, "ENOENT") || isErrno(e, "ENOTDIR")) {
-        db.delete(bucket, key);
-        return;
+      if (!(e instanceof StorageError && e.code === "NoSuchKey") && !isErrno(e, "ENOENT") && !isErrno(e, "ENOTDIR")) {
+        throw fromFsError(e, bucket, key);
       }
-      throw fromFsError(e, bucket, key);
+    }
+    if (st === undefined) {
+      if (db.has(bucket, key)) db.delete(bucket, key);
+      return;
     }
     if (st.isSymbolicLink()) throw accessDenied(bucket, key, "the key names a symbolic link");
     if (!st.isFile()) return;
-    this.files.checkWritable(k, "delete it");
+    const lock = db.lock(bucket, key);
+    checkNotLocked(bucket, key, lock, this.files.now().getTime(), "delete it");
     try {
       await unlink(this.folders.objectPath(k));
     } catch (e) {
       if (!isErrno(e, "ENOENT")) throw fromFsError(e, bucket, key);
     }
-    db.delete(bucket, key);
+    if (lock !== undefined) db.delete(bucket, key);
+    else db.forgetEtag(bucket, key);
     await this.folders.pruneEmpty(k);
   }
 
@@ -212,14 +219,14 @@ export class LocalStorage implements ObjectStorage {
   async putTagging(bucket: string, key: string, tags: readonly Tag[], versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
     checkTags(tags);
-    await this.files.stat(k);
-    this.files.db.setTags(bucket, key, tagsToColumn(tags));
+    await this.files.stat(k, false);
+    await this.files.db.setTags(bucket, key, tagsToColumn(tags));
   }
 
   async deleteTagging(bucket: string, key: string, versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
     const { row } = await this.files.stat(k);
-    if (row?.tags) this.files.db.setTags(bucket, key, null);
+    if (row?.tags) await this.files.db.setTags(bucket, key, null);
   }
 
   async getAcl(bucket: string, key: string, versionId?: string): Promise<AccessControlList> {
@@ -230,8 +237,8 @@ export class LocalStorage implements ObjectStorage {
   async putAcl(bucket: string, key: string, acl: AccessControlList, versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
     checkAcl(acl);
-    await this.files.stat(k);
-    this.files.db.setAcl(bucket, key, aclToColumn(acl));
+    await this.files.stat(k, false);
+    await this.files.db.setAcl(bucket, key, aclToColumn(acl));
   }
 
   /**

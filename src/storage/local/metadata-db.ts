@@ -9,6 +9,13 @@
  * invalidates it. Writes that only cache an ETag are batched (write-behind, one transaction per event-loop turn):
  * losing them in a crash costs one recomputation, never a wrong answer.
  *
+ * Tags and ACLs, the writes of bulk jobs (PutObjectTagging, PutObjectAcl over a million objects), are batched
+ * too, but write-through: every write made in one event-loop turn is committed in one transaction, and each
+ * caller's promise settles only once that transaction has committed (or failed). A caller that reports its
+ * task done has its write in the database; a crash before the commit loses only writes no caller was told
+ * about. One transaction per turn instead of one per object also spares the worker threads, which each hold
+ * a connection to this database, from queueing on SQLite's write lock once per object.
+ *
  * The schema and its migrations are in metadata-schema.ts.
  */
 import fs from "node:fs";
@@ -82,6 +89,13 @@ interface PendingEtag {
 
 const FLUSH_AT = 1000;
 
+/** A write waiting for the next batch's transaction, with the promise of its caller. */
+interface QueuedWrite {
+  readonly run: () => void;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
 export class MetadataDb {
   private readonly db: SqliteDatabase;
   private readonly getStmt: SqliteStatement;
@@ -99,6 +113,8 @@ export class MetadataDb {
   private readonly flushTxn: (items: PendingEtag[]) => void;
   private readonly pending = new Map<string, PendingEtag>();
   private flushScheduled = false;
+  private queued: QueuedWrite[] = [];
+  private readonly commitTxn: (writes: readonly QueuedWrite[]) => void;
 
   constructor(metaDir: string) {
     fs.mkdirSync(metaDir, { recursive: true });
@@ -142,6 +158,9 @@ export class MetadataDb {
     );
     this.flushTxn = this.db.transaction((items: PendingEtag[]) => {
       for (const p of items) this.upsertEtagStmt.run(p.bucket, p.key, p.etag, p.size, p.mtimeNs);
+    });
+    this.commitTxn = this.db.transaction((writes: readonly QueuedWrite[]) => {
+      for (const w of writes) w.run();
     });
   }
 
@@ -214,12 +233,60 @@ export class MetadataDb {
     }
   }
 
-  setTags(bucket: string, key: string, tagsJson: string | null): void {
-    this.setTagsStmt.run(bucket, key, tagsJson);
+  /** Forgets an ETag cached for a file that is gone, if it was not written yet. */
+  forgetEtag(bucket: string, key: string): void {
+    if (this.pending.size > 0) this.pending.delete(pendingKey(bucket, key));
   }
 
-  setAcl(bucket: string, key: string, aclJson: string | null): void {
-    this.setAclStmt.run(bucket, key, aclJson);
+  /** Sets the object's tags; resolves once committed (batched with this turn's other writes). */
+  setTags(bucket: string, key: string, tagsJson: string | null): Promise<void> {
+    return this.enqueue(() => this.setTagsStmt.run(bucket, key, tagsJson));
+  }
+
+  /** Sets the object's ACL; resolves once committed (batched with this turn's other writes). */
+  setAcl(bucket: string, key: string, aclJson: string | null): Promise<void> {
+    return this.enqueue(() => this.setAclStmt.run(bucket, key, aclJson));
+  }
+
+  /** Writes queued and not yet committed (for tests and the bench). */
+  get queuedWrites(): number {
+    return this.queued.length;
+  }
+
+  private enqueue(run: () => void): Promise<void> {
+    if (!this.db.open) return Promise.reject(new Error("the metadata database is closed"));
+    return new Promise((resolve, reject) => {
+      this.queued.push({ run, resolve, reject });
+      if (this.queued.length >= FLUSH_AT) this.commitQueued();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /**
+   * Commits the queued writes in one transaction and settles their promises. When that transaction fails, each
+   * write is tried on its own, so one bad write fails its own caller only.
+   */
+  private commitQueued(): void {
+    if (this.queued.length === 0) return;
+    const writes = this.queued;
+    this.queued = [];
+    try {
+      this.commitTxn(writes);
+    } catch {
+      for (const w of writes) {
+        try {
+          w.run();
+          w.resolve();
+        } catch (e) {
+          w.reject(e);
+        }
+      }
+      return;
+    }
+    for (const w of writes) w.resolve();
   }
 
   setRestore(bucket: string, key: string, tier: string, readyAt: number, expiry: number): void {
@@ -241,9 +308,12 @@ export class MetadataDb {
     this.setRetentionStmt.run(bucket, key, mode, until);
   }
 
+  /** Commits the queued writes and writes the cached ETags. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.pending.size === 0 || !this.db.open) return;
+    if (!this.db.open) return;
+    this.commitQueued();
+    if (this.pending.size === 0) return;
     const items = [...this.pending.values()];
     this.pending.clear();
     this.flushTxn(items);

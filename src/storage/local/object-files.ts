@@ -7,13 +7,13 @@
  *
  * A row whose file is gone is no object: whoever notices drops it (missing()).
  */
-import type fs from "node:fs";
+import fs from "node:fs";
 import { accessDenied, internalError, noSuchKey, StorageError } from "../errors.js";
 import type { WriteResult } from "../types.js";
 import type { BucketFolders } from "./bucket-folders.js";
 import { fromFsError, isErrno } from "./errors.js";
 import { hashFile, hashFileSync } from "./file-etag.js";
-import { lstatBig, rename } from "./fs-calls.js";
+import { lstatBig, openNoFollow, rename } from "./fs-calls.js";
 import type { ParsedKey } from "./keys.js";
 import type { MetadataDb, ObjectRow } from "./metadata-db.js";
 import { checkNotLocked } from "./object-lock.js";
@@ -29,6 +29,11 @@ export interface ObjectFile {
   readonly targetHasRow: boolean;
   /** Filled in for copies: the target's metadata row (for its Object Lock state). */
   readonly targetRow?: ObjectRow;
+}
+
+/** A copy's source as openSource() found it: the file open for reading (`fd`), its stat and the rows. */
+export interface OpenedSource extends ObjectFile {
+  readonly fd: number;
 }
 
 export class ObjectFiles {
@@ -54,8 +59,11 @@ export class ObjectFiles {
     this.db.close();
   }
 
-  /** The object's file (a regular file reached without symlinks) and its metadata row, with the target's for copies. */
-  async stat(k: ParsedKey, copyTarget?: ParsedKey): Promise<ObjectFile> {
+  /**
+   * The object's file (a regular file reached without symlinks) and its metadata row (not read when `withRow`
+   * is false: a write that replaces one column needs only the file).
+   */
+  async stat(k: ParsedKey, withRow = true): Promise<ObjectFile> {
     if (!this.folders.isKnown(k)) await this.withOrphanCleanup(k, () => this.folders.ensure(k, false));
     const abs = this.folders.objectPath(k);
     let st: fs.BigIntStats;
@@ -67,15 +75,40 @@ export class ObjectFiles {
     }
     if (st.isSymbolicLink()) throw accessDenied(k.bucket, k.key, "the key names a symbolic link");
     if (!st.isFile()) throw noSuchKey(k.bucket, k.key);
-    if (copyTarget === undefined) return { abs, st, row: this.db.get(k.bucket, k.key), targetHasRow: false };
-    const rows = this.db.sourceAndTarget(k.bucket, k.key, copyTarget.bucket, copyTarget.key);
-    return {
-      abs,
-      st,
-      row: rows.source,
-      targetHasRow: rows.targetHasRow,
-      ...(rows.target !== undefined ? { targetRow: rows.target } : {}),
-    };
+    return { abs, st, row: withRow ? this.db.get(k.bucket, k.key) : undefined, targetHasRow: false };
+  }
+
+  /**
+   * The source of a copy, opened: its file (opened without following a symlink, then fstat'ed, so what is
+   * checked is what is read), its row and the target's. The caller closes `fd`.
+   */
+  async openSource(k: ParsedKey, copyTarget: ParsedKey): Promise<OpenedSource> {
+    if (!this.folders.isKnown(k)) await this.withOrphanCleanup(k, () => this.folders.ensure(k, false));
+    const abs = this.folders.objectPath(k);
+    let fd: number;
+    try {
+      fd = openNoFollow(abs);
+    } catch (e) {
+      if (isErrno(e, "ENOENT") || isErrno(e, "ENOTDIR")) throw this.missing(k);
+      if (isErrno(e, "ELOOP")) throw accessDenied(k.bucket, k.key, "the key names a symbolic link");
+      throw fromFsError(e, k.bucket, k.key);
+    }
+    try {
+      const st = fs.fstatSync(fd, { bigint: true });
+      if (!st.isFile()) throw noSuchKey(k.bucket, k.key);
+      const rows = this.db.sourceAndTarget(k.bucket, k.key, copyTarget.bucket, copyTarget.key);
+      return {
+        fd,
+        abs,
+        st,
+        row: rows.source,
+        targetHasRow: rows.targetHasRow,
+        ...(rows.target !== undefined ? { targetRow: rows.target } : {}),
+      };
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
   }
 
   /** Runs `f`; a NoSuchKey from it drops the key's orphaned row on the way out. */

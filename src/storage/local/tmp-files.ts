@@ -16,9 +16,19 @@ import { pipeline } from "node:stream/promises";
 import { quoteEtag } from "../etag.js";
 import { isErrno } from "./errors.js";
 import { md5Etag } from "./file-etag.js";
-import { copyFile } from "./fs-calls.js";
+import { openNewFile } from "./fs-calls.js";
 
 const STALE_MS = 24 * 60 * 60 * 1000;
+
+/** Copies go through one buffer of this size, reused by every copy of the thread (a copy never awaits). */
+export const COPY_BUFFER_BYTES = 1024 * 1024;
+let copyBuffer: Buffer | undefined;
+
+/** A copy's source, open for reading: its descriptor and its size. */
+export interface OpenFile {
+  readonly fd: number;
+  readonly size: number;
+}
 
 export class TmpFiles {
   private readonly prefix: string;
@@ -57,21 +67,31 @@ export class TmpFiles {
   }
 
   /**
-   * Copies the file `from` to `tmp` (a reflink where the filesystem can). When `from` is gone, `onMissing`
-   * gives the error to throw.
+   * Copies the open file `from` to the new file `tmp` through its descriptor, so the bytes copied are those of
+   * the file that was opened and checked (a symlink or another file swapped in at its name since is never
+   * read), and returns the new file's stat when `stat` asks for it (for the ETag cache). A small file costs
+   * open, read, write, fstat and close; a removed tmp/ is recreated.
    */
-  async copy(from: string, tmp: string, onMissing: () => Error): Promise<void> {
+  async copyOpen(from: OpenFile, tmp: string, stat: boolean): Promise<fs.BigIntStats | undefined> {
+    let fd: number;
     try {
-      await copyFile(from, tmp);
+      fd = openNewFile(tmp);
     } catch (e) {
       if (!isErrno(e, "ENOENT")) throw e;
-      // Either the source vanished or someone removed tmp/: recreate tmp/ and tell the two apart by retrying.
       fs.mkdirSync(this.dir, { recursive: true });
-      try {
-        await copyFile(from, tmp);
-      } catch (e2) {
-        throw isErrno(e2, "ENOENT") ? onMissing() : e2;
+      fd = openNewFile(tmp);
+    }
+    try {
+      copyBuffer ??= Buffer.allocUnsafeSlow(COPY_BUFFER_BYTES);
+      for (let pos = 0; pos < from.size; ) {
+        const n = fs.readSync(from.fd, copyBuffer, 0, Math.min(COPY_BUFFER_BYTES, from.size - pos), pos);
+        if (n === 0) break;
+        for (let done = 0; done < n; ) done += fs.writeSync(fd, copyBuffer, done, n - done);
+        pos += n;
       }
+      return stat ? fs.fstatSync(fd, { bigint: true }) : undefined;
+    } finally {
+      fs.closeSync(fd);
     }
   }
 

@@ -5,8 +5,9 @@
  * removed meanwhile; Object Lock and archive state guard the file.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, readSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -52,6 +53,36 @@ describe("ObjectFiles", () => {
     symlinkSync(join(root, "buckets", "b", "dir", "a.txt"), join(root, "buckets", "b", "link.txt"));
     await rejectsWith(files.stat(parseKey("b", "link.txt")), "AccessDenied", 403);
     await rejectsWith(files.stat(parseKey("b", "dir")), "NoSuchKey", 404);
+  });
+
+  it("opens a copy's source without following a symlink or blocking on a FIFO, with both rows in one read", async () => {
+    put("open/src.txt", "source bytes");
+    db.replace("b", "open/src.txt", { ...EMPTY_ROW, content_type: "text/x-src" });
+    db.replace("b", "open/dst.txt", { ...EMPTY_ROW, legal_hold: "ON" });
+    const opened = await files.openSource(parseKey("b", "open/src.txt"), parseKey("b", "open/dst.txt"));
+    try {
+      assert.equal(opened.row?.content_type, "text/x-src");
+      assert.equal(opened.targetHasRow, true);
+      assert.equal(opened.targetRow?.legal_hold, "ON");
+      assert.equal(Number(opened.st.size), 12);
+      const buf = Buffer.alloc(12);
+      assert.equal(readSync(opened.fd, buf, 0, 12, 0), 12);
+      assert.equal(buf.toString(), "source bytes");
+    } finally {
+      closeSync(opened.fd);
+    }
+    const target = parseKey("b", "open/none.txt");
+    const plain = await files.openSource(parseKey("b", "open/src.txt"), target);
+    closeSync(plain.fd);
+    assert.equal(plain.targetHasRow, false);
+    symlinkSync(join(root, "buckets", "b", "open", "src.txt"), join(root, "buckets", "b", "open", "link.txt"));
+    await rejectsWith(files.openSource(parseKey("b", "open/link.txt"), target), "AccessDenied", 403);
+    execFileSync("mkfifo", [join(root, "buckets", "b", "open", "fifo")]);
+    await rejectsWith(files.openSource(parseKey("b", "open/fifo"), target), "NoSuchKey", 404);
+    await rejectsWith(files.openSource(parseKey("b", "open"), target), "NoSuchKey", 404);
+    db.replace("b", "open/gone.txt", { ...EMPTY_ROW, tags: '[{"key":"t","value":"1"}]' });
+    await rejectsWith(files.openSource(parseKey("b", "open/gone.txt"), target), "NoSuchKey", 404);
+    assert.equal(db.has("b", "open/gone.txt"), false, "the orphaned row is dropped");
   });
 
   it("drops the row of an object whose file is gone", async () => {

@@ -1,17 +1,20 @@
 /**
  * The tmp/ directory of the local backend (tmp-files.ts): fresh names, bodies written with their ETag hashed on
- * the way, copies that tell a vanished source from a vanished tmp/, and stray files of crashed writers removed
+ * the way, copies through an open descriptor that recreate a vanished tmp/, and stray files of crashed writers removed
  * once they are a day old.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   utimesSync,
   writeFileSync,
 } from "node:fs";
@@ -19,7 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { TmpFiles } from "../../../src/storage/local/tmp-files.js";
+import { COPY_BUFFER_BYTES, TmpFiles } from "../../../src/storage/local/tmp-files.js";
 
 const md5 = (s: string) => `"${createHash("md5").update(s).digest("hex")}"`;
 
@@ -55,17 +58,43 @@ describe("TmpFiles", () => {
     await assert.rejects(tmp.write(a, "again"), (e: NodeJS.ErrnoException) => e.code === "EEXIST");
   });
 
-  it("copies a file, recreating a removed tmp/, and tells a vanished source apart", async () => {
-    const source = join(root, "source.txt");
-    writeFileSync(source, "copied");
-    rmSync(dir, { recursive: true, force: true });
-    const t = tmp.name();
-    await tmp.copy(source, t, () => new Error("missing"));
-    assert.equal(readFileSync(t, "utf8"), "copied");
-    await assert.rejects(
-      tmp.copy(join(root, "nope.txt"), tmp.name(), () => new Error("source gone")),
-      /source gone/,
-    );
+  it("copies an open file through its descriptor, small or larger than the buffer, recreating a removed tmp/", async () => {
+    const small = join(root, "small.bin");
+    const large = join(root, "large.bin");
+    writeFileSync(small, "through the descriptor");
+    writeFileSync(large, Buffer.from(Array.from({ length: COPY_BUFFER_BYTES * 2 + 3 }, (_, i) => i % 251)));
+    for (const source of [small, large]) {
+      rmSync(dir, { recursive: true, force: true });
+      const fd = openSync(source, "r");
+      try {
+        const from = { fd, size: statSync(source).size };
+        const t = tmp.name();
+        const st = await tmp.copyOpen(from, t, true);
+        assert.deepEqual(readFileSync(t), readFileSync(source));
+        assert.equal(Number(st?.size), from.size, "the new file's stat, for the ETag cache");
+        const t2 = tmp.name();
+        assert.equal(await tmp.copyOpen(from, t2, false), undefined);
+        assert.deepEqual(readFileSync(t2), readFileSync(source));
+        await assert.rejects(tmp.copyOpen(from, t, false), /EEXIST/, "never over an existing file");
+      } finally {
+        closeSync(fd);
+      }
+    }
+  });
+
+  it("copies the bytes of the file that was opened, even when its name is taken by another file meanwhile", async () => {
+    const source = join(root, "swapped.txt");
+    writeFileSync(source, "opened");
+    const fd = openSync(source, "r");
+    try {
+      rmSync(source);
+      writeFileSync(source, "planted later");
+      const t = tmp.name();
+      await tmp.copyOpen({ fd, size: 6 }, t, false);
+      assert.equal(readFileSync(t, "utf8"), "opened");
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it("removes files older than a day when opened, and keeps younger ones", () => {
