@@ -1,13 +1,15 @@
 /**
  * The composition root: opens the store and the storage, builds the service, the engine and the HTTP
- * server from one Config. `objbatch serve` and the integration tests both start objbatch through here.
+ * server from one Config. `objbatch serve` and the integration tests both start objbatch through here;
+ * `objbatch worker` through startWorker: the engine alone, with /healthz and /metrics on a small port.
  */
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { type Logger, pino } from "pino";
 import { StaticAccountRegistry } from "./accounts/types.js";
 import { buildServer } from "./api/server.js";
-import type { Config } from "./config.js";
+import { buildWorkerServer } from "./api/worker-server.js";
+import { type Config, ConfigError } from "./config.js";
 import { Engine } from "./engine/engine.js";
 import type { ChunkExecutor } from "./engine/executor.js";
 import { InProcessExecutor } from "./engine/in-process-executor.js";
@@ -45,6 +47,61 @@ function hasS3Store(config: StorageConfig): boolean {
   return config.kind === "routed" ? config.routes.some((r) => r.store.kind === "s3") : config.kind === "s3";
 }
 
+/**
+ * Whether every bucket is on S3: no local route comes before an S3 route that matches every bucket (routes are
+ * tried in order, so the fallback local route after it is never reached). Then no job needs runner threads.
+ */
+function onlyS3Stores(config: StorageConfig): boolean {
+  if (config.kind !== "routed") return config.kind === "s3";
+  for (const route of config.routes) {
+    if (route.store.kind !== "s3") return false;
+    if (route.buckets.includes("*")) return true;
+  }
+  return false;
+}
+
+/** The engine and its executor: chunks on worker threads, or in this event loop (S3 jobs, an injected clock). */
+function buildEngine(
+  config: Config,
+  parts: {
+    readonly store: JobStore;
+    readonly storage: ObjectStorage;
+    readonly accounts: StaticAccountRegistry;
+    readonly logger: Logger;
+    readonly now: () => number;
+    /** Run every chunk in this event loop (an injected clock cannot cross to worker threads). */
+    readonly inline: boolean;
+  },
+): Engine {
+  const { store, storage, accounts, logger, now } = parts;
+  const storageConfig: StorageConfig = config.storage;
+  const log = logger.child({ part: "engine" });
+  // Threads only where a job may touch a local directory: S3 jobs run in this event loop anyway, and idle
+  // threads would only hold memory.
+  const threads = parts.inline || onlyS3Stores(storageConfig) ? 0 : config.engine.runnerThreads;
+  const inline = () => new InProcessExecutor(storage, accounts, config.engine, log, config.functions);
+  let executor: ChunkExecutor;
+  if (threads > 0) {
+    const pool = new WorkerPoolExecutor(
+      {
+        storage: storageConfig,
+        accounts: config.accounts,
+        options: config.engine,
+        // The workers log at the level the app's logger has, which a caller may have chosen.
+        logLevel: logger.level,
+        functions: config.functions,
+      },
+      threads,
+      log,
+    );
+    // Jobs whose buckets are all on S3 run in this event loop, the rest on the threads (placing-executor.ts).
+    executor = hasS3Store(storageConfig) ? new PlacingExecutor(pool, inline(), storeKindResolver(storageConfig)) : pool;
+  } else {
+    executor = inline();
+  }
+  return new Engine({ store, storage, accounts, options: config.engine, log, now, executor });
+}
+
 export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const now = options.now ?? Date.now;
@@ -67,31 +124,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     onChange: () => engine?.wake(),
   });
   if (options.engine !== false) {
-    const log = logger.child({ part: "engine" });
-    const threads = options.now ? 0 : config.engine.runnerThreads;
-    const inline = () => new InProcessExecutor(storage, accounts, config.engine, log, config.functions);
-    let executor: ChunkExecutor;
-    if (threads > 0) {
-      const pool = new WorkerPoolExecutor(
-        {
-          storage: storageConfig,
-          accounts: config.accounts,
-          options: config.engine,
-          // The workers log at the level the app's logger has, which a caller may have chosen.
-          logLevel: logger.level,
-          functions: config.functions,
-        },
-        threads,
-        log,
-      );
-      // Jobs whose buckets are all on S3 run in this event loop, the rest on the threads (placing-executor.ts).
-      executor = hasS3Store(storageConfig)
-        ? new PlacingExecutor(pool, inline(), storeKindResolver(storageConfig))
-        : pool;
-    } else {
-      executor = inline();
-    }
-    engine = new Engine({ store, storage, accounts, options: config.engine, log, now, executor });
+    engine = buildEngine(config, { store, storage, accounts, logger, now, inline: options.now !== undefined });
   }
 
   let closing = false;
@@ -125,6 +158,68 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       closing = true;
       await server.close();
       await engine?.stop();
+      await storage.close();
+      await store.close();
+    },
+  };
+}
+
+export interface RunningWorker {
+  readonly engine: Engine;
+  readonly store: JobStore;
+  /** http://host:port of /healthz and /metrics. */
+  readonly url: string;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * Refuses a store no other process can share: a worker alone on a private store would run nothing the API
+ * accepts. PostgreSQL is shared by any number of machines. A SQLite file is shared by processes on one machine
+ * (WAL on a local disk: every lease and completion is one statement or one transaction, and SQLite lets one
+ * writer in at a time), never across machines; an in-memory SQLite database is the process's own.
+ */
+export function workerStoreProblem(storeUrl: string): string | undefined {
+  if (/^postgres(ql)?:\/\//.test(storeUrl)) return undefined;
+  const file = storeUrl.replace(/^sqlite:/, "");
+  if (file === "" || file === ":memory:" || /^file::memory:|[?&]mode=memory/.test(file)) {
+    return (
+      `store: objbatch worker needs a job store the API server shares; ${storeUrl} is in this process's memory. ` +
+      "Use --store postgres://... (any number of machines) or sqlite:<file> on a local disk (one machine)"
+    );
+  }
+  return undefined;
+}
+
+/** `objbatch worker`: the engine alone on the shared store, with /healthz and /metrics; no job API. */
+export async function startWorker(config: Config, options: StartOptions = {}): Promise<RunningWorker> {
+  const problem = workerStoreProblem(config.storeUrl);
+  if (problem) throw new ConfigError(problem);
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const now = options.now ?? Date.now;
+  const accounts = new StaticAccountRegistry(config.accounts);
+  await mkdir(config.dataDir, { recursive: true });
+  const store = new JobStore(await openStore(config.storeUrl));
+  logger.info({ storage: describeStorageConfig(config.storage) }, "storage");
+  const storage: ObjectStorage = openStorage(config.storage, { now: () => new Date(now()) });
+  const engine = buildEngine(config, { store, storage, accounts, logger, now, inline: options.now !== undefined });
+
+  let closing = false;
+  const server = buildWorkerServer({ logger, healthy: async () => !closing && (await store.isHealthy()) });
+  await server.listen({ host: config.host, port: config.port });
+  engine.start();
+  const address = server.server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    engine,
+    store,
+    url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`,
+    logger,
+    async close() {
+      if (closing) return;
+      closing = true;
+      await server.close();
+      await engine.stop();
       await storage.close();
       await store.close();
     },

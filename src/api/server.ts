@@ -4,7 +4,6 @@
  */
 import Fastify from "fastify";
 import type { Logger } from "pino";
-import { collectDefaultMetrics, Registry } from "prom-client";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { JobServiceApi } from "../service/types.js";
 import type { SignatureLedger } from "./auth/signature-binding.js";
@@ -14,6 +13,7 @@ import { ossRoutes } from "./dialects/oss/routes.js";
 import { s3ControlRoutes } from "./dialects/s3control/routes.js";
 import { answerUnknownRoute } from "./dialects/unknown-route.js";
 import { applyConnectionLimits, type HttpLimits, serverTimeoutOptions } from "./http/connection-limits.js";
+import { healthRoutes } from "./http/health-routes.js";
 import { originFormPath } from "./origin-form.js";
 
 export interface ServerParts {
@@ -52,16 +52,7 @@ export function buildServer(parts: ServerParts) {
     return payload;
   });
 
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics, prefix: "objbatch_" });
-
-  app.get("/healthz", async (_req, reply) => {
-    const ok = await parts.healthy().catch(() => false);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "unavailable" });
-  });
-  app.get("/metrics", async (_req, reply) => {
-    return reply.header("content-type", metrics.contentType).send(await metrics.metrics());
-  });
+  app.register(healthRoutes(parts.healthy));
 
   const dialect = {
     service: parts.service,

@@ -1,10 +1,12 @@
 /**
  * The objbatch command.
- *   objbatch serve   API server and engine on the embedded defaults (SQLite, local directory storage)
+ *   objbatch serve              API server and engine on the embedded defaults (SQLite, local directory storage)
+ *   objbatch serve --no-engine  the API server alone: its jobs are run by workers sharing its store
+ *   objbatch worker             the engine alone on a store the API server shares, /healthz and /metrics only
  */
 import { Command } from "commander";
-import { startApp } from "../app.js";
-import { ConfigError, loadConfig } from "../config.js";
+import { startApp, startWorker } from "../app.js";
+import { type Config, ConfigError, loadConfig } from "../config.js";
 
 const program = new Command();
 program
@@ -36,7 +38,7 @@ program
     const root = config.rootAccount;
     const key = root.account.keys[0];
     const lines = [
-      `objbatch listening on ${app.url} (data dir ${config.dataDir}, store ${config.storeUrl.split("@").pop()})`,
+      `objbatch listening on ${app.url} (data dir ${config.dataDir}, store ${storeLabel(config)})`,
       `root account ${root.account.id}, access key ${key.accessKeyId}` +
         (root.file
           ? `, secret key ${key.secretAccessKey} (${root.created ? "created and " : ""}kept in ${root.file})`
@@ -44,17 +46,55 @@ program
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
 
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      app.logger.info({ signal }, "shutting down");
-      await app.close();
-      process.exit(0);
-    };
-    process.on("SIGTERM", () => void stop("SIGTERM"));
-    process.on("SIGINT", () => void stop("SIGINT"));
+    stopOnSignals(app);
   });
+
+program
+  .command("worker")
+  .description("run the engine alone on a store the API server shares (PostgreSQL, or a SQLite file on this machine)")
+  .option("-p, --port <port>", "port of /healthz and /metrics (env PORT, default 8081)")
+  .option("--host <host>", "address to listen on (env HOST, default 0.0.0.0)")
+  .option("-d, --data-dir <dir>", "data directory (env OBJBATCH_DATA_DIR, default ./data)")
+  .option("-c, --config <file>", "JSON config file with accounts, buckets and roles (env OBJBATCH_CONFIG)")
+  .option("--store <url>", "the shared job store: postgres://... or sqlite:<file> (env OBJBATCH_STORE_URL)")
+  .option("--log-level <level>", "trace, debug, info, warn, error (env LOG_LEVEL)")
+  .action(async (opts) => {
+    const config = loadConfig({
+      flags: {
+        // Its own default port, so a worker beside `objbatch serve` on one machine does not collide with it.
+        port: opts.port ?? (process.env.PORT === undefined ? "8081" : undefined),
+        host: opts.host,
+        dataDir: opts.dataDir,
+        config: opts.config,
+        store: opts.store,
+        logLevel: opts.logLevel,
+      },
+    });
+    const worker = await startWorker(config);
+    process.stdout.write(
+      `objbatch worker: health and metrics on ${worker.url} (no job API), store ${storeLabel(config)}\n`,
+    );
+    stopOnSignals(worker);
+  });
+
+/** The store URL without its credentials. */
+function storeLabel(config: Config): string {
+  return config.storeUrl.split("@").pop() ?? "";
+}
+
+/** Closes the process's parts on SIGTERM or SIGINT (once), then exits. */
+function stopOnSignals(running: { readonly logger: { info(o: object, m: string): void }; close(): Promise<void> }) {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.logger.info({ signal }, "shutting down");
+    await running.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
 
 program.parseAsync(process.argv).catch((e) => {
   if (e instanceof ConfigError) {

@@ -5,25 +5,29 @@
  *
  * Two clients share one connection pool: `single` makes one attempt per request (the engine retries tasks with
  * backoff and jitter, retry.ts), `streaming` lets the SDK retry the parts of streamed uploads, whose bodies no
- * caller could replay.
+ * caller could replay. `signed`, the lean path for the requests every task makes (signed-requests.ts), sends
+ * on the same pool with `single`'s credentials and endpoint resolution.
  */
 import http from "node:http";
 import https from "node:https";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { ResolvedS3Config } from "./config.js";
+import { SignedRequests } from "./signed-requests.js";
 
 export interface S3Clients {
   readonly single: S3Client;
   readonly streaming: S3Client;
+  readonly signed: SignedRequests;
   destroy(): void;
 }
 
 export function createS3Clients(config: ResolvedS3Config): S3Clients {
   const agentOptions = { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets };
+  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   const requestHandler = new NodeHttpHandler({
-    httpAgent: new http.Agent(agentOptions),
-    httpsAgent: new https.Agent(agentOptions),
+    httpAgent: agents.http,
+    httpsAgent: agents.https,
     connectionTimeout: config.connectTimeoutMs,
     socketTimeout: config.idleTimeoutMs,
   });
@@ -49,9 +53,13 @@ export function createS3Clients(config: ResolvedS3Config): S3Clients {
   return {
     single,
     streaming,
+    signed: new SignedRequests(single, agents, config),
     destroy() {
-      // Both clients share the handler: destroying it once closes every socket.
+      // Every client sends on these agents: destroying them closes every socket (the handler only knows its
+      // agents once the SDK has sent a request).
       requestHandler.destroy();
+      agents.http.destroy();
+      agents.https.destroy();
     },
   };
 }

@@ -3,12 +3,17 @@
  * s3rver) through the AWS SDK v3. This file is the facade: the requests that are one SDK command each are made
  * here; the rest is handed to the module that owns it.
  *
+ * CopyObject and DeleteObject, made once per task, go by the signed-request path (signed-requests.ts), which
+ * costs a quarter of the SDK's CPU per request; everything else by the SDK.
+ *
  * Every failure comes out as a StorageError (errors.ts): throttling, 5xx, resets and timeouts retryable,
  * everything the server refused for good permanent, with its S3 code and status.
  *
  * Where the rest lives:
  *   object-put.ts, object-copy.ts   PutObject (one request or a managed upload), CopyObject (or part by part,
  *                                   multipart-copy.ts), with the copy rule every backend shares
+ *   signed-requests.ts              the lean path: SigV4-signed requests on the SDK's agents, without its stack
+ *   copy-object-headers.ts          a CopyObject's fields as the headers S3 reads
  *   write-checks.ts                 tags and Object Lock settings a server ignored, set afterwards
  *   object-acl.ts                   GetObjectAcl, PutObjectAcl
  *   multipart-uploads.ts            S3's multipart uploads, and what s3rver and Ceph RGW 16 make of them
@@ -199,8 +204,11 @@ export class S3Storage implements ObjectStorage {
     return copyObject(this.backend, source, target, options);
   }
 
+  /** DeleteObject, by the signed-request path (signed-requests.ts) where it serves the bucket. */
   async delete(bucket: string, key: string, versionId?: string): Promise<void> {
     try {
+      const query = versionId !== undefined ? { versionId } : undefined;
+      if (await this.backend.clients.signed.send({ method: "DELETE", bucket, key, query })) return;
       await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
     } catch (e) {
       throw toStorageError(e, bucket, key);

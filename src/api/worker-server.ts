@@ -1,0 +1,13 @@
+/**
+ * The HTTP server of `objbatch worker`: /healthz and /metrics only (http/health-routes.ts), on a small port of
+ * its own, so an orchestrator can probe and scrape a worker that runs no job API. Any other path is a plain 404.
+ */
+import Fastify from "fastify";
+import type { Logger } from "pino";
+import { healthRoutes } from "./http/health-routes.js";
+
+export function buildWorkerServer(parts: { readonly logger: Logger; readonly healthy: () => Promise<boolean> }) {
+  const app = Fastify({ loggerInstance: parts.logger, return503OnClosing: true, forceCloseConnections: "idle" });
+  app.register(healthRoutes(parts.healthy));
+  return app;
+}

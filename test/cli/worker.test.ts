@@ -1,0 +1,199 @@
+/**
+ * `objbatch worker` and `objbatch serve --no-engine` as real processes: the API server alone accepts a job, two
+ * workers on the same PostgreSQL run it to Complete with every task counted and reported exactly once, each
+ * worker answers /healthz and /metrics on its own port and serves no job API. A SQLite file is shared by a
+ * worker on the same machine; an in-memory store, which no other process can see, is refused.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { workerStoreProblem } from "../../src/app.js";
+import { ROOT } from "../helpers/app.js";
+import { cosRequest } from "../helpers/cos-client.js";
+import {
+  assertCompletedExactlyOnce,
+  createOutageJob,
+  describeJob,
+  waitFor,
+  writeOutageObjects,
+} from "../helpers/outage-job.js";
+import { freePort } from "../helpers/process.js";
+import { signedCall } from "../helpers/s3control-client.js";
+import { createPgDatabase } from "../helpers/stores.js";
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+const TASKS = 1000;
+
+interface Child {
+  readonly child: ChildProcess;
+  readonly url: string;
+  output(): string;
+  readonly exited: Promise<number | null>;
+}
+
+const children: Child[] = [];
+
+/** `objbatch <command> ...` from the sources, as a user starts it; resolves once it answers /healthz. */
+async function start(command: "serve" | "worker", args: string[], env: Record<string, string>): Promise<Child> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/cli/main.ts", command, "--host", "127.0.0.1", "--port", String(port), ...args],
+    {
+      cwd: REPO,
+      env: {
+        ...process.env,
+        OBJBATCH_ACCOUNT_ID: ROOT.accountId,
+        OBJBATCH_ACCESS_KEY: ROOT.accessKeyId,
+        OBJBATCH_SECRET_KEY: ROOT.secretAccessKey,
+        LOG_LEVEL: "warn",
+        OBJBATCH_CHUNK_SIZE: "50",
+        OBJBATCH_TASK_CONCURRENCY: "4",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let out = "";
+  child.stdout?.on("data", (d) => (out += d));
+  child.stderr?.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const started: Child = { child, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+  children.push(started);
+  for (let tries = 0; ; tries++) {
+    if (child.exitCode !== null) throw new Error(`objbatch ${command} exited early:\n${out}`);
+    const ok = await fetch(`${started.url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return started;
+    if (tries > 300) throw new Error(`objbatch ${command} did not become healthy:\n${out}`);
+    await sleep(100);
+  }
+}
+
+after(async () => {
+  for (const c of children) {
+    if (c.child.exitCode === null && c.child.signalCode === null) {
+      c.child.kill("SIGTERM");
+      await c.exited;
+    }
+  }
+});
+
+/** Creates the copy job on the API server and waits until the workers finish it; asserts exactly-once. */
+async function runJobThroughWorkers(dataDir: string, api: Child) {
+  const jobId = await createOutageJob(api.url, `worker-${Date.now()}`);
+  const job = await waitFor(
+    "the workers to finish the job",
+    async () => {
+      const j = await describeJob(api.url, jobId);
+      return j && ["Complete", "Failed", "Cancelled"].includes(j.Status) ? j : undefined;
+    },
+    120_000,
+  );
+  await assertCompletedExactlyOnce(dataDir, job!, jobId, TASKS);
+}
+
+describe("objbatch worker", () => {
+  it("two workers and serve --no-engine on one PostgreSQL run a job exactly once; workers serve no job API", {
+    timeout: 180_000,
+  }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "objbatch-workers-pg-"));
+    const pg = await createPgDatabase();
+    try {
+      await writeOutageObjects(dataDir, TASKS);
+      const env = { OBJBATCH_STORE_URL: pg.url };
+      const api = await start("serve", ["--no-engine", "--data-dir", dataDir], env);
+      const workers = [
+        await start("worker", ["--data-dir", dataDir], env),
+        await start("worker", ["--data-dir", dataDir], env),
+      ];
+      assert.match(
+        workers[0]!.output(),
+        /objbatch worker: health and metrics on http:\/\/127\.0\.0\.1:\d+ \(no job API\)/,
+      );
+
+      await runJobThroughWorkers(dataDir, api);
+
+      for (const worker of workers) {
+        const health = await fetch(`${worker.url}/healthz`);
+        assert.equal(health.status, 200);
+        assert.deepEqual(await health.json(), { status: "ok" });
+        const metrics = await fetch(`${worker.url}/metrics`);
+        assert.equal(metrics.status, 200);
+        assert.match(await metrics.text(), /^objbatch_process_cpu_seconds_total/m);
+        // No job API in any dialect.
+        const cos = await cosRequest(worker.url, "GET", "/jobs");
+        assert.equal(cos.status, 404, cos.text);
+        const aws = await signedCall(worker.url, { method: "GET", path: "/v20180820/jobs" });
+        assert.equal(aws.status, 404, aws.text);
+      }
+      // And it stops cleanly on SIGTERM.
+      workers[0]!.child.kill("SIGTERM");
+      assert.equal(await workers[0]!.exited, 0, workers[0]!.output());
+    } finally {
+      for (const c of children.splice(0)) {
+        if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGTERM");
+        await c.exited;
+      }
+      await pg.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("shares a SQLite file with serve --no-engine on the same machine", { timeout: 120_000 }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "objbatch-workers-sqlite-"));
+    try {
+      await writeOutageObjects(dataDir, TASKS);
+      // The same data dir: both open its objbatch.sqlite.
+      const api = await start("serve", ["--no-engine", "--data-dir", dataDir], {});
+      await start("worker", ["--data-dir", dataDir], {});
+      await runJobThroughWorkers(dataDir, api);
+    } finally {
+      for (const c of children.splice(0)) {
+        if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGTERM");
+        await c.exited;
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("tells a shared store from one only its own process sees", () => {
+    assert.equal(workerStoreProblem("postgres://u@db:5432/objbatch"), undefined);
+    assert.equal(workerStoreProblem("postgresql://u@db/objbatch"), undefined);
+    assert.equal(workerStoreProblem("sqlite:/var/lib/objbatch/objbatch.sqlite"), undefined);
+    assert.equal(workerStoreProblem("/var/lib/objbatch/objbatch.sqlite"), undefined);
+    for (const url of ["sqlite::memory:", "sqlite:", ":memory:", "sqlite:file::memory:?cache=shared"]) {
+      assert.match(
+        workerStoreProblem(url) ?? "",
+        /^store: objbatch worker needs a job store the API server shares/,
+        url,
+      );
+    }
+  });
+
+  it("refuses a store no other process can share, naming the setting", { timeout: 60_000 }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "objbatch-workers-memory-"));
+    try {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "src/cli/main.ts", "worker", "--data-dir", dataDir, "--store", "sqlite::memory:"],
+        { cwd: REPO, env: { ...process.env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let err = "";
+      child.stderr?.on("data", (d) => (err += d));
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      assert.equal(code, 2, err);
+      assert.match(err, /^objbatch: store: objbatch worker needs a job store the API server shares/m);
+      assert.match(err, /--store postgres:\/\//);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
