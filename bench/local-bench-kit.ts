@@ -5,7 +5,7 @@
  * /usr/bin/time (wall, CPU-seconds, peak RSS), and figures printed as medians with ranges.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -64,12 +64,22 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** `objbatch serve` from the checkout's dist/, on a free port, with the root account of the test helpers. */
+/** The node flags the checkout's `objbatch` command runs with (its bin/objbatch.js `#!/usr/bin/env -S node ...`). */
+export function commandNodeFlags(checkout: string): string[] {
+  const shebang = readFileSync(join(checkout, "bin", "objbatch.js"), "utf8").split("\n", 1)[0] ?? "";
+  return shebang.split(/\s+/).filter((word) => word.startsWith("--"));
+}
+
+/**
+ * `objbatch serve` from the checkout's dist/, run with the node flags its command uses, on a free port, with the
+ * root account of the test helpers.
+ */
 export async function startServer(checkout: string, dataDir: string, env: Record<string, string> = {}) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
     [
+      ...commandNodeFlags(checkout),
       ...(process.env.OBJBATCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
       join(checkout, "dist", "cli", "main.js"),
       "serve",

@@ -113,7 +113,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const signatureLedger = new StoreSignatureLedger(connection, { now });
   const storageConfig: StorageConfig = config.storage;
   logger.info({ storage: describeStorageConfig(storageConfig) }, "storage");
-  const storage: ObjectStorage = openStorage(storageConfig, { now: () => new Date(now()) });
+  const storage: ObjectStorage = await openStorage(storageConfig, { now: () => new Date(now()) });
 
   let engine: Engine | undefined;
   const service = new JobService({
@@ -201,7 +201,7 @@ export async function startWorker(config: Config, options: StartOptions = {}): P
   await mkdir(config.dataDir, { recursive: true });
   const store = new JobStore(await openStore(config.storeUrl));
   logger.info({ storage: describeStorageConfig(config.storage) }, "storage");
-  const storage: ObjectStorage = openStorage(config.storage, { now: () => new Date(now()) });
+  const storage: ObjectStorage = await openStorage(config.storage, { now: () => new Date(now()) });
   const engine = buildEngine(config, { store, storage, accounts, logger, now, inline: options.now !== undefined });
 
   let closing = false;

@@ -17,7 +17,7 @@ import type { ToWorker, WorkerSetup } from "./worker-protocol.js";
 
 const setup = (workerData as { setup: WorkerSetup }).setup;
 const log = pino({ level: setup.logLevel }).child({ part: "chunk-worker" });
-const storage = openStorage(setup.storage);
+const storage = await openStorage(setup.storage);
 const accounts = new StaticAccountRegistry(setup.accounts);
 const tasks = new Semaphore(setup.options.taskConcurrency);
 const throttles = new JobThrottles(setup.options, log);

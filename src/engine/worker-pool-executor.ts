@@ -30,6 +30,11 @@ interface Pending {
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 const ENTRY = new URL(FROM_SOURCE ? "./chunk-worker.ts" : "./chunk-worker.js", import.meta.url);
 const BOOT = new URL("./worker-boot.mjs", import.meta.url);
+/**
+ * A runner thread's young generation. V8 sizes it for a whole process (up to 3 x 16 MiB semi-spaces per
+ * isolate); a runner's garbage is short-lived task state, scavenged just as well in less (bench/memory-tasks.ts).
+ */
+const RUNNER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 export class WorkerPoolExecutor implements ChunkExecutor {
   private readonly workers: PoolWorker[] = [];
@@ -106,8 +111,8 @@ export class WorkerPoolExecutor implements ChunkExecutor {
 
   private spawn(): PoolWorker {
     const worker = FROM_SOURCE
-      ? new Worker(BOOT, { workerData: { entry: ENTRY.href, setup: this.setup } })
-      : new Worker(ENTRY, { workerData: { setup: this.setup } });
+      ? new Worker(BOOT, { workerData: { entry: ENTRY.href, setup: this.setup }, resourceLimits: RUNNER_LIMITS })
+      : new Worker(ENTRY, { workerData: { setup: this.setup }, resourceLimits: RUNNER_LIMITS });
     const entry: PoolWorker = { worker, inFlight: new Set(), throttles: new Map() };
     worker.on("message", (message: FromWorker) => this.receive(entry, message));
     worker.on("error", (e) => this.log.error({ err: e }, "chunk worker failed"));

@@ -13,6 +13,7 @@
  *
  * The map is plain data, so it crosses to the engine's worker threads as it is. FUNCTION_ENDPOINTS_SCHEMA gives
  * its shape (the config file is checked against it at start, config.ts); parseFunctionEndpoints checks the rest.
+ * The lookup a task makes is endpoint-for.ts, apart, so the runner threads never load the schema language.
  */
 import { Type } from "typebox";
 
@@ -107,14 +108,4 @@ function checkTimeout(arn: string, timeoutMs: unknown): number {
     );
   }
   return timeoutMs;
-}
-
-/** A Lambda function ARN: arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]. */
-const QUALIFIED_ARN = /^(arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+):[^:]+$/;
-
-/** The endpoint configured for a job's FunctionArn, or undefined. */
-export function endpointFor(endpoints: FunctionEndpoints, functionArn: string): FunctionEndpoint | undefined {
-  if (Object.hasOwn(endpoints, functionArn)) return endpoints[functionArn];
-  const unqualified = QUALIFIED_ARN.exec(functionArn)?.[1];
-  return unqualified !== undefined && Object.hasOwn(endpoints, unqualified) ? endpoints[unqualified] : undefined;
 }

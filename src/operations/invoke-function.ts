@@ -23,7 +23,7 @@ import { randomUUID } from "node:crypto";
 import type { InvokeFunctionOperation } from "../domain/job.js";
 import { failed, succeeded, type TaskResult } from "../domain/task.js";
 import { buildBatchRequest, parseBatchResponse, taskIdOf } from "../functions/batch-contract.js";
-import { endpointFor } from "../functions/endpoints.js";
+import { endpointFor } from "../functions/endpoint-for.js";
 import { postBatchRequest } from "../functions/http-invoker.js";
 import { noSuchBucketError } from "./bucket-check.js";
 import { settle } from "./outcome.js";

@@ -6,11 +6,14 @@
  * - `s3`: one S3-compatible endpoint (s3/config.ts).
  * - `routed`: several stores, each serving the buckets matching its patterns; the first match wins
  *   (routed-storage.ts). Routes with equal store configs share one opened store.
+ *
+ * The S3 backend (and the AWS SDK under it, about 25 MB per thread that loads it) is imported only when a store
+ * is on S3, so the embedded default and local-only deployments never load it, in the main thread or in the
+ * runner threads.
  */
 import { LocalStorage } from "./local/local-storage.js";
 import { RoutedStorage } from "./routed-storage.js";
 import type { S3StorageConfig } from "./s3/config.js";
-import { S3Storage } from "./s3/s3-storage.js";
 import { withTargetSettings } from "./target-settings.js";
 import type { ObjectStorage } from "./types.js";
 
@@ -30,33 +33,36 @@ export type RoutedStorageConfig = { readonly kind: "routed"; readonly routes: re
 
 export type StorageConfig = StoreConfig | RoutedStorageConfig;
 
-export function openStorage(config: StorageConfig, options: { now?: () => Date } = {}): ObjectStorage {
+export async function openStorage(config: StorageConfig, options: { now?: () => Date } = {}): Promise<ObjectStorage> {
   switch (config.kind) {
     case "local":
     case "s3":
       return openStore(config, options);
     case "routed": {
       const opened = new Map<string, ObjectStorage>();
-      const routes = config.routes.map((r) => {
+      const routes = [];
+      for (const r of config.routes) {
         const id = JSON.stringify(r.store);
         let storage = opened.get(id);
         if (storage === undefined) {
-          storage = openStore(r.store, options);
+          storage = await openStore(r.store, options);
           opened.set(id, storage);
         }
-        return { buckets: r.buckets, storage };
-      });
+        routes.push({ buckets: r.buckets, storage });
+      }
       return new RoutedStorage(routes);
     }
   }
 }
 
-function openStore(config: StoreConfig, options: { now?: () => Date }): ObjectStorage {
+async function openStore(config: StoreConfig, options: { now?: () => Date }): Promise<ObjectStorage> {
   switch (config.kind) {
     case "local":
       return withTargetSettings(new LocalStorage({ dataDir: config.dataDir, now: options.now }));
-    case "s3":
+    case "s3": {
+      const { S3Storage } = await import("./s3/s3-storage.js");
       return new S3Storage(config, { now: options.now });
+    }
   }
 }
 

@@ -73,7 +73,7 @@ describe("PlacingExecutor", () => {
         { buckets: ["*"], store: { kind: "local", dataDir: dir } },
       ],
     };
-    const storage = openStorage({ kind: "local", dataDir: dir });
+    const storage = await openStorage({ kind: "local", dataDir: dir });
     const log = pino({ level: "silent" });
     // Two real executors; which one a job lands on is what is under test.
     threads = new InProcessExecutor(storage, accounts, DEFAULT_ENGINE_OPTIONS, log);

@@ -218,7 +218,7 @@ describe("JobThrottle on a real local data dir", () => {
     dataDir = await mkdtemp(join(tmpdir(), "objbatch-rate-"));
     await mkdir(join(dataDir, "buckets", "src"), { recursive: true });
     await writeFile(join(dataDir, "buckets", "src", "a.txt"), "a");
-    storage = openStorage({ kind: "local", dataDir });
+    storage = await openStorage({ kind: "local", dataDir });
   });
   after(async () => {
     await storage.close();

@@ -196,7 +196,7 @@ describe("permanent task failures in a real chunk", () => {
       await mkdir(join(dataDir, "buckets", bucket), { recursive: true });
     await writeFile(join(dataDir, "buckets", "src", "a.txt"), "a");
     await writeFile(join(dataDir, "buckets", "src", "m.csv"), manifest);
-    storage = openStorage({ kind: "local", dataDir });
+    storage = await openStorage({ kind: "local", dataDir });
     // A backoff of a minute: a single retry would time the test out.
     const options = { ...DEFAULT_ENGINE_OPTIONS, retry: { attempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 } };
     const accounts = new StaticAccountRegistry([{ id: "1250000000", keys: [], buckets: ["src", "dst"] }]);

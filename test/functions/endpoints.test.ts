@@ -1,6 +1,6 @@
 /**
  * The config file's `functions` map: URLs or {url, timeoutMs}, validated when the config is loaded (a bad
- * entry is a ConfigError naming it), and how a job's FunctionArn finds its endpoint.
+ * entry is a ConfigError naming it). How a job's FunctionArn finds its endpoint: endpoint-for.test.ts.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../../src/config.js";
-import { DEFAULT_FUNCTION_TIMEOUT_MS, endpointFor, parseFunctionEndpoints } from "../../src/functions/endpoints.js";
+import { DEFAULT_FUNCTION_TIMEOUT_MS } from "../../src/functions/endpoints.js";
 
 const ARN = "arn:aws:lambda:us-east-1:123456789012:function:thumbnail";
 
@@ -56,19 +56,5 @@ describe("function endpoints", () => {
         (e: unknown) => e instanceof ConfigError && message.test(e.message),
       );
     }
-  });
-
-  it("matches ARNs exactly, falling back from a qualified ARN to the unqualified one", () => {
-    const endpoints = parseFunctionEndpoints({
-      [ARN]: "http://h/plain",
-      [`${ARN}:canary`]: "http://h/canary",
-    });
-    assert.equal(endpointFor(endpoints, ARN)?.url, "http://h/plain");
-    assert.equal(endpointFor(endpoints, `${ARN}:canary`)?.url, "http://h/canary");
-    assert.equal(endpointFor(endpoints, `${ARN}:$LATEST`)?.url, "http://h/plain");
-    assert.equal(endpointFor(endpoints, `${ARN}:12`)?.url, "http://h/plain");
-    assert.equal(endpointFor(endpoints, `${ARN}x`), undefined);
-    assert.equal(endpointFor(endpoints, "toString"), undefined, "no prototype keys");
-    assert.equal(endpointFor(endpoints, "http://h/plain"), undefined);
   });
 });

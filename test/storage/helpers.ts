@@ -50,7 +50,7 @@ export async function routedOverS3rver(options: {
 }): Promise<RoutedOverS3rver> {
   const s3 = await startS3rver({ buckets: options.s3Buckets });
   const dataDir = await mkdtemp(join(tmpdir(), "objbatch-routed-"));
-  const storage = openStorage({
+  const storage = await openStorage({
     kind: "routed",
     routes: [
       { buckets: [options.s3Pattern], store: s3.storageConfig() },
