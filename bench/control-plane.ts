@@ -17,7 +17,11 @@
  * that runs past --phase-seconds stops and reports what it did by then.
  *
  *   npx tsx bench/control-plane.ts --jobs 10000 --store sqlite|postgres [--objbatch DIR[,DIR2]]
- *       [--api-jobs 5000] [--backlog 2000] [--clients 16] [--samples 200] [--phase-seconds 90]
+ *       [--mode together,split] [--api-jobs 5000] [--backlog 2000] [--clients 16] [--samples 200]
+ *       [--phase-seconds 90]
+ *
+ * --mode split runs `objbatch serve --no-engine` and one `objbatch worker` instead of one `objbatch serve`: the
+ * API's latency with the engine in another process (on a two-core machine, still on the same cores).
  *
  * --objbatch takes the checkout to run (default this one), e.g. a `git worktree` of an older commit with a
  * node_modules (a symlink to this one's will do); with several, each runs in turn on the same figures and a
@@ -50,6 +54,7 @@ const { values: args } = parseArgs({
     "phase-seconds": { type: "string", default: "90" },
     "running-tasks": { type: "string", default: "300000" },
     "log-level": { type: "string", default: "info" },
+    mode: { type: "string", default: "together" },
   },
 });
 
@@ -63,6 +68,9 @@ const RUNNING_TASKS = Number(args["running-tasks"]);
 const THIS_CHECKOUT = fileURLToPath(new URL("..", import.meta.url));
 const CHECKOUTS = (args.objbatch ?? THIS_CHECKOUT).split(",").map((d) => resolve(d));
 const STORES = args.store.split(",") as ("sqlite" | "postgres")[];
+/** together: one `objbatch serve`; split: `objbatch serve --no-engine` and one `objbatch worker` on the store. */
+type Mode = "together" | "split";
+const MODES = args.mode.split(",") as Mode[];
 /** Unfinished jobs per account: below the default cap of 1,000, which stays on. */
 const PER_ACCOUNT = 900;
 const CLK_TCK = 100;
@@ -271,16 +279,52 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(checkout: Checkout, dataDir: string, storeUrl: string, config: string): Promise<Server> {
+/**
+ * objbatch as the mode says: one `serve`, or `serve --no-engine` beside a `worker` (the API answers while the
+ * engine runs in another process). In split mode the CPU-seconds are both processes' and the peak RSS their sum.
+ */
+async function startServer(
+  checkout: Checkout,
+  dataDir: string,
+  storeUrl: string,
+  config: string,
+  mode: Mode,
+): Promise<Server> {
+  if (mode === "together") return startObjbatch(checkout, dataDir, storeUrl, config, ["serve"]);
+  const api = await startObjbatch(checkout, dataDir, storeUrl, config, ["serve", "--no-engine"]);
+  const worker = await startObjbatch(checkout, dataDir, storeUrl, config, ["worker"]).catch(async (e) => {
+    await api.stop();
+    throw e;
+  });
+  return {
+    child: api.child,
+    url: api.url,
+    usage: () => {
+      const [a, w] = [api.usage(), worker.usage()];
+      return { cpuSeconds: a.cpuSeconds + w.cpuSeconds, peakRssMb: a.peakRssMb + w.peakRssMb };
+    },
+    async stop() {
+      await Promise.all([api.stop(), worker.stop()]);
+    },
+  };
+}
+
+async function startObjbatch(
+  checkout: Checkout,
+  dataDir: string,
+  storeUrl: string,
+  config: string,
+  command: string[],
+): Promise<Server> {
   const port = await freePort();
-  const log = openSync(join(dataDir, "server.log"), "a");
+  const log = openSync(join(dataDir, `${command[0]}.log`), "a");
   const child = spawn(
     process.execPath,
     [
       "--import",
       import.meta.resolve("tsx"),
       join(checkout.dir, "src/cli/main.ts"),
-      "serve",
+      ...command,
       "--host",
       "127.0.0.1",
       "--port",
@@ -308,7 +352,9 @@ async function startServer(checkout: Checkout, dataDir: string, storeUrl: string
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`objbatch exited: ${await readFile(join(dataDir, "server.log"))}`);
+    if (child.exitCode !== null) {
+      throw new Error(`objbatch exited: ${await readFile(join(dataDir, `${command[0]}.log`))}`);
+    }
     const ok = await fetch(`${url}/healthz`).then(
       (r) => r.ok,
       () => false,
@@ -649,8 +695,8 @@ async function countTicks(checkout: Checkout, conn: any, dataDir: string, accoun
 
 // ---- one run: a checkout on a store ------------------------------------------------------------------------
 
-async function run(checkout: Checkout, storeKind: "sqlite" | "postgres"): Promise<RunResult> {
-  const label = `${checkout.dir === THIS_CHECKOUT ? "this checkout" : checkout.dir}, ${storeKind}, ${JOBS} jobs`;
+async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: Mode): Promise<RunResult> {
+  const label = `${checkout.dir === THIS_CHECKOUT ? "this checkout" : checkout.dir}, ${storeKind}, ${mode}, ${JOBS} jobs`;
   console.log(`\n=== ${label} ===`);
   const loadBefore = loadavg()[0];
   const dataDir = await mkdtemp(join(tmpdir(), "objbatch-control-plane-"));
@@ -682,7 +728,7 @@ async function run(checkout: Checkout, storeKind: "sqlite" | "postgres"): Promis
   const seedSeconds = (Date.now() - seedStart) / 1000;
   console.log(`seeded ${seeds.length} jobs through the JobStore in ${f(seedSeconds)} s`);
 
-  const server = await startServer(checkout, dataDir, storeUrl, config);
+  const server = await startServer(checkout, dataDir, storeUrl, config, mode);
   const cpu: Record<string, number> = {};
   let mark = server.usage().cpuSeconds;
   cpu.startup = mark;
@@ -825,9 +871,11 @@ console.log(
 );
 for (const storeKind of STORES) {
   for (const dir of CHECKOUTS) {
-    const result = await run(await loadCheckout(dir), storeKind);
-    print(result);
-    results.push(result);
+    for (const mode of MODES) {
+      const result = await run(await loadCheckout(dir), storeKind, mode);
+      print(result);
+      results.push(result);
+    }
   }
 }
 summary(results);

@@ -4,6 +4,7 @@
  * server, after a restart). Node's crypto cannot export a hash state; hash-wasm's hashers can (save/load).
  */
 import { createMD5, type IHasher } from "hash-wasm";
+import { inSlices, SLICE_BYTES } from "../event-loop.js";
 
 let hasher: Promise<IHasher> | undefined;
 
@@ -20,11 +21,21 @@ export async function emptyMd5State(): Promise<string> {
   return Buffer.from(h.save()).toString("base64");
 }
 
-/** The state after `bytes` were added to `state`. */
+/**
+ * The state after `bytes` were added to `state`. A report part (megabytes) is hashed in slices with the event
+ * loop turning between them (event-loop.ts), on a hasher of its own, since the shared one may be used meanwhile.
+ */
 export async function md5StateAfter(state: string, bytes: Uint8Array): Promise<string> {
-  const h = await shared();
+  if (bytes.length <= SLICE_BYTES) {
+    // Load, update and save with no await in between: the shared hasher is never seen half-way.
+    const h = await shared();
+    h.load(Buffer.from(state, "base64"));
+    h.update(bytes);
+    return Buffer.from(h.save()).toString("base64");
+  }
+  const h = await createMD5();
   h.load(Buffer.from(state, "base64"));
-  h.update(bytes);
+  await inSlices(bytes, (slice) => h.update(slice));
   return Buffer.from(h.save()).toString("base64");
 }
 

@@ -33,4 +33,17 @@ describe("resumable MD5", () => {
     assert.deepEqual([await md5Hex(a2), await md5Hex(b2)], [md5("a1a2"), md5("b1b2")]);
     assert.equal(await md5Hex(a), md5("a1"), "a saved state stays as it was");
   });
+
+  it("hashes a part larger than a slice while other files' parts are hashed meanwhile", async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 7);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
+    const small = Buffer.from("b,k,,succeeded,200,,Successful\n");
+    // The big part yields to the event loop between slices; the small ones use the shared hasher meanwhile.
+    const [bigState, ...smallStates] = await Promise.all([
+      emptyMd5State().then((s) => md5StateAfter(s, big)),
+      ...Array.from({ length: 5 }, () => emptyMd5State().then((s) => md5StateAfter(s, small))),
+    ]);
+    assert.equal(await md5Hex(bigState as string), createHash("md5").update(big).digest("hex"));
+    for (const s of smallStates) assert.equal(await md5Hex(s), createHash("md5").update(small).digest("hex"));
+  });
 });

@@ -20,6 +20,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import { Readable } from "node:stream";
+import { inSlices } from "../../event-loop.js";
 import { noSuchUpload, StorageError, where } from "../errors.js";
 import { quoteEtag, sameEtag } from "../etag.js";
 import { checkCompletedParts, isPartNumber } from "../multipart-parts.js";
@@ -135,7 +136,10 @@ export class Upload {
   /** Writes part `partNumber` (checked by the caller), replacing the one uploaded before under that number. */
   async putPart(partNumber: number, body: Buffer): Promise<UploadedPart> {
     const { bucket, key } = this.record;
-    const md5 = createHash("md5").update(body).digest();
+    // In slices: a part is up to 5 GiB, and the main thread writes report parts while it answers requests.
+    const hash = createHash("md5");
+    await inSlices(body, (slice) => hash.update(slice));
+    const md5 = hash.digest();
     const tmp = this.tmpName();
     try {
       await fsp.writeFile(tmp, [md5, body], { flag: "wx" });

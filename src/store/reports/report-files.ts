@@ -180,14 +180,18 @@ export async function rowsExtents(
   return rows.map((r) => ({ seq: Number(r.seq), state: r.state, chars: Number(r.chars) }));
 }
 
-/** The report rows for `status` of the chunks afterSeq+1..throughSeq, in chunk order, a page at a time. */
+/**
+ * The report rows for `status` of the chunks afterSeq+1..throughSeq, in chunk order, a page at a time. A page is
+ * a few chunks: a chunk of 1,000 tasks holds about 100 KB of rows, and on SQLite a page is read synchronously,
+ * so a page of 10 keeps each read near a millisecond, however large the part being built.
+ */
 export async function* rowsBetween(
   db: Kysely<Database>,
   jobId: string,
   status: TaskStatus,
   afterSeq: number,
   throughSeq: number,
-  pageSize = 100,
+  pageSize = 10,
 ): AsyncGenerator<string> {
   const name = column(status);
   let after = afterSeq;
