@@ -318,9 +318,14 @@ async function startObjbatch(
 ): Promise<Server> {
   const port = await freePort();
   const log = openSync(join(dataDir, `${command[0]}.log`), "a");
+  // BENCH_WORKER_NICE=10 runs the worker at a lower CPU priority than the API server (split mode).
+  const nice =
+    command[0] === "worker" && process.env.BENCH_WORKER_NICE ? ["nice", "-n", process.env.BENCH_WORKER_NICE] : [];
   const child = spawn(
-    process.execPath,
+    nice[0] ?? process.execPath,
     [
+      ...nice.slice(1),
+      ...(nice.length > 0 ? [process.execPath] : []),
       "--import",
       import.meta.resolve("tsx"),
       join(checkout.dir, "src/cli/main.ts"),

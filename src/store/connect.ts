@@ -4,12 +4,13 @@
  * (guarded-dialect.ts): an unreachable or unwritable store shows as a StoreUnavailableError, and its health is
  * known for /healthz.
  */
-import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { type Dialect, Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { forKysely, openSqliteDatabase } from "../sqlite/database.js";
 import { guardDialect } from "./guarded-dialect.js";
 import { migrateToLatest } from "./migrations.js";
 import type { Database } from "./schema.js";
+import { ImmediateSqliteDialect } from "./sqlite-dialect.js";
 import { StoreHealth } from "./store-health.js";
 
 export type StoreDialect = "sqlite" | "postgres";
@@ -46,7 +47,7 @@ async function rewriteUserVersion(db: Kysely<Database>): Promise<void> {
 
 export async function openSqlite(file: string): Promise<StoreConnection> {
   const database = forKysely(openSqliteDatabase(file));
-  const conn = guarded(new SqliteDialect({ database }), "sqlite");
+  const conn = guarded(new ImmediateSqliteDialect({ database }), "sqlite");
   await migrateToLatest(conn.db as Kysely<unknown>);
   return conn;
 }
