@@ -30,8 +30,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, openSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -39,7 +39,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { Kysely, KyselyPlugin } from "kysely";
 import { type CosCredentials, cosRequest } from "../test/helpers/cos-client.js";
-import { freePort } from "../test/helpers/process.js";
+import { freePort, waitUntilHealthy } from "../test/helpers/process.js";
 import { createPgDatabase } from "../test/helpers/stores.js";
 
 const { values: args } = parseArgs({
@@ -317,7 +317,8 @@ async function startObjbatch(
   command: string[],
 ): Promise<Server> {
   const port = await freePort();
-  const log = openSync(join(dataDir, `${command[0]}.log`), "a");
+  const logFile = join(dataDir, `${command[0]}.log`);
+  const log = openSync(logFile, "a");
   // BENCH_WORKER_NICE=10 runs the worker at a lower CPU priority than the API server (split mode).
   const nice =
     command[0] === "worker" && process.env.BENCH_WORKER_NICE ? ["nice", "-n", process.env.BENCH_WORKER_NICE] : [];
@@ -355,19 +356,8 @@ async function startObjbatch(
   closeSync(log);
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`objbatch exited: ${await readFile(join(dataDir, `${command[0]}.log`))}`);
-    }
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error("objbatch did not become healthy");
-    await sleep(100);
-  }
+  const logText = () => (existsSync(logFile) ? readFileSync(logFile, "utf8") : "");
+  await waitUntilHealthy(url, child, { timeoutMs: 120_000, output: logText, name: `objbatch ${command[0]}` });
   return {
     child,
     url,

@@ -9,9 +9,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ROOT } from "../test/helpers/app.js";
 import { cosRequest } from "../test/helpers/cos-client.js";
-import { freePort } from "../test/helpers/process.js";
+import { freePort, rootAccountEnv, waitUntilHealthy } from "../test/helpers/process.js";
 
 /** One measured run: wall seconds, CPU-seconds (user + system) and, where known, peak RSS in MB. */
 export interface Run {
@@ -94,9 +93,7 @@ export async function startServer(checkout: string, dataDir: string, env: Record
       cwd: checkout,
       env: {
         ...process.env,
-        OBJBATCH_ACCOUNT_ID: ROOT.accountId,
-        OBJBATCH_ACCESS_KEY: ROOT.accessKeyId,
-        OBJBATCH_SECRET_KEY: ROOT.secretAccessKey,
+        ...rootAccountEnv(),
         LOG_LEVEL: "warn",
         ...env,
       },
@@ -105,15 +102,7 @@ export async function startServer(checkout: string, dataDir: string, env: Record
   );
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60_000; ; ) {
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error("objbatch did not start");
-    await sleep(100);
-  }
+  await waitUntilHealthy(url, child, { timeoutMs: 60_000 });
   const pid = child.pid!;
   const server: Server = {
     url,

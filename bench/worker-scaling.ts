@@ -36,7 +36,7 @@ import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs,
 import { openStore } from "../src/store/connect.js";
 import { JobStore } from "../src/store/job-store.js";
 import { ROOT } from "../test/helpers/app.js";
-import { freePort } from "../test/helpers/process.js";
+import { freePort, waitUntilHealthy } from "../test/helpers/process.js";
 import { ROOT_S3CONTROL, s3ControlClient } from "../test/helpers/s3control-client.js";
 import { startS3rver } from "../test/helpers/s3rver.js";
 import { createPgDatabase, newJob } from "../test/helpers/stores.js";
@@ -115,17 +115,7 @@ async function startObjbatch(
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60_000; ; await sleep(100)) {
-    if (child.exitCode !== null) throw new Error(`objbatch ${command.join(" ")} exited`);
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (Date.now() > deadline) throw new Error(`objbatch ${command.join(" ")} did not start`);
-  }
+  await waitUntilHealthy(url, child, { timeoutMs: 60_000, name: `objbatch ${command.join(" ")}` });
   return {
     child,
     url,

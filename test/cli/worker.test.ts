@@ -10,10 +10,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { workerStoreProblem } from "../../src/app.js";
-import { ROOT } from "../helpers/app.js";
 import { cosRequest } from "../helpers/cos-client.js";
 import {
   assertCompletedExactlyOnce,
@@ -22,7 +20,7 @@ import {
   waitFor,
   writeOutageObjects,
 } from "../helpers/outage-job.js";
-import { freePort } from "../helpers/process.js";
+import { freePort, rootAccountEnv, waitUntilHealthy } from "../helpers/process.js";
 import { signedCall } from "../helpers/s3control-client.js";
 import { createPgDatabase } from "../helpers/stores.js";
 
@@ -48,9 +46,7 @@ async function start(command: "serve" | "worker", args: string[], env: Record<st
       cwd: REPO,
       env: {
         ...process.env,
-        OBJBATCH_ACCOUNT_ID: ROOT.accountId,
-        OBJBATCH_ACCESS_KEY: ROOT.accessKeyId,
-        OBJBATCH_SECRET_KEY: ROOT.secretAccessKey,
+        ...rootAccountEnv(),
         LOG_LEVEL: "warn",
         OBJBATCH_CHUNK_SIZE: "50",
         OBJBATCH_TASK_CONCURRENCY: "4",
@@ -65,16 +61,8 @@ async function start(command: "serve" | "worker", args: string[], env: Record<st
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const started: Child = { child, url: `http://127.0.0.1:${port}`, output: () => out, exited };
   children.push(started);
-  for (let tries = 0; ; tries++) {
-    if (child.exitCode !== null) throw new Error(`objbatch ${command} exited early:\n${out}`);
-    const ok = await fetch(`${started.url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return started;
-    if (tries > 300) throw new Error(`objbatch ${command} did not become healthy:\n${out}`);
-    await sleep(100);
-  }
+  await waitUntilHealthy(started.url, child, { output: () => out, name: `objbatch ${command}` });
+  return started;
 }
 
 after(async () => {

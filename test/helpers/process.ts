@@ -20,6 +20,41 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The root account of the test helpers, as the environment variables `objbatch` reads it from. */
+export function rootAccountEnv(): Record<string, string> {
+  return {
+    OBJBATCH_ACCOUNT_ID: ROOT.accountId,
+    OBJBATCH_ACCESS_KEY: ROOT.accessKeyId,
+    OBJBATCH_SECRET_KEY: ROOT.secretAccessKey,
+  };
+}
+
+/**
+ * Resolves once `url`/healthz answers 200; throws (after killing the child) when the child exits first or the
+ * deadline passes, with what it printed.
+ */
+export async function waitUntilHealthy(
+  url: string,
+  child: ChildProcess,
+  options: { readonly timeoutMs?: number; readonly output?: () => string; readonly name?: string } = {},
+): Promise<void> {
+  const name = options.name ?? "objbatch";
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${options.output?.() ?? ""}`);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false, // not listening yet
+    );
+    if (ok) return;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${name} did not become healthy:\n${options.output?.() ?? ""}`);
+    }
+    await sleep(100);
+  }
+}
+
 export interface ServeProcess {
   readonly child: ChildProcess;
   readonly url: string;
@@ -57,9 +92,7 @@ export async function startServe(
       cwd: REPO,
       env: {
         ...process.env,
-        OBJBATCH_ACCOUNT_ID: ROOT.accountId,
-        OBJBATCH_ACCESS_KEY: ROOT.accessKeyId,
-        OBJBATCH_SECRET_KEY: ROOT.secretAccessKey,
+        ...rootAccountEnv(),
         LOG_LEVEL: "warn",
         ...env,
       },
@@ -77,20 +110,6 @@ export async function startServe(
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`objbatch exited early:\n${out}`);
-    try {
-      const r = await fetch(`${url}/healthz`);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`objbatch did not become healthy:\n${out}`);
-    }
-    await sleep(100);
-  }
+  await waitUntilHealthy(url, child, { output: () => out });
   return { child, url, output: () => out, exited };
 }
