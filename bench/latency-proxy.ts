@@ -5,7 +5,7 @@
  * header included, so SigV4 signatures made for the proxy's address still verify at the server behind it.
  */
 import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { listenOnLoopback } from "../test/helpers/loopback-server.js";
 
 export interface LatencyProxy {
   /** http://127.0.0.1:port to send requests to. */
@@ -18,7 +18,6 @@ export interface LatencyProxy {
 export async function startLatencyProxy(target: string, delayMs: number): Promise<LatencyProxy> {
   const upstream = new URL(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const sockets = new Set<Socket>();
   let requests = 0;
   const server = http.createServer((req, res) => {
     requests++;
@@ -47,18 +46,12 @@ export async function startLatencyProxy(target: string, delayMs: number): Promis
       req.resume();
     }, delayMs);
   });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     requests: () => requests,
     async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server.close(resolve));
+      await listening.close();
       agent.destroy();
     },
   };

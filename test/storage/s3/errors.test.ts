@@ -5,11 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { buffer } from "node:stream/consumers";
 import { after, before, describe, it } from "node:test";
 import { isStorageError, type StorageError } from "../../../src/storage/errors.js";
 import { S3Storage } from "../../../src/storage/s3/index.js";
+import { type LoopbackServer, listenOnLoopback } from "../../helpers/loopback-server.js";
+import { freePort } from "../../helpers/process.js";
 
 type Behaviour = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -37,7 +38,7 @@ describe("S3Storage error mapping", () => {
   let storage: S3Storage;
   let behaviour: Behaviour = xmlError(500, "InternalError", "x");
   let requests = 0;
-  const sockets = new Set<Socket>();
+  let listening: LoopbackServer | undefined;
 
   before(async () => {
     server = createServer((req, res) => {
@@ -45,15 +46,10 @@ describe("S3Storage error mapping", () => {
       req.resume();
       req.on("end", () => behaviour(req, res));
     });
-    server.on("connection", (s) => {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
+    listening = await listenOnLoopback(server);
     storage = new S3Storage({
       kind: "s3",
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint: listening.url,
       region: "us-east-1",
       accessKeyId: "AKID",
       secretAccessKey: "secret",
@@ -63,8 +59,7 @@ describe("S3Storage error mapping", () => {
   });
   after(async () => {
     await storage?.close();
-    for (const s of sockets) s.destroy();
-    await new Promise((resolve) => server?.close(resolve));
+    await listening?.close();
   });
 
   const retryableCases: [string, Behaviour, string, number][] = [
@@ -142,10 +137,7 @@ describe("S3Storage error mapping", () => {
   });
 
   it("a refused connection is retryable", async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await freePort();
     const dead = new S3Storage({
       kind: "s3",
       endpoint: `http://127.0.0.1:${port}`,

@@ -12,7 +12,6 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import {
   CopyObjectCommand,
@@ -29,6 +28,8 @@ import { copyObjectHeaders } from "../../../src/storage/s3/copy-object-headers.j
 import { toStorageError } from "../../../src/storage/s3/errors.js";
 import { S3Storage } from "../../../src/storage/s3/index.js";
 import { answerError, encodeKey, xmlText } from "../../../src/storage/s3/signed-requests.js";
+import { listenOnLoopback } from "../../helpers/loopback-server.js";
+import { freePort } from "../../helpers/process.js";
 import { type S3rverHandle, startS3rver } from "../../helpers/s3rver.js";
 
 type Behaviour = (req: IncomingMessage, res: ServerResponse) => void;
@@ -57,29 +58,20 @@ async function failure(p: Promise<unknown>): Promise<StorageError> {
 /** A plain HTTP server that answers as told and remembers the requests it got. */
 async function scriptedServer() {
   const seen: { method: string; url: string; headers: IncomingHttpHeaders }[] = [];
-  const sockets = new Set<Socket>();
   let behaviour: Behaviour = (_q, r) => r.writeHead(200).end(COPY_RESULT);
   const server: Server = createServer((req, res) => {
     seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
     req.resume();
     req.on("end", () => behaviour(req, res));
   });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.url,
     seen,
     answer(b: Behaviour) {
       behaviour = b;
     },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close: () => listening.close(),
   };
 }
 
@@ -358,11 +350,7 @@ describe("the signed-request path", () => {
     });
 
     it("a refused connection is a retryable ConnectionError", async () => {
-      const closed = createServer();
-      await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-      const { port } = closed.address() as AddressInfo;
-      await new Promise((resolve) => closed.close(resolve));
-      const dead = storageAt(`http://127.0.0.1:${port}`);
+      const dead = storageAt(`http://127.0.0.1:${await freePort()}`);
       try {
         const e = await failure(dead.delete("b", "k"));
         assert.deepEqual([e.code, e.retryable], ["ConnectionError", true]);
