@@ -327,6 +327,8 @@ async function startObjbatch(
     [
       ...nice.slice(1),
       ...(nice.length > 0 ? [process.execPath] : []),
+      // BENCH_NODE_ARGS passes node flags to every objbatch process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+      ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
       "--import",
       import.meta.resolve("tsx"),
       join(checkout.dir, "src/cli/main.ts"),

@@ -294,16 +294,8 @@ export interface Job extends JobSpec {
   readonly manifestEtag?: string;
 }
 
-/** The fields ListJobs shows. */
+/** The fields ListJobs shows: of the operation, only which one it is. */
 export type JobSummary = Pick<
   Job,
-  | "jobId"
-  | "description"
-  | "operation"
-  | "priority"
-  | "status"
-  | "creationTime"
-  | "terminationDate"
-  | "progress"
-  | "dialect"
->;
+  "jobId" | "description" | "priority" | "status" | "creationTime" | "terminationDate" | "progress" | "dialect"
+> & { readonly operation: { readonly kind: OperationKind } };

@@ -35,9 +35,6 @@ export class JobService implements JobServiceApi {
 
   async createJob(spec: JobSpec, tokenPolicy: "reuse" | "reject"): Promise<CreateJobOutcome> {
     const fingerprint = requestFingerprint(spec);
-    const earlier = await this.store.findByToken(spec.accountId, spec.clientRequestToken);
-    if (earlier) return this.answerReusedToken(earlier, fingerprint, tokenPolicy);
-
     if ((spec.tags?.length ?? 0) > (this.options.maxJobTags ?? 50)) {
       throw new DomainError("TooManyTags", `A job can have at most ${this.options.maxJobTags ?? 50} tags.`);
     }
@@ -48,19 +45,22 @@ export class JobService implements JobServiceApi {
     let inserted: boolean;
     try {
       // The cap is checked and the job inserted in one transaction (store/jobs/insert-job.ts): concurrent
-      // creates, through one server or several, never get past it together.
+      // creates, through one server or several, never get past it together. A token used before is found by
+      // the insert itself (the unique key), so a first create costs no read before it.
       inserted = await this.store.insertJobUnderCap(
         { jobId, spec, creationTime: this.now(), requestFingerprint: fingerprint },
         cap,
       );
     } catch (e) {
       if (!(e instanceof DuplicateTokenError)) throw e;
-      // Another request with the same token won the race: answer as if we had come second.
-      const winner = await this.store.findByToken(spec.accountId, spec.clientRequestToken);
-      if (!winner) throw e;
-      return this.answerReusedToken(winner, fingerprint, tokenPolicy);
+      const earlier = await this.store.findByToken(spec.accountId, spec.clientRequestToken);
+      if (!earlier) throw e;
+      return this.answerReusedToken(earlier, fingerprint, tokenPolicy);
     }
     if (!inserted) {
+      // A retry of a create that got in before the cap was reached is still answered with its job.
+      const earlier = await this.store.findByToken(spec.accountId, spec.clientRequestToken);
+      if (earlier) return this.answerReusedToken(earlier, fingerprint, tokenPolicy);
       throw new DomainError(
         "TooManyJobs",
         `The number of unfinished jobs has reached the limit of ${cap} for this account.`,

@@ -48,7 +48,7 @@ async function rewriteUserVersion(db: Kysely<Database>): Promise<void> {
 export async function openSqlite(file: string): Promise<StoreConnection> {
   const database = forKysely(openSqliteDatabase(file));
   const conn = guarded(new ImmediateSqliteDialect({ database }), "sqlite");
-  await migrateToLatest(conn.db as Kysely<unknown>);
+  await migrateToLatest(conn.db as Kysely<unknown>, "sqlite");
   return conn;
 }
 
@@ -75,7 +75,7 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
     client.on("error", () => undefined);
   });
   const conn = guarded(new PostgresDialect({ pool }), "postgres");
-  await migrateToLatest(conn.db as Kysely<unknown>);
+  await migrateToLatest(conn.db as Kysely<unknown>, "postgres");
   return conn;
 }
 

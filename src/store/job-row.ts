@@ -3,7 +3,16 @@
  * JobState the engine ticks on (domain/job-state.ts). Rows never leave store/: every read of a job hands out
  * one of these, and a new job comes in as a NewJob.
  */
-import type { GeneratedManifestDescriptor, Job, JobFailure, JobSpec, JobSummary, Tag } from "../domain/job.js";
+import type {
+  Dialect,
+  GeneratedManifestDescriptor,
+  Job,
+  JobFailure,
+  JobSpec,
+  JobSummary,
+  OperationKind,
+  Tag,
+} from "../domain/job.js";
 import type { JobState } from "../domain/job-state.js";
 import type { JobStatus } from "../domain/status.js";
 import type { JobsTable } from "./schema.js";
@@ -72,18 +81,41 @@ export function rowToJob(row: JobRow, now: number): Job {
   };
 }
 
-export function rowToSummary(row: JobRow, now: number): JobSummary {
-  const job = rowToJob(row, now);
+/** The columns a JobSummary is read from: no JSON, so a page of them decodes none (migration 0006). */
+export const JOB_SUMMARY_COLUMNS = [
+  "job_id",
+  "description",
+  "operation_kind",
+  "priority",
+  "status",
+  "creation_time",
+  "termination_time",
+  "total_tasks",
+  "succeeded",
+  "failed",
+  "active_ms",
+  "active_since",
+  "dialect",
+] as const satisfies readonly (keyof JobRow)[];
+
+export type JobSummaryRow = Pick<JobRow, (typeof JOB_SUMMARY_COLUMNS)[number]>;
+
+export function rowToSummary(row: JobSummaryRow, now: number): JobSummary {
   return {
-    jobId: job.jobId,
-    description: job.description,
-    operation: job.operation,
-    priority: job.priority,
-    status: job.status,
-    creationTime: job.creationTime,
-    terminationDate: job.terminationDate,
-    progress: job.progress,
-    dialect: job.dialect,
+    jobId: row.job_id,
+    description: row.description ?? undefined,
+    operation: { kind: row.operation_kind as OperationKind },
+    priority: row.priority,
+    status: row.status as JobStatus,
+    creationTime: new Date(row.creation_time),
+    terminationDate: row.termination_time === null ? undefined : new Date(row.termination_time),
+    progress: {
+      total: row.total_tasks,
+      succeeded: row.succeeded,
+      failed: row.failed,
+      elapsedActiveSeconds: elapsedActiveSeconds(row, now),
+    },
+    dialect: row.dialect as Dialect,
   };
 }
 
@@ -132,6 +164,9 @@ export function newJobRow(job: NewJob): JobRow {
     phase_owner: null,
     phase_expires: null,
     updated_time: job.creationTime,
+    description: spec.description ?? null,
+    operation_kind: spec.operation.kind,
+    dialect: spec.dialect,
   };
 }
 

@@ -16,13 +16,15 @@ import { countChunks, hasRunningChunks, hasUnfinishedChunks, sumChunkCounters } 
 import { releaseChunk } from "./chunks/release-chunk.js";
 import { renewLeases } from "./chunks/renew-leases.js";
 import type { StoreConnection } from "./connect.js";
+import { DuplicateTokenError, isStoreUnavailable } from "./errors.js";
+import { GroupCommit } from "./group-commit.js";
 import type { NewJob } from "./job-row.js";
 import { addFailureReason } from "./jobs/add-failure-reason.js";
 import { claimPhase } from "./jobs/claim-phase.js";
 import { claimNextPreparation } from "./jobs/claim-preparation.js";
 import { deleteTerminalJob } from "./jobs/delete-terminal-job.js";
 import { finishPreparation, type PreparedManifest } from "./jobs/finish-preparation.js";
-import { insertJob, insertJobUnderCap } from "./jobs/insert-job.js";
+import { type CappedInsert, type CappedJob, insertJob, insertJobsUnderCap } from "./jobs/insert-job.js";
 import { markConfirmed } from "./jobs/mark-confirmed.js";
 import { purgeTerminatedBefore } from "./jobs/purge-terminated-jobs.js";
 import { finishingJobStates, jobStatesOf, schedulableJobStates, suspendedBefore } from "./jobs/queue-reads.js";
@@ -57,8 +59,19 @@ import {
 
 export type { ListCursor, NewJob, TokenUse };
 
+/** The most creates one group commit takes (each row binds ~30 parameters; SQLite allows 32,766). */
+const MAX_CREATES_PER_COMMIT = 64;
+
 export class JobStore {
-  constructor(private readonly conn: StoreConnection) {}
+  /** Concurrent CreateJobs through this process, committed together (D24). */
+  private readonly creates: GroupCommit<CappedJob, CappedInsert>;
+
+  constructor(private readonly conn: StoreConnection) {
+    this.creates = new GroupCommit((jobs) => insertJobsUnderCap(this.db, this.conn.dialect, jobs), {
+      maxBatch: MAX_CREATES_PER_COMMIT,
+      isolate: (e) => !isStoreUnavailable(e),
+    });
+  }
 
   get dialect() {
     return this.conn.dialect;
@@ -150,9 +163,15 @@ export class JobStore {
     return insertJob(this.db, job);
   }
 
-  /** Inserts the job unless its account has `cap` unfinished jobs already (then false), in one transaction. */
-  insertJobUnderCap(job: NewJob, cap: number): Promise<boolean> {
-    return insertJobUnderCap(this.db, this.conn.dialect, job, cap);
+  /**
+   * Inserts the job unless its account has `cap` unfinished jobs already (then false); throws
+   * DuplicateTokenError when the account used its token before. Committed together with whatever other creates
+   * this process has in flight (one transaction, D24).
+   */
+  async insertJobUnderCap(job: NewJob, cap: number): Promise<boolean> {
+    const outcome = await this.creates.submit({ job, cap });
+    if (outcome === "duplicate") throw new DuplicateTokenError(job.spec.clientRequestToken);
+    return outcome === "inserted";
   }
 
   /** False when the job is no longer in `from`; throws IllegalTransitionError for a move the table forbids. */

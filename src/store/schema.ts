@@ -39,6 +39,12 @@ export interface JobsTable {
   phase_owner: string | null;
   phase_expires: number | null;
   updated_time: number;
+  /** Copied from the spec when the job is created, for listings that decode no spec (migration 0006) */
+  description: string | null;
+  /** the spec's operation.kind */
+  operation_kind: string;
+  /** the job API the job was created through (the spec's dialect) */
+  dialect: string;
 }
 
 export interface ChunksTable {

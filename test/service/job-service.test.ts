@@ -75,8 +75,13 @@ describe("JobService", () => {
 
   it("caps unfinished jobs per account with TooManyJobs", async () => {
     await service.createJob(copySpec({ accountId: "capped" }), "reject");
-    const second = await service.createJob(copySpec({ accountId: "capped" }), "reject");
+    const secondSpec = copySpec({ accountId: "capped" });
+    const second = await service.createJob(secondSpec, "reject");
     await assert.rejects(service.createJob(copySpec({ accountId: "capped" }), "reject"), rejectsWith("TooManyJobs"));
+    // At the cap, a retry of a create that got in is still answered with its job (or refused, per dialect).
+    assert.deepEqual(await service.createJob(secondSpec, "reuse"), { jobId: second.jobId, created: false });
+    await assert.rejects(service.createJob({ ...secondSpec, priority: 7 }, "reuse"), rejectsWith("Idempotency"));
+    await assert.rejects(service.createJob(secondSpec, "reject"), rejectsWith("Idempotency"));
     await service.updateJobStatus("capped", second.jobId, "Cancelled", "make room");
     await t.store.transition(second.jobId, "Cancelling", "Cancelled", clock);
     await service.createJob(copySpec({ accountId: "capped" }), "reject");

@@ -73,6 +73,12 @@ describe("job rows", () => {
       "status",
       "terminationDate",
     ]);
+    const back = rowToJob(newJobRow(job), 7_000);
+    assert.equal(summary.description, back.description);
+    assert.deepEqual(summary.operation, { kind: back.operation.kind }, "of the operation, only its kind");
+    assert.equal(summary.dialect, back.dialect);
+    assert.deepEqual(summary.progress, back.progress);
+    assert.deepEqual(summary.creationTime, back.creationTime);
   });
 
   it("reads a JobState without the spec", () => {

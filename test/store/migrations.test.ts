@@ -1,7 +1,8 @@
 /**
  * store/migrations.ts on a fresh SQLite file and a fresh PostgreSQL database: one list of migrations brings
  * either to the latest schema (the same tables and columns on both), running it again changes nothing, and a
- * migration that fails says which one it was, and 0005 comes off again (migrateTo) as it went on.
+ * migration that fails says which one it was, 0005 comes off again (migrateTo) as it went on, and 0006 fills its
+ * summary columns from the jobs already there.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -11,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { forKysely, openSqliteDatabase } from "../../src/sqlite/database.js";
+import type { StoreDialect } from "../../src/store/connect.js";
 import { migrateTo, migrateToLatest } from "../../src/store/migrations.js";
 import { createPgDatabase } from "../helpers/stores.js";
 
@@ -21,6 +23,7 @@ const MIGRATIONS = [
   "0003_report_files",
   "0004_request_signatures",
   "0005_control_plane_indexes",
+  "0006_job_summary_columns",
 ];
 
 /** Every table of the latest schema and its columns, as the store's queries use them (schema.ts). */
@@ -51,6 +54,9 @@ const LATEST_SCHEMA: Record<string, readonly string[]> = {
     "phase_owner",
     "phase_expires",
     "updated_time",
+    "description",
+    "operation_kind",
+    "dialect",
   ],
   chunks: [
     "job_id",
@@ -108,6 +114,7 @@ const expectedSchema = () =>
 
 interface Fresh {
   readonly db: Kysely<unknown>;
+  readonly dialect: StoreDialect;
   dispose(): Promise<void>;
 }
 
@@ -122,6 +129,7 @@ const FRESH: readonly { name: string; open(): Promise<Fresh> }[] = [
       const db = new Kysely<unknown>({ dialect });
       return {
         db,
+        dialect: "sqlite",
         async dispose() {
           await db.destroy();
           await rm(dir, { recursive: true, force: true });
@@ -138,6 +146,7 @@ const FRESH: readonly { name: string; open(): Promise<Fresh> }[] = [
       });
       return {
         db,
+        dialect: "postgres",
         async dispose() {
           await db.destroy();
           await database.drop();
@@ -159,7 +168,7 @@ for (const { name, open } of FRESH) {
 
     it("creates the latest schema and records every migration, in order", async () => {
       assert.deepEqual(await schemaOf(fresh.db), {}, "fresh");
-      await migrateToLatest(fresh.db);
+      await migrateToLatest(fresh.db, fresh.dialect);
       const tables = await schemaOf(fresh.db); // Kysely's own bookkeeping tables are not listed
       assert.deepEqual(tables, expectedSchema());
       assert.deepEqual(await appliedMigrations(fresh.db), MIGRATIONS);
@@ -169,8 +178,8 @@ for (const { name, open } of FRESH) {
     it("changes nothing when run again", async () => {
       const schema = await schemaOf(fresh.db);
       const { rows: before } = await sql`select name, timestamp from kysely_migration order by name`.execute(fresh.db);
-      await migrateToLatest(fresh.db);
-      await migrateToLatest(fresh.db);
+      await migrateToLatest(fresh.db, fresh.dialect);
+      await migrateToLatest(fresh.db, fresh.dialect);
       assert.deepEqual(await schemaOf(fresh.db), schema);
       const { rows: afterwards } = await sql`select name, timestamp from kysely_migration order by name`.execute(
         fresh.db,
@@ -198,7 +207,7 @@ for (const { name, open } of FRESH) {
     it("throws an error naming the migration that failed, and records none of it", async () => {
       // A table of the same name that is not objbatch's: the first migration cannot create its own.
       await sql`create table jobs (something_else text)`.execute(fresh.db);
-      await assert.rejects(migrateToLatest(fresh.db), (e: unknown) => {
+      await assert.rejects(migrateToLatest(fresh.db, fresh.dialect), (e: unknown) => {
         assert.ok(e instanceof Error);
         assert.match(e.message, /^job store migration 0001_jobs_and_chunks failed: /);
         return true;
@@ -236,19 +245,19 @@ for (const { name, open } of FRESH) {
         "jobs_status_suspended",
         "jobs_termination",
       ];
-      await migrateTo(fresh.db, "0004_request_signatures");
+      await migrateTo(fresh.db, fresh.dialect, "0004_request_signatures");
       assert.deepEqual(await jobsIndexes(fresh.db, name), before5);
       await sql`insert into jobs (job_id, account_id, status, priority, creation_time, spec, client_request_token,
         request_fingerprint, updated_time) values ('j1', 'a', 'Ready', 5, 1, '{}', 't1', 'f', 1)`.execute(fresh.db);
 
-      await migrateToLatest(fresh.db);
+      await migrateToLatest(fresh.db, fresh.dialect);
       assert.deepEqual(await jobsIndexes(fresh.db, name), with5);
       assert.deepEqual(await appliedMigrations(fresh.db), MIGRATIONS);
 
-      await migrateTo(fresh.db, "0004_request_signatures");
+      await migrateTo(fresh.db, fresh.dialect, "0004_request_signatures");
       assert.deepEqual(await jobsIndexes(fresh.db, name), before5, "down: back to the indexes before");
       assert.deepEqual(await appliedMigrations(fresh.db), MIGRATIONS.slice(0, 4));
-      await migrateToLatest(fresh.db);
+      await migrateToLatest(fresh.db, fresh.dialect);
       assert.deepEqual(await jobsIndexes(fresh.db, name), with5, "and up again");
       const { rows } = await sql<{ job_id: string }>`select job_id from jobs`.execute(fresh.db);
       assert.deepEqual(
@@ -256,6 +265,44 @@ for (const { name, open } of FRESH) {
         ["j1"],
         "the rows stay",
       );
+    });
+  });
+}
+
+for (const { name, open } of FRESH) {
+  describe(`0006_job_summary_columns on ${name}`, () => {
+    let fresh: Fresh;
+    before(async () => {
+      fresh = await open();
+    });
+    after(() => fresh.dispose());
+
+    it("copies each existing job's description, operation and dialect out of its spec, and comes off again", async () => {
+      await migrateTo(fresh.db, fresh.dialect, "0005_control_plane_indexes");
+      const spec = (description: string | undefined, kind: string, dialect: string) =>
+        JSON.stringify({ description, operation: { kind, extra: { deep: [1, 2] } }, dialect, priority: 1 });
+      await sql`insert into jobs (job_id, account_id, status, priority, creation_time, spec, client_request_token,
+        request_fingerprint, updated_time) values
+        ('j1', 'a', 'Ready', 5, 1, ${spec("copy 'them' all", "PutObjectCopy", "cos")}, 't1', 'f', 1),
+        ('j2', 'a', 'Ready', 5, 2, ${spec(undefined, "S3DeleteObject", "s3control")}, 't2', 'f', 1)`.execute(fresh.db);
+      await migrateToLatest(fresh.db, fresh.dialect);
+      const { rows } = await sql<{
+        job_id: string;
+        description: string | null;
+        operation_kind: string;
+        dialect: string;
+      }>`
+        select job_id, description, operation_kind, dialect from jobs order by job_id`.execute(fresh.db);
+      assert.deepEqual(
+        rows.map((r) => ({ ...r })),
+        [
+          { job_id: "j1", description: "copy 'them' all", operation_kind: "PutObjectCopy", dialect: "cos" },
+          { job_id: "j2", description: null, operation_kind: "S3DeleteObject", dialect: "s3control" },
+        ],
+      );
+      await migrateTo(fresh.db, fresh.dialect, "0005_control_plane_indexes");
+      assert.ok(!(await schemaOf(fresh.db)).jobs?.includes("operation_kind"), "down: the columns are gone");
+      assert.equal((await sql`select job_id from jobs`.execute(fresh.db)).rows.length, 2, "the rows stay");
     });
   });
 }

@@ -1,9 +1,10 @@
 /**
- * Creating a job row, optionally under the account's cap on unfinished jobs. The count and the insert are
- * one transaction, and on PostgreSQL the transaction first takes a lock of the account's own (an advisory
+ * Creating job rows, optionally under their accounts' caps on unfinished jobs. The counts and the inserts are
+ * one transaction, and on PostgreSQL the transaction first takes a lock of each account's own (an advisory
  * transaction lock on a hash of the account id), so concurrent CreateJob calls through any number of servers
- * are counted one after another and the cap holds exactly. SQLite has one writer per database file, and
- * Kysely runs one transaction at a time on its one connection, so the transaction alone serialises them (D18).
+ * are counted one after another and the cap holds exactly. SQLite has one writer per database file (every
+ * transaction begins IMMEDIATE), so the transaction alone serialises them (D18). Concurrent creates through one
+ * server share one such transaction (D24).
  */
 import { type Kysely, sql } from "kysely";
 import type { StoreDialect } from "../connect.js";
@@ -24,32 +25,76 @@ export async function insertJob(db: Kysely<Database>, job: NewJob): Promise<void
   }
 }
 
+/** What became of one job submitted to insertJobsUnderCap. */
+export type CappedInsert = "inserted" | "capped" | "duplicate";
+
+/** A job to insert, and the most unfinished jobs its account may have. */
+export interface CappedJob {
+  readonly job: NewJob;
+  readonly cap: number;
+}
+
 /**
- * Inserts the job unless the account already has `cap` unfinished jobs. Returns false when the cap is
- * reached; throws DuplicateTokenError like insertJob.
+ * Inserts each job unless its account already has `cap` unfinished jobs, in one transaction for the whole batch
+ * (a group commit: store/group-commit.ts), deciding in the order given. A job whose token its account already
+ * used (before, or earlier in this batch) is "duplicate" and takes no room under the cap.
  */
-export async function insertJobUnderCap(
+export async function insertJobsUnderCap(
   db: Kysely<Database>,
   dialect: StoreDialect,
-  job: NewJob,
-  cap: number,
-): Promise<boolean> {
-  const row = newJobRow(job);
-  try {
-    return await db.transaction().execute(async (trx) => {
-      if (dialect === "postgres") {
-        await sql`select pg_advisory_xact_lock(${UNFINISHED_JOBS_LOCK_SPACE}, hashtext(${row.account_id}))`.execute(
-          trx,
-        );
+  jobs: readonly CappedJob[],
+): Promise<CappedInsert[]> {
+  const rows = jobs.map((j) => newJobRow(j.job));
+  const accounts = [...new Set(rows.map((r) => r.account_id))].sort();
+  return db.transaction().execute(async (trx) => {
+    // Locks taken in one order (sorted), so two servers' batches never wait on each other in a circle.
+    if (dialect === "postgres") {
+      for (const account of accounts) {
+        await sql`select pg_advisory_xact_lock(${UNFINISHED_JOBS_LOCK_SPACE}, hashtext(${account}))`.execute(trx);
       }
-      // Counted up to the cap only: enough to know it is reached, however many jobs the account has.
-      if ((await countUnfinished(trx, row.account_id, cap)) >= cap) return false;
-      await trx.insertInto("jobs").values(row).execute();
-      return true;
-    });
-  } catch (e) {
-    throw duplicateTokenOr(e, job);
-  }
+    }
+    const unfinished = new Map<string, number>();
+    for (const account of accounts) {
+      // Counted up to the largest cap asked for only: enough to know it is reached, however many jobs there are.
+      const cap = Math.max(...jobs.filter((j) => j.job.spec.accountId === account).map((j) => j.cap));
+      unfinished.set(account, await countUnfinished(trx, account, cap));
+    }
+    const outcomes: CappedInsert[] = new Array(jobs.length).fill("capped");
+    let waiting = jobs.map((_, i) => i);
+    // Admit in order while there is room; a duplicate gives its room back, so the ones after it get another look.
+    while (waiting.length > 0) {
+      const admitted: number[] = [];
+      const refused: number[] = [];
+      for (const i of waiting) {
+        const account = rows[i].account_id;
+        const count = unfinished.get(account) ?? 0;
+        if (count < jobs[i].cap) {
+          admitted.push(i);
+          unfinished.set(account, count + 1);
+        } else refused.push(i);
+      }
+      if (admitted.length === 0) break;
+      const inserted = await trx
+        .insertInto("jobs")
+        .values(admitted.map((i) => rows[i]))
+        .onConflict((oc) => oc.doNothing())
+        .returning("job_id")
+        .execute();
+      const ids = new Set(inserted.map((r) => r.job_id));
+      let roomFreed = false;
+      for (const i of admitted) {
+        const row = rows[i];
+        if (ids.has(row.job_id)) outcomes[i] = "inserted";
+        else {
+          outcomes[i] = "duplicate";
+          unfinished.set(row.account_id, (unfinished.get(row.account_id) ?? 1) - 1);
+          roomFreed = true;
+        }
+      }
+      waiting = roomFreed ? refused : [];
+    }
+    return outcomes;
+  });
 }
 
 /** A DuplicateTokenError when `e` is the unique constraint on (account, token); `e` itself otherwise. */

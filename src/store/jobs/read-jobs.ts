@@ -7,7 +7,15 @@ import type { Kysely } from "kysely";
 import type { Job, JobSummary } from "../../domain/job.js";
 import type { JobState } from "../../domain/job-state.js";
 import { JOB_STATUSES, type JobStatus, TERMINAL_STATUSES } from "../../domain/status.js";
-import { JOB_STATE_COLUMNS, type JobRow, rowToJob, rowToState, rowToSummary } from "../job-row.js";
+import {
+  JOB_STATE_COLUMNS,
+  JOB_SUMMARY_COLUMNS,
+  type JobRow,
+  type JobSummaryRow,
+  rowToJob,
+  rowToState,
+  rowToSummary,
+} from "../job-row.js";
 import type { Database } from "../schema.js";
 
 /** The job a ClientRequestToken created, and the fingerprint of the request that created it. */
@@ -99,7 +107,7 @@ export async function listJobs(
   now: number,
 ): Promise<JobSummary[]> {
   const page = (status?: JobStatus) => {
-    let q = db.selectFrom("jobs").selectAll().where("account_id", "=", accountId);
+    let q = db.selectFrom("jobs").select(JOB_SUMMARY_COLUMNS).where("account_id", "=", accountId);
     if (status !== undefined) q = q.where("status", "=", status);
     if (after) {
       q = q.where((eb) => eb(eb.refTuple("creation_time", "job_id"), "<", eb.tuple(after.creationTime, after.jobId)));
@@ -107,7 +115,7 @@ export async function listJobs(
     return q.orderBy("creation_time", "desc").orderBy("job_id", "desc").limit(limit).execute();
   };
   const wanted = statuses === undefined || statuses.length === 0 ? undefined : [...new Set(statuses)];
-  let rows: JobRow[];
+  let rows: JobSummaryRow[];
   if (wanted === undefined) rows = await page();
   else {
     rows = [];
@@ -118,7 +126,7 @@ export async function listJobs(
   return rows.map((row) => rowToSummary(row, now));
 }
 
-function newestFirst(a: JobRow, b: JobRow): number {
+function newestFirst(a: Pick<JobRow, "creation_time" | "job_id">, b: Pick<JobRow, "creation_time" | "job_id">): number {
   return Number(b.creation_time) - Number(a.creation_time) || (a.job_id < b.job_id ? 1 : a.job_id > b.job_id ? -1 : 0);
 }
 

@@ -1,7 +1,7 @@
 /**
  * The first use of a request signature wins: the (scheme, access key, signature) is inserted with the digest of
  * the request it came with, in one statement that does nothing when the row is already there (another request,
- * maybe on another server sharing the store, came first), and the digest the row holds is then read back. The
+ * maybe on another server sharing the store, came first); only then is the digest the row holds read back. The
  * caller accepts the request only when the two digests are the same, so an identical retry passes and any other
  * request under the same signature is refused, however the servers race.
  */
@@ -21,7 +21,7 @@ export interface SignatureUse {
 
 /** Records the use if it is the first, and returns the digest the signature is bound to (the first use's). */
 export async function recordSignature(db: Kysely<Database>, use: SignatureUse): Promise<string> {
-  await db
+  const inserted = await db
     .insertInto("request_signatures")
     .values({
       scheme: use.scheme,
@@ -31,7 +31,10 @@ export async function recordSignature(db: Kysely<Database>, use: SignatureUse): 
       expires_at: use.expiresAt,
     })
     .onConflict((oc) => oc.columns(["scheme", "access_key_id", "signature"]).doNothing())
-    .execute();
+    .returning("bound_digest")
+    .executeTakeFirst();
+  // The first use (every request but a retry or a replay): one statement.
+  if (inserted !== undefined) return inserted.bound_digest;
   const row = await db
     .selectFrom("request_signatures")
     .select("bound_digest")

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { it } from "node:test";
 import { DuplicateTokenError } from "../../../src/store/errors.js";
-import { insertJob, insertJobUnderCap } from "../../../src/store/jobs/insert-job.js";
+import type { NewJob } from "../../../src/store/job-row.js";
+import { insertJob, insertJobsUnderCap } from "../../../src/store/jobs/insert-job.js";
 import { newJob } from "../../helpers/stores.js";
 import { describeOnStores, jobIn, rawJobRow } from "../helpers.js";
 
@@ -38,28 +39,74 @@ describeOnStores("insertJob", (t) => {
     assert.ok(await t.store.findByToken("acct-1", token));
   });
 
+  const underCap = (job: NewJob, cap: number) => insertJobsUnderCap(t.db, t.dialect, [{ job, cap }]).then(([o]) => o);
+
   it("inserts under the cap until the account has that many unfinished jobs; finished ones do not count", async () => {
     const accountId = `cap-${randomUUID()}`;
     const done = await jobIn(t.store, "Cancelled", { accountId });
-    assert.equal(await insertJobUnderCap(t.db, t.dialect, newJob({ accountId }), 2), true);
-    assert.equal(await insertJobUnderCap(t.db, t.dialect, newJob({ accountId }), 2), true);
-    assert.equal(await insertJobUnderCap(t.db, t.dialect, newJob({ accountId }), 2), false, "the cap is reached");
+    assert.equal(await underCap(newJob({ accountId }), 2), "inserted");
+    assert.equal(await underCap(newJob({ accountId }), 2), "inserted");
+    assert.equal(await underCap(newJob({ accountId }), 2), "capped", "the cap is reached");
     assert.equal(await t.store.countUnfinished(accountId), 2);
     assert.ok(await t.store.getJob(done.jobId), "the finished job is still there, uncounted");
     const token = randomUUID();
-    await insertJobUnderCap(t.db, t.dialect, newJob({ accountId: "other", clientRequestToken: token }), 5);
-    await assert.rejects(
-      insertJobUnderCap(t.db, t.dialect, newJob({ accountId: "other", clientRequestToken: token }), 5),
-      DuplicateTokenError,
-    );
+    assert.equal(await underCap(newJob({ accountId: "other", clientRequestToken: token }), 5), "inserted");
+    assert.equal(await underCap(newJob({ accountId: "other", clientRequestToken: token }), 5), "duplicate");
   });
 
-  it("lets exactly `cap` of many concurrent creates in", async () => {
-    const accountId = `race-${randomUUID()}`;
-    const outcomes = await Promise.all(
-      Array.from({ length: 12 }, () => insertJobUnderCap(t.db, t.dialect, newJob({ accountId }), 5)),
+  it("decides a batch in order, per account, and a duplicate takes no room under the cap", async () => {
+    const a = `batch-a-${randomUUID()}`;
+    const b = `batch-b-${randomUUID()}`;
+    const token = randomUUID();
+    const jobs = [
+      newJob({ accountId: a, clientRequestToken: token }),
+      newJob({ accountId: b }),
+      newJob({ accountId: a, clientRequestToken: token }), // the same token again, in the same batch
+      newJob({ accountId: a }),
+      newJob({ accountId: a }), // a's third distinct job: over its cap of 2
+      newJob({ accountId: b }),
+    ];
+    const outcomes = await insertJobsUnderCap(
+      t.db,
+      t.dialect,
+      jobs.map((job) => ({ job, cap: 2 })),
     );
-    assert.equal(outcomes.filter(Boolean).length, 5);
-    assert.equal(await t.store.countUnfinished(accountId), 5);
+    assert.deepEqual(outcomes, ["inserted", "inserted", "duplicate", "inserted", "capped", "inserted"]);
+    assert.equal(await t.store.countUnfinished(a), 2);
+    assert.equal(await t.store.countUnfinished(b), 2);
+    assert.equal((await t.store.findByToken(a, token))?.jobId, jobs[0]?.jobId);
+  });
+
+  it("gives a refused job the room a duplicate left in the same batch", async () => {
+    const accountId = `dup-room-${randomUUID()}`;
+    const token = randomUUID();
+    assert.equal(await underCap(newJob({ accountId, clientRequestToken: token }), 2), "inserted");
+    // One room left: the duplicate is admitted first, turns out a duplicate, and the next job gets its room.
+    const outcomes = await insertJobsUnderCap(t.db, t.dialect, [
+      { job: newJob({ accountId, clientRequestToken: token }), cap: 2 },
+      { job: newJob({ accountId }), cap: 2 },
+    ]);
+    assert.deepEqual(outcomes, ["duplicate", "inserted"]);
+    assert.equal(await t.store.countUnfinished(accountId), 2);
+  });
+
+  it("lets exactly `cap` of many concurrent creates in, whether batched by the store or racing singly", async () => {
+    const batched = `race-${randomUUID()}`;
+    const viaStore = await Promise.all(
+      Array.from({ length: 12 }, () => t.store.insertJobUnderCap(newJob({ accountId: batched }), 5)),
+    );
+    assert.equal(viaStore.filter(Boolean).length, 5);
+    assert.equal(await t.store.countUnfinished(batched), 5);
+
+    const single = `race-${randomUUID()}`;
+    const racing = await Promise.all(Array.from({ length: 12 }, () => underCap(newJob({ accountId: single }), 5)));
+    assert.equal(racing.filter((o) => o === "inserted").length, 5);
+    assert.equal(await t.store.countUnfinished(single), 5);
+  });
+
+  it("turns a duplicate into DuplicateTokenError through the store", async () => {
+    const token = randomUUID();
+    assert.equal(await t.store.insertJobUnderCap(newJob({ clientRequestToken: token }), 1_000), true);
+    await assert.rejects(t.store.insertJobUnderCap(newJob({ clientRequestToken: token }), 1_000), DuplicateTokenError);
   });
 });

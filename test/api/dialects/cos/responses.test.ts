@@ -158,7 +158,7 @@ describe("COS responses", () => {
     const summary = (jobId: string, created: string, ended: string): JobSummary => ({
       jobId,
       description: "example-job",
-      operation: { kind: "PutObjectCopy", targetResource: { arn: "b-1", bucket: "b-1" } },
+      operation: { kind: "PutObjectCopy" },
       priority: 10,
       status: "Complete",
       creationTime: new Date(created),
