@@ -8,7 +8,8 @@
  *             many accounts so the default cap of 1,000 unfinished jobs per account holds (the cap stays on)
  *   latency   DescribeJob and ListJobs(100) percentiles, first and deep pages, with and without status filters,
  *             while a tagging job runs
- *   server    the server's CPU-seconds per phase (/proc/<pid>/stat) and its peak RSS (VmHWM)
+ *   server    the server's CPU-seconds per phase (/proc/<pid>/stat) and its peak RSS (VmHWM); the bench's own and
+ *             PostgreSQL's CPU-seconds per phase beside it, to see who the two cores worked for
  *   tick      queries and rows per engine tick on the same store, counted by a Kysely plugin around an engine of
  *             the same checkout driven by hand (first tick with housekeeping, then the median of the next ones)
  *
@@ -30,7 +31,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -272,6 +273,36 @@ function procUsage(pid: number): ProcUsage {
   return { cpuSeconds, peakRssMb: hwm ? Number(hwm[1]) / 1024 : Number.NaN };
 }
 
+/**
+ * CPU-seconds PostgreSQL's processes (backends, WAL writer, checkpointer...) have used since the last call: each
+ * live process counts from where it stood then, a new one from its start. A process that ended since loses what
+ * it used after the last call, so the figure is a floor.
+ */
+const pgSeen = new Map<string, number>();
+function postgresCpuSince(): number {
+  let total = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const used = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+      total += used - (pgSeen.get(pid) ?? 0);
+      pgSeen.set(pid, used);
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return total;
+}
+
+/** This process's CPU-seconds: the bench's own clients (signing, HTTP) and its seeding. */
+function benchCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 interface Server {
   readonly child: ChildProcess;
   readonly url: string;
@@ -438,6 +469,10 @@ interface RunResult {
   readonly running: string;
   readonly latencies: Record<string, Latency>;
   readonly cpu: Record<string, number>;
+  /** The bench process's own CPU-seconds per phase (its 16 clients in the create and latency phases). */
+  readonly benchCpu: Record<string, number>;
+  /** PostgreSQL's CPU-seconds per phase, when the store is PostgreSQL. */
+  readonly pgCpu: Record<string, number> | undefined;
   readonly peakRssMb: number;
   readonly ticks: { first: TickCount; next: TickCount };
   readonly load: string;
@@ -727,12 +762,20 @@ async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: M
 
   const server = await startServer(checkout, dataDir, storeUrl, config, mode);
   const cpu: Record<string, number> = {};
+  const benchCpu: Record<string, number> = {};
+  const pgCpu: Record<string, number> = {};
   let mark = server.usage().cpuSeconds;
+  let benchMark = benchCpuSeconds();
+  postgresCpuSince();
   cpu.startup = mark;
   const phase = (name: string) => {
     const now = server.usage().cpuSeconds;
     cpu[name] = now - mark;
     mark = now;
+    const b = benchCpuSeconds();
+    benchCpu[name] = b - benchMark;
+    benchMark = b;
+    pgCpu[name] = postgresCpuSince();
   };
   try {
     const prepared = await waitPrepared(conn.db, 0, Date.now() + PHASE_MS);
@@ -785,6 +828,8 @@ async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: M
       running: `${runningStatus} at the start, ${runningAfter?.Status ?? "?"} at the end (${runningAfter?.ProgressSummary?.NumberOfTasksSucceeded ?? "?"} of ${RUNNING_TASKS} tasks done)`,
       latencies,
       cpu,
+      benchCpu,
+      pgCpu: storeKind === "postgres" ? pgCpu : undefined,
       peakRssMb,
       ticks,
       load: `${f(loadBefore, 2)} before, ${f(loadAfter, 2)} after`,
@@ -828,6 +873,12 @@ function print(r: RunResult) {
       .map(([k, v]) => `${k} ${f(v, 2)}`)
       .join(", ")}; peak RSS ${f(r.peakRssMb, 0)} MB`,
   );
+  const perPhase = (cpu: Record<string, number>) =>
+    Object.entries(cpu)
+      .map(([k, v]) => `${k} ${f(v, 2)}`)
+      .join(", ");
+  console.log(`bench process CPU-seconds (its clients): ${perPhase(r.benchCpu)}`);
+  if (r.pgCpu) console.log(`PostgreSQL CPU-seconds: ${perPhase(r.pgCpu)}`);
   console.log(
     `engine tick: first (with housekeeping) ${r.ticks.first.queries} queries, ${r.ticks.first.rows} rows (largest result ${r.ticks.first.maxRows}); then median ${r.ticks.next.queries} queries, ${r.ticks.next.rows} rows (largest ${r.ticks.next.maxRows})`,
   );
