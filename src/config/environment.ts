@@ -31,6 +31,7 @@ const VARIABLES: ReadonlyArray<readonly [string, Field]> = [
   ["OBJBATCH_CHUNK_SIZE", ["engine", "chunkSize"]],
   ["OBJBATCH_CHUNK_SLOTS", ["engine", "chunkSlots"]],
   ["OBJBATCH_RUNNER_THREADS", ["engine", "runnerThreads"]],
+  ["OBJBATCH_RUNNER_NICE", ["engine", "runnerNice"]],
   ["OBJBATCH_TASK_CONCURRENCY", ["engine", "taskConcurrency"]],
   ["OBJBATCH_MAX_REQUESTS_PER_SECOND_PER_JOB", ["engine", "maxRequestsPerSecondPerJob"]],
   ["OBJBATCH_MAX_ACTIVE_JOBS", ["engine", "maxActiveJobs"]],

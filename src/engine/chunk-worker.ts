@@ -13,10 +13,14 @@ import { executeChunk } from "./chunk-runner.js";
 import { type JobContext, makeJobContext } from "./job-context.js";
 import { JobThrottles } from "./job-throttle.js";
 import { Semaphore } from "./semaphore.js";
+import { lowerThisThreadPriority } from "./thread-priority.js";
 import type { ToWorker, WorkerSetup } from "./worker-protocol.js";
 
 const setup = (workerData as { setup: WorkerSetup }).setup;
 const log = pino({ level: setup.logLevel }).child({ part: "chunk-worker" });
+// Bulk task work yields the CPU to the main thread (the API, the engine's bookkeeping): D25.
+const nice = lowerThisThreadPriority(setup.options.runnerNice);
+log.debug({ nice }, "runner thread priority");
 const storage = await openStorage(setup.storage);
 const accounts = new StaticAccountRegistry(setup.accounts);
 const tasks = new Semaphore(setup.options.taskConcurrency);

@@ -14,6 +14,12 @@ export interface EngineOptions {
    * and its own `taskConcurrency`.
    */
   readonly runnerThreads: number;
+  /**
+   * How much lower than the rest of the process runner threads run (a Linux nice increment, 0-19; 0: the same):
+   * bulk task work yields the CPU to the API and the engine's coordination, so requests are answered promptly
+   * while a job keeps every core busy (thread-priority.ts).
+   */
+  readonly runnerNice: number;
   /** Chunks a worker runs at once. */
   readonly chunkSlots: number;
   /**
@@ -68,6 +74,7 @@ const DAY = 24 * 60 * 60 * 1000;
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   chunkSize: 1000,
   runnerThreads: 2,
+  runnerNice: 10,
   chunkSlots: 4,
   taskConcurrency: 64,
   maxRequestsPerSecondPerJob: 0,
@@ -113,6 +120,7 @@ export const ENGINE_OPTIONS_SCHEMA = Type.Object(
   {
     chunkSize: int(1, 1_000_000, "Tasks per chunk: the unit of leasing, accounting and crash recovery."),
     runnerThreads: int(0, 256, "Worker threads that run chunks (0: in the engine's own event loop)."),
+    runnerNice: int(0, 19, "How much lower runner threads' CPU priority is than the API's (Linux nice; 0: the same)."),
     chunkSlots: int(1, 10_000, "Chunks a worker runs at once."),
     taskConcurrency: int(
       1,

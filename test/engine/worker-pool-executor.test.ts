@@ -3,6 +3,7 @@
  * reach them, and abort cuts chunks short.
  */
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,6 +69,19 @@ describe("WorkerPoolExecutor", () => {
     assert.equal(execution.results.failed, 1);
     assert.match(execution.results.succeededRows ?? "", /^src,b%20c.txt,,succeeded,200,,Successful$/m);
     assert.match(execution.results.failedRows ?? "", /^src,missing.txt,,failed,404,NoSuchKey,/m);
+  });
+
+  it("runs its threads runnerNice levels below the main thread (Linux)", { skip: process.platform !== "linux" }, () => {
+    const niceOf = (tid: string) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    };
+    const main = niceOf(String(process.pid));
+    const lowered = readdirSync("/proc/self/task").filter(
+      (tid) => niceOf(tid) === Math.min(19, main + DEFAULT_ENGINE_OPTIONS.runnerNice),
+    );
+    assert.ok(lowered.length >= 1, "the worker that ran the chunk above is lowered");
+    assert.ok(lowered.length <= 2, "no thread but the two workers");
   });
 
   it("runs chunks on both workers at once and keeps their results apart", async () => {
