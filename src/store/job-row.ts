@@ -52,6 +52,19 @@ function elapsedActiveSeconds(row: Pick<JobRow, "active_ms" | "active_since">, n
   return Math.floor((row.active_ms + running) / 1000);
 }
 
+/** The job's counters, and its Active time up to `now`. */
+function progressOf(
+  row: Pick<JobRow, "total_tasks" | "succeeded" | "failed" | "active_ms" | "active_since">,
+  now: number,
+): Job["progress"] {
+  return {
+    total: row.total_tasks,
+    succeeded: row.succeeded,
+    failed: row.failed,
+    elapsedActiveSeconds: elapsedActiveSeconds(row, now),
+  };
+}
+
 /** The job as stored and described; `now` is when its Active time is measured up to. */
 export function rowToJob(row: JobRow, now: number): Job {
   const spec = JSON.parse(row.spec) as Omit<JobSpec, "accountId">;
@@ -69,12 +82,7 @@ export function rowToJob(row: JobRow, now: number): Job {
     suspendedCause: row.suspended_cause ?? undefined,
     statusUpdateReason: row.status_update_reason ?? undefined,
     failureReasons: JSON.parse(row.failure_reasons) as JobFailure[],
-    progress: {
-      total: row.total_tasks,
-      succeeded: row.succeeded,
-      failed: row.failed,
-      elapsedActiveSeconds: elapsedActiveSeconds(row, now),
-    },
+    progress: progressOf(row, now),
     generatedManifest:
       row.generated_manifest === null ? undefined : (JSON.parse(row.generated_manifest) as GeneratedManifestDescriptor),
     manifestEtag: row.manifest_etag ?? undefined,
@@ -109,12 +117,7 @@ export function rowToSummary(row: JobSummaryRow, now: number): JobSummary {
     status: row.status as JobStatus,
     creationTime: new Date(row.creation_time),
     terminationDate: row.termination_time === null ? undefined : new Date(row.termination_time),
-    progress: {
-      total: row.total_tasks,
-      succeeded: row.succeeded,
-      failed: row.failed,
-      elapsedActiveSeconds: elapsedActiveSeconds(row, now),
-    },
+    progress: progressOf(row, now),
     dialect: row.dialect as Dialect,
   };
 }

@@ -3,19 +3,13 @@
  * only, as /proc shows it; the thread that started it keeps its own; 0 changes nothing; 19 is the floor.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 import { currentThreadId } from "../../src/engine/thread-priority.js";
+import { niceOfThread as niceOf } from "../helpers/thread-nice.js";
 
 const BOOT = new URL("../../src/engine/worker-boot.mjs", import.meta.url);
 const CHILD = new URL("./thread-priority-child.ts", import.meta.url);
-
-/** A thread's nice value as the kernel reports it (field 19 of /proc/self/task/<tid>/stat). */
-function niceOf(tid: number): number {
-  const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
-}
 
 /** Runs lowerThisThreadPriority(by) in a new thread; its answer, its thread id, and its nice value while alive. */
 async function inThread(by: number): Promise<{ answer: number | undefined; tid: number; niceSeen: number }> {

@@ -3,7 +3,7 @@
  * reach them, and abort cuts chunks short.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import type { Job } from "../../src/domain/job.js";
 import { DEFAULT_ENGINE_OPTIONS } from "../../src/engine/options.js";
 import { WorkerPoolExecutor } from "../../src/engine/worker-pool-executor.js";
 import { activeJob, copySpec } from "../helpers/specs.js";
+import { niceOfThread } from "../helpers/thread-nice.js";
 
 function activeJobOf(dataDirManifest: { bucket: string; key: string }, jobId = "job-1"): Job {
   const spec = copySpec(
@@ -72,13 +73,9 @@ describe("WorkerPoolExecutor", () => {
   });
 
   it("runs its threads runnerNice levels below the main thread (Linux)", { skip: process.platform !== "linux" }, () => {
-    const niceOf = (tid: string) => {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
-    };
-    const main = niceOf(String(process.pid));
+    const main = niceOfThread(String(process.pid));
     const lowered = readdirSync("/proc/self/task").filter(
-      (tid) => niceOf(tid) === Math.min(19, main + DEFAULT_ENGINE_OPTIONS.runnerNice),
+      (tid) => niceOfThread(tid) === Math.min(19, main + DEFAULT_ENGINE_OPTIONS.runnerNice),
     );
     assert.ok(lowered.length >= 1, "the worker that ran the chunk above is lowered");
     assert.ok(lowered.length <= 2, "no thread but the two workers");
