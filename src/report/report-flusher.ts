@@ -22,10 +22,10 @@
  * Only one flusher may work on a job at a time (the engine makes it hold the job's phase claim).
  */
 import type { TaskStatus } from "../domain/task.js";
-import { SLICE_BYTES, yieldToEventLoop } from "../event-loop.js";
 import { isStorageError } from "../storage/errors.js";
 import type { ObjectStorage } from "../storage/types.js";
 import type { ReportFile, RowsExtent } from "../store/reports/report-files.js";
+import { PartEncoder } from "./part-encoder.js";
 import { reportBase, resultFileKey } from "./report-writer.js";
 import { emptyMd5State, md5Hex, md5StateAfter } from "./resumable-md5.js";
 
@@ -76,6 +76,8 @@ const EXTENT_PAGE = 500;
 
 export class ReportFlusher {
   private readonly marks = new Map<TaskStatus, ScanMark>();
+  /** The part being written; its buffer is kept for the length of one flushReady or finish. */
+  private readonly encoder = new PartEncoder();
 
   constructor(
     private readonly store: ReportFileStore,
@@ -97,6 +99,31 @@ export class ReportFlusher {
    * Returns the number of parts written.
    */
   async flushReady(status: TaskStatus, stop: () => boolean = () => false): Promise<number> {
+    try {
+      return await this.writeReadyParts(status, stop);
+    } finally {
+      this.encoder.release();
+    }
+  }
+
+  /**
+   * When the job ends: writes the rest of `status`'s rows, completes its open file, aborts uploads of the job
+   * that no file records. Returns the status's completed files, in order.
+   */
+  async finish(status: TaskStatus): Promise<ReportFile[]> {
+    try {
+      await this.writeRemainingParts(status);
+    } finally {
+      this.encoder.release();
+    }
+    const open = (await this.store.reportFiles(this.target.jobId, status)).find((f) => !f.completed);
+    if (open) await this.completeFile(open);
+    const files = await this.store.reportFiles(this.target.jobId, status);
+    await this.abortStrayUploads(status, files);
+    return files.filter((f) => f.completed);
+  }
+
+  private async writeReadyParts(status: TaskStatus, stop: () => boolean): Promise<number> {
     let written = 0;
     while (!stop()) {
       const files = await this.store.reportFiles(this.target.jobId, status);
@@ -105,7 +132,7 @@ export class ReportFlusher {
       const through = last?.throughSeq ?? -1;
       const run = await this.readyRun(status, through);
       if (!run) break;
-      const body = await this.rowsOf(status, through, run.throughSeq);
+      const body = await this.rowsOf(status, through, run);
       if (!(await this.unchanged(status, files))) continue; // another flusher moved on: look again
       const open = last && !last.completed ? last : await this.openFile(status, files.length, through);
       if (!open) continue; // another flusher started that file first: look again
@@ -115,11 +142,7 @@ export class ReportFlusher {
     return written;
   }
 
-  /**
-   * When the job ends: writes the rest of `status`'s rows, completes its open file, aborts uploads of the job
-   * that no file records. Returns the status's completed files, in order.
-   */
-  async finish(status: TaskStatus): Promise<ReportFile[]> {
+  private async writeRemainingParts(status: TaskStatus): Promise<void> {
     for (;;) {
       const files = await this.store.reportFiles(this.target.jobId, status);
       const last = files.at(-1);
@@ -127,7 +150,7 @@ export class ReportFlusher {
       const through = last?.throughSeq ?? -1;
       const run = await this.finalRun(status, through);
       if (!run) break;
-      const body = await this.rowsOf(status, through, run.throughSeq);
+      const body = await this.rowsOf(status, through, run);
       if (!(await this.unchanged(status, files))) continue;
       if (body.length === 0) break;
       const open = last && !last.completed ? last : undefined;
@@ -141,11 +164,6 @@ export class ReportFlusher {
         throw new Error(`results file ${file.key} changed while the job's report was being finished`);
       }
     }
-    const open = (await this.store.reportFiles(this.target.jobId, status)).find((f) => !f.completed);
-    if (open) await this.completeFile(open);
-    const files = await this.store.reportFiles(this.target.jobId, status);
-    await this.abortStrayUploads(status, files);
-    return files.filter((f) => f.completed);
   }
 
   // ---- runs of chunks ---------------------------------------------------------------------------------------
@@ -211,22 +229,12 @@ export class ReportFlusher {
   }
 
   /**
-   * The rows of chunks (afterSeq, throughSeq], as one body. Each chunk's text is encoded as it arrives and the
-   * event loop turns after every SLICE_BYTES, so building an 8 MiB part never holds up requests for long.
+   * The rows of the chunks after `afterSeq` through the run's last, as one body (valid until the next part is
+   * encoded). The event loop turns while it is built, so an 8 MiB part never holds up requests for long.
    */
-  private async rowsOf(status: TaskStatus, afterSeq: number, throughSeq: number): Promise<Buffer> {
-    const pieces: Buffer[] = [];
-    let sinceTurn = 0;
-    for await (const text of this.store.rowsBetween(this.target.jobId, status, afterSeq, throughSeq)) {
-      const piece = Buffer.from(text, "utf8");
-      pieces.push(piece);
-      sinceTurn += piece.length;
-      if (sinceTurn >= SLICE_BYTES) {
-        sinceTurn = 0;
-        await yieldToEventLoop();
-      }
-    }
-    return Buffer.concat(pieces);
+  private rowsOf(status: TaskStatus, afterSeq: number, run: Run): Promise<Buffer> {
+    const rows = this.store.rowsBetween(this.target.jobId, status, afterSeq, run.throughSeq);
+    return this.encoder.encode(rows, run.chars);
   }
 
   // ---- files ------------------------------------------------------------------------------------------------
