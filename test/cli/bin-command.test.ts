@@ -19,10 +19,11 @@ describe("bin/objbatch.js", () => {
     assert.match(help, /\bworker\b/);
   });
 
-  it("starts node with the flags of its first line, a small young generation among them", () => {
+  it("starts node with the flags of its first line, a small young generation and a slowly growing heap among them", () => {
     const shebang = readFileSync(BIN, "utf8").split("\n", 1)[0] ?? "";
     const flags = shebang.split(/\s+/).filter((w) => w.startsWith("--"));
     assert.ok(flags.includes("--max-semi-space-size=2"), shebang);
+    assert.ok(flags.includes("--heap-growing-percent=20"), shebang);
     // The same interpreter line, running a probe instead of objbatch: node reports the flags it was started with.
     const [interpreter, ...args] = shebang.slice(2).trim().split(/\s+/);
     const probe = "process.stdout.write(JSON.stringify(process.execArgv))";
