@@ -167,4 +167,26 @@ describe("BucketFolders", () => {
     assert.equal(existsSync(join(f.dataDir, "buckets", "b", "p", "q")), false, "q was empty");
     assert.equal(readFileSync(join(f.dataDir, "buckets", "b", "p", "keep.txt"), "utf8"), "stays");
   });
+
+  it("prunes the folders a turn's deletes emptied in one pass, parents after all their emptied children", async () => {
+    const keys = ["s/x/1.txt", "s/x/2.txt", "s/y/1.txt", "s/y/z/1.txt", "t/keep/1.txt", "t/gone/1.txt"].map((key) =>
+      parseKey("b", key),
+    );
+    for (const k of keys) {
+      await folders.ensure(k, true);
+      writeFileSync(folders.objectPath(k), "x");
+    }
+    const deleted = keys.filter((k) => k.key !== "t/keep/1.txt");
+    for (const k of deleted) rmSync(folders.objectPath(k));
+    const passes = deleted.map((k) => folders.pruneEmpty(k));
+    assert.equal(new Set(passes).size, 1, "one pass for the turn's deletes");
+    await Promise.all(passes);
+    const bucket = join(f.dataDir, "buckets", "b");
+    assert.equal(existsSync(join(bucket, "s")), false, "s lost x, y and y/z in the same turn");
+    assert.equal(existsSync(join(bucket, "t", "gone")), false);
+    assert.equal(readFileSync(join(bucket, "t", "keep", "1.txt"), "utf8"), "x", "t still holds an object");
+    assert.equal(folders.isKnown(parseKey("b", "s/x/1.txt")), false, "a removed folder is checked again on use");
+    await folders.pruneEmpty(parseKey("b", "top-level.txt"));
+    assert.ok(existsSync(bucket), "the bucket itself is never pruned");
+  });
 });
