@@ -12,6 +12,7 @@
  * its own context and the dialects keep theirs.
  */
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "typebox";
 import type { AccountRegistry } from "../../accounts/types.js";
 import { isDomainError } from "../../domain/errors.js";
 import type { JobServiceApi } from "../../service/types.js";
@@ -57,7 +58,12 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     operationId: "getOpenApiDocument",
     summary: "This API's OpenAPI 3.1 document",
     authenticated: false,
-    responses: { 200: { description: "The OpenAPI document." } },
+    responses: {
+      200: {
+        description: "The OpenAPI document.",
+        schema: Type.Object({ openapi: Type.Literal("3.1.0"), paths: Type.Object({}) }),
+      },
+    },
     handler: async () => ({ status: 200, body: document }),
   };
   routes.push(documentRoute, ...jobRoutes(parts.service));
