@@ -232,9 +232,23 @@ describe("POST /api/v1/jobs", () => {
     }
   });
 
-  it("refuses a 51st tag, and a tag key twice", async () => {
+  it("refuses a 51st job tag, an 11th object tag, and a tag key twice", async () => {
     const tags = Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: "v" }));
     assertProblem(await alice.post("/api/v1/jobs", createRequest({ tags })), 400, "validation");
+    const objectTags = await alice.post(
+      "/api/v1/jobs",
+      createRequest({ operation: { kind: "PutObjectTagging", tagSet: tags.slice(0, 11) } }),
+    );
+    assertProblem(objectTags, 400, "validation");
+    assert.deepEqual(
+      objectTags.json.errors.map((e: Json) => e.pointer),
+      ["/operation/tagSet"],
+    );
+    const ten = await alice.post(
+      "/api/v1/jobs",
+      createRequest({ operation: { kind: "PutObjectTagging", tagSet: tags.slice(0, 10) } }),
+    );
+    assert.equal(ten.status, 201, ten.text);
     const twice = await alice.post(
       "/api/v1/jobs",
       createRequest({

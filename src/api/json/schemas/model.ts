@@ -24,7 +24,15 @@ export const TagSchema = Type.Object(
 );
 export type TagJson = Static<typeof TagSchema>;
 
+/** A job's tags: at most 50 (the JobService's default cap). */
 export const TagList = Type.Array(TagSchema, { maxItems: 50 });
+/** An object's tag set: at most 10, as S3, COS and OSS allow. */
+const ObjectTagList = Type.Array(TagSchema, { maxItems: 10 });
+/** User metadata and a function's user arguments: name and value pairs. */
+const Entries = Type.Array(
+  Type.Object({ key: Type.String({ minLength: 1, maxLength: 1024 }), value: Type.String({ maxLength: 2048 }) }, closed),
+  { maxItems: 100 },
+);
 
 const GrantSchema = Type.Object(
   {
@@ -50,7 +58,7 @@ const NewObjectMetadata = Type.Object(
     contentType: Type.Optional(Type.String({ maxLength: 1024 })),
     httpExpiresDate: Type.Optional(Instant),
     sseAlgorithm: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    userMetadata: Type.Optional(TagList),
+    userMetadata: Type.Optional(Entries),
     requesterCharged: Type.Optional(Type.Boolean()),
     contentLength: Type.Optional(Type.Integer({ minimum: 0 })),
     contentMD5: Type.Optional(Type.String({ maxLength: 1024 })),
@@ -72,7 +80,7 @@ export const OperationSchema = Type.Union(
         metadataDirective: Type.Optional(Directive),
         newObjectMetadata: Type.Optional(NewObjectMetadata),
         taggingDirective: Type.Optional(Directive),
-        newObjectTagging: Type.Optional(TagList),
+        newObjectTagging: Type.Optional(ObjectTagList),
         accessControlDirective: Type.Optional(Directive),
         accessControlGrants: Type.Optional(Type.Array(GrantSchema, { maxItems: 100 })),
         cannedAccessControlList: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -99,8 +107,8 @@ export const OperationSchema = Type.Union(
       },
       { ...closed, title: "InitiateRestoreObject" },
     ),
-    Type.Object({ kind: kind("PutObjectTagging"), tagSet: TagList }, { ...closed, title: "PutObjectTagging" }),
-    Type.Object({ kind: kind("AddObjectTagging"), tagSet: TagList }, { ...closed, title: "AddObjectTagging" }),
+    Type.Object({ kind: kind("PutObjectTagging"), tagSet: ObjectTagList }, { ...closed, title: "PutObjectTagging" }),
+    Type.Object({ kind: kind("AddObjectTagging"), tagSet: ObjectTagList }, { ...closed, title: "AddObjectTagging" }),
     Type.Object({ kind: kind("DeleteObjectTagging") }, { ...closed, title: "DeleteObjectTagging" }),
     Type.Object(
       {
@@ -144,7 +152,7 @@ export const OperationSchema = Type.Union(
         kind: kind("InvokeFunction"),
         functionArn: Type.String({ minLength: 1, maxLength: 1024 }),
         invocationSchemaVersion: Type.Optional(Type.Enum(["1.0", "2.0"])),
-        userArguments: Type.Optional(TagList),
+        userArguments: Type.Optional(Entries),
       },
       { ...closed, title: "InvokeFunction" },
     ),
