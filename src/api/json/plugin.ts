@@ -20,7 +20,7 @@ import { parseRequestTarget } from "../auth/request-target.js";
 import type { SignatureLedger } from "../auth/signature-binding.js";
 import type { SigV4Verified } from "../auth/sigv4.js";
 import { fastifyRejectionOf } from "../http/fastify-rejections.js";
-import { acceptRawBodies } from "../http/raw-body.js";
+import { acceptRawBodies, bodyBytesOf } from "../http/raw-body.js";
 import { jsonAuthentication } from "./authentication.js";
 import { jobRoutes } from "./job-routes.js";
 import { jsonBodyOf, requireNoBody } from "./json-body.js";
@@ -121,7 +121,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
 
     app.addHook("preHandler", async (request) => {
       if (!needsSignature(request)) return;
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const body = bodyBytesOf(request);
       let signature = verified.get(request);
       if (signature === undefined) {
         signature = await authentication.verify(request, body);
@@ -144,6 +144,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
           else requireNoBody(request);
           const answer = await route.handler({
             request,
+            // A public route is given no account (RouteContext.account), and its handler reads none.
             account: signature?.account as NonNullable<typeof signature>["account"],
             params: (request.params ?? {}) as Record<string, string>,
             query: signature?.target.query ?? parseRequestTarget(request.url).query,

@@ -12,7 +12,7 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface RouteContext {
   readonly request: FastifyRequest;
-  /** The signing account (public routes: undefined). */
+  /** The signing account. A public route (`authenticated: false`) is given none and must not read it. */
   readonly account: Account;
   /** The path's parameters (`jobId`). */
   readonly params: Readonly<Record<string, string>>;
