@@ -1,6 +1,6 @@
 /**
- * Builds the HTTP server from its parts: the three job dialects, health and metrics. Every dialect goes
- * through the JobService; none touches the store or storage.
+ * Builds the HTTP server from its parts: the three job dialects, objbatch's own JSON API (/api/v1), health and
+ * metrics. Every front-end goes through the JobService; none touches the store or storage.
  */
 import Fastify from "fastify";
 import type { Logger } from "pino";
@@ -14,6 +14,7 @@ import { s3ControlRoutes } from "./dialects/s3control/routes.js";
 import { answerUnknownRoute } from "./dialects/unknown-route.js";
 import { applyConnectionLimits, type HttpLimits, serverTimeoutOptions } from "./http/connection-limits.js";
 import { healthRoutes } from "./http/health-routes.js";
+import { jsonApi } from "./json/plugin.js";
 import { originFormPath } from "./origin-form.js";
 
 export interface ServerParts {
@@ -65,6 +66,15 @@ export function buildServer(parts: ServerParts) {
   app.register(cosRoutes(dialect));
   app.register(ossRoutes(dialect));
   app.register(s3ControlRoutes(dialect));
+  app.register(
+    jsonApi({
+      service: parts.service,
+      accounts: parts.accounts,
+      signatureLedger: parts.signatureLedger,
+      maxBodyBytes: parts.maxBodyBytes,
+      now: parts.now,
+    }),
+  );
   // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).
   app.setNotFoundHandler(answerUnknownRoute);
   return app;

@@ -5,7 +5,8 @@
  */
 import type { JobStatus } from "./status.js";
 
-export type Dialect = "cos" | "oss" | "s3control";
+/** The job API a job was created through: one of the three dialects, or objbatch's own JSON API. */
+export type Dialect = "cos" | "oss" | "s3control" | "json";
 
 /** A bucket as the client named it (echoed back, D2) and the plain bucket name it resolves to. */
 export interface BucketRef {

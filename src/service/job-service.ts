@@ -9,7 +9,17 @@ import type { Job, JobSpec, Tag } from "../domain/job.js";
 import { canRequestCancel, isTerminal, type JobStatus } from "../domain/status.js";
 import { DuplicateTokenError } from "../store/errors.js";
 import type { JobStore, TokenUse } from "../store/job-store.js";
-import type { CreateJobOutcome, JobServiceApi, ListJobsPage, ListJobsQuery } from "./types.js";
+import { jobProgress } from "./job-progress.js";
+import { searchJobs } from "./job-search.js";
+import type {
+  CreateJobOutcome,
+  JobProgress,
+  JobSearch,
+  JobSearchPage,
+  JobServiceApi,
+  ListJobsPage,
+  ListJobsQuery,
+} from "./types.js";
 
 export interface JobServiceOptions {
   readonly store: JobStore;
@@ -100,6 +110,24 @@ export class JobService implements JobServiceApi {
       jobs: page,
       nextToken: more && page.length > 0 ? page[page.length - 1].jobId : undefined,
     };
+  }
+
+  async describeJobProgress(accountId: string, jobId: string): Promise<{ job: Job; progress: JobProgress }> {
+    const now = this.now();
+    const job = await this.requireJob(accountId, jobId);
+    const activity = await this.store.readActivity(jobId, now);
+    if (activity === undefined) throw noSuchJob(jobId);
+    return { job, progress: jobProgress(job, activity) };
+  }
+
+  searchJobs(accountId: string, search: JobSearch): Promise<JobSearchPage> {
+    return searchJobs(this.store, accountId, search, this.now());
+  }
+
+  async updateJobDescription(accountId: string, jobId: string, description: string): Promise<Job> {
+    await this.requireJob(accountId, jobId);
+    if (!(await this.store.updateDescription(jobId, description, this.now()))) throw noSuchJob(jobId);
+    return this.describeJob(accountId, jobId);
   }
 
   async updateJobPriority(accountId: string, jobId: string, priority: number): Promise<Job> {

@@ -1,7 +1,7 @@
 /**
  * The use cases every front-end goes through: the three dialects, the console's JSON API and the CLI.
  */
-import type { Job, JobSpec, JobSummary, Tag } from "../domain/job.js";
+import type { Job, JobSpec, JobSummary, OperationKind, Tag } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 
 export interface CreateJobOutcome {
@@ -23,6 +23,47 @@ export interface ListJobsPage {
   readonly nextToken?: string;
 }
 
+/** A place in an account's listing, newest first: the jobs after it are older. */
+export interface JobPosition {
+  readonly creationTime: number;
+  readonly jobId: string;
+}
+
+/** The JSON API's listing: filters, a page size and where the previous page stopped. */
+export interface JobSearch {
+  readonly statuses?: readonly JobStatus[];
+  readonly operation?: OperationKind;
+  /** Text the description or the job id contains (case-insensitive). */
+  readonly text?: string;
+  /** Creation time bounds, ms, inclusive. */
+  readonly createdFrom?: number;
+  readonly createdTo?: number;
+  readonly limit: number;
+  readonly after?: JobPosition;
+}
+
+export interface JobSearchPage {
+  readonly jobs: readonly JobSummary[];
+  /** Where the next page starts; absent when no job is left. A page may hold fewer jobs than asked and a next. */
+  readonly next?: JobPosition;
+}
+
+/** A job's progress as the JSON API shows it, from what the store records (service/job-progress.ts). */
+export interface JobProgress {
+  /** Null until the manifest has been counted. */
+  readonly total: number | null;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Tasks of the chunks being run now: not recorded yet. */
+  readonly inFlight: number;
+  /** Recorded tasks per second of Active time, over the whole run. */
+  readonly tasksPerSecond: number;
+  /** Seconds until every task is recorded at that rate: 0 once finished, null while it cannot be told. */
+  readonly etaSeconds: number | null;
+  /** Time spent Active, ms. */
+  readonly elapsedMs: number;
+}
+
 export interface JobServiceApi {
   /**
    * `reuse`: the same token with the same request returns the earlier job (S3 Control, OSS);
@@ -39,6 +80,11 @@ export interface JobServiceApi {
     reason: string | undefined,
     options?: { readonly allowReadyWhilePreparing?: boolean },
   ): Promise<Job>;
+  /** The job and its live progress. */
+  describeJobProgress(accountId: string, jobId: string): Promise<{ readonly job: Job; readonly progress: JobProgress }>;
+  /** Filtered, bounded listing (service/job-search.ts). */
+  searchJobs(accountId: string, search: JobSearch): Promise<JobSearchPage>;
+  updateJobDescription(accountId: string, jobId: string, description: string): Promise<Job>;
   /** COS DeleteJob: only terminal jobs (D9). */
   deleteJob(accountId: string, jobId: string): Promise<void>;
   getJobTagging(accountId: string, jobId: string): Promise<Tag[]>;

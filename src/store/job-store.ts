@@ -40,11 +40,14 @@ import {
   listJobs,
   type TokenUse,
 } from "./jobs/read-jobs.js";
+import { type RecordedActivity, readActivity } from "./jobs/read-progress.js";
 import { releasePhase } from "./jobs/release-phase.js";
+import { type JobStretch, readJobStretch } from "./jobs/search-jobs.js";
 import { setGeneratedManifest } from "./jobs/set-generated-manifest.js";
 import { setPrepared } from "./jobs/set-prepared.js";
 import { setTags } from "./jobs/set-tags.js";
 import { type TransitionPatch, transitionJob } from "./jobs/transition-job.js";
+import { updateDescription } from "./jobs/update-description.js";
 import { updatePriority } from "./jobs/update-priority.js";
 import {
   completeReportFile,
@@ -57,7 +60,7 @@ import {
   startReportFile,
 } from "./reports/report-files.js";
 
-export type { ListCursor, NewJob, TokenUse };
+export type { JobStretch, ListCursor, NewJob, RecordedActivity, TokenUse };
 
 /** The most creates one group commit takes (each row binds ~30 parameters; SQLite allows 32,766). */
 const MAX_CREATES_PER_COMMIT = 64;
@@ -133,6 +136,24 @@ export class JobStore {
   /** The account's unfinished jobs, counted up to `atMost`. */
   countUnfinished(accountId: string, atMost?: number): Promise<number> {
     return countUnfinished(this.db, accountId, atMost);
+  }
+
+  // ---- jobs: what the JSON API reads and changes besides the above (jobs/search-jobs.ts, read-progress.ts,
+  // update-description.ts) ------------------------------------------------------------------------------------
+
+  /** One stretch of an account's jobs, newest first, through one index range (D19). */
+  readJobStretch(accountId: string, stretch: JobStretch, limit: number, now = Date.now()): Promise<JobSummary[]> {
+    return readJobStretch(this.db, accountId, stretch, limit, now);
+  }
+
+  /** The job's Active time to `now` and the tasks of its running chunks; undefined when the job is gone. */
+  readActivity(jobId: string, now: number): Promise<RecordedActivity | undefined> {
+    return readActivity(this.db, jobId, now);
+  }
+
+  /** The description in its column and in the spec, together; false when the job is gone. */
+  updateDescription(jobId: string, description: string, now: number): Promise<boolean> {
+    return updateDescription(this.db, this.conn.dialect, jobId, description, now);
   }
 
   // ---- jobs: the engine's bounded reads of the queue (jobs/queue-reads.ts) ----------------------------------

@@ -50,6 +50,8 @@ export interface SigV4Options {
   readonly now?: Date;
   /** The signing service name the scope must carry. Default `s3` (S3 and S3 Control sign as `s3`). */
   readonly service?: string;
+  /** Accept a scope naming any service (objbatch's JSON API: `curl --aws-sigv4 aws:amz:<region>:<service>`). */
+  readonly anyService?: boolean;
   /** When given, the only regions a credential scope may name. Default: any well-formed region. */
   readonly regions?: readonly string[];
   /** How far a header-signed request's X-Amz-Date may be from the server's clock. Default 900 s (AWS). */
@@ -108,7 +110,7 @@ export async function verifySigV4(
   }
   const auth = presigned ? parsePresignedQuery(target.query) : parseAuthorizationHeader(header!);
   const service = options.service ?? "s3";
-  if (auth.service !== service) {
+  if (!options.anyService && auth.service !== service) {
     throw malformed(
       `the credential scope names the service "${clip(auth.service)}"; this endpoint signs as "${service}"`,
     );

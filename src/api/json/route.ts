@@ -1,0 +1,51 @@
+/**
+ * One route of the JSON API, declared once: its method and path, its schemas (query, body, responses) and its
+ * handler. The plugin (plugin.ts) registers it, validates the request against the same schemas, and the OpenAPI
+ * document (openapi.ts) is generated from them.
+ */
+import type { FastifyRequest } from "fastify";
+import type { TSchema } from "typebox";
+import type { Account } from "../../accounts/types.js";
+import type { QueryParam } from "../auth/request-target.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface RouteContext {
+  readonly request: FastifyRequest;
+  /** The signing account. A public route (`authenticated: false`) is given none and must not read it. */
+  readonly account: Account;
+  /** The path's parameters (`jobId`). */
+  readonly params: Readonly<Record<string, string>>;
+  /** The query as the client sent it (and, for signed requests, as it was signed). */
+  readonly query: readonly QueryParam[];
+  /** The body parsed as JSON and checked against `body` (undefined when the route takes none). */
+  readonly body: unknown;
+}
+
+export interface RouteAnswer {
+  readonly status: number;
+  /** Sent as application/json; none for 204. */
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface JsonRoute {
+  readonly method: HttpMethod;
+  /** Under /api/v1, Fastify style (`/jobs/:jobId`). */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  /** False for the few routes anyone may call (the OpenAPI document). */
+  readonly authenticated: boolean;
+  /** The query's parameters as one object schema (documented one parameter per property). */
+  readonly query?: TSchema;
+  /** The JSON body; `bodyRequired` false lets it be left out. */
+  readonly body?: TSchema;
+  readonly bodyRequired?: boolean;
+  /** Success answers by status; the error answers (problem+json) are documented for every route. */
+  readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: TSchema }>>;
+  /** Error statuses this route may answer besides the ones every route may (documented). */
+  readonly problems?: readonly number[];
+  readonly handler: (context: RouteContext) => Promise<RouteAnswer>;
+}

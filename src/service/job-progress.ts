@@ -1,0 +1,36 @@
+/**
+ * A job's progress for the JSON API, from what the store records: the counters, the Active time to the
+ * millisecond and the tasks of running chunks. Pure: `activity` was read at the service's clock.
+ */
+import type { Job } from "../domain/job.js";
+import { isTerminal } from "../domain/status.js";
+import type { RecordedActivity } from "../store/job-store.js";
+import type { JobProgress } from "./types.js";
+
+export function jobProgress(job: Pick<Job, "status" | "progress">, activity: RecordedActivity): JobProgress {
+  const { succeeded, failed } = job.progress;
+  const total = job.progress.total < 0 ? null : job.progress.total;
+  const recorded = succeeded + failed;
+  const remaining = total === null ? undefined : Math.max(0, total - recorded);
+  const elapsedMs = Math.max(0, Math.round(activity.activeMs));
+  const tasksPerSecond = elapsedMs > 0 ? round(recorded / (elapsedMs / 1000), 3) : 0;
+  let etaSeconds: number | null = null;
+  if (isTerminal(job.status)) etaSeconds = 0;
+  else if (remaining === 0) etaSeconds = 0;
+  else if (remaining !== undefined && tasksPerSecond > 0) etaSeconds = round(remaining / tasksPerSecond, 1);
+  return {
+    total,
+    succeeded,
+    failed,
+    // Never more than what is left to record (a chunk run again after a lost lease is counted once).
+    inFlight: isTerminal(job.status) ? 0 : Math.min(activity.inFlight, remaining ?? activity.inFlight),
+    tasksPerSecond,
+    etaSeconds,
+    elapsedMs,
+  };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,41 @@
+/**
+ * One stretch of an account's jobs, newest first (creation time, then job id, both descending), for the JSON
+ * API's listing: optionally one status, older than a position, created within a time range. Every bound is a
+ * range of jobs_account_listing (account, creation time, job id) or, with a status, of
+ * jobs_account_status_listing (account, status, creation time, job id), so a stretch reads at most `limit`
+ * index entries wherever it starts (D19). Filters that no index serves (operation, text) are applied by the
+ * service to stretches of bounded length (service/job-search.ts).
+ */
+import type { Kysely } from "kysely";
+import type { JobSummary } from "../../domain/job.js";
+import type { JobStatus } from "../../domain/status.js";
+import { JOB_SUMMARY_COLUMNS, rowToSummary } from "../job-row.js";
+import type { Database } from "../schema.js";
+
+export interface JobStretch {
+  readonly status?: JobStatus;
+  /** Only jobs strictly older than this position. */
+  readonly before?: { readonly creationTime: number; readonly jobId: string };
+  /** Creation time bounds, ms, inclusive. */
+  readonly createdFrom?: number;
+  readonly createdTo?: number;
+}
+
+export async function readJobStretch(
+  db: Kysely<Database>,
+  accountId: string,
+  stretch: JobStretch,
+  limit: number,
+  now: number,
+): Promise<JobSummary[]> {
+  let q = db.selectFrom("jobs").select(JOB_SUMMARY_COLUMNS).where("account_id", "=", accountId);
+  if (stretch.status !== undefined) q = q.where("status", "=", stretch.status);
+  const { before } = stretch;
+  if (before !== undefined) {
+    q = q.where((eb) => eb(eb.refTuple("creation_time", "job_id"), "<", eb.tuple(before.creationTime, before.jobId)));
+  }
+  if (stretch.createdFrom !== undefined) q = q.where("creation_time", ">=", stretch.createdFrom);
+  if (stretch.createdTo !== undefined) q = q.where("creation_time", "<=", stretch.createdTo);
+  const rows = await q.orderBy("creation_time", "desc").orderBy("job_id", "desc").limit(limit).execute();
+  return rows.map((row) => rowToSummary(row, now));
+}

@@ -1,0 +1,45 @@
+/** jobProgress: the JSON API's progress from recorded counters and activity (pure). */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { jobProgress } from "../../src/service/job-progress.js";
+
+const job = (status: string, total: number, succeeded: number, failed: number) =>
+  ({ status, progress: { total, succeeded, failed, elapsedActiveSeconds: 0 } }) as Parameters<typeof jobProgress>[0];
+
+describe("jobProgress", () => {
+  it("has no total, rate or time left before the manifest is counted", () => {
+    assert.deepEqual(jobProgress(job("Preparing", -1, 0, 0), { activeMs: 0, inFlight: 0 }), {
+      total: null,
+      succeeded: 0,
+      failed: 0,
+      inFlight: 0,
+      tasksPerSecond: 0,
+      etaSeconds: null,
+      elapsedMs: 0,
+    });
+  });
+
+  it("rates recorded tasks over Active time and tells the time left at that rate", () => {
+    const p = jobProgress(job("Active", 1000, 200, 100), { activeMs: 3_000, inFlight: 100 });
+    assert.equal(p.tasksPerSecond, 100);
+    assert.equal(p.etaSeconds, 7);
+    assert.equal(p.inFlight, 100);
+  });
+
+  it("never shows more in flight than is left to record (a chunk run again after a lost lease)", () => {
+    const p = jobProgress(job("Active", 1000, 900, 50), { activeMs: 10_000, inFlight: 1000 });
+    assert.equal(p.inFlight, 50);
+  });
+
+  it("has nothing left once finished, whatever the chunks still say", () => {
+    const p = jobProgress(job("Failed", 1000, 10, 600), { activeMs: 4_000, inFlight: 1000 });
+    assert.equal(p.etaSeconds, 0);
+    assert.equal(p.inFlight, 0);
+    assert.equal(p.tasksPerSecond, 152.5);
+  });
+
+  it("has no time left to tell while nothing has been recorded, and none to wait once all is", () => {
+    assert.equal(jobProgress(job("Active", 10, 0, 0), { activeMs: 5_000, inFlight: 10 }).etaSeconds, null);
+    assert.equal(jobProgress(job("Active", 10, 10, 0), { activeMs: 5_000, inFlight: 0 }).etaSeconds, 0);
+  });
+});
