@@ -144,7 +144,8 @@ export class Engine {
     while (!this.stopping) {
       let wait = this.deps.options.pollMs;
       let backingOff = false;
-      const started = Date.now();
+      // Real, monotonic time, not deps.now(): it paces real timers, and an injected clock must not stall them.
+      const started = performance.now();
       this.wakeRequested = false;
       try {
         await this.tick();
@@ -161,7 +162,7 @@ export class Engine {
       }
       if (this.stopping) break;
       // A wake that came during the tick is not lost: the next tick follows after the shortest gap.
-      const gap = () => Math.max(0, MIN_WAKE_GAP_MS - (Date.now() - started));
+      const gap = () => Math.max(0, MIN_WAKE_GAP_MS - (performance.now() - started));
       if (this.wakeRequested && !backingOff) wait = Math.min(wait, gap());
       await new Promise<void>((resolve) => {
         let timer = setTimeout(resolve, wait);

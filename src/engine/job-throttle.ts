@@ -103,7 +103,7 @@ export class JobThrottle {
 
   private logChange(change: ConcurrencyChange, state: ConcurrencySnapshot) {
     const fields = { jobId: this.jobId, concurrency: state.limit, throttles: state.throttles };
-    const now = Date.now();
+    const now = performance.now(); // paces log lines in real time, whatever clock the engine was given
     if (change === "decrease" && now - this.lastInfoLog >= INFO_LOG_EVERY_MS) {
       this.lastInfoLog = now;
       const decreases = state.decreases - this.decreasesLogged;
