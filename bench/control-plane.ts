@@ -42,6 +42,7 @@ import type { Kysely, KyselyPlugin } from "kysely";
 import { type CosCredentials, cosRequest } from "../test/helpers/cos-client.js";
 import { freePort, waitUntilHealthy } from "../test/helpers/process.js";
 import { createPgDatabase } from "../test/helpers/stores.js";
+import { commandNodeFlags } from "./local-bench-kit.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -358,7 +359,9 @@ async function startObjbatch(
     [
       ...nice.slice(1),
       ...(nice.length > 0 ? [process.execPath] : []),
-      // BENCH_NODE_ARGS passes node flags to every objbatch process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+      // The node flags the checkout's `objbatch` command starts with (its young generation, its heap growth),
+      // then BENCH_NODE_ARGS for every objbatch process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+      ...commandNodeFlags(checkout.dir),
       ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
       "--import",
       import.meta.resolve("tsx"),
