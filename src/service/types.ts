@@ -96,7 +96,10 @@ export interface JobServiceApi {
 }
 
 export interface JobFailures {
-  /** Failed tasks recorded so far (the job's failed counter; the causes' counts add up to it). */
+  /**
+   * The causes' counts added up: the failed tasks recorded so far (the job's failed counter, recorded in the same
+   * transactions, except for chunks recorded before migration 0007 added the causes).
+   */
   readonly total: number;
   readonly causes: readonly FailureCause[];
 }

@@ -4,7 +4,6 @@
  * them one handle. What it hands out is the domain's (a Job, a JobSummary, a JobState, a LeasedChunk): the
  * table rows stay inside store/ (job-row.ts maps them).
  */
-
 import type { FailureCause } from "../domain/failure-causes.js";
 import type { GeneratedManifestDescriptor, Job, JobFailure, JobSummary, Tag } from "../domain/job.js";
 import type { JobState } from "../domain/job-state.js";
@@ -160,7 +159,6 @@ export class JobStore {
   }
 
   /** The description in its column and in the spec, together; false when the job is gone. */
-
   updateDescription(jobId: string, description: string, now: number): Promise<boolean> {
     return updateDescription(this.db, this.conn.dialect, jobId, description, now);
   }
