@@ -6,6 +6,7 @@
  */
 import { buffer } from "node:stream/consumers";
 import type { Logger } from "pino";
+import { tallyFailures } from "../domain/failure-causes.js";
 import type { JobStatus } from "../domain/status.js";
 import { failed, type TaskResult, type TaskRow } from "../domain/task.js";
 import { parseChunk } from "../manifest/csv-manifest.js";
@@ -106,6 +107,7 @@ function summarize(context: JobContext, rows: readonly TaskRow[], results: reado
   let failedCount = 0;
   const succeededRows: { task: TaskRow["task"]; result: TaskResult }[] = [];
   const failedRows: { task: TaskRow["task"]; result: TaskResult }[] = [];
+  const failures: { task: TaskRow["task"]; result: TaskResult }[] = [];
   rows.forEach((row, i) => {
     const result = results[i];
     if (!result) return; // not attempted: the job was cancelled or failed meanwhile
@@ -114,6 +116,7 @@ function summarize(context: JobContext, rows: readonly TaskRow[], results: reado
       if (context.keepSucceededRows) succeededRows.push({ task: row.task, result });
     } else {
       failedCount++;
+      failures.push({ task: row.task, result });
       if (context.keepFailedRows) failedRows.push({ task: row.task, result });
     }
   });
@@ -122,6 +125,8 @@ function summarize(context: JobContext, rows: readonly TaskRow[], results: reado
     failed: failedCount,
     succeededRows: succeededRows.length > 0 ? formatRows(succeededRows) : null,
     failedRows: failedRows.length > 0 ? formatRows(failedRows) : null,
+    // Tallied whatever the report keeps, so the causes are exact even without a report (D27).
+    causes: tallyFailures(failures),
   };
 }
 

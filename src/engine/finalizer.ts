@@ -4,6 +4,7 @@
  * Cancelling -> Cancelled or Failing -> Failed. Each step is recorded or overwrites the same objects, so
  * finishing is safe to repeat after a crash.
  */
+import { failureCauseReasons, MAX_CAUSE_REASONS } from "../domain/failure-causes.js";
 import type { JobStatus } from "../domain/status.js";
 import type { ReportResultFile } from "../report/report-writer.js";
 import { writeReportManifest } from "../report/report-writer.js";
@@ -74,6 +75,8 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
         code: FAILURE_THRESHOLD_CODE,
         reason: (counts) => failureThresholdReason(counts, deps.options).reason,
       },
+      // Why tasks failed, from the counts by cause recorded with each chunk (D27): "2 tasks failed: 404 NoSuchBucket".
+      failureCauses: { limit: MAX_CAUSE_REASONS, reasons: failureCauseReasons },
     });
     if (moved) {
       const { succeeded, failed, total } = job.progress;

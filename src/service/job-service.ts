@@ -13,6 +13,7 @@ import { jobProgress } from "./job-progress.js";
 import { searchJobs } from "./job-search.js";
 import type {
   CreateJobOutcome,
+  JobFailures,
   JobProgress,
   JobSearch,
   JobSearchPage,
@@ -197,6 +198,14 @@ export class JobService implements JobServiceApi {
   async deleteJobTagging(accountId: string, jobId: string): Promise<void> {
     await this.requireJob(accountId, jobId);
     await this.store.setTags(jobId, [], this.now());
+  }
+
+  async jobFailures(accountId: string, jobId: string): Promise<JobFailures> {
+    await this.requireJob(accountId, jobId);
+    const causes = await this.store.readFailureCauses(jobId);
+    // The total is the causes' own sum: one read, so it always agrees with them (the job's failed counter is
+    // recorded in the same transactions, so it is the same number once read after the same chunks).
+    return { total: causes.reduce((n, c) => n + c.count, 0), causes };
   }
 
   /** Another account's job answers exactly like a missing one. */

@@ -1,6 +1,7 @@
 /**
  * The use cases every front-end goes through: the three dialects, the console's JSON API and the CLI.
  */
+import type { FailureCause } from "../domain/failure-causes.js";
 import type { Job, JobSpec, JobSummary, OperationKind, Tag } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 
@@ -90,4 +91,15 @@ export interface JobServiceApi {
   getJobTagging(accountId: string, jobId: string): Promise<Tag[]>;
   putJobTagging(accountId: string, jobId: string, tags: readonly Tag[]): Promise<void>;
   deleteJobTagging(accountId: string, jobId: string): Promise<void>;
+  /** The job's failed tasks grouped by (HTTP status, error code), most tasks first, with their total (D27). */
+  jobFailures(accountId: string, jobId: string): Promise<JobFailures>;
+}
+
+export interface JobFailures {
+  /**
+   * The causes' counts added up: the failed tasks recorded so far (the job's failed counter, recorded in the same
+   * transactions, except for chunks recorded before migration 0007 added the causes).
+   */
+  readonly total: number;
+  readonly causes: readonly FailureCause[];
 }

@@ -4,6 +4,7 @@
  * them one handle. What it hands out is the domain's (a Job, a JobSummary, a JobState, a LeasedChunk): the
  * table rows stay inside store/ (job-row.ts maps them).
  */
+import type { FailureCause } from "../domain/failure-causes.js";
 import type { GeneratedManifestDescriptor, Job, JobFailure, JobSummary, Tag } from "../domain/job.js";
 import type { JobState } from "../domain/job-state.js";
 import type { JobStatus } from "../domain/status.js";
@@ -23,6 +24,7 @@ import { addFailureReason } from "./jobs/add-failure-reason.js";
 import { claimPhase } from "./jobs/claim-phase.js";
 import { claimNextPreparation } from "./jobs/claim-preparation.js";
 import { deleteTerminalJob } from "./jobs/delete-terminal-job.js";
+import { readFailureCauses } from "./jobs/failure-causes.js";
 import { finishPreparation, type PreparedManifest } from "./jobs/finish-preparation.js";
 import { type CappedInsert, type CappedJob, insertJob, insertJobsUnderCap } from "./jobs/insert-job.js";
 import { markConfirmed } from "./jobs/mark-confirmed.js";
@@ -149,6 +151,11 @@ export class JobStore {
   /** The job's Active time to `now` and the tasks of its running chunks; undefined when the job is gone. */
   readActivity(jobId: string, now: number): Promise<RecordedActivity | undefined> {
     return readActivity(this.db, jobId, now);
+  }
+
+  /** The job's failed tasks by cause, most tasks first (D27). */
+  readFailureCauses(jobId: string): Promise<FailureCause[]> {
+    return readFailureCauses(this.db, jobId);
   }
 
   /** The description in its column and in the spec, together; false when the job is gone. */

@@ -196,6 +196,26 @@ const migrationsFor = (dialect: StoreDialect): Record<string, Migration> => ({
       }
     },
   },
+  /**
+   * Failures by cause (D27): per job, the failed tasks of each (HTTP status, error code) counted, with a few
+   * sample objects, written in the transaction that records each chunk. Goes with its job (foreign key).
+   */
+  "0007_failure_causes": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("failure_causes")
+        .addColumn("job_id", "varchar(64)", (c) => c.notNull().references("jobs.job_id").onDelete("cascade"))
+        .addColumn("http_status", "integer", (c) => c.notNull())
+        .addColumn("error_code", "varchar(128)", (c) => c.notNull())
+        .addColumn("count", "bigint", (c) => c.notNull())
+        .addColumn("sample_keys", "text", (c) => c.notNull().defaultTo("[]"))
+        .addPrimaryKeyConstraint("failure_causes_pk", ["job_id", "http_status", "error_code"])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("failure_causes").execute();
+    },
+  },
 });
 
 class InlineMigrations implements MigrationProvider {

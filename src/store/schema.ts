@@ -116,9 +116,24 @@ export interface RequestSignaturesTable {
   expires_at: number;
 }
 
+/**
+ * A job's failed tasks of one cause (D27): how many failed with this HTTP status and error code, and a few of
+ * their objects. Added to in the transaction that records each chunk (store/chunks/complete-chunk.ts).
+ */
+export interface FailureCausesTable {
+  job_id: string;
+  http_status: number;
+  /** "" when the failure had no code */
+  error_code: string;
+  count: number;
+  /** JSON SampleKey[] (domain/failure-causes.ts), at most 5 */
+  sample_keys: string;
+}
+
 export interface Database {
   jobs: JobsTable;
   chunks: ChunksTable;
   report_files: ReportFilesTable;
   request_signatures: RequestSignaturesTable;
+  failure_causes: FailureCausesTable;
 }

@@ -319,8 +319,13 @@ describe("COS jobs end to end", () => {
     });
     const job = await waitForStatus(app, jobId, undefined, 60_000);
     assert.equal(job.Status, "Failed");
-    assert.equal(job.FailureReasons.JobFailure.FailureCode, "TaskFailureThresholdExceeded");
+    const failures = [job.FailureReasons.JobFailure].flat();
+    assert.equal(failures[0].FailureCode, "TaskFailureThresholdExceeded");
     const failed = Number(job.ProgressSummary.NumberOfTasksFailed);
+    // Then why they failed, every one the same way (D27).
+    assert.equal(failures.length, 2, JSON.stringify(failures));
+    assert.equal(failures[1].FailureCode, "TasksFailed");
+    assert.match(failures[1].FailureReason, new RegExp(`^${failed} tasks failed: 404 NoSuchKey \\(e\\.g\\. `));
     assert.ok(failed >= 1000, `failed ${failed}`);
     const report = await readReport(app, "reports-1250000000", "doomed", jobId);
     assert.equal(report.rows.length, failed, "every counted task is in the report, once");

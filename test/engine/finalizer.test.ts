@@ -9,8 +9,10 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { buffer } from "node:stream/consumers";
 import { after, before, describe, it } from "node:test";
+import { tallyFailures } from "../../src/domain/failure-causes.js";
 import type { JobSpec } from "../../src/domain/job.js";
 import type { JobStatus } from "../../src/domain/status.js";
+import { failed } from "../../src/domain/task.js";
 import { finalizeJob } from "../../src/engine/finalizer.js";
 import { prepareJob } from "../../src/engine/preparer.js";
 import { reportManifestKey } from "../../src/report/report-writer.js";
@@ -55,6 +57,9 @@ for (const open of TEST_STORES) {
             failed: keys.bad.length,
             succeededRows: rows(keys.ok, "succeeded,200,,Successful"),
             failedRows: rows(keys.bad, "failed,404,NoSuchKey,gone"),
+            causes: tallyFailures(
+              keys.bad.map((k) => ({ task: { bucket: "things", key: k }, result: failed(404, "NoSuchKey", "gone") })),
+            ),
           },
           NOW,
         ),
@@ -88,7 +93,10 @@ for (const open of TEST_STORES) {
       assert.equal(job.status, "Complete");
       assert.equal(job.statusUpdateReason, "Job complete");
       assert.equal(job.terminationDate?.getTime(), NOW);
-      assert.deepEqual(job.failureReasons, []);
+      // Why tasks failed, from the causes counted with the chunks (D27).
+      assert.deepEqual(job.failureReasons, [
+        { code: "TasksFailed", reason: "1 task failed: 404 NoSuchKey (e.g. things/d)" },
+      ]);
       const manifest = await reportManifest(jobId);
       assert.deepEqual(
         manifest.Results.map((r) => r.TaskExecutionStatus),
@@ -139,6 +147,7 @@ for (const open of TEST_STORES) {
           code: "TaskFailureThresholdExceeded",
           reason: "2 of 4 tasks attempted (50%) failed, above the 50% threshold.",
         },
+        { code: "TasksFailed", reason: "2 tasks failed: 404 NoSuchKey (e.g. things/a)" },
       ]);
     });
 

@@ -1,8 +1,9 @@
 /**
  * store/migrations.ts on a fresh SQLite file and a fresh PostgreSQL database: one list of migrations brings
  * either to the latest schema (the same tables and columns on both), running it again changes nothing, and a
- * migration that fails says which one it was, 0005 comes off again (migrateTo) as it went on, and 0006 fills its
- * summary columns from the jobs already there.
+ * migration that fails says which one it was, 0005 comes off again (migrateTo) as it went on, 0006 fills its
+ * summary columns from the jobs already there, and 0007's table of failure causes comes and goes with the jobs
+ * already there untouched.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -24,6 +25,7 @@ const MIGRATIONS = [
   "0004_request_signatures",
   "0005_control_plane_indexes",
   "0006_job_summary_columns",
+  "0007_failure_causes",
 ];
 
 /** Every table of the latest schema and its columns, as the store's queries use them (schema.ts). */
@@ -90,6 +92,7 @@ const LATEST_SCHEMA: Record<string, readonly string[]> = {
     "completed",
   ],
   request_signatures: ["scheme", "access_key_id", "signature", "bound_digest", "expires_at"],
+  failure_causes: ["job_id", "http_status", "error_code", "count", "sample_keys"],
 };
 
 /** The schema as the database describes it: table -> column names, sorted. */
@@ -303,6 +306,47 @@ for (const { name, open } of FRESH) {
       await migrateTo(fresh.db, fresh.dialect, "0005_control_plane_indexes");
       assert.ok(!(await schemaOf(fresh.db)).jobs?.includes("operation_kind"), "down: the columns are gone");
       assert.equal((await sql`select job_id from jobs`.execute(fresh.db)).rows.length, 2, "the rows stay");
+    });
+  });
+}
+
+for (const { name, open } of FRESH) {
+  describe(`0007_failure_causes on ${name}`, () => {
+    let fresh: Fresh;
+    before(async () => {
+      fresh = await open();
+    });
+    after(() => fresh.dispose());
+
+    it("adds the table of failure causes to a store with jobs, keyed per cause, gone with its job, and comes off", async () => {
+      await migrateTo(fresh.db, fresh.dialect, "0006_job_summary_columns");
+      await sql`insert into jobs (job_id, account_id, status, priority, creation_time, spec, client_request_token,
+        request_fingerprint, updated_time) values ('j1', 'a', 'Complete', 5, 1, '{}', 't1', 'f', 1)`.execute(fresh.db);
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.deepEqual(await appliedMigrations(fresh.db), MIGRATIONS);
+      await sql`insert into failure_causes (job_id, http_status, error_code, count) values ('j1', 404, 'NoSuchKey', 2)`.execute(
+        fresh.db,
+      );
+      await assert.rejects(
+        sql`insert into failure_causes (job_id, http_status, error_code, count) values ('j1', 404, 'NoSuchKey', 1)`.execute(
+          fresh.db,
+        ),
+        "one row per cause",
+      );
+      const { rows } = await sql<{ sample_keys: string }>`select sample_keys from failure_causes`.execute(fresh.db);
+      assert.deepEqual(
+        rows.map((r) => r.sample_keys),
+        ["[]"],
+        "no samples by default",
+      );
+      if (name === "SQLite") await sql`pragma foreign_keys = on`.execute(fresh.db);
+      await sql`delete from jobs where job_id = 'j1'`.execute(fresh.db);
+      assert.equal((await sql`select job_id from failure_causes`.execute(fresh.db)).rows.length, 0, "cascades");
+
+      await migrateTo(fresh.db, fresh.dialect, "0006_job_summary_columns");
+      assert.equal((await schemaOf(fresh.db)).failure_causes, undefined, "down: the table is gone");
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.ok((await schemaOf(fresh.db)).failure_causes, "and up again");
     });
   });
 }

@@ -9,6 +9,7 @@
  *   POST   /jobs/{jobId}/cancel
  *   GET|PUT|DELETE /jobs/{jobId}/tags
  *   DELETE /jobs/{jobId}            a finished job only (409 otherwise)
+ *   GET    /jobs/{jobId}/failures   failed tasks grouped by (httpStatus, errorCode), with counts and samples (D27)
  *
  * Another account's job answers exactly like a missing one (404 no-such-job): the service looks jobs up by
  * account and id together.
@@ -24,6 +25,7 @@ import { jobSummaryView, jobView } from "./job-view.js";
 import { parseListJobsQuery } from "./list-query.js";
 import { ProblemError, validationProblem } from "./problems.js";
 import type { JsonRoute, RouteAnswer, RouteContext } from "./route.js";
+import { JobFailuresSchema } from "./schemas/failures.js";
 import { JobPageSchema, JobSchema, TagSetSchema } from "./schemas/job.js";
 import {
   type CreateJobRequest,
@@ -139,6 +141,36 @@ export function jobRoutes(service: JobServiceApi): JsonRoute[] {
           throw e;
         }
         return { status: 204 };
+      },
+    },
+    {
+      method: "GET",
+      path: "/jobs/:jobId/failures",
+      operationId: "getJobFailures",
+      summary: "The job's failed tasks grouped by cause (HTTP status and error code), with a few sample objects",
+      description:
+        "Counted in the same transaction as each chunk's results, so the counts are exact and never go backwards " +
+        "while the job runs; sorted by count, most first.",
+      authenticated: true,
+      responses: { 200: { description: "The job's failures by cause.", schema: JobFailuresSchema } },
+      handler: async ({ account, params }) => {
+        const failures = await service.jobFailures(account.id, jobIdOf(params));
+        return {
+          status: 200,
+          body: {
+            total: failures.total,
+            causes: failures.causes.map((c) => ({
+              httpStatus: c.httpStatus,
+              errorCode: c.errorCode,
+              count: c.count,
+              sampleKeys: c.sampleKeys.map((k) =>
+                k.versionId === undefined
+                  ? { bucket: k.bucket, key: k.key }
+                  : { bucket: k.bucket, key: k.key, versionId: k.versionId },
+              ),
+            })),
+          },
+        };
       },
     },
     {

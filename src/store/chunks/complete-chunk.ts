@@ -3,8 +3,11 @@
  * transaction, and only by the holder of the chunk's current lease. A worker whose lease was taken over
  * (it was presumed dead) finds its token gone and its results are discarded: the new holder counts them.
  * A done chunk's inline tasks are never read again, so they are dropped here to give the space back.
+ * The chunk's failures by cause are added to the job's in the same transaction (D27), so they are exact too.
  */
 import type { Kysely } from "kysely";
+import type { FailureCause } from "../../domain/failure-causes.js";
+import { addFailureCauses } from "../jobs/failure-causes.js";
 import type { Database } from "../schema.js";
 
 export interface ChunkResults {
@@ -13,6 +16,8 @@ export interface ChunkResults {
   /** Report rows, or null when the report does not keep them. */
   readonly succeededRows: string | null;
   readonly failedRows: string | null;
+  /** The chunk's failed tasks by (HTTP status, error code), whatever the report keeps (D27). */
+  readonly causes?: readonly FailureCause[];
 }
 
 export async function completeChunk(
@@ -51,6 +56,7 @@ export async function completeChunk(
       }))
       .where("job_id", "=", jobId)
       .execute();
+    if (results.causes && results.causes.length > 0) await addFailureCauses(trx, jobId, results.causes);
     return true;
   });
 }

@@ -5,10 +5,12 @@
  * read, so a FailureReasons entry appended meanwhile (add-failure-reason.ts) is never written over.
  */
 import type { Kysely, Updateable } from "kysely";
+import type { FailureCause } from "../../domain/failure-causes.js";
 import { canTransition, isTerminal, type JobStatus } from "../../domain/status.js";
 import type { StoreDialect } from "../connect.js";
 import { IllegalTransitionError } from "../errors.js";
 import type { Database, JobsTable } from "../schema.js";
+import { readFailureCauses } from "./failure-causes.js";
 
 export interface TransitionPatch {
   readonly statusUpdateReason?: string;
@@ -22,6 +24,14 @@ export interface TransitionPatch {
   readonly restateFailure?: {
     readonly code: string;
     reason(counts: { readonly succeeded: number; readonly failed: number }): string;
+  };
+  /**
+   * Appends the entries this makes of the job's top failure causes (D27), read in this transaction, most tasks
+   * first: `limit` of them at most.
+   */
+  readonly failureCauses?: {
+    readonly limit: number;
+    reasons(causes: readonly FailureCause[]): readonly { code: string; reason: string }[];
   };
 }
 
@@ -61,7 +71,7 @@ export async function transitionJob(
       update.suspended_cause = patch.suspendedCause ?? null;
     }
     if (patch.statusUpdateReason !== undefined) update.status_update_reason = patch.statusUpdateReason;
-    if (patch.failure || patch.restateFailure) {
+    if (patch.failure || patch.restateFailure || patch.failureCauses) {
       let reasons = JSON.parse(row.failure_reasons) as { code: string; reason: string }[];
       const restate = patch.restateFailure;
       if (restate) {
@@ -69,6 +79,10 @@ export async function transitionJob(
         reasons = reasons.map((r) => (r.code === restate.code ? { ...r, reason: restate.reason(counts) } : r));
       }
       if (patch.failure) reasons.push({ code: patch.failure.code, reason: patch.failure.reason });
+      if (patch.failureCauses) {
+        const causes = await readFailureCauses(trx, jobId, patch.failureCauses.limit);
+        for (const r of patch.failureCauses.reasons(causes)) reasons.push({ code: r.code, reason: r.reason });
+      }
       update.failure_reasons = JSON.stringify(reasons);
     }
     const result = await trx
