@@ -36,6 +36,8 @@ export interface JobSearch {
   readonly operation?: OperationKind;
   /** Text the description or the job id contains (case-insensitive). */
   readonly text?: string;
+  /** A tag the job carries (key and value exactly). */
+  readonly tag?: Tag;
   /** Creation time bounds, ms, inclusive. */
   readonly createdFrom?: number;
   readonly createdTo?: number;

@@ -44,7 +44,7 @@ import {
 } from "./jobs/read-jobs.js";
 import { type RecordedActivity, readActivity } from "./jobs/read-progress.js";
 import { releasePhase } from "./jobs/release-phase.js";
-import { type JobStretch, readJobStretch } from "./jobs/search-jobs.js";
+import { type JobStretch, readJobStretch, type StretchJob } from "./jobs/search-jobs.js";
 import { setGeneratedManifest } from "./jobs/set-generated-manifest.js";
 import { setPrepared } from "./jobs/set-prepared.js";
 import { setTags } from "./jobs/set-tags.js";
@@ -144,7 +144,7 @@ export class JobStore {
   // update-description.ts) ------------------------------------------------------------------------------------
 
   /** One stretch of an account's jobs, newest first, through one index range (D19). */
-  readJobStretch(accountId: string, stretch: JobStretch, limit: number, now = Date.now()): Promise<JobSummary[]> {
+  readJobStretch(accountId: string, stretch: JobStretch, limit: number, now = Date.now()): Promise<StretchJob[]> {
     return readJobStretch(this.db, accountId, stretch, limit, now);
   }
 

@@ -44,9 +44,16 @@ export function parseListJobsQuery(params: readonly QueryParam[]): JobSearch {
     statuses: query.status,
     operation: query.operation as OperationKind | undefined,
     text: query.q,
+    tag: query.tag === undefined ? undefined : tagOf(query.tag),
     createdFrom,
     createdTo,
     limit: query.limit ?? DEFAULT_LIMIT,
     after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
   };
+}
+
+/** `key:value` split at the first colon. */
+function tagOf(param: string): { key: string; value: string } {
+  const colon = param.indexOf(":");
+  return { key: param.slice(0, colon), value: param.slice(colon + 1) };
 }

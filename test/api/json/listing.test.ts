@@ -173,6 +173,51 @@ for (const openStore of TEST_STORES) {
       );
     });
 
+    it("filters by a tag, key and value exactly, the value taken whole after the first colon", async () => {
+      const tag = async (i: number, tags: { key: string; value: string }[]) =>
+        assert.equal((await alice.put(`/api/v1/jobs/${made[i]!.jobId}/tags`, { tags })).status, 200);
+      // Jobs 2 and 5 are ReplicateObject jobs, still New; job 1 is Cancelling (no engine runs here).
+      await tag(1, [{ key: "team", value: "storage" }]);
+      await tag(2, [{ key: "team", value: "storage" }]);
+      await tag(5, [
+        { key: "env", value: "a:b" },
+        { key: "team", value: "storage" },
+      ]);
+      await tag(6, [{ key: "team", value: "storage-ops" }]);
+      await tag(7, [{ key: "owner", value: "" }]);
+      const ids = (...indexes: number[]) => indexes.map((i) => made[i]!.jobId);
+      const list = async (query: Record<string, string>) => idsOf(await alice.get("/api/v1/jobs", query));
+      try {
+        assert.deepEqual(await list({ tag: "team:storage" }), ids(5, 2, 1));
+        assert.deepEqual(await list({ tag: "env:a:b" }), ids(5));
+        assert.deepEqual(await list({ tag: "env:a" }), []);
+        assert.deepEqual(await list({ tag: "owner:" }), ids(7));
+        assert.deepEqual(await list({ tag: "team:storage", status: "Cancelling" }), ids(1));
+        assert.deepEqual(await list({ tag: "team:storage", operation: "ReplicateObject" }), ids(5, 2));
+        assert.deepEqual(await list({ tag: "team:storage", operation: "DeleteObject" }), []);
+        const page = await alice.get("/api/v1/jobs", { tag: "team:storage", limit: "2" });
+        assert.deepEqual(idsOf(page), ids(5, 2));
+        assert.deepEqual(
+          idsOf(await alice.get("/api/v1/jobs", { tag: "team:storage", limit: "2", cursor: page.json.nextCursor })),
+          ids(1),
+        );
+        assert.equal(page.json.jobs[0].tags, undefined, "a listing shows summaries, not the tags it filtered on");
+        assert.deepEqual(idsOf(await bob.get("/api/v1/jobs", { tag: "team:storage" })), [], "Alice's tags are hers");
+        for (const bad of [":storage", "team", ""]) {
+          const problem = await alice.get("/api/v1/jobs", { tag: bad });
+          assert.equal(problem.status, 400, `${bad}: ${problem.text}`);
+          assert.deepEqual(
+            problem.json.errors.map((e: Json) => e.pointer),
+            ["?tag"],
+          );
+        }
+      } finally {
+        for (const i of [1, 2, 5, 6, 7]) {
+          assert.equal((await alice.delete(`/api/v1/jobs/${made[i]!.jobId}/tags`)).status, 204);
+        }
+      }
+    });
+
     it("answers each bad parameter with a validation problem naming it", async () => {
       const cases: [Record<string, string | string[]>, string][] = [
         [{ limit: "0" }, "?limit"],

@@ -94,6 +94,7 @@ describe("GET /api/v1/openapi.json", () => {
       "operation",
       "q",
       "status",
+      "tag",
     ]);
   });
 

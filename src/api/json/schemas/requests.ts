@@ -53,6 +53,14 @@ export const ListJobsQuerySchema = Type.Object(
     status: Type.Optional(Type.Array(JobStatusSchema, { description: "Repeat for several statuses." })),
     operation: Type.Optional(OperationKindSchema),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "Text in the description or id." })),
+    tag: Type.Optional(
+      Type.String({
+        minLength: 2,
+        maxLength: 386,
+        pattern: "^[^:]+:",
+        description: "key:value, a tag the job carries (the value may contain colons; it may be empty).",
+      }),
+    ),
     createdAfter: Type.Optional(Type.String({ format: "date-time" })),
     createdBefore: Type.Optional(Type.String({ format: "date-time" })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: "Default 100." })),
