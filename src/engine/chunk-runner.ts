@@ -41,7 +41,14 @@ export interface ChunkControl {
    * cap (job-throttle.ts). Without it the chunk's tasks are bounded by the executor's task permits alone.
    */
   readonly throttle?: JobThrottle;
+  /** Told the chunk's finished tasks so far, at most every PROGRESS_EVERY_MS while it runs (live progress, D30). */
+  readonly progress?: ChunkProgressListener;
 }
+
+export type ChunkProgressListener = (succeeded: number, failed: number) => void;
+
+/** How often a running chunk tells its counts: often enough for progress that moves every second. */
+export const PROGRESS_EVERY_MS = 250;
 
 export interface ExecutionDeps {
   readonly retry: RetryPolicy;
@@ -65,6 +72,18 @@ export async function executeChunk(
   const yieldEvery = deps.yieldEvery ?? 64;
   let next = 0;
   let started = 0;
+  let succeeded = 0;
+  let failedCount = 0;
+  let toldAt = performance.now();
+  const tell = (result: TaskResult | undefined) => {
+    if (result === undefined || !control.progress) return;
+    if (result.status === "succeeded") succeeded++;
+    else failedCount++;
+    const now = performance.now();
+    if (now - toldAt < PROGRESS_EVERY_MS) return;
+    toldAt = now;
+    control.progress(succeeded, failedCount);
+  };
 
   const throttle = control.throttle;
   const concurrency = throttle?.concurrency;
@@ -90,6 +109,7 @@ export async function executeChunk(
           return;
         }
         results[i] = await runTask(deps, context, rows[i], control.shutdown, throttle);
+        tell(results[i]);
       } finally {
         deps.tasks.release();
         concurrency?.release();

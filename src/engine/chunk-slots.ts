@@ -18,8 +18,17 @@ import { within } from "./within.js";
 
 interface RunningChunk {
   readonly jobId: string;
+  readonly seq: number;
   readonly leaseToken: string;
   readonly done: Promise<void>;
+  /** The chunk's finished tasks as its executor last told them, and as last written to the store (D30). */
+  readonly live: LiveCounts;
+}
+
+interface LiveCounts {
+  succeeded: number;
+  failed: number;
+  written: number;
 }
 
 export class ChunkSlots {
@@ -34,6 +43,7 @@ export class ChunkSlots {
   private readonly stopped = new AbortController();
   /** Chunks whose results this engine recorded since it started. */
   recorded = 0;
+  private writingProgress = false;
 
   /**
    * `statuses` is the engine's view of each job's status, shared: a chunk whose manifest cannot be read moves
@@ -114,6 +124,36 @@ export class ChunkSlots {
     }
   }
 
+  /**
+   * Writes what the running chunks have done since the last call, for their jobs' live progress (D30); the engine
+   * calls it every second. Never rejects: a store that is down only delays the progress shown.
+   */
+  async writeLiveProgress(): Promise<void> {
+    if (this.writingProgress) return;
+    const changed = [...this.running].filter((r) => r.live.succeeded + r.live.failed > r.live.written);
+    if (changed.length === 0) return;
+    this.writingProgress = true;
+    const sent = changed.map((r) => ({ entry: r, done: r.live.succeeded + r.live.failed }));
+    try {
+      await this.deps.store.recordLiveProgress(
+        changed.map((r) => ({
+          jobId: r.jobId,
+          seq: r.seq,
+          leaseToken: r.leaseToken,
+          succeeded: r.live.succeeded,
+          failed: r.live.failed,
+        })),
+      );
+      for (const { entry, done } of sent) entry.live.written = done;
+    } catch (e) {
+      if (!this.outage.failed(e, "writing live progress")) {
+        this.deps.log.warn({ err: e }, "writing live progress failed");
+      }
+    } finally {
+      this.writingProgress = false;
+    }
+  }
+
   private fillSlots(): Promise<unknown> {
     if (this.filling) return Promise.resolve(undefined);
     this.filling = this.leaseWhileFree().finally(() => {
@@ -144,10 +184,13 @@ export class ChunkSlots {
   }
 
   private start(job: Job, chunk: LeasedChunk) {
+    const live: LiveCounts = { succeeded: 0, failed: 0, written: 0 };
     const entry: RunningChunk = {
       jobId: job.jobId,
+      seq: chunk.seq,
       leaseToken: chunk.leaseToken,
-      done: this.run(job, chunk).finally(() => {
+      live,
+      done: this.run(job, chunk, live).finally(() => {
         this.running.delete(entry);
         void this.fillSlots().then((e) => {
           if (e !== undefined && !this.outage.failed(e, "leasing a chunk")) {
@@ -163,10 +206,13 @@ export class ChunkSlots {
   }
 
   /** Runs a leased chunk and records what came of it. Never rejects (stop() awaits it). */
-  private async run(job: Job, chunk: LeasedChunk): Promise<void> {
+  private async run(job: Job, chunk: LeasedChunk, live: LiveCounts): Promise<void> {
     let execution: ChunkExecution;
     try {
-      execution = await this.executor.execute(job, chunk);
+      execution = await this.executor.execute(job, chunk, (succeeded, failed) => {
+        live.succeeded = succeeded;
+        live.failed = failed;
+      });
     } catch (e) {
       await this.failed(job, chunk, e);
       return;

@@ -61,7 +61,13 @@ parentPort!.on("message", async (message: ToWorker) => {
           { retry: setup.options.retry, log, tasks },
           contextFor(job),
           message.chunk,
-          { status: (id) => statuses.get(id), shutdown: shutdown.signal, throttle },
+          {
+            status: (id) => statuses.get(id),
+            shutdown: shutdown.signal,
+            throttle,
+            progress: (succeeded, failed) =>
+              parentPort!.postMessage({ type: "progress", id: message.id, succeeded, failed }),
+          },
         );
         parentPort!.postMessage({
           type: "result",

@@ -37,6 +37,8 @@ const HOUSEKEEPING_BATCH = 100;
  * each) costs a tick every MIN_WAKE_GAP_MS at most, not one per wake.
  */
 const MIN_WAKE_GAP_MS = 50;
+/** How often running chunks' counts so far are written for their jobs' live progress (D30). */
+const LIVE_PROGRESS_EVERY_MS = 1000;
 
 export class Engine {
   private readonly deps: EngineDeps;
@@ -60,6 +62,8 @@ export class Engine {
   private loopDone: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Writes running chunks' counts so far, so a job's progress moves every second (D30). */
+  private progressTimer: NodeJS.Timeout | undefined;
   private lastHousekeeping = 0;
   private readonly outage: StoreOutage;
   /** Ticks in a row that failed for an unavailable store: the loop backs off by them. */
@@ -86,6 +90,8 @@ export class Engine {
     if (this.loopDone) return;
     this.heartbeat = setInterval(() => void this.slots.renewLeases(), Math.max(100, this.deps.options.leaseMs / 3));
     this.heartbeat.unref();
+    this.progressTimer = setInterval(() => void this.slots.writeLiveProgress(), LIVE_PROGRESS_EVERY_MS);
+    this.progressTimer.unref();
     this.loopDone = this.loop();
   }
 
@@ -137,6 +143,7 @@ export class Engine {
     await this.slots.drain(this.deps.options.shutdownGraceMs);
     await within(Promise.all(this.phases.values()), this.deps.options.shutdownGraceMs);
     clearInterval(this.heartbeat);
+    clearInterval(this.progressTimer);
     await this.executor.close();
   }
 

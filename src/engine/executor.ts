@@ -6,12 +6,15 @@
  */
 import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
-import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
+import type { ChunkExecution, ChunkProgressListener, ChunkRange } from "./chunk-runner.js";
 import type { JobThrottleStats } from "./job-throttle.js";
 
 export interface ChunkExecutor {
-  /** Runs the chunk of the job and returns its results, or "aborted" after abort(). */
-  execute(job: Job, chunk: ChunkRange): Promise<ChunkExecution>;
+  /**
+   * Runs the chunk of the job and returns its results, or "aborted" after abort(). `progress` hears the chunk's
+   * finished tasks while it runs (live progress, D30).
+   */
+  execute(job: Job, chunk: ChunkRange, progress?: ChunkProgressListener): Promise<ChunkExecution>;
   /** The engine's latest view of job statuses: running chunks stop starting tasks of cancelled jobs. */
   updateStatuses(statuses: ReadonlyMap<string, JobStatus>): void;
   /** Shutdown: running chunks stop starting tasks and come back "aborted". */

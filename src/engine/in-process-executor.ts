@@ -7,7 +7,7 @@ import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 import type { FunctionEndpoints } from "../functions/endpoints.js";
 import type { ObjectStorage } from "../storage/types.js";
-import { type ChunkRange, executeChunk } from "./chunk-runner.js";
+import { type ChunkProgressListener, type ChunkRange, executeChunk } from "./chunk-runner.js";
 import type { ChunkExecutor } from "./executor.js";
 import { type JobContext, makeJobContext } from "./job-context.js";
 import { type JobThrottleStats, JobThrottles } from "./job-throttle.js";
@@ -32,11 +32,12 @@ export class InProcessExecutor implements ChunkExecutor {
     this.throttles = new JobThrottles(options, log);
   }
 
-  execute(job: Job, chunk: ChunkRange) {
+  execute(job: Job, chunk: ChunkRange, progress?: ChunkProgressListener) {
     return executeChunk({ retry: this.options.retry, log: this.log, tasks: this.tasks }, this.contextFor(job), chunk, {
       status: (jobId) => this.statuses.get(jobId),
       shutdown: this.shutdown.signal,
       throttle: this.throttles.forJob(job.jobId, job.tags ?? []),
+      progress,
     });
   }
 

@@ -14,7 +14,7 @@
 import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 import type { StoreKind } from "../storage/store-kind.js";
-import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
+import type { ChunkExecution, ChunkProgressListener, ChunkRange } from "./chunk-runner.js";
 import type { ChunkExecutor } from "./executor.js";
 import type { JobThrottleStats } from "./job-throttle.js";
 
@@ -27,8 +27,8 @@ export class PlacingExecutor implements ChunkExecutor {
     private readonly storeKindOf: (bucket: string) => StoreKind | undefined,
   ) {}
 
-  execute(job: Job, chunk: ChunkRange): Promise<ChunkExecution> {
-    return this.executorFor(job).execute(job, chunk);
+  execute(job: Job, chunk: ChunkRange, progress?: ChunkProgressListener): Promise<ChunkExecution> {
+    return this.executorFor(job).execute(job, chunk, progress);
   }
 
   updateStatuses(statuses: ReadonlyMap<string, JobStatus>): void {

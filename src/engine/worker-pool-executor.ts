@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 import { StorageError } from "../storage/errors.js";
-import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
+import type { ChunkExecution, ChunkProgressListener, ChunkRange } from "./chunk-runner.js";
 import type { ChunkExecutor } from "./executor.js";
 import { type JobThrottleStats, mergeThrottleStats } from "./job-throttle.js";
 import { newRateState } from "./rate-limit.js";
@@ -24,6 +24,7 @@ interface PoolWorker {
 interface Pending {
   resolve(execution: ChunkExecution): void;
   reject(error: Error): void;
+  readonly progress?: ChunkProgressListener;
 }
 
 /** Built JavaScript loads the worker directly; TypeScript run through tsx needs the boot file to register it. */
@@ -54,7 +55,7 @@ export class WorkerPoolExecutor implements ChunkExecutor {
     for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
   }
 
-  execute(job: Job, chunk: ChunkRange): Promise<ChunkExecution> {
+  execute(job: Job, chunk: ChunkRange, progress?: ChunkProgressListener): Promise<ChunkExecution> {
     const target = this.workers.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
     const id = this.nextId++;
     target.inFlight.add(id);
@@ -64,7 +65,7 @@ export class WorkerPoolExecutor implements ChunkExecutor {
       this.rateStates.set(job.jobId, rateState);
     }
     return new Promise<ChunkExecution>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, progress });
       this.post(target, { type: "chunk", id, job, chunk: pickRange(chunk), rateState });
     });
   }
@@ -134,6 +135,10 @@ export class WorkerPoolExecutor implements ChunkExecutor {
 
   private receive(from: PoolWorker, message: FromWorker) {
     if (message.type === "closed") return;
+    if (message.type === "progress") {
+      this.pending.get(message.id)?.progress?.(message.succeeded, message.failed);
+      return;
+    }
     from.inFlight.delete(message.id);
     const pending = this.settle(message.id);
     if (!pending) return;

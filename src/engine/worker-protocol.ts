@@ -45,5 +45,7 @@ export type FromWorker =
       /** The job's pacing in this worker as the chunk ended. */
       readonly throttle?: { readonly jobId: string; readonly stats: JobThrottleStats };
     }
+  /** The chunk's finished tasks so far (live progress, D30). */
+  | { readonly type: "progress"; readonly id: number; readonly succeeded: number; readonly failed: number }
   | { readonly type: "error"; readonly id: number; readonly error: SerializedError }
   | { readonly type: "closed" };

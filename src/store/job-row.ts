@@ -14,7 +14,8 @@ import type {
   Tag,
 } from "../domain/job.js";
 import type { JobState } from "../domain/job-state.js";
-import type { JobStatus } from "../domain/status.js";
+import { isTerminal, type JobStatus } from "../domain/status.js";
+import type { LiveProgressColumns } from "./chunks/live-progress.js";
 import type { JobsTable } from "./schema.js";
 
 export type JobRow = JobsTable;
@@ -52,21 +53,34 @@ function elapsedActiveSeconds(row: Pick<JobRow, "active_ms" | "active_since">, n
   return Math.floor((row.active_ms + running) / 1000);
 }
 
-/** The job's counters, and its Active time up to `now`. */
+/**
+ * The job's counters, and its Active time up to `now`. With the live counts of its running chunks when the row
+ * was read with them (chunks/live-progress.ts): added to the recorded ones while the job is unfinished, never
+ * past the total. A finished job shows its recorded counts alone, which are exact.
+ */
 function progressOf(
-  row: Pick<JobRow, "total_tasks" | "succeeded" | "failed" | "active_ms" | "active_since">,
+  row: Pick<JobRow, "status" | "total_tasks" | "succeeded" | "failed" | "active_ms" | "active_since"> &
+    LiveProgressColumns,
   now: number,
 ): Job["progress"] {
+  let succeeded = Number(row.succeeded);
+  let failed = Number(row.failed);
+  if (!isTerminal(row.status as JobStatus)) {
+    const room = row.total_tasks < 0 ? 0 : Math.max(0, row.total_tasks - succeeded - failed);
+    const liveSucceeded = Math.min(room, Number(row.live_succeeded ?? 0));
+    succeeded += liveSucceeded;
+    failed += Math.min(room - liveSucceeded, Number(row.live_failed ?? 0));
+  }
   return {
     total: row.total_tasks,
-    succeeded: row.succeeded,
-    failed: row.failed,
+    succeeded,
+    failed,
     elapsedActiveSeconds: elapsedActiveSeconds(row, now),
   };
 }
 
 /** The job as stored and described; `now` is when its Active time is measured up to. */
-export function rowToJob(row: JobRow, now: number): Job {
+export function rowToJob(row: JobRow & LiveProgressColumns, now: number): Job {
   const spec = JSON.parse(row.spec) as Omit<JobSpec, "accountId">;
   const tags = JSON.parse(row.tags) as Tag[];
   return {
@@ -108,7 +122,7 @@ export const JOB_SUMMARY_COLUMNS = [
 
 export type JobSummaryRow = Pick<JobRow, (typeof JOB_SUMMARY_COLUMNS)[number]>;
 
-export function rowToSummary(row: JobSummaryRow, now: number): JobSummary {
+export function rowToSummary(row: JobSummaryRow & LiveProgressColumns, now: number): JobSummary {
   return {
     jobId: row.job_id,
     description: row.description ?? undefined,

@@ -13,6 +13,7 @@ import { abandonUnfinishedChunks } from "./chunks/abandon-chunks.js";
 import { type ChunkResults, completeChunk } from "./chunks/complete-chunk.js";
 import { type ChunkPlanRow, deleteChunks, insertChunks } from "./chunks/insert-chunks.js";
 import { type LeasedChunk, leaseChunk } from "./chunks/lease-chunk.js";
+import { type LiveChunkProgress, recordLiveProgress } from "./chunks/live-progress.js";
 import { countChunks, hasRunningChunks, hasUnfinishedChunks, sumChunkCounters } from "./chunks/read-chunks.js";
 import { releaseChunk } from "./chunks/release-chunk.js";
 import { renewLeases } from "./chunks/renew-leases.js";
@@ -288,6 +289,11 @@ export class JobStore {
 
   renewLeases(tokens: readonly string[], expires: number) {
     return renewLeases(this.db, tokens, expires);
+  }
+
+  /** Running chunks' counts so far, shown in their jobs' progress (chunks/live-progress.ts, D30). */
+  recordLiveProgress(chunks: readonly LiveChunkProgress[]) {
+    return recordLiveProgress(this.db, chunks);
   }
 
   releaseChunk(jobId: string, seq: number, leaseToken: string) {

@@ -216,6 +216,32 @@ const migrationsFor = (dialect: StoreDialect): Record<string, Migration> => ({
       await db.schema.dropTable("failure_causes").execute();
     },
   },
+  /**
+   * Live progress (D30): what a running chunk has done so far. Only chunks with something to show are indexed,
+   * so a job's live sum reads as many rows as it has chunks running (or handed back mid-run), never all of them.
+   */
+  "0008_live_progress": {
+    async up(db: Kysely<unknown>) {
+      for (const column of ["live_succeeded", "live_failed"]) {
+        await db.schema
+          .alterTable("chunks")
+          .addColumn(column, "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+      }
+      await db.schema
+        .createIndex("chunks_live_progress")
+        .on("chunks")
+        .column("job_id")
+        .where(sql<boolean>`live_succeeded + live_failed > 0`)
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex("chunks_live_progress").execute();
+      for (const column of ["live_failed", "live_succeeded"]) {
+        await db.schema.alterTable("chunks").dropColumn(column).execute();
+      }
+    },
+  },
 });
 
 class InlineMigrations implements MigrationProvider {

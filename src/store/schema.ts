@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 /**
  * The job store's tables as Kysely sees them. Times are milliseconds since the epoch (BIGINT), JSON is TEXT:
  * the same schema serves SQLite and PostgreSQL.
@@ -72,6 +74,13 @@ export interface ChunksTable {
    */
   succeeded_rows: string | null;
   failed_rows: string | null;
+  /**
+   * Live progress (D30): the tasks the chunk's current run has finished so far, written by its lease holder about
+   * once a second, never lowered by a later run (so a re-run stands still until it passes them), and zeroed
+   * when the chunk is recorded. Shown in a job's progress, never used for accounting.
+   */
+  live_succeeded: Generated<number>;
+  live_failed: Generated<number>;
 }
 
 /**

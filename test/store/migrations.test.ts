@@ -26,6 +26,7 @@ const MIGRATIONS = [
   "0005_control_plane_indexes",
   "0006_job_summary_columns",
   "0007_failure_causes",
+  "0008_live_progress",
 ];
 
 /** Every table of the latest schema and its columns, as the store's queries use them (schema.ts). */
@@ -76,6 +77,8 @@ const LATEST_SCHEMA: Record<string, readonly string[]> = {
     "succeeded_rows",
     "failed_rows",
     "tasks",
+    "live_succeeded",
+    "live_failed",
   ],
   report_files: [
     "job_id",
@@ -347,6 +350,52 @@ for (const { name, open } of FRESH) {
       assert.equal((await schemaOf(fresh.db)).failure_causes, undefined, "down: the table is gone");
       await migrateToLatest(fresh.db, fresh.dialect);
       assert.ok((await schemaOf(fresh.db)).failure_causes, "and up again");
+    });
+  });
+}
+
+/** The live-progress index's definition as the database keeps it, or undefined when there is none. */
+async function liveProgressIndex(db: Kysely<unknown>, dialect: string): Promise<string | undefined> {
+  const { rows } =
+    dialect === "SQLite"
+      ? await sql<{ def: string }>`select sql as def from sqlite_master where name = 'chunks_live_progress'`.execute(db)
+      : await sql<{
+          def: string;
+        }>`select indexdef as def from pg_indexes where indexname = 'chunks_live_progress'`.execute(db);
+  return rows[0]?.def;
+}
+
+for (const { name, open } of FRESH) {
+  describe(`0008_live_progress on ${name}`, () => {
+    let fresh: Fresh;
+    before(async () => {
+      fresh = await open();
+    });
+    after(() => fresh.dispose());
+
+    it("gives existing chunks live counts of zero and indexes only chunks with some, and comes off", async () => {
+      await migrateTo(fresh.db, fresh.dialect, "0007_failure_causes");
+      await sql`insert into jobs (job_id, account_id, status, priority, creation_time, spec, client_request_token,
+        request_fingerprint, updated_time) values ('j1', 'a', 'Active', 5, 1, '{}', 't1', 'f', 1)`.execute(fresh.db);
+      await sql`insert into chunks (job_id, seq, start_byte, end_byte, first_record, records, state, attempts,
+        succeeded, failed) values ('j1', 0, 0, 10, 0, 10, 'leased', 1, 0, 0)`.execute(fresh.db);
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.deepEqual(await appliedMigrations(fresh.db), MIGRATIONS);
+      const { rows } = await sql<{
+        s: number;
+        f: number;
+      }>`select live_succeeded as s, live_failed as f from chunks`.execute(fresh.db);
+      assert.deepEqual(
+        rows.map((r) => [Number(r.s), Number(r.f)]),
+        [[0, 0]],
+      );
+      assert.match((await liveProgressIndex(fresh.db, name)) ?? "", /where.*live_succeeded.*\+.*live_failed.*> 0/i);
+
+      await migrateTo(fresh.db, fresh.dialect, "0007_failure_causes");
+      assert.equal(await liveProgressIndex(fresh.db, name), undefined, "down: the index is gone");
+      assert.ok(!(await schemaOf(fresh.db)).chunks?.includes("live_succeeded"), "and the columns");
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.ok(await liveProgressIndex(fresh.db, name), "and up again");
     });
   });
 }

@@ -9,7 +9,7 @@ import type { Database } from "../schema.js";
 export async function abandonUnfinishedChunks(db: Kysely<Database>, jobId: string) {
   await db
     .updateTable("chunks")
-    .set({ state: "skipped", lease_token: null, lease_expires: null, tasks: null })
+    .set({ state: "skipped", lease_token: null, lease_expires: null, tasks: null, live_succeeded: 0, live_failed: 0 })
     .where("job_id", "=", jobId)
     .where("state", "in", ["pending", "leased"])
     .execute();

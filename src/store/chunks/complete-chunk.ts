@@ -40,6 +40,9 @@ export async function completeChunk(
         succeeded_rows: results.succeededRows,
         failed_rows: results.failedRows,
         tasks: null,
+        // Its tasks move from live progress to the job's counters in this transaction (D30).
+        live_succeeded: 0,
+        live_failed: 0,
       })
       .where("job_id", "=", jobId)
       .where("seq", "=", seq)

@@ -7,6 +7,7 @@ import type { Kysely } from "kysely";
 import type { Job, JobSummary } from "../../domain/job.js";
 import type { JobState } from "../../domain/job-state.js";
 import { JOB_STATUSES, type JobStatus, TERMINAL_STATUSES } from "../../domain/status.js";
+import { type LiveProgressColumns, liveProgressColumns } from "../chunks/live-progress.js";
 import {
   JOB_STATE_COLUMNS,
   JOB_SUMMARY_COLUMNS,
@@ -35,7 +36,10 @@ export async function getJob(db: Kysely<Database>, jobId: string, now: number): 
   return row && rowToJob(row, now);
 }
 
-/** The job if it is the account's: another account's job answers exactly like a missing one. */
+/**
+ * The job if it is the account's: another account's job answers exactly like a missing one. Its progress
+ * includes what its running chunks have done (chunks/live-progress.ts): this is the job as its owner sees it.
+ */
 export async function getAccountJob(
   db: Kysely<Database>,
   accountId: string,
@@ -45,6 +49,7 @@ export async function getAccountJob(
   const row = await db
     .selectFrom("jobs")
     .selectAll()
+    .select(liveProgressColumns)
     .where("job_id", "=", jobId)
     .where("account_id", "=", accountId)
     .executeTakeFirst();
@@ -107,7 +112,11 @@ export async function listJobs(
   now: number,
 ): Promise<JobSummary[]> {
   const page = (status?: JobStatus) => {
-    let q = db.selectFrom("jobs").select(JOB_SUMMARY_COLUMNS).where("account_id", "=", accountId);
+    let q = db
+      .selectFrom("jobs")
+      .select(JOB_SUMMARY_COLUMNS)
+      .select(liveProgressColumns)
+      .where("account_id", "=", accountId);
     if (status !== undefined) q = q.where("status", "=", status);
     if (after) {
       q = q.where((eb) => eb(eb.refTuple("creation_time", "job_id"), "<", eb.tuple(after.creationTime, after.jobId)));
@@ -115,7 +124,7 @@ export async function listJobs(
     return q.orderBy("creation_time", "desc").orderBy("job_id", "desc").limit(limit).execute();
   };
   const wanted = statuses === undefined || statuses.length === 0 ? undefined : [...new Set(statuses)];
-  let rows: JobSummaryRow[];
+  let rows: (JobSummaryRow & LiveProgressColumns)[];
   if (wanted === undefined) rows = await page();
   else {
     rows = [];

@@ -26,7 +26,8 @@ export async function readActivity(
   if (job === undefined) return undefined;
   const leased = await db
     .selectFrom("chunks")
-    .select(sql<number>`coalesce(sum(records), 0)`.as("records"))
+    // What the running chunks have not done yet: their live counts are in the job's progress already (D30).
+    .select(sql<number>`coalesce(sum(records - live_succeeded - live_failed), 0)`.as("records"))
     .where("job_id", "=", jobId)
     .where("state", "=", "leased")
     .where("lease_expires", ">=", now)

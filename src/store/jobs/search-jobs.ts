@@ -9,6 +9,7 @@
 import type { Kysely } from "kysely";
 import type { JobSummary, Tag } from "../../domain/job.js";
 import type { JobStatus } from "../../domain/status.js";
+import { liveProgressColumns } from "../chunks/live-progress.js";
 import { JOB_SUMMARY_COLUMNS, rowToSummary } from "../job-row.js";
 import type { Database } from "../schema.js";
 
@@ -36,6 +37,7 @@ export async function readJobStretch(
   let q = db
     .selectFrom("jobs")
     .select(JOB_SUMMARY_COLUMNS)
+    .select(liveProgressColumns)
     .$if(stretch.withTags === true, (qb) => qb.select("tags"))
     .where("account_id", "=", accountId);
   if (stretch.status !== undefined) q = q.where("status", "=", stretch.status);
