@@ -5,10 +5,12 @@
  * speed.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
 import { LocalStorage } from "../../../src/storage/local/local-storage.js";
 import {
   ALICE,
@@ -329,6 +331,37 @@ describe("POST /api/v1/jobs/preview", () => {
       { code: "AccessDenied", message: "The job may not use the source bucket secret." },
     ]);
     assert.equal(secret.complete, false);
+  });
+
+  it("previews an inventory report: its data files' tasks, a bad record as a problem", async () => {
+    const data = gzipSync('"src","a.txt","","true","false"\n"src","gone.txt","v9","true","true"\n"src","%E5%8F"\n');
+    await put("manifests", "inv/data/1.csv.gz", data);
+    const manifestJson = JSON.stringify({
+      sourceBucket: "src",
+      fileFormat: "CSV",
+      fileSchema: "Bucket, Key, VersionId, IsLatest, IsDeleteMarker",
+      files: [
+        { key: "inv/data/1.csv.gz", size: data.length, MD5checksum: createHash("md5").update(data).digest("hex") },
+      ],
+    });
+    await put("manifests", "inv/manifest.json", manifestJson);
+    const p = await preview({
+      operation: { kind: "DeleteObject" },
+      manifest: {
+        format: "S3InventoryReport_CSV_20161130",
+        fields: ["Bucket", "Key"],
+        location: { bucket: "arn:aws:s3:::manifests", key: "inv/manifest.json" },
+      },
+      report: { enabled: false },
+    });
+    // The delete marker is no task; the record with a bad key is one that would fail.
+    assert.equal(p.taskCount, 2);
+    assert.equal(p.complete, true);
+    assert.deepEqual(p.sample, [{ bucket: "src", key: "a.txt", exists: true, size: 5 }]);
+    assert.deepEqual(
+      p.problems.map((x: Json) => x.code),
+      ["InvalidManifestRecord"],
+    );
   });
 
   describe("a 1,000,000-line manifest", () => {
