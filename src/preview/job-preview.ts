@@ -17,6 +17,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Account } from "../accounts/types.js";
+import { DomainError } from "../domain/errors.js";
 import type { BucketRef, JobSpec, ManifestGenerator, PutObjectCopyOperation } from "../domain/job.js";
 import { failed, type Task, type TaskRow } from "../domain/task.js";
 import { BucketAccess, restrictStorage } from "../engine/bucket-access.js";
@@ -30,7 +31,7 @@ import { compileFilter, listingPrefixes } from "../manifest/generator-filter.js"
 import type { InlineTask } from "../manifest/inline-tasks.js";
 import { MAX_INVENTORY_MANIFEST_BYTES, parseInventoryManifest } from "../manifest/inventory-manifest.js";
 import { readInventoryTasks } from "../manifest/inventory-reader.js";
-import { copyTargetKey } from "../operations/put-object-copy.js";
+import { copyOptions, copyTargetKey } from "../operations/put-object-copy.js";
 import { isStorageError } from "../storage/errors.js";
 import { manifestEtagMatches } from "../storage/etag.js";
 import type { ObjectInfo, ObjectStorage } from "../storage/types.js";
@@ -99,19 +100,31 @@ export interface JobPreviewerOptions {
   readonly storage: ObjectStorage;
   /** The clock the deadline is measured with, ms. */
   readonly now?: () => number;
+  /** Previews run at once; one more is refused as ServiceUnavailable (503, try again). Default 4. */
+  readonly maxConcurrent?: number;
 }
 
 export class JobPreviewer implements JobPreviewerApi {
   private readonly now: () => number;
+  private running = 0;
 
   constructor(private readonly options: JobPreviewerOptions) {
     this.now = options.now ?? Date.now;
   }
 
   async preview(spec: JobSpec, account: Account, options: PreviewOptions): Promise<JobPreview> {
-    const deadline = this.now() + options.timeoutMs;
-    const run = new PreviewRun(spec, account, this.options.storage, options.sample, () => this.now() >= deadline);
-    return run.go();
+    // Each preview may read storage for its whole time bound: a few at a time keep the server's other work going.
+    if (this.running >= (this.options.maxConcurrent ?? 4)) {
+      throw new DomainError("ServiceUnavailable", "Too many job previews are running; try again shortly.");
+    }
+    this.running++;
+    try {
+      const deadline = this.now() + options.timeoutMs;
+      const run = new PreviewRun(spec, account, this.options.storage, options.sample, () => this.now() >= deadline);
+      return await run.go();
+    } finally {
+      this.running--;
+    }
   }
 }
 
@@ -140,7 +153,12 @@ class PreviewRun {
   async go(): Promise<JobPreview> {
     const { spec } = this;
     const operation = spec.operation;
-    if (operation.kind === "PutObjectCopy") await this.checkWritable(operation.targetResource, "target bucket");
+    if (operation.kind === "PutObjectCopy") {
+      // The options every task's copy would be refused with, if they are invalid (the copy's own check).
+      const options = copyOptions(operation);
+      if (typeof options === "string") this.problem("InvalidArgument", options);
+      await this.checkWritable(operation.targetResource, "target bucket");
+    }
     if (spec.report.enabled && spec.report.bucket) await this.checkWritable(spec.report.bucket, "report bucket");
     let complete: boolean;
     if (spec.manifestGenerator) complete = await this.fromGenerator(spec.manifestGenerator);
@@ -199,6 +217,14 @@ class PreviewRun {
     if (!this.rowBuckets.has(bucket) && this.rowBuckets.size < MAX_BUCKETS_REMEMBERED) {
       this.rowBuckets.add(bucket);
       if (!this.access.allows(bucket)) this.forbidden(bucket, "bucket", line);
+    }
+    const operation = this.spec.operation;
+    if (operation.kind === "PutObjectCopy" && copyTargetKey(row.task.key, operation) === "") {
+      this.problem(
+        "InvalidArgument",
+        `The target key for ${row.task.key} is empty after applying the key prefix`,
+        line,
+      );
     }
     if (this.tasks.length < this.sampleSize) {
       this.tasks.push(row.task);

@@ -263,6 +263,27 @@ describe("POST /api/v1/jobs/preview", () => {
     assert.equal(p.taskCount, 1);
   });
 
+  it("gives a prefix-replacing copy's target keys, and the keys it would leave empty", async () => {
+    await put("manifests", "replace.csv", "src,pic/a.jpg\nsrc,doc/b.txt\nsrc,pic/\n");
+    const p = await preview(
+      csvJob("replace.csv", {
+        operation: {
+          kind: "PutObjectCopy",
+          targetResource: "arn:aws:s3:::dst",
+          prefixReplace: true,
+          resourcesPrefix: "pic/",
+        },
+      }),
+    );
+    assert.deepEqual(
+      p.sample.map((t: Json) => t.targetKey),
+      ["a.jpg", "doc/b.txt", ""],
+    );
+    assert.deepEqual(p.problems, [
+      { code: "InvalidArgument", message: "The target key for pic/ is empty after applying the key prefix", line: 3 },
+    ]);
+  });
+
   it("reports a manifest ETag that does not match, and still shows what the object holds", async () => {
     await put("manifests", "etag.csv", "src,a.txt\n");
     const p = await preview(csvJob("etag.csv", {}, "0123456789abcdef0123456789abcdef"));
