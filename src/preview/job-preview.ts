@@ -19,16 +19,17 @@ import type { Readable } from "node:stream";
 import type { Account } from "../accounts/types.js";
 import { DomainError } from "../domain/errors.js";
 import type { BucketRef, JobSpec, ManifestGenerator, PutObjectCopyOperation } from "../domain/job.js";
-import { failed, type Task, type TaskRow } from "../domain/task.js";
+import type { Task, TaskRow } from "../domain/task.js";
 import { BucketAccess, restrictStorage } from "../engine/bucket-access.js";
 import { JobFailureError } from "../engine/errors.js";
 import { checkExpectedOwner } from "../engine/prepare/checks.js";
 import { CSV_FORMATS } from "../engine/prepare/csv.js";
+import { listedVersion } from "../engine/prepare/generator.js";
 import { INVENTORY_FORMATS, readAll } from "../engine/prepare/inventory.js";
 import { isManifestError } from "../manifest/errors.js";
 import { GENERATED_MANIFEST_FORMAT } from "../manifest/generated-manifest-writer.js";
 import { compileFilter, listingPrefixes } from "../manifest/generator-filter.js";
-import type { InlineTask } from "../manifest/inline-tasks.js";
+import { inlineTaskRow } from "../manifest/inline-tasks.js";
 import { MAX_INVENTORY_MANIFEST_BYTES, parseInventoryManifest } from "../manifest/inventory-manifest.js";
 import { readInventoryTasks } from "../manifest/inventory-reader.js";
 import { copyOptions, copyTargetKey } from "../operations/put-object-copy.js";
@@ -157,9 +158,9 @@ class PreviewRun {
       // The options every task's copy would be refused with, if they are invalid (the copy's own check).
       const options = copyOptions(operation);
       if (typeof options === "string") this.problem("InvalidArgument", options);
-      await this.checkWritable(operation.targetResource, "target bucket");
+      await this.checkUsable(operation.targetResource, "target bucket");
     }
-    if (spec.report.enabled && spec.report.bucket) await this.checkWritable(spec.report.bucket, "report bucket");
+    if (spec.report.enabled && spec.report.bucket) await this.checkUsable(spec.report.bucket, "report bucket");
     let complete: boolean;
     if (spec.manifestGenerator) complete = await this.fromGenerator(spec.manifestGenerator);
     else complete = await this.fromManifest();
@@ -185,8 +186,8 @@ class PreviewRun {
     this.problem("AccessDenied", `The job may not use the ${what} ${bucket}.`, line);
   }
 
-  /** A bucket the job must be allowed to use and that must exist; false when it cannot be used. */
-  private async checkWritable(ref: BucketRef, what: string): Promise<boolean> {
+  /** A bucket the job must be allowed to use and that must exist (a target, the report, a source); false if not. */
+  private async checkUsable(ref: BucketRef, what: string): Promise<boolean> {
     if (!this.access.allows(ref.bucket)) {
       this.forbidden(ref.bucket, what);
       return false;
@@ -309,7 +310,7 @@ class PreviewRun {
     let seen = 0;
     try {
       await readInventoryTasks(this.storage, bucket, inventory, (task) => {
-        this.take(rowOfInlineTask(task));
+        this.take(inlineTaskRow(task));
         if (++seen % CHECK_EVERY === 0 && this.shouldStop()) throw STOP;
       });
     } catch (e) {
@@ -349,7 +350,7 @@ class PreviewRun {
             `The manifest output format ${output.manifestFormat} is not supported; use ${GENERATED_MANIFEST_FORMAT}.`,
           );
         }
-        await this.checkWritable(output.bucket, "manifest output bucket");
+        await this.checkUsable(output.bucket, "manifest output bucket");
       }
     }
     let matches: ReturnType<typeof compileFilter>;
@@ -359,7 +360,7 @@ class PreviewRun {
       this.storageProblem(e, "");
       return false;
     }
-    if (!(await this.checkWritable(generator.sourceBucket, "source bucket"))) return false;
+    if (!(await this.checkUsable(generator.sourceBucket, "source bucket"))) return false;
     this.bytes = 0;
     let seen = 0;
     try {
@@ -368,7 +369,13 @@ class PreviewRun {
           if (++seen % CHECK_EVERY === 0 && this.shouldStop()) return false;
           if (!matches(object)) continue;
           this.bytes += object.size;
-          this.take({ task: listedTask(source, object.key, object.versionId) });
+          const versionId = listedVersion(object.versionId);
+          this.take({
+            task:
+              versionId === undefined
+                ? { bucket: source, key: object.key }
+                : { bucket: source, key: object.key, versionId },
+          });
         }
       }
     } catch (e) {
@@ -388,23 +395,6 @@ class PreviewRun {
 }
 
 const STOP = new Error("preview deadline");
-
-/** An inventory record's task as an inline chunk would give it back (manifest/inline-tasks.ts parseInlineTasks). */
-function rowOfInlineTask(t: InlineTask): TaskRow {
-  const [bucket, key] = t;
-  if (t.length === 6) {
-    const task = t[2] === null ? { bucket, key } : { bucket, key, versionId: t[2] };
-    return { task, invalid: failed(t[3], t[4], t[5]) };
-  }
-  return t.length === 3 ? { task: { bucket, key, versionId: t[2] } } : { task: { bucket, key } };
-}
-
-/** A listed object as the generator makes it a task (prepare/generator.ts): "null" or no version is the current one. */
-function listedTask(bucket: string, key: string, versionId: string | undefined): Task {
-  return versionId === undefined || versionId === "" || versionId === "null"
-    ? { bucket, key }
-    : { bucket, key, versionId };
-}
 
 /** HEADs each task (a few at a time) and adds a copy's target. */
 async function headAll(
@@ -442,7 +432,8 @@ async function headOne(
     const info = await storage.head(task.bucket, task.key, task.versionId);
     return { ...named, exists: true, size: info.size, ...target };
   } catch (e) {
-    if (!isStorageError(e)) throw e;
+    // Never thrown: the HEADs may run while the count goes on, and nobody would wait for a rejection then.
+    if (!isStorageError(e)) return { ...named, exists: null, error: "InternalError", ...target };
     if (e.httpStatus === 404) return { ...named, exists: false, ...target };
     return { ...named, exists: null, error: e.code, ...target };
   }
