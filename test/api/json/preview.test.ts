@@ -448,6 +448,47 @@ describe("POST /api/v1/jobs/preview", () => {
     assert.equal(unsigned.status, 401);
   });
 
+  it("stops listing a generator's bucket at the deadline, with the sample full", async () => {
+    for (let i = 0; i < 600; i++) await put("gen", `many/${String(i).padStart(4, "0")}`, "x");
+    step = 1000;
+    try {
+      const p = await preview(
+        {
+          operation: { kind: "DeleteObject" },
+          manifestGenerator: {
+            kind: "KeyPrefixManifestGenerator",
+            sourceBucket: "arn:aws:s3:::gen",
+            prefix: "many/",
+            enableManifestOutput: false,
+          },
+          report: { enabled: false },
+        },
+        { timeoutMs: "1", sample: "3" },
+      );
+      assert.equal(p.complete, false);
+      assert.ok(p.taskCount >= 3 && p.taskCount < 600, `lower bound ${p.taskCount}`);
+      assert.equal(p.totalBytes, p.taskCount, "one byte each, as far as it read");
+      assert.deepEqual(
+        p.sample.map((t: Json) => t.key),
+        ["many/0000", "many/0001", "many/0002"],
+      );
+    } finally {
+      step = 0;
+    }
+  });
+
+  it("answers 501 on a server that has no storage to preview with", async () => {
+    const bare = await startJsonApiServer(store, [ALICE]);
+    try {
+      const client = new JsonApiClient(bare.url, ALICE, await DocumentChecker.load(bare.url));
+      const r = await client.call({ method: "POST", path: "/api/v1/jobs/preview", body: csvJob("one.csv") });
+      assert.equal(r.status, 501);
+      assert.equal(r.json.type, "urn:objbatch:problem:not-implemented");
+    } finally {
+      await bare.close();
+    }
+  });
+
   it("created nothing: no job, no object", async () => {
     for (const client of [alice, alice.as(BOB)]) {
       const r = await client.get("/api/v1/jobs");
