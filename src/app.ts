@@ -15,6 +15,7 @@ import type { ChunkExecutor } from "./engine/executor.js";
 import { InProcessExecutor } from "./engine/in-process-executor.js";
 import { PlacingExecutor } from "./engine/placing-executor.js";
 import { WorkerPoolExecutor } from "./engine/worker-pool-executor.js";
+import { JobPreviewer } from "./preview/job-preview.js";
 import { JobService } from "./service/job-service.js";
 import { describeStorageConfig, openStorage, type StorageConfig } from "./storage/open-storage.js";
 import { storeKindResolver } from "./storage/store-kind.js";
@@ -136,6 +137,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     httpLimits: config.http,
     signatureLedger,
     signaturePolicy: config.auth,
+    previewer: new JobPreviewer({ storage, now }),
     // Unhealthy while the store cannot be read or written (a probe that hangs counts as a failure).
     healthy: async () => !closing && (await store.isHealthy()),
   });

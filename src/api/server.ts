@@ -1,10 +1,12 @@
 /**
  * Builds the HTTP server from its parts: the three job dialects, objbatch's own JSON API (/api/v1), health and
- * metrics. Every front-end goes through the JobService; none touches the store or storage.
+ * metrics. Every front-end goes through the JobService; none touches the store, and only the JSON API's job
+ * preview reads storage (through the JobPreviewer, never writing).
  */
 import Fastify from "fastify";
 import type { Logger } from "pino";
 import type { AccountRegistry } from "../accounts/types.js";
+import type { JobPreviewerApi } from "../preview/job-preview.js";
 import type { JobServiceApi } from "../service/types.js";
 import type { SignatureLedger } from "./auth/signature-binding.js";
 import type { SignaturePolicy } from "./auth/signature-policy.js";
@@ -31,6 +33,8 @@ export interface ServerParts {
   readonly signaturePolicy?: Partial<SignaturePolicy>;
   /** Timeouts and the connection cap (http/connection-limits.ts); without them, Node's and Fastify's defaults. */
   readonly httpLimits?: HttpLimits;
+  /** Dry runs of jobs for the JSON API (POST /api/v1/jobs/preview, D28): it reads storage, nothing else here does. */
+  readonly previewer?: JobPreviewerApi;
 }
 
 export function buildServer(parts: ServerParts) {
@@ -73,6 +77,7 @@ export function buildServer(parts: ServerParts) {
       signatureLedger: parts.signatureLedger,
       maxBodyBytes: parts.maxBodyBytes,
       now: parts.now,
+      previewer: parts.previewer,
     }),
   );
   // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).

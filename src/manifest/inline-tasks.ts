@@ -44,15 +44,18 @@ export function encodeInlineTasks(tasks: readonly InlineTask[]): string {
 export function parseInlineTasks(text: string): TaskRow[] {
   const tuples = JSON.parse(text) as unknown;
   if (!Array.isArray(tuples)) throw new Error("inline chunk tasks are not a JSON array");
-  return tuples.map((t: unknown[]) => {
-    const bucket = String(t[0]);
-    const key = String(t[1]);
-    if (t.length >= 6) {
-      const versionId = typeof t[2] === "string" ? t[2] : undefined;
-      return { task: { bucket, key, versionId }, invalid: failed(Number(t[3]), String(t[4]), String(t[5])) };
-    }
-    return t.length === 3 ? { task: { bucket, key, versionId: String(t[2]) } } : { task: { bucket, key } };
-  });
+  return tuples.map(inlineTaskRow);
+}
+
+/** One inline task (as stored, or as a reader hands it on) as the TaskRow a runner works on. */
+export function inlineTaskRow(t: readonly unknown[]): TaskRow {
+  const bucket = String(t[0]);
+  const key = String(t[1]);
+  if (t.length >= 6) {
+    const versionId = typeof t[2] === "string" ? t[2] : undefined;
+    return { task: { bucket, key, versionId }, invalid: failed(Number(t[3]), String(t[4]), String(t[5])) };
+  }
+  return t.length === 3 ? { task: { bucket, key, versionId: String(t[2]) } } : { task: { bucket, key } };
 }
 
 /** One planned inline chunk, as the store records it. */

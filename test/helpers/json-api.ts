@@ -14,7 +14,9 @@ import addFormatsModule from "ajv-formats";
 import { pino } from "pino";
 import { type Account, StaticAccountRegistry } from "../../src/accounts/types.js";
 import { buildServer } from "../../src/api/server.js";
+import { JobPreviewer } from "../../src/preview/job-preview.js";
 import { JobService } from "../../src/service/job-service.js";
+import type { ObjectStorage } from "../../src/storage/types.js";
 import { type RawAnswer, rawHttpRequest } from "./raw-http.js";
 import { sqliteTestLedger } from "./signature-ledger.js";
 import type { TestStore } from "./stores.js";
@@ -61,6 +63,12 @@ export interface JsonApiServerOptions {
   /** The service's clock (ms). */
   readonly now?: () => number;
   readonly maxUnfinishedJobs?: number;
+  /** Storage for POST /api/v1/jobs/preview (without it, that route answers 501). */
+  readonly storage?: ObjectStorage;
+  /** The preview's clock (ms), for deadlines that do not depend on the machine's speed. */
+  readonly previewNow?: () => number;
+  /** Bucket patterns every account may use (default ["*"]). */
+  readonly buckets?: readonly string[];
 }
 
 /** buildServer on `store`, with a signature ledger of its own, listening on loopback. */
@@ -69,7 +77,7 @@ export async function startJsonApiServer(
   credentials: readonly Credentials[] = [ALICE, BOB],
   options: JsonApiServerOptions = {},
 ): Promise<JsonApiServer> {
-  const accounts = accountsOf(credentials);
+  const accounts = accountsOf(credentials, options.buckets ? { buckets: options.buckets } : {});
   const service = new JobService({
     store: store.store,
     accounts,
@@ -84,6 +92,7 @@ export async function startJsonApiServer(
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
     healthy: async () => true,
     signatureLedger: ledger.ledger,
+    previewer: options.storage && new JobPreviewer({ storage: options.storage, now: options.previewNow }),
   });
   await server.listen({ host: "127.0.0.1", port: 0 });
   return {

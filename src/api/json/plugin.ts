@@ -3,6 +3,7 @@
  *
  *   GET /api/v1/openapi.json     the OpenAPI 3.1 document (no authentication)
  *   /api/v1/jobs...              the account's jobs (job-routes.ts), SigV4-signed (authentication.ts)
+ *   POST /api/v1/jobs/preview    a job's dry run (preview-route.ts)
  *
  * Every route is declared once (route.ts) and registered here: the signature is checked before the body is read
  * when it can be (onRequest), otherwise once it has arrived (preHandler), where the body's hash, digest and
@@ -15,6 +16,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import { Type } from "typebox";
 import type { AccountRegistry } from "../../accounts/types.js";
 import { isDomainError } from "../../domain/errors.js";
+import type { JobPreviewerApi } from "../../preview/job-preview.js";
 import type { JobServiceApi } from "../../service/types.js";
 import { parseRequestTarget } from "../auth/request-target.js";
 import type { SignatureLedger } from "../auth/signature-binding.js";
@@ -25,6 +27,7 @@ import { jsonAuthentication } from "./authentication.js";
 import { jobRoutes } from "./job-routes.js";
 import { jsonBodyOf, requireNoBody } from "./json-body.js";
 import { API_PREFIX, openApiDocument } from "./openapi.js";
+import { previewRoute } from "./preview-route.js";
 import {
   INTERNAL_PROBLEM,
   PROBLEM_CONTENT_TYPE,
@@ -41,6 +44,8 @@ export interface JsonApiParts {
   readonly signatureLedger: SignatureLedger;
   readonly maxBodyBytes: number;
   readonly now?: () => Date;
+  /** Answers POST /jobs/preview (D28); without it that route answers 501. */
+  readonly previewer?: JobPreviewerApi;
 }
 
 export const JSON_API_VERSION = "1.0.0";
@@ -66,7 +71,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     },
     handler: async () => ({ status: 200, body: document }),
   };
-  routes.push(documentRoute, ...jobRoutes(parts.service));
+  routes.push(documentRoute, ...jobRoutes(parts.service), previewRoute(parts.previewer));
   const document = openApiDocument(routes, JSON_API_VERSION);
   const resources = routes.map((route) => ({
     method: route.method,

@@ -29,7 +29,7 @@ export function checkManifestEtag(expected: string | undefined, actual: string):
 }
 
 /** ExpectedBucketOwner: objbatch's buckets belong to the accounts that may use them, so it must be the job's. */
-export function checkExpectedOwner(job: Job, expected: string | undefined, what: string): void {
+export function checkExpectedOwner(job: Pick<Job, "accountId">, expected: string | undefined, what: string): void {
   if (expected !== undefined && expected !== "" && expected !== job.accountId) {
     throw new JobFailureError(
       "AccessDenied",

@@ -87,6 +87,6 @@ function noMatchingKeys(generator: ManifestGenerator): ManifestError {
 }
 
 /** Listings of unversioned stores say "null" or nothing: the task then acts on the current version. */
-function listedVersion(versionId: string | undefined): string | undefined {
+export function listedVersion(versionId: string | undefined): string | undefined {
   return versionId === undefined || versionId === "" || versionId === "null" ? undefined : versionId;
 }

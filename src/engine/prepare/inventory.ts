@@ -57,7 +57,8 @@ export async function prepareInventory(run: PrepareRun): Promise<PrepareOutcome>
   return { total: chunks.total, chunks: chunks.chunks, etag };
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
+/** The whole of a manifest.json, refused once it is larger than one can be. */
+export async function readAll(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const part of stream) {

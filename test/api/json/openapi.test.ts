@@ -66,6 +66,7 @@ describe("GET /api/v1/openapi.json", () => {
       "GET /api/v1/openapi.json getOpenApiDocument",
       "PATCH /api/v1/jobs/{jobId} updateJob",
       "POST /api/v1/jobs createJob",
+      "POST /api/v1/jobs/preview previewJob",
       "POST /api/v1/jobs/{jobId}/cancel cancelJob",
       "POST /api/v1/jobs/{jobId}/confirm confirmJob",
       "PUT /api/v1/jobs/{jobId}/tags putJobTags",
