@@ -61,6 +61,8 @@ describe("GET /api/v1/openapi.json", () => {
       "DELETE /api/v1/jobs/{jobId}/tags deleteJobTags",
       "GET /api/v1/jobs listJobs",
       "GET /api/v1/jobs/{jobId} getJob",
+      "GET /api/v1/jobs/{jobId}/report getJobReport",
+      "GET /api/v1/jobs/{jobId}/report/files/{status}/{index} getJobReportFile",
       "GET /api/v1/jobs/{jobId}/tags getJobTags",
       "GET /api/v1/openapi.json getOpenApiDocument",
       "PATCH /api/v1/jobs/{jobId} updateJob",
