@@ -12,8 +12,10 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { ROOT, startTestApp, type TestApp } from "../helpers/app.js";
 import { type Answer, type Credentials, DocumentChecker, type Json, JsonApiClient } from "../helpers/json-api.js";
+import { type S3rverHandle, startS3rver } from "../helpers/s3rver.js";
 import { dropFiles, makeBuckets, parseRow, writeManifest } from "./helpers.js";
 
 const OTHER: Credentials = {
@@ -312,5 +314,61 @@ describe("a job's report through the JSON API", () => {
     ]) {
       assert.ok((checker.checked.get(key) ?? 0) > 0, `${key} was checked: ${[...checker.checked.keys()].join(", ")}`);
     }
+  });
+});
+
+describe("a job's report on S3 storage (s3rver) through the JSON API", () => {
+  const REPORTS = "s3reports-report-api";
+  let s3: S3rverHandle;
+  let app: TestApp;
+  let root: JsonApiClient;
+
+  before(async () => {
+    s3 = await startS3rver({ buckets: [REPORTS] });
+    app = await startTestApp({
+      engine: { chunkSize: 10, reportPartBytes: 300, reportFlushIntervalMs: 20 },
+      configFile: { storage: [{ buckets: ["s3*"], ...s3.storageConfig() }] },
+    });
+    root = new JsonApiClient(app.url, { ...ROOT }, await DocumentChecker.load(app.url));
+    await makeBuckets(app, "src", "dst");
+    await dropFiles(app, "src", Object.fromEntries(KEYS.map((k) => [k, `body of ${k}`])));
+    await writeManifest(app, "src", "manifest.csv", "src", [...KEYS, ...MISSING]);
+  });
+  after(async () => {
+    await app?.dispose();
+    await s3?.stop();
+  });
+
+  it("streams each results file from the S3 report bucket, byte for byte", { timeout: 90_000 }, async () => {
+    const created = await root.post(
+      "/api/v1/jobs",
+      copyJob({ report: { enabled: true, bucket: `arn:aws:s3:::${REPORTS}`, prefix: "s3" } }),
+    );
+    assert.equal(created.status, 201, created.text);
+    const jobId = created.json.jobId;
+    assert.equal((await waitFinished(root, jobId)).status, "Complete");
+    const r = await root.get(`/api/v1/jobs/${jobId}/report`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.state, "complete");
+    assert.equal(r.json.manifest.key, `s3/job-${jobId}/manifest.json`);
+    assert.equal(r.json.files.length, r.json.manifest.Results.length);
+    let rows = 0;
+    for (const f of r.json.files) {
+      const download = await root.get(f.downloadPath);
+      assert.equal(download.status, 200, download.text.slice(0, 300));
+      const stored = await (
+        await s3.client.send(new GetObjectCommand({ Bucket: REPORTS, Key: f.key }))
+      ).Body!.transformToString();
+      assert.equal(download.text, stored);
+      assert.equal(createHash("md5").update(download.text).digest("hex"), f.md5);
+      rows += download.text.split("\n").filter(Boolean).length;
+    }
+    assert.equal(rows, KEYS.length + MISSING.length);
+
+    // With the S3 endpoint gone, a download is a problem (503 or 502), never a crash or a hang.
+    await s3.stop();
+    const gone = await root.get(r.json.files[0].downloadPath);
+    assert.ok(gone.status === 503 || gone.status === 502, `${gone.status} ${gone.text.slice(0, 300)}`);
+    assert.match(String(gone.headers["content-type"]), /^application\/problem\+json/);
   });
 });
