@@ -99,6 +99,7 @@ export class JobReports {
       scope,
     };
     if (!base.enabled || report.bucket === undefined) return { ...base, state: "none", files: [] };
+    this.access(job, report.bucket.bucket);
     const files = await this.files(job);
     if (!isTerminal(job.status)) return { ...base, state: "writing", files };
     const key = reportManifestKey(jobId, report.prefix);
@@ -176,18 +177,23 @@ export class JobReports {
 
   /** The storage as the job's account and role may use it: the engine's rules (engine/bucket-access.ts). */
   private storageFor(job: Job, bucket: string): ObjectStorage {
-    const { storage, accounts } = this.options;
+    const { storage } = this.options;
     if (storage === undefined) {
       throw new ReportError(
         "storage-unavailable",
         "This server has no access to object storage; reports cannot be read.",
       );
     }
-    const access = new BucketAccess(accounts.byId(job.accountId), job.roleArn);
+    return restrictStorage(storage, this.access(job, bucket));
+  }
+
+  /** The job's bucket rules; ReportError access-denied unless they allow the report bucket. */
+  private access(job: Job, bucket: string): BucketAccess {
+    const access = new BucketAccess(this.options.accounts.byId(job.accountId), job.roleArn);
     if (!access.allows(bucket)) {
       throw new ReportError("access-denied", `The job's account (and role) may not use the report bucket ${bucket}.`);
     }
-    return restrictStorage(storage, access);
+    return access;
   }
 
   /** Another account's job answers exactly like a missing one. */

@@ -12,6 +12,7 @@
  * RFC 9457 problem (problems.ts). Registered without fastify-plugin, so its parsers, hooks and handlers stay in
  * its own context and the dialects keep theirs.
  */
+import { Readable } from "node:stream";
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { AccountRegistry } from "../../accounts/types.js";
@@ -155,7 +156,13 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
           });
           reply.code(answer.status);
           if (answer.headers !== undefined) reply.headers(answer.headers);
-          if (answer.stream !== undefined) return reply.type(answer.stream.contentType).send(answer.stream.body);
+          if (answer.stream !== undefined) {
+            reply.type(answer.stream.contentType);
+            if (request.method !== "HEAD") return reply.send(answer.stream.body);
+            // HEAD: the headers (Content-Length included) without reading the object; Fastify would drain it.
+            answer.stream.body.destroy();
+            return reply.send(Readable.from([]));
+          }
           if (answer.body === undefined) return reply.send();
           return reply.type("application/json; charset=utf-8").send(JSON.stringify(answer.body));
         },

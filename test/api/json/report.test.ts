@@ -109,7 +109,7 @@ function assertProblem(r: Answer, status: number, type: string) {
 }
 
 /** A signed GET whose answer the caller reads at its own pace. */
-async function openGet(baseUrl: string, path: string): Promise<IncomingMessage> {
+async function openGet(baseUrl: string, path: string, method = "GET"): Promise<IncomingMessage> {
   const base = new URL(baseUrl);
   const signer = new SignatureV4({
     credentials: { accessKeyId: ALICE.accessKeyId, secretAccessKey: ALICE.secretAccessKey },
@@ -120,7 +120,7 @@ async function openGet(baseUrl: string, path: string): Promise<IncomingMessage> 
     applyChecksum: false,
   });
   const signed = await signer.sign({
-    method: "GET",
+    method,
     protocol: "http:",
     hostname: base.hostname,
     path,
@@ -128,10 +128,7 @@ async function openGet(baseUrl: string, path: string): Promise<IncomingMessage> 
     headers: { host: base.host, "x-amz-content-sha256": createHash("sha256").update("").digest("hex") },
   });
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: base.hostname, port: base.port, method: "GET", path, headers: signed.headers },
-      resolve,
-    );
+    const req = httpRequest({ host: base.hostname, port: base.port, method, path, headers: signed.headers }, resolve);
     req.on("error", reject);
     req.end();
   });
@@ -240,6 +237,18 @@ describe("the report routes against a failing storage", () => {
     await new Promise((resolve) => res.on("end", resolve));
     assert.equal(received, BIG);
     assert.equal(fake.produced, BIG);
+  });
+
+  it("answers HEAD with the file's headers without reading it", async () => {
+    fake.mode = "big";
+    fake.produced = 0;
+    const res = await openGet(server.url, path(), "HEAD");
+    res.resume();
+    await new Promise((resolve) => res.on("end", resolve));
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers["content-length"], String(BIG));
+    assert.match(String(res.headers["content-type"]), /^text\/csv/);
+    assert.ok(fake.produced <= 1 * MIB, `HEAD read ${fake.produced} bytes of the file`);
   });
 
   it("cuts only the answer whose storage stream breaks mid-way; the server carries on", async () => {
