@@ -123,6 +123,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     maxUnfinishedJobs: config.maxUnfinishedJobs,
     now,
     onChange: () => engine?.wake(),
+    storage,
   });
   if (options.engine !== false) {
     engine = buildEngine(config, { store, storage, accounts, logger, now, inline: options.now !== undefined });

@@ -7,9 +7,12 @@ import type { AccountRegistry } from "../accounts/types.js";
 import { DomainError, noSuchJob } from "../domain/errors.js";
 import type { Job, JobSpec, Tag } from "../domain/job.js";
 import { canRequestCancel, isTerminal, type JobStatus } from "../domain/status.js";
+import type { TaskStatus } from "../domain/task.js";
+import type { ObjectStorage } from "../storage/types.js";
 import { DuplicateTokenError } from "../store/errors.js";
 import type { JobStore, TokenUse } from "../store/job-store.js";
 import { jobProgress } from "./job-progress.js";
+import { type JobReport, JobReports, type ReportFileContent } from "./job-report.js";
 import { searchJobs } from "./job-search.js";
 import type {
   CreateJobOutcome,
@@ -31,6 +34,8 @@ export interface JobServiceOptions {
   readonly now?: () => number;
   /** Called after a change the engine should act on soon (new job, confirmation, cancel, priority). */
   readonly onChange?: () => void;
+  /** Every bucket's storage, routed as the engine has it: completion reports are read from it (job-report.ts). */
+  readonly storage?: ObjectStorage;
 }
 
 const MAX_STATUS_RETRIES = 5;
@@ -38,10 +43,17 @@ const MAX_STATUS_RETRIES = 5;
 export class JobService implements JobServiceApi {
   private readonly store: JobStore;
   private readonly now: () => number;
+  private readonly reports: JobReports;
 
   constructor(private readonly options: JobServiceOptions) {
     this.store = options.store;
     this.now = options.now ?? Date.now;
+    this.reports = new JobReports({
+      store: options.store,
+      accounts: options.accounts,
+      storage: options.storage,
+      now: this.now,
+    });
   }
 
   async createJob(spec: JobSpec, tokenPolicy: "reuse" | "reject"): Promise<CreateJobOutcome> {
@@ -123,6 +135,14 @@ export class JobService implements JobServiceApi {
 
   searchJobs(accountId: string, search: JobSearch): Promise<JobSearchPage> {
     return searchJobs(this.store, accountId, search, this.now());
+  }
+
+  describeJobReport(accountId: string, jobId: string): Promise<JobReport> {
+    return this.reports.describe(accountId, jobId);
+  }
+
+  openReportFile(accountId: string, jobId: string, status: TaskStatus, index: number): Promise<ReportFileContent> {
+    return this.reports.open(accountId, jobId, status, index);
   }
 
   async updateJobDescription(accountId: string, jobId: string, description: string): Promise<Job> {

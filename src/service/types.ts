@@ -4,6 +4,8 @@
 import type { FailureCause } from "../domain/failure-causes.js";
 import type { Job, JobSpec, JobSummary, OperationKind, Tag } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
+import type { TaskStatus } from "../domain/task.js";
+import type { JobReport, ReportFileContent } from "./job-report.js";
 
 export interface CreateJobOutcome {
   readonly jobId: string;
@@ -88,6 +90,10 @@ export interface JobServiceApi {
   /** Filtered, bounded listing (service/job-search.ts). */
   searchJobs(accountId: string, search: JobSearch): Promise<JobSearchPage>;
   updateJobDescription(accountId: string, jobId: string, description: string): Promise<Job>;
+  /** The job's completion report: settings, state, results files and manifest.json (service/job-report.ts). */
+  describeJobReport(accountId: string, jobId: string): Promise<JobReport>;
+  /** A completed results file of the job, as a stream; ReportError when it cannot be read. */
+  openReportFile(accountId: string, jobId: string, status: TaskStatus, index: number): Promise<ReportFileContent>;
   /** COS DeleteJob: only terminal jobs (D9). */
   deleteJob(accountId: string, jobId: string): Promise<void>;
   getJobTagging(accountId: string, jobId: string): Promise<Tag[]>;

@@ -63,7 +63,10 @@ export interface JsonApiServerOptions {
   /** The service's clock (ms). */
   readonly now?: () => number;
   readonly maxUnfinishedJobs?: number;
-  /** Storage for POST /api/v1/jobs/preview (without it, that route answers 501). */
+  /**
+   * Storage for POST /api/v1/jobs/preview (without it, that route answers 501) and the one the service reads
+   * completion reports from (without it, reading one answers 503).
+   */
   readonly storage?: ObjectStorage;
   /** The preview's clock (ms), for deadlines that do not depend on the machine's speed. */
   readonly previewNow?: () => number;
@@ -83,6 +86,7 @@ export async function startJsonApiServer(
     accounts,
     maxUnfinishedJobs: options.maxUnfinishedJobs ?? 1000,
     now: options.now,
+    storage: options.storage,
   });
   const ledger = await sqliteTestLedger();
   const server = buildServer({
@@ -276,7 +280,9 @@ export class DocumentChecker {
     } else {
       const media = documented.content[type];
       if (media === undefined) throw new Error(`${where}: media type ${type} not documented`);
-      if (media.schema !== undefined) this.validate(media.schema, answer.json, where);
+      // A JSON body is checked against its schema; another (a results file's text/csv) is text, as documented.
+      if (media.schema !== undefined && /json/.test(type)) this.validate(media.schema, answer.json, where);
+      else if (media.schema !== undefined) this.validate(media.schema, answer.text, where);
     }
     this.count(where);
   }

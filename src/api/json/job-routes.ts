@@ -244,7 +244,7 @@ function statusRoute(
 }
 
 /** The path's job id; one longer than any id can be names no job. */
-function jobIdOf(params: Readonly<Record<string, string>>): string {
+export function jobIdOf(params: Readonly<Record<string, string>>): string {
   const id = params.jobId ?? "";
   if (id === "" || Buffer.byteLength(id) > MAX_JOB_ID_BYTES) {
     throw new ProblemError(404, "no-such-job", "No such job", `The specified job does not exist: ${id.slice(0, 64)}`);

@@ -17,14 +17,15 @@ const PROBLEM_CONTENT = "application/problem+json";
 const COMMON_PROBLEMS: Readonly<Record<number, string>> = {
   400: "The request is not valid: bad JSON, wrong types, unknown fields (each problem listed in `errors`).",
   401: "The request is not authenticated (no, malformed, expired or wrong SigV4 signature; unknown key).",
-  403: "The signature was already used for another request (D15).",
+  403: "The signature was already used for another request (D15); or the job's account may not use its report bucket.",
   404: "No such job (another account's job answers the same), or no such route.",
   409: "The job cannot make this change in its status.",
   413: "The body is too large.",
   415: "The body is not JSON.",
   429: "The account's cap on unfinished jobs is reached.",
   500: "objbatch failed; the failure is logged.",
-  503: "The job store is unavailable: try again after Retry-After seconds.",
+  502: "The object storage holding the report failed to answer as it should (the detail says what it answered).",
+  503: "The job store (or the report's object storage) is unavailable: try again after Retry-After seconds.",
 };
 const ALWAYS = [400, 401, 403, 404, 413, 500, 503];
 
@@ -72,7 +73,8 @@ export function openApiDocument(routes: readonly JsonRoute[], version: string): 
 function operationOf(route: JsonRoute, components: Components): Record<string, unknown> {
   const parameters: unknown[] = [];
   for (const name of route.path.match(/:([A-Za-z]+)/g) ?? []) {
-    parameters.push({ name: name.slice(1), in: "path", required: true, schema: JobIdParamSchema });
+    const schema = route.params?.[name.slice(1)] ?? JobIdParamSchema;
+    parameters.push({ name: name.slice(1), in: "path", required: true, schema });
   }
   const query = route.query as { properties?: Record<string, TSchema>; required?: string[] } | undefined;
   for (const [name, schema] of Object.entries(query?.properties ?? {})) {
@@ -87,9 +89,21 @@ function operationOf(route: JsonRoute, components: Components): Record<string, u
   }
   const responses: Record<string, unknown> = {};
   for (const [status, answer] of Object.entries(route.responses)) {
+    const media = answer.contentType ?? "application/json";
+    const schema = media === "application/json" && answer.schema ? named(answer.schema, components) : answer.schema;
     responses[status] = {
       description: answer.description,
-      ...(answer.schema ? { content: { "application/json": { schema: named(answer.schema, components) } } } : {}),
+      ...(answer.headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(answer.headers).map(([name, description]) => [
+                name,
+                { description, schema: { type: "string" } },
+              ]),
+            ),
+          }
+        : {}),
+      ...(schema ? { content: { [media]: { schema } } } : {}),
     };
   }
   const problems = route.authenticated ? [...ALWAYS, ...(route.body ? [415] : []), ...(route.problems ?? [])] : [];

@@ -4,6 +4,7 @@
  *   GET /api/v1/openapi.json     the OpenAPI 3.1 document (no authentication)
  *   /api/v1/jobs...              the account's jobs (job-routes.ts), SigV4-signed (authentication.ts)
  *   POST /api/v1/jobs/preview    a job's dry run (preview-route.ts)
+ *   /api/v1/jobs/{id}/report...  a job's completion report and its results files (report-routes.ts)
  *
  * Every route is declared once (route.ts) and registered here: the signature is checked before the body is read
  * when it can be (onRequest), otherwise once it has arrived (preHandler), where the body's hash, digest and
@@ -12,11 +13,13 @@
  * RFC 9457 problem (problems.ts). Registered without fastify-plugin, so its parsers, hooks and handlers stay in
  * its own context and the dialects keep theirs.
  */
+import { Readable } from "node:stream";
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { AccountRegistry } from "../../accounts/types.js";
 import { isDomainError } from "../../domain/errors.js";
 import type { JobPreviewerApi } from "../../preview/job-preview.js";
+import { isReportError, type ReportError } from "../../service/job-report.js";
 import type { JobServiceApi } from "../../service/types.js";
 import { parseRequestTarget } from "../auth/request-target.js";
 import type { SignatureLedger } from "../auth/signature-binding.js";
@@ -36,6 +39,7 @@ import {
   problemOfDomainError,
   problemOfRejection,
 } from "./problems.js";
+import { reportRoutes } from "./report-routes.js";
 import type { JsonRoute } from "./route.js";
 
 export interface JsonApiParts {
@@ -71,7 +75,12 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     },
     handler: async () => ({ status: 200, body: document }),
   };
-  routes.push(documentRoute, ...jobRoutes(parts.service), previewRoute(parts.previewer));
+  routes.push(
+    documentRoute,
+    ...jobRoutes(parts.service),
+    previewRoute(parts.previewer),
+    ...reportRoutes(parts.service),
+  );
   const document = openApiDocument(routes, JSON_API_VERSION);
   const resources = routes.map((route) => ({
     method: route.method,
@@ -157,6 +166,13 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
           });
           reply.code(answer.status);
           if (answer.headers !== undefined) reply.headers(answer.headers);
+          if (answer.stream !== undefined) {
+            reply.type(answer.stream.contentType);
+            if (request.method !== "HEAD") return reply.send(answer.stream.body);
+            // HEAD: the headers (Content-Length included) without reading the object; Fastify would drain it.
+            answer.stream.body.destroy();
+            return reply.send(Readable.from([]));
+          }
           if (answer.body === undefined) return reply.send();
           return reply.type("application/json; charset=utf-8").send(JSON.stringify(answer.body));
         },
@@ -172,10 +188,25 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
 function problemFor(error: unknown, request: FastifyRequest, maxBodyBytes: number): ProblemError {
   if (error instanceof ProblemError) return error;
   if (isDomainError(error)) return problemOfDomainError(error);
+  if (isReportError(error)) return problemOfReportError(error);
   const rejection = fastifyRejectionOf(error);
   if (rejection !== undefined) return problemOfRejection(rejection, maxBodyBytes);
   request.log.error({ err: error }, "JSON API request failed unexpectedly");
   return INTERNAL_PROBLEM;
+}
+
+/** What reading a job's report ran into (service/job-report.ts). */
+function problemOfReportError(error: ReportError): ProblemError {
+  switch (error.kind) {
+    case "no-such-file":
+      return new ProblemError(404, "no-such-report-file", "No such results file", error.message);
+    case "access-denied":
+      return new ProblemError(403, "report-access-denied", "The report bucket may not be used", error.message);
+    case "storage-unavailable":
+      return new ProblemError(503, "report-storage-unavailable", "The report's storage is unavailable", error.message);
+    case "storage-failed":
+      return new ProblemError(502, "report-storage-failed", "The report's storage failed", error.message);
+  }
 }
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ProblemError): void {

@@ -3,6 +3,7 @@
  * handler. The plugin (plugin.ts) registers it, validates the request against the same schemas, and the OpenAPI
  * document (openapi.ts) is generated from them.
  */
+import type { Readable } from "node:stream";
 import type { FastifyRequest } from "fastify";
 import type { TSchema } from "typebox";
 import type { Account } from "../../accounts/types.js";
@@ -26,6 +27,18 @@ export interface RouteAnswer {
   readonly status: number;
   /** Sent as application/json; none for 204. */
   readonly body?: unknown;
+  /** Sent instead of `body`, as it is read (a results file): piped with backpressure, never held whole. */
+  readonly stream?: { readonly body: Readable; readonly contentType: string };
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A success answer as documented: JSON of `schema` unless `contentType` says otherwise (then a string). */
+export interface RouteResponse {
+  readonly description: string;
+  readonly schema?: TSchema;
+  /** Default application/json. */
+  readonly contentType?: string;
+  /** Headers the answer carries, documented (name -> description). */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -38,13 +51,15 @@ export interface JsonRoute {
   readonly description?: string;
   /** False for the few routes anyone may call (the OpenAPI document). */
   readonly authenticated: boolean;
+  /** The path's parameters other than `jobId`, by name (documented; `jobId` has its own schema). */
+  readonly params?: Readonly<Record<string, TSchema>>;
   /** The query's parameters as one object schema (documented one parameter per property). */
   readonly query?: TSchema;
   /** The JSON body; `bodyRequired` false lets it be left out. */
   readonly body?: TSchema;
   readonly bodyRequired?: boolean;
   /** Success answers by status; the error answers (problem+json) are documented for every route. */
-  readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: TSchema }>>;
+  readonly responses: Readonly<Record<number, RouteResponse>>;
   /** Error statuses this route may answer besides the ones every route may (documented). */
   readonly problems?: readonly number[];
   readonly handler: (context: RouteContext) => Promise<RouteAnswer>;

@@ -62,6 +62,8 @@ describe("GET /api/v1/openapi.json", () => {
       "GET /api/v1/jobs listJobs",
       "GET /api/v1/jobs/{jobId} getJob",
       "GET /api/v1/jobs/{jobId}/failures getJobFailures",
+      "GET /api/v1/jobs/{jobId}/report getJobReport",
+      "GET /api/v1/jobs/{jobId}/report/files/{status}/{index} getJobReportFile",
       "GET /api/v1/jobs/{jobId}/tags getJobTags",
       "GET /api/v1/openapi.json getOpenApiDocument",
       "PATCH /api/v1/jobs/{jobId} updateJob",
