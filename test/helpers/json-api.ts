@@ -19,6 +19,7 @@ import { JobService } from "../../src/service/job-service.js";
 import type { ObjectStorage } from "../../src/storage/types.js";
 import { type RawAnswer, rawHttpRequest } from "./raw-http.js";
 import { sqliteTestLedger } from "./signature-ledger.js";
+import { signedParts } from "./sigv4-signing.js";
 import type { TestStore } from "./stores.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any shape (answers, the OpenAPI document)
@@ -197,26 +198,8 @@ export async function sendSigned(baseUrl: string, call: JsonCall & { credentials
     headers,
     body: body.length > 0 ? body : undefined,
   };
-  let sentHeaders = headers;
-  let query: Record<string, string | string[] | null> = { ...(call.query ?? {}) };
-  if (!call.unsigned) {
-    if (call.presignSeconds !== undefined) {
-      const presigned = await signer.presign(request, {
-        expiresIn: call.presignSeconds,
-        signingDate: call.signingDate,
-        unhoistableHeaders: new Set(Object.keys(headers)),
-      });
-      query = presigned.query as Record<string, string | string[] | null>;
-    } else {
-      const signed = await signer.sign(request, { signingDate: call.signingDate });
-      sentHeaders = signed.headers as Record<string, string>;
-    }
-  }
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) {
-    for (const value of Array.isArray(v) ? v : [v ?? ""]) search.append(k, value);
-  }
-  const qs = search.toString().replace(/\+/g, "%20");
+  const { headers: sentHeaders, queryString } = await signedParts(signer, request, call);
+  const qs = queryString.replace(/\+/g, "%20");
   const sent = { path: qs === "" ? call.path : `${call.path}?${qs}`, headers: { ...sentHeaders }, body };
   call.afterSigning?.(sent);
   const raw = await rawHttpRequest(

@@ -20,6 +20,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { ROOT } from "./app.js";
 import { type RawAnswer, rawHttpRequest } from "./raw-http.js";
+import { signedParts } from "./sigv4-signing.js";
 
 export interface S3ControlCredentials {
   readonly accountId: string;
@@ -135,27 +136,9 @@ export async function signedCall(baseUrl: string, call: SignedCall): Promise<Raw
     headers,
     body: body.length > 0 ? body : undefined,
   };
-  let signedHeaders: Record<string, string> = headers;
-  let query: Record<string, string | string[] | null> = { ...(call.query ?? {}) };
-  if (!call.unsigned) {
-    if (call.presignSeconds !== undefined) {
-      const presigned = await signer.presign(request, {
-        expiresIn: call.presignSeconds,
-        signingDate: call.signingDate,
-        unhoistableHeaders: new Set(Object.keys(headers)),
-      });
-      query = presigned.query as Record<string, string | string[] | null>;
-    } else {
-      const signed = await signer.sign(request, { signingDate: call.signingDate });
-      signedHeaders = signed.headers as Record<string, string>;
-    }
-  }
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) {
-    for (const value of Array.isArray(v) ? v : [v ?? ""]) search.append(k, value);
-  }
+  const { headers: signedHeaders, queryString } = await signedParts(signer, request, call);
   // URLSearchParams writes spaces as "+"; SigV4 canonical form and objbatch both read "+" as a space.
-  const qs = search.toString();
+  const qs = queryString;
   const sent = {
     path: qs === "" ? call.path : `${call.path}?${qs}`,
     headers: { ...signedHeaders, ...(call.chunked ? { "transfer-encoding": "chunked" } : {}) },
