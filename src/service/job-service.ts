@@ -188,7 +188,7 @@ export class JobService implements JobServiceApi {
    * Pausing a job the user paused already changes nothing; other statuses are refused (IllegalStatusChange).
    */
   async pauseJob(accountId: string, jobId: string, reason?: string): Promise<Job> {
-    const shown = reason ? `${PAUSED_BY_USER}: ${reason}` : PAUSED_BY_USER;
+    const shown = userReason(PAUSED_BY_USER, reason);
     for (let attempt = 0; attempt < MAX_STATUS_RETRIES; attempt++) {
       const job = await this.requireJob(accountId, jobId);
       const { status } = job;
@@ -226,15 +226,15 @@ export class JobService implements JobServiceApi {
       );
     }
     // Held only while Pausing or Paused, and only the user lets go: a false here means it was let go or cancelled.
-    if (
-      !(await this.store.setHeld(jobId, false, reason ? `${RESUMED_BY_USER}: ${reason}` : RESUMED_BY_USER, this.now()))
-    ) {
-      const now = await this.requireJob(accountId, jobId);
-      if (now.pausedByUser) throw new DomainError("ServiceUnavailable", "The job is changing too quickly; try again.");
-      if (isTerminal(now.status) || now.status === "Cancelling" || now.status === "Failing") {
-        throw illegalChange(now.status, "Active");
+    if (!(await this.store.setHeld(jobId, false, userReason(RESUMED_BY_USER, reason), this.now()))) {
+      const current = await this.requireJob(accountId, jobId);
+      if (current.pausedByUser) {
+        throw new DomainError("ServiceUnavailable", "The job is changing too quickly; try again.");
       }
-      return now; // resumed meanwhile by another request
+      if (isTerminal(current.status) || current.status === "Cancelling" || current.status === "Failing") {
+        throw illegalChange(current.status, "Active");
+      }
+      return current; // resumed meanwhile by another request
     }
     this.options.onChange?.();
     return this.describeJob(accountId, jobId);
@@ -281,6 +281,14 @@ export class JobService implements JobServiceApi {
     if (!job) throw noSuchJob(jobId);
     return job;
   }
+}
+
+/**
+ * What a paused or resumed job shows as its status update reason: who did it, then the user's reason, at most 256
+ * characters (the longest StatusUpdateReason the dialects document).
+ */
+function userReason(who: string, reason: string | undefined): string {
+  return [...(reason ? `${who}: ${reason}` : who)].slice(0, 256).join("");
 }
 
 function illegalChange(from: JobStatus, requested: string): DomainError {
