@@ -26,6 +26,11 @@ export interface JobState {
   readonly failed: number;
   /** The user confirmed the job (or it never needed confirming): preparing ends in Ready, not Suspended. */
   readonly confirmed: boolean;
+  /**
+   * A user paused the job (D31): it is Pausing or Paused and the scheduler leaves it out (it takes no execution
+   * slot and is never resumed) until the user resumes it.
+   */
+  readonly held: boolean;
   /** Undefined when nobody holds the job's phase. */
   readonly phaseClaim?: PhaseClaim;
 }

@@ -285,6 +285,8 @@ export interface Job extends JobSpec {
   readonly suspendedDate?: Date;
   readonly suspendedCause?: string;
   readonly statusUpdateReason?: string;
+  /** A user paused the job (Pausing or Paused, held out of the queue until resumed, D31). */
+  readonly pausedByUser?: boolean;
   readonly failureReasons: readonly JobFailure[];
   readonly progress: ProgressSummary;
   readonly generatedManifest?: GeneratedManifestDescriptor;

@@ -1,6 +1,7 @@
 /**
  * Which runnable jobs hold the execution slots. Higher priority wins, then the older job; a job that loses
- * its slot to a higher-priority one is paused (D13) and resumes when a slot frees up.
+ * its slot to a higher-priority one is paused (D13) and resumes when a slot frees up. A job a user paused (held,
+ * D31) is no contender: it takes no slot and is never resumed until the user lets it go.
  */
 import type { JobStatus } from "../domain/status.js";
 
@@ -9,6 +10,8 @@ export interface SchedulableJob {
   readonly status: JobStatus;
   readonly priority: number;
   readonly creationTime: number;
+  /** A user holds the job paused (D31). */
+  readonly held?: boolean;
 }
 
 export interface ScheduleMove {
@@ -22,7 +25,7 @@ const CONTENDERS: ReadonlySet<JobStatus> = new Set(["Ready", "Active", "Pausing"
 /** The status moves that bring the jobs in line with the top `slots` by priority. */
 export function planSchedule(jobs: readonly SchedulableJob[], slots: number): ScheduleMove[] {
   const ranked = jobs
-    .filter((j) => CONTENDERS.has(j.status))
+    .filter((j) => CONTENDERS.has(j.status) && !j.held)
     .sort(
       (a, b) =>
         b.priority - a.priority ||

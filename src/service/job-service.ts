@@ -6,7 +6,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { AccountRegistry } from "../accounts/types.js";
 import { DomainError, noSuchJob } from "../domain/errors.js";
 import type { Job, JobSpec, Tag } from "../domain/job.js";
-import { canRequestCancel, isTerminal, type JobStatus } from "../domain/status.js";
+import { canRequestCancel, canRequestPause, isTerminal, type JobStatus } from "../domain/status.js";
 import type { TaskStatus } from "../domain/task.js";
 import type { ObjectStorage } from "../storage/types.js";
 import { DuplicateTokenError } from "../store/errors.js";
@@ -23,6 +23,7 @@ import type {
   JobServiceApi,
   ListJobsPage,
   ListJobsQuery,
+  RequestedStatus,
 } from "./types.js";
 
 export interface JobServiceOptions {
@@ -39,6 +40,10 @@ export interface JobServiceOptions {
 }
 
 const MAX_STATUS_RETRIES = 5;
+
+/** The status update reason of a job its user paused, and of one resumed (D31); a user's own reason follows. */
+export const PAUSED_BY_USER = "Paused by the user";
+export const RESUMED_BY_USER = "Resumed by the user";
 
 export class JobService implements JobServiceApi {
   private readonly store: JobStore;
@@ -164,15 +169,18 @@ export class JobService implements JobServiceApi {
   async updateJobStatus(
     accountId: string,
     jobId: string,
-    requested: "Ready" | "Cancelled",
+    requested: RequestedStatus,
     reason: string | undefined,
     options: { readonly allowReadyWhilePreparing?: boolean } = {},
   ): Promise<Job> {
+    if (requested === "Paused") return this.pauseJob(accountId, jobId, reason);
     for (let attempt = 0; attempt < MAX_STATUS_RETRIES; attempt++) {
-      const { status } = await this.requireJob(accountId, jobId);
+      const { status, pausedByUser } = await this.requireJob(accountId, jobId);
       const now = this.now();
       let moved: boolean;
       if (requested === "Ready") {
+        // The dialects' extension (D31): Ready on a job the user paused resumes it.
+        if (pausedByUser) return this.resumeJob(accountId, jobId, reason);
         if (status === "Suspended") {
           moved = await this.store.transition(jobId, "Suspended", "Ready", now, { statusUpdateReason: reason });
         } else if (status === "Preparing" && options.allowReadyWhilePreparing) {
@@ -191,6 +199,65 @@ export class JobService implements JobServiceApi {
       // The engine moved the job meanwhile; look again.
     }
     throw new DomainError("ServiceUnavailable", "The job is changing too quickly; try again.");
+  }
+
+  /**
+   * Pauses the job for its user (D31): an Active job moves to Pausing (its running chunks finish, it leases no
+   * new ones, the engine moves it on to Paused), a Ready one straight to Paused, and one already Pausing or Paused
+   * for a higher-priority job (D13) is held where it stands. The job stays out of the queue until resumed.
+   * Pausing a job the user paused already changes nothing; other statuses are refused (IllegalStatusChange).
+   */
+  async pauseJob(accountId: string, jobId: string, reason?: string): Promise<Job> {
+    const shown = userReason(PAUSED_BY_USER, reason);
+    for (let attempt = 0; attempt < MAX_STATUS_RETRIES; attempt++) {
+      const job = await this.requireJob(accountId, jobId);
+      const { status } = job;
+      if (job.pausedByUser) return job;
+      if (!canRequestPause(status)) throw illegalChange(status, "Paused");
+      const now = this.now();
+      const moved =
+        status === "Active"
+          ? await this.store.transition(jobId, "Active", "Pausing", now, { hold: true, statusUpdateReason: shown })
+          : status === "Ready"
+            ? await this.store.transition(jobId, "Ready", "Paused", now, { hold: true, statusUpdateReason: shown })
+            : await this.store.setHeld(jobId, true, shown, now);
+      if (moved) {
+        this.options.onChange?.();
+        return this.describeJob(accountId, jobId);
+      }
+      // The engine moved the job meanwhile; look again.
+    }
+    throw new DomainError("ServiceUnavailable", "The job is changing too quickly; try again.");
+  }
+
+  /**
+   * Lets go of a job its user paused (D31): it goes back to the queue at its priority, and the scheduler resumes
+   * it (Paused -> Active) when it wins a slot. A job no user paused is refused (IllegalStatusChange).
+   */
+  async resumeJob(accountId: string, jobId: string, reason?: string): Promise<Job> {
+    const job = await this.requireJob(accountId, jobId);
+    if (!job.pausedByUser) {
+      if (isTerminal(job.status)) throw illegalChange(job.status, "Active");
+      throw new DomainError(
+        "IllegalStatusChange",
+        `Only a job paused by a user can be resumed; job ${jobId} is ${job.status}${
+          job.status === "Pausing" || job.status === "Paused" ? " for a higher-priority job" : ""
+        }.`,
+      );
+    }
+    // Held only while Pausing or Paused, and only the user lets go: a false here means it was let go or cancelled.
+    if (!(await this.store.setHeld(jobId, false, userReason(RESUMED_BY_USER, reason), this.now()))) {
+      const current = await this.requireJob(accountId, jobId);
+      if (current.pausedByUser) {
+        throw new DomainError("ServiceUnavailable", "The job is changing too quickly; try again.");
+      }
+      if (isTerminal(current.status) || current.status === "Cancelling" || current.status === "Failing") {
+        throw illegalChange(current.status, "Active");
+      }
+      return current; // resumed meanwhile by another request
+    }
+    this.options.onChange?.();
+    return this.describeJob(accountId, jobId);
   }
 
   async deleteJob(accountId: string, jobId: string): Promise<void> {
@@ -234,6 +301,14 @@ export class JobService implements JobServiceApi {
     if (!job) throw noSuchJob(jobId);
     return job;
   }
+}
+
+/**
+ * What a paused or resumed job shows as its status update reason: who did it, then the user's reason, at most 256
+ * characters (the longest StatusUpdateReason the dialects document).
+ */
+function userReason(who: string, reason: string | undefined): string {
+  return [...(reason ? `${who}: ${reason}` : who)].slice(0, 256).join("");
 }
 
 function illegalChange(from: JobStatus, requested: string): DomainError {

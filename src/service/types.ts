@@ -7,6 +7,9 @@ import type { JobStatus } from "../domain/status.js";
 import type { TaskStatus } from "../domain/task.js";
 import type { JobReport, ReportFileContent } from "./job-report.js";
 
+/** What UpdateJobStatus may ask for: the dialects' Ready and Cancelled, and objbatch's Paused (D31). */
+export type RequestedStatus = "Ready" | "Cancelled" | "Paused";
+
 export interface CreateJobOutcome {
   readonly jobId: string;
   /** False when an idempotent retry returned the job an earlier request created. */
@@ -78,13 +81,21 @@ export interface JobServiceApi {
   describeJob(accountId: string, jobId: string): Promise<Job>;
   listJobs(accountId: string, query: ListJobsQuery): Promise<ListJobsPage>;
   updateJobPriority(accountId: string, jobId: string, priority: number): Promise<Job>;
+  /**
+   * UpdateJobStatus of every dialect: Ready confirms a Suspended job, or resumes one its user paused; Cancelled
+   * cancels; Paused (objbatch's extension, D31) pauses it for its user (pauseJob).
+   */
   updateJobStatus(
     accountId: string,
     jobId: string,
-    requested: "Ready" | "Cancelled",
+    requested: RequestedStatus,
     reason: string | undefined,
     options?: { readonly allowReadyWhilePreparing?: boolean },
   ): Promise<Job>;
+  /** Pauses the job for its user; idempotent; IllegalStatusChange unless Ready, Active, Pausing or Paused (D31). */
+  pauseJob(accountId: string, jobId: string, reason?: string): Promise<Job>;
+  /** Lets a job its user paused go back to the queue at its priority; IllegalStatusChange otherwise (D31). */
+  resumeJob(accountId: string, jobId: string, reason?: string): Promise<Job>;
   /** The job and its live progress. */
   describeJobProgress(accountId: string, jobId: string): Promise<{ readonly job: Job; readonly progress: JobProgress }>;
   /** Filtered, bounded listing (service/job-search.ts). */

@@ -43,6 +43,7 @@ export const JOB_STATE_COLUMNS = [
   "confirmed",
   "phase_owner",
   "phase_expires",
+  "held",
 ] as const satisfies readonly (keyof JobRow)[];
 
 export type JobStateRow = Pick<JobRow, (typeof JOB_STATE_COLUMNS)[number]>;
@@ -95,6 +96,7 @@ export function rowToJob(row: JobRow & LiveProgressColumns, now: number): Job {
     suspendedDate: row.suspended_time === null ? undefined : new Date(row.suspended_time),
     suspendedCause: row.suspended_cause ?? undefined,
     statusUpdateReason: row.status_update_reason ?? undefined,
+    ...(Number(row.held) === 1 ? { pausedByUser: true } : {}),
     failureReasons: JSON.parse(row.failure_reasons) as JobFailure[],
     progress: progressOf(row, now),
     generatedManifest:
@@ -147,6 +149,7 @@ export function rowToState(row: JobStateRow): JobState {
     succeeded: Number(row.succeeded),
     failed: Number(row.failed),
     confirmed: Number(row.confirmed) === 1,
+    held: Number(row.held) === 1,
     phaseClaim:
       row.phase_owner === null ? undefined : { owner: row.phase_owner, expires: Number(row.phase_expires ?? 0) },
   };
@@ -184,6 +187,7 @@ export function newJobRow(job: NewJob): JobRow {
     description: spec.description ?? null,
     operation_kind: spec.operation.kind,
     dialect: spec.dialect,
+    held: 0,
   };
 }
 

@@ -47,6 +47,7 @@ import { type RecordedActivity, readActivity } from "./jobs/read-progress.js";
 import { releasePhase } from "./jobs/release-phase.js";
 import { type JobStretch, readJobStretch, type StretchJob } from "./jobs/search-jobs.js";
 import { setGeneratedManifest } from "./jobs/set-generated-manifest.js";
+import { setHeld } from "./jobs/set-held.js";
 import { setPrepared } from "./jobs/set-prepared.js";
 import { setTags } from "./jobs/set-tags.js";
 import { type TransitionPatch, transitionJob } from "./jobs/transition-job.js";
@@ -214,6 +215,11 @@ export class JobStore {
 
   markConfirmed(jobId: string, reason: string | undefined, now: number): Promise<boolean> {
     return markConfirmed(this.db, jobId, reason, now);
+  }
+
+  /** Holds a Pausing or Paused job paused for its user, or lets it go (D31); false when it is not as expected. */
+  setHeld(jobId: string, held: boolean, reason: string, now: number): Promise<boolean> {
+    return setHeld(this.db, jobId, held, reason, now);
   }
 
   setTags(jobId: string, tags: readonly Tag[], now: number): Promise<void> {

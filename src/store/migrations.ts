@@ -242,6 +242,35 @@ const migrationsFor = (dialect: StoreDialect): Record<string, Migration> => ({
       }
     },
   },
+  /**
+   * Pause by the user (D31): `held` is 1 while a user holds the job paused (it is Pausing or Paused then, and
+   * only then). jobs_status_queue is rebuilt with `held` after the status, so that the engine's read of the first
+   * Paused jobs that may resume (held = 0) stays an index range; every queue read names held = 0 (always true
+   * outside Pausing and Paused), so each is still a range of the index in queue order.
+   */
+  "0009_user_pause": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable("jobs")
+        .addColumn("held", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.dropIndex("jobs_status_queue").execute();
+      await db.schema
+        .createIndex("jobs_status_queue")
+        .on("jobs")
+        .columns(["status", "held", "priority desc", "creation_time", "job_id"])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex("jobs_status_queue").execute();
+      await db.schema
+        .createIndex("jobs_status_queue")
+        .on("jobs")
+        .columns(["status", "priority desc", "creation_time", "job_id"])
+        .execute();
+      await db.schema.alterTable("jobs").dropColumn("held").execute();
+    },
+  },
 });
 
 class InlineMigrations implements MigrationProvider {

@@ -47,6 +47,8 @@ export interface JobsTable {
   operation_kind: string;
   /** the job API the job was created through (the spec's dialect) */
   dialect: string;
+  /** 1 while a user holds the job paused (D31): only while it is Pausing or Paused (migration 0009) */
+  held: number;
 }
 
 export interface ChunksTable {

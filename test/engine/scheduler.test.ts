@@ -47,4 +47,36 @@ describe("planSchedule", () => {
   it("ignores jobs that are not contending for slots", () => {
     assert.deepEqual(planSchedule([job("s", "Suspended", 100), job("c", "Completing", 100)], 1), []);
   });
+
+  describe("jobs a user paused (held, D31)", () => {
+    const held = (jobId: string, status: SchedulableJob["status"], priority: number, creationTime = 0) => ({
+      ...job(jobId, status, priority, creationTime),
+      held: true,
+    });
+
+    it("never resumes a held Paused or Pausing job, even with every slot free", () => {
+      assert.deepEqual(planSchedule([held("p", "Paused", 9), held("q", "Pausing", 9)], 4), []);
+    });
+
+    it("gives a held job's slot to the next contender: it is no contender", () => {
+      const moves = planSchedule(
+        [held("top", "Paused", 100), held("going", "Pausing", 50), job("a", "Active", 1), job("r", "Ready", 2)],
+        2,
+      );
+      assert.deepEqual(moves, [{ jobId: "r", from: "Ready", to: "Active" }]);
+    });
+
+    it("lets a held job preempt nobody, and be preempted by nobody", () => {
+      const moves = planSchedule([held("h", "Paused", 9), job("low", "Active", 1)], 1);
+      assert.deepEqual(moves, [], "the Active job keeps its slot");
+    });
+
+    it("ranks a job as before once it is let go", () => {
+      const moves = planSchedule([job("p", "Paused", 9), job("low", "Active", 1)], 1);
+      assert.deepEqual(moves, [
+        { jobId: "p", from: "Paused", to: "Active" },
+        { jobId: "low", from: "Active", to: "Pausing" },
+      ]);
+    });
+  });
 });

@@ -191,4 +191,70 @@ describe("JobService", () => {
     await service.deleteJobTagging("1250000000", jobId);
     assert.deepEqual(await service.getJobTagging("1250000000", jobId), []);
   });
+
+  describe("pause and resume by the user (D31)", () => {
+    const ACCOUNT = "1250000000";
+    async function jobIn(path: readonly string[]): Promise<string> {
+      const { jobId } = await service.createJob(copySpec(), "reject");
+      let from = "New";
+      for (const to of path) {
+        assert.ok(await t.store.transition(jobId, from as never, to as never, clock));
+        from = to;
+      }
+      return jobId;
+    }
+
+    it("pauses through UpdateJobStatus Paused and resumes through Ready, waking the engine each time", async () => {
+      const jobId = await jobIn(["Preparing", "Ready", "Active"]);
+      let before = wakes;
+      const paused = await service.updateJobStatus(ACCOUNT, jobId, "Paused", undefined);
+      assert.deepEqual(
+        [paused.status, paused.pausedByUser, paused.statusUpdateReason],
+        ["Pausing", true, "Paused by the user"],
+      );
+      assert.ok(wakes > before);
+      const again = await service.updateJobStatus(ACCOUNT, jobId, "Paused", "twice");
+      assert.equal(again.statusUpdateReason, "Paused by the user", "no change");
+      before = wakes;
+      const resumed = await service.updateJobStatus(ACCOUNT, jobId, "Ready", "go on");
+      assert.deepEqual(
+        [resumed.status, resumed.pausedByUser, resumed.statusUpdateReason],
+        ["Pausing", undefined, "Resumed by the user: go on"],
+      );
+      assert.ok(wakes > before);
+      assert.ok(await t.store.transition(jobId, "Pausing", "Active", clock), "the scheduler may resume it now");
+    });
+
+    it("keeps the reason it shows to 256 characters", async () => {
+      const jobId = await jobIn(["Preparing", "Ready"]);
+      const paused = await service.pauseJob(ACCOUNT, jobId, "é".repeat(256));
+      assert.equal(paused.status, "Paused");
+      assert.equal([...(paused.statusUpdateReason ?? "")].length, 256);
+      assert.ok(paused.statusUpdateReason?.startsWith("Paused by the user: é"));
+    });
+
+    it("refuses what cannot pause or resume, and another account's job", async () => {
+      for (const path of [[], ["Preparing"], ["Preparing", "Suspended"], ["Cancelling"], ["Cancelling", "Cancelled"]]) {
+        const jobId = await jobIn(path);
+        await assert.rejects(service.pauseJob(ACCOUNT, jobId), rejectsWith("IllegalStatusChange"), path.join(">"));
+        await assert.rejects(service.resumeJob(ACCOUNT, jobId), rejectsWith("IllegalStatusChange"), path.join(">"));
+      }
+      const preempted = await jobIn(["Preparing", "Ready", "Active", "Pausing", "Paused"]);
+      await assert.rejects(
+        service.updateJobStatus(ACCOUNT, preempted, "Ready", undefined),
+        rejectsWith("IllegalStatusChange"),
+        "Ready on a job paused for a higher-priority one",
+      );
+      await assert.rejects(service.pauseJob("capped", preempted), rejectsWith("NoSuchJob"));
+      const held = await service.pauseJob(ACCOUNT, preempted);
+      assert.deepEqual([held.status, held.pausedByUser], ["Paused", true]);
+      await assert.rejects(service.resumeJob("capped", preempted), rejectsWith("NoSuchJob"));
+      const cancelled = await service.updateJobStatus(ACCOUNT, preempted, "Cancelled", undefined);
+      assert.deepEqual(
+        [cancelled.status, cancelled.pausedByUser],
+        ["Cancelling", undefined],
+        "held goes with the pause",
+      );
+    });
+  });
 });

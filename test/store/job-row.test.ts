@@ -93,6 +93,7 @@ describe("job rows", () => {
       succeeded: 0,
       failed: 0,
       confirmed: false,
+      held: false,
       phaseClaim: { owner: "e", expires: 9_000 },
     });
     assert.equal(rowToState(newJobRow(job)).phaseClaim, undefined);

@@ -3,7 +3,7 @@
  * either to the latest schema (the same tables and columns on both), running it again changes nothing, and a
  * migration that fails says which one it was, 0005 comes off again (migrateTo) as it went on, 0006 fills its
  * summary columns from the jobs already there, and 0007's table of failure causes comes and goes with the jobs
- * already there untouched.
+ * already there untouched; 0009 gives existing jobs held = 0 and puts it in the queue index, and comes off.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -27,6 +27,7 @@ const MIGRATIONS = [
   "0006_job_summary_columns",
   "0007_failure_causes",
   "0008_live_progress",
+  "0009_user_pause",
 ];
 
 /** Every table of the latest schema and its columns, as the store's queries use them (schema.ts). */
@@ -60,6 +61,7 @@ const LATEST_SCHEMA: Record<string, readonly string[]> = {
     "description",
     "operation_kind",
     "dialect",
+    "held",
   ],
   chunks: [
     "job_id",
@@ -396,6 +398,54 @@ for (const { name, open } of FRESH) {
       assert.ok(!(await schemaOf(fresh.db)).chunks?.includes("live_succeeded"), "and the columns");
       await migrateToLatest(fresh.db, fresh.dialect);
       assert.ok(await liveProgressIndex(fresh.db, name), "and up again");
+    });
+  });
+}
+
+/** The columns of jobs_status_queue, in order, as the database describes the index. */
+async function queueIndexColumns(db: Kysely<unknown>, dialect: string): Promise<string> {
+  const { rows } =
+    dialect === "SQLite"
+      ? await sql<{ def: string }>`select sql as def from sqlite_master where name = 'jobs_status_queue'`.execute(db)
+      : await sql<{
+          def: string;
+        }>`select indexdef as def from pg_indexes where indexname = 'jobs_status_queue'`.execute(db);
+  const def = rows[0]?.def ?? "";
+  return (/\((.*)\)/.exec(def)?.[1] ?? "").replace(/["`]/g, "").replace(/\s+/g, " ").toLowerCase();
+}
+
+for (const { name, open } of FRESH) {
+  describe(`0009_user_pause on ${name}`, () => {
+    let fresh: Fresh;
+    before(async () => {
+      fresh = await open();
+    });
+    after(() => fresh.dispose());
+
+    it("gives existing jobs held = 0, rebuilds the queue index with held after the status, and comes off", async () => {
+      await migrateTo(fresh.db, fresh.dialect, "0008_live_progress");
+      assert.equal(await queueIndexColumns(fresh.db, name), "status, priority desc, creation_time, job_id");
+      await sql`insert into jobs (job_id, account_id, status, priority, creation_time, spec, client_request_token,
+        request_fingerprint, updated_time) values ('j1', 'a', 'Paused', 5, 1, '{}', 't1', 'f', 1)`.execute(fresh.db);
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.deepEqual(await appliedMigrations(fresh.db), MIGRATIONS);
+      const { rows } = await sql<{ held: number }>`select held from jobs`.execute(fresh.db);
+      assert.deepEqual(
+        rows.map((r) => Number(r.held)),
+        [0],
+      );
+      assert.equal(await queueIndexColumns(fresh.db, name), "status, held, priority desc, creation_time, job_id");
+
+      await migrateTo(fresh.db, fresh.dialect, "0008_live_progress");
+      assert.ok(!(await schemaOf(fresh.db)).jobs?.includes("held"), "down: the column is gone");
+      assert.equal(
+        await queueIndexColumns(fresh.db, name),
+        "status, priority desc, creation_time, job_id",
+        "and the index is as before",
+      );
+      assert.equal((await sql`select job_id from jobs`.execute(fresh.db)).rows.length, 1, "the rows stay");
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.ok((await schemaOf(fresh.db)).jobs?.includes("held"), "and up again");
     });
   });
 }

@@ -7,6 +7,8 @@
  *   PATCH  /jobs/{jobId}            priority and description
  *   POST   /jobs/{jobId}/confirm    Suspended -> Ready (D4)
  *   POST   /jobs/{jobId}/cancel
+ *   POST   /jobs/{jobId}/pause     held by its user: leases no new chunks, Pausing -> Paused (D31)
+ *   POST   /jobs/{jobId}/resume    back in the queue at its priority (D31)
  *   GET|PUT|DELETE /jobs/{jobId}/tags
  *   DELETE /jobs/{jobId}            a finished job only (409 otherwise)
  *   GET    /jobs/{jobId}/failures   failed tasks grouped by (httpStatus, errorCode), with counts and samples (D27)
@@ -119,8 +121,33 @@ export function jobRoutes(service: JobServiceApi): JsonRoute[] {
         return answerJob(account.id, jobId);
       },
     },
-    statusRoute(service, "confirm", "Ready", "Confirm a job that waits for confirmation (Suspended -> Ready)"),
-    statusRoute(service, "cancel", "Cancelled", "Cancel a job"),
+    statusRoute(
+      service,
+      "confirm",
+      "Confirm a job that waits for confirmation (Suspended -> Ready)",
+      (account, jobId, reason) => service.updateJobStatus(account, jobId, "Ready", reason),
+    ),
+    statusRoute(service, "cancel", "Cancel a job", (account, jobId, reason) =>
+      service.updateJobStatus(account, jobId, "Cancelled", reason),
+    ),
+    statusRoute(
+      service,
+      "pause",
+      "Pause a job until its user resumes it",
+      (account, jobId, reason) => service.pauseJob(account, jobId, reason),
+      "A Ready or Active job (or one paused for a higher-priority job) is held paused: it leases no new chunks, " +
+        "its running chunks finish, and it shows Pausing, then Paused, with pausedByUser and a statusUpdateReason " +
+        "that says a user paused it. Pausing it again changes nothing. Any other status is a 409. The body, " +
+        "optional, may give a reason, which the statusUpdateReason ends with.",
+    ),
+    statusRoute(
+      service,
+      "resume",
+      "Resume a job its user paused",
+      (account, jobId, reason) => service.resumeJob(account, jobId, reason),
+      "The job goes back to the queue at its priority and runs again when it wins an execution slot. A job no " +
+        "user paused is a 409. The body, optional, may give a reason, which the statusUpdateReason ends with.",
+    ),
     {
       method: "DELETE",
       path: "/jobs/:jobId",
@@ -218,16 +245,17 @@ export function jobRoutes(service: JobServiceApi): JsonRoute[] {
 
 function statusRoute(
   service: JobServiceApi,
-  action: "confirm" | "cancel",
-  requested: "Ready" | "Cancelled",
+  action: "confirm" | "cancel" | "pause" | "resume",
   summary: string,
+  change: (accountId: string, jobId: string, reason: string | undefined) => Promise<unknown>,
+  description = "The body, optional, may give a reason, which the job shows as statusUpdateReason.",
 ): JsonRoute {
   return {
     method: "POST",
     path: `/jobs/:jobId/${action}`,
     operationId: `${action}Job`,
     summary,
-    description: "The body, optional, may give a reason, which the job shows as statusUpdateReason.",
+    description,
     authenticated: true,
     body: StatusChangeRequestSchema,
     bodyRequired: false,
@@ -236,7 +264,7 @@ function statusRoute(
     handler: async ({ account, params, body }: RouteContext) => {
       const jobId = jobIdOf(params);
       const reason = (body as StatusChangeRequest | undefined)?.reason;
-      await service.updateJobStatus(account.id, jobId, requested, reason);
+      await change(account.id, jobId, reason);
       const { job, progress } = await service.describeJobProgress(account.id, jobId);
       return { status: 200, body: jobView(job, progress) };
     },

@@ -43,6 +43,7 @@ export function jobView(job: Job, progress: JobProgress): JobJson {
     suspendedTime: iso(job.suspendedDate),
     suspendedCause: job.suspendedCause,
     statusUpdateReason: job.statusUpdateReason,
+    pausedByUser: job.pausedByUser === true,
     failureReasons: job.failureReasons.map((f) => ({ code: f.code, reason: f.reason })),
     generatedManifest: job.generatedManifest && {
       format: job.generatedManifest.format,

@@ -35,6 +35,8 @@ export async function claimNextPreparation(
         .selectFrom("jobs")
         .select("job_id")
         .where("status", "=", from)
+        // Always true before Pausing (D31); it keeps the walk a range of jobs_status_queue in queue order.
+        .where("held", "=", 0)
         .$if(from === "Preparing", (q) =>
           q.where((w) => w.or([w("phase_owner", "is", null), w("phase_expires", "<", now)])),
         )

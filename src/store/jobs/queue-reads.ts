@@ -17,12 +17,17 @@ import type { Database } from "../schema.js";
 
 type QueueQuery = ReturnType<typeof inQueueOrder>;
 
-/** The jobs of one status in queue order (jobs_status_queue). */
+/**
+ * The jobs of one status in queue order (jobs_status_queue), leaving out the jobs a user holds paused (D31):
+ * held is 0 outside Pausing and Paused, so this is every job of the other statuses, and the condition keeps
+ * the read a range of the index (status, held, priority desc, creation_time, job_id).
+ */
 function inQueueOrder(db: Kysely<Database>, status: JobStatus) {
   return db
     .selectFrom("jobs")
     .select(JOB_STATE_COLUMNS)
     .where("status", "=", status)
+    .where("held", "=", 0)
     .orderBy("priority", "desc")
     .orderBy("creation_time", "asc")
     .orderBy("job_id", "asc");
@@ -49,15 +54,26 @@ async function firstOfEach(
 }
 
 /**
+ * Every Pausing job, held by a user or not (D31): each waits only for its chunks in flight, and became Pausing
+ * from Active, so they are as few as the slots (jobs_status_queue, status prefix).
+ */
+async function pausingJobStates(db: Kysely<Database>): Promise<JobState[]> {
+  const rows = await db.selectFrom("jobs").select(JOB_STATE_COLUMNS).where("status", "=", "Pausing").execute();
+  return rows.map(rowToState);
+}
+
+/**
  * What the scheduler ranks (engine/scheduler.ts): every Active and Pausing job (the scheduler keeps them to its
- * slots, so they are few), and the first `slots` Ready and the first `slots` Paused jobs. The top `slots` of these
- * are the top `slots` of all contenders, so the plan is the one a look at every job would make.
+ * slots, so they are few), and the first `slots` Ready and the first `slots` Paused jobs that no user holds
+ * (D31). The top `slots` of these are the top `slots` of all contenders, so the plan is the one a look at every
+ * job would make. The Pausing jobs a user holds are read too: the engine moves them on to Paused.
  */
 export function schedulableJobStates(db: Kysely<Database>, slots: number): Promise<JobState[]> {
   return Promise.all([
-    firstOfEach(db, ["Active", "Pausing"], (q) => q),
+    firstOfEach(db, ["Active"], (q) => q),
+    pausingJobStates(db),
     firstOfEach(db, ["Ready", "Paused"], (q) => q.limit(slots)),
-  ]).then(([running, waiting]) => [...running, ...waiting].sort(byQueueOrder));
+  ]).then(([active, pausing, waiting]) => [...active, ...pausing, ...waiting].sort(byQueueOrder));
 }
 
 /** The statuses whose jobs are finished by the finaliser (engine/finalizer.ts). */

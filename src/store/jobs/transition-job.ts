@@ -14,6 +14,8 @@ import { readFailureCauses } from "./failure-causes.js";
 
 export interface TransitionPatch {
   readonly statusUpdateReason?: string;
+  /** A user pauses the job (D31): it moves to Pausing or Paused held, and stays out of the queue until resumed. */
+  readonly hold?: boolean;
   readonly suspendedCause?: string;
   /** Appended to the job's FailureReasons. */
   readonly failure?: { code: string; reason: string };
@@ -35,7 +37,12 @@ export interface TransitionPatch {
   };
 }
 
-/** Returns false when the job is no longer in `from` (someone else moved it first). */
+/**
+ * Returns false when the job is no longer in `from` (someone else moved it first), and for a move to Active of a
+ * job a user holds paused (D31): an engine tick that planned the move before the user paused the job never
+ * resumes it. `held` is cleared by any move out of Pausing and Paused (a cancel, a failure), so it is set only
+ * while the job is in one of them.
+ */
 export async function transitionJob(
   db: Kysely<Database>,
   dialect: StoreDialect,
@@ -46,14 +53,18 @@ export async function transitionJob(
   patch: TransitionPatch = {},
 ): Promise<boolean> {
   if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+  const pausedStatus = to === "Pausing" || to === "Paused";
+  if (patch.hold && !pausedStatus) throw new IllegalTransitionError(from, to);
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom("jobs")
-      .select(["status", "active_since", "active_ms", "failure_reasons", "succeeded", "failed"])
+      .select(["status", "held", "active_since", "active_ms", "failure_reasons", "succeeded", "failed"])
       .where("job_id", "=", jobId)
       .$if(dialect === "postgres", (q) => q.forUpdate())
       .executeTakeFirst();
     if (!row || row.status !== from) return false;
+    const held = Number(row.held) === 1;
+    if (to === "Active" && held) return false;
 
     const update: Updateable<JobsTable> = { status: to, updated_time: now };
     if (from === "Active" && row.active_since !== null) {
@@ -61,6 +72,8 @@ export async function transitionJob(
       update.active_since = null;
     }
     if (to === "Active") update.active_since = now;
+    if (patch.hold) update.held = 1;
+    else if (!pausedStatus && held) update.held = 0;
     if (isTerminal(to)) {
       update.termination_time = now;
       update.phase_owner = null;
@@ -90,6 +103,7 @@ export async function transitionJob(
       .set(update)
       .where("job_id", "=", jobId)
       .where("status", "=", from)
+      .$if(to === "Active", (q) => q.where("held", "=", 0))
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;
   });

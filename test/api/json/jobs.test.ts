@@ -378,6 +378,69 @@ describe("POST /api/v1/jobs/{id}/confirm and /cancel", () => {
   });
 });
 
+describe("POST /api/v1/jobs/{id}/pause and /resume (D31)", () => {
+  it("pauses a Ready job straight to Paused for its user, idempotently, and resumes it into the queue", async () => {
+    const job = await createJob(alice);
+    await moveJob(job.jobId, ["New", "Preparing", "Ready"]);
+    const r = await alice.post(`/api/v1/jobs/${job.jobId}/pause`, { reason: "wait for Monday" });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.status, "Paused");
+    assert.equal(r.json.pausedByUser, true);
+    assert.equal(r.json.statusUpdateReason, "Paused by the user: wait for Monday");
+    const again = await alice.post(`/api/v1/jobs/${job.jobId}/pause`);
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.json.statusUpdateReason, "Paused by the user: wait for Monday", "changes nothing");
+    assert.equal(
+      await store.store.transition(job.jobId, "Paused", "Active", Date.now()),
+      false,
+      "the engine cannot resume it",
+    );
+
+    const resumed = await alice.post(`/api/v1/jobs/${job.jobId}/resume`, { reason: "Monday" });
+    assert.equal(resumed.status, 200, resumed.text);
+    assert.equal(resumed.json.status, "Paused", "back in the queue: the engine resumes it by priority");
+    assert.equal(resumed.json.pausedByUser, false);
+    assert.equal(resumed.json.statusUpdateReason, "Resumed by the user: Monday");
+    assertProblem(await alice.post(`/api/v1/jobs/${job.jobId}/resume`), 409, "illegal-status-change");
+    assert.ok(await store.store.transition(job.jobId, "Paused", "Active", Date.now()), "and now the engine can");
+  });
+
+  it("pauses an Active job to Pausing, and holds a job paused for a higher-priority one where it stands", async () => {
+    const active = await createJob(alice);
+    await moveJob(active.jobId, ["New", "Preparing", "Ready", "Active"]);
+    const r = await alice.post(`/api/v1/jobs/${active.jobId}/pause`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(
+      [r.json.status, r.json.pausedByUser, r.json.statusUpdateReason],
+      ["Pausing", true, "Paused by the user"],
+    );
+
+    const preempted = await createJob(alice);
+    await moveJob(preempted.jobId, ["New", "Preparing", "Ready", "Active", "Pausing", "Paused"]);
+    const before = (await alice.get(`/api/v1/jobs/${preempted.jobId}`)).json;
+    assert.equal(before.pausedByUser, false, "paused for a higher-priority job: not by a user");
+    assertProblem(await alice.post(`/api/v1/jobs/${preempted.jobId}/resume`), 409, "illegal-status-change");
+    const held = await alice.post(`/api/v1/jobs/${preempted.jobId}/pause`);
+    assert.deepEqual([held.json.status, held.json.pausedByUser], ["Paused", true]);
+  });
+
+  it("refuses the statuses that cannot pause with 409, and another account's job with 404", async () => {
+    const fresh = await createJob(alice);
+    assertProblem(await bob.post(`/api/v1/jobs/${fresh.jobId}/pause`), 404, "no-such-job");
+    assertProblem(await bob.post(`/api/v1/jobs/${fresh.jobId}/resume`), 404, "no-such-job");
+    assertProblem(await alice.post(`/api/v1/jobs/${fresh.jobId}/pause`), 409, "illegal-status-change");
+    const suspended = await createJob(alice, { confirmationRequired: true });
+    await moveJob(suspended.jobId, ["New", "Preparing", "Suspended"]);
+    assertProblem(await alice.post(`/api/v1/jobs/${suspended.jobId}/pause`), 409, "illegal-status-change");
+    assertProblem(await alice.post(`/api/v1/jobs/${suspended.jobId}/resume`), 409, "illegal-status-change");
+    const done = await createJob(alice);
+    await moveJob(done.jobId, ["New", "Preparing", "Ready", "Active", "Completing", "Complete"]);
+    assertProblem(await alice.post(`/api/v1/jobs/${done.jobId}/pause`), 409, "illegal-status-change");
+    assertProblem(await alice.post("/api/v1/jobs/no-such-job/pause"), 404, "no-such-job");
+    assertProblem(await alice.post(`/api/v1/jobs/${done.jobId}/pause`, { reason: 5 }), 400, "validation");
+  });
+});
+
 describe("tags", () => {
   it("reads, replaces and deletes a job's tags", async () => {
     const job = await createJob(alice, { tags: [{ key: "a", value: "1" }] });

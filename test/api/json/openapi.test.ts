@@ -71,6 +71,8 @@ describe("GET /api/v1/openapi.json", () => {
       "POST /api/v1/jobs/preview previewJob",
       "POST /api/v1/jobs/{jobId}/cancel cancelJob",
       "POST /api/v1/jobs/{jobId}/confirm confirmJob",
+      "POST /api/v1/jobs/{jobId}/pause pauseJob",
+      "POST /api/v1/jobs/{jobId}/resume resumeJob",
       "PUT /api/v1/jobs/{jobId}/tags putJobTags",
     ]);
     for (const item of Object.values<Json>(document.paths)) {

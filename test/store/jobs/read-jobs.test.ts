@@ -63,6 +63,7 @@ describeOnStores("job reads", (t) => {
       succeeded: 0,
       failed: 0,
       confirmed: false,
+      held: false,
       phaseClaim: undefined,
     });
     const preparing = await jobIn(t.store, "Preparing");

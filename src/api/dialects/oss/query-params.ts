@@ -148,9 +148,9 @@ export function parseTargetPriority(params: readonly QueryParam[]): number {
 export type { StatusQuery };
 
 /**
- * `requestedJobStatus` is Ready or Cancelled. OSS calls `statusUpdateReason` optional for Ready; objbatch keeps
- * it optional for Cancelled too (as S3 Control does). When given it is 1 to 256 characters, as OSS documents:
- * an empty value is refused.
+ * `requestedJobStatus` is Ready or Cancelled, or objbatch's extension Paused (D31). OSS calls
+ * `statusUpdateReason` optional for Ready; objbatch keeps it optional for Cancelled too (as S3 Control does).
+ * When given it is 1 to 256 characters, as OSS documents: an empty value is refused.
  */
 export function parseStatusQuery(params: readonly QueryParam[]): StatusQuery {
   const requested = requestedJobStatusOf(single(params, "requestedJobStatus"));

@@ -21,14 +21,17 @@ export function pageSizeOf(value: string): number | undefined {
 }
 
 export interface StatusQuery {
-  readonly requested: "Ready" | "Cancelled";
+  readonly requested: "Ready" | "Cancelled" | "Paused";
   readonly reason: string | undefined;
 }
 
-/** `requestedJobStatus` of UpdateJobStatus: Ready or Cancelled, else InvalidArgument. */
+/**
+ * `requestedJobStatus` of UpdateJobStatus: Ready or Cancelled, or objbatch's extension Paused (D31: pauses the job
+ * for its user; Ready on a job its user paused resumes it), else InvalidArgument.
+ */
 export function requestedJobStatusOf(value: string | undefined): StatusQuery["requested"] {
-  if (value !== "Ready" && value !== "Cancelled") {
-    throw invalidArgument("The requestedJobStatus parameter must be Ready or Cancelled.");
+  if (value !== "Ready" && value !== "Cancelled" && value !== "Paused") {
+    throw invalidArgument("The requestedJobStatus parameter must be Ready, Cancelled or Paused.");
   }
   return value;
 }

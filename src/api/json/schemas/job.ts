@@ -62,6 +62,11 @@ export const JobSchema = Type.Object(
     suspendedTime: Type.Optional(Instant),
     suspendedCause: Type.Optional(Type.String()),
     statusUpdateReason: Type.Optional(Type.String()),
+    pausedByUser: Type.Boolean({
+      description:
+        "A user paused the job (POST /jobs/{jobId}/pause): it is Pausing or Paused and stays out of the queue " +
+        "until resumed. False for a job paused for a higher-priority one, which resumes by itself.",
+    }),
     failureReasons: Type.Array(FailureReason),
     generatedManifest: Type.Optional(
       Type.Object(

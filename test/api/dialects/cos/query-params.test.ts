@@ -148,7 +148,7 @@ describe("COS UpdateJobStatus parameters", () => {
       assertDomainError(
         () => parseStatusQuery(params),
         "InvalidArgument",
-        "The requestedJobStatus parameter must be Ready or Cancelled.",
+        "The requestedJobStatus parameter must be Ready, Cancelled or Paused.",
       );
     }
     assert.equal(

@@ -339,10 +339,16 @@ describe("COS routes: UpdateJobPriority, UpdateJobStatus, DeleteJob", () => {
     assertCosError(
       await call("POST", `/jobs/${jobId}/status`, { query: { requestedJobStatus: "Paused" } }),
       400,
+      "InvalidRequest",
+      /Cancelling to Paused/,
+    );
+    assertCosError(await call("POST", `/jobs/${jobId}/status`), 400, "InvalidArgument", /requestedJobStatus/);
+    assertCosError(
+      await call("POST", `/jobs/${jobId}/status`, { query: { requestedJobStatus: "Active" } }),
+      400,
       "InvalidArgument",
       /requestedJobStatus/,
     );
-    assertCosError(await call("POST", `/jobs/${jobId}/status`), 400, "InvalidArgument", /requestedJobStatus/);
     assertCosError(
       await call("POST", `/jobs/${jobId}/status`, {
         query: { requestedJobStatus: "Cancelled", statusUpdateReason: "r".repeat(257) },

@@ -120,9 +120,9 @@ describe("OSS query parameters", () => {
       /statusUpdateReason/,
     );
     assertDomainError(
-      () => parseStatusQuery(q({ requestedJobStatus: "Paused" })),
+      () => parseStatusQuery(q({ requestedJobStatus: "Active" })),
       "InvalidArgument",
-      /Ready or Cancelled/,
+      /Ready, Cancelled or Paused/,
     );
     assertDomainError(() => parseStatusQuery(q({ requestedJobStatus: "cancelled" })), "InvalidArgument");
     assertDomainError(

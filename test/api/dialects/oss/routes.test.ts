@@ -413,7 +413,7 @@ describe("OSS routes: UpdateJobPriority and UpdateJobStatus", () => {
 
   it("rejects bad status parameters", async () => {
     const jobId = await createJob({ token: "bad-status" });
-    assertOssError(await status(jobId, "Paused"), 400, "InvalidArgument", /requestedJobStatus/);
+    assertOssError(await status(jobId, "Active"), 400, "InvalidArgument", /requestedJobStatus/);
     assertOssError(await status(jobId), 400, "InvalidArgument", /requestedJobStatus/);
     assertOssError(await status(jobId, "Cancelled", "r".repeat(257)), 400, "InvalidArgument", /statusUpdateReason/);
     assertOssError(await status("", "Cancelled"), 400, "InvalidArgument", undefined, "0017-00001002");

@@ -67,7 +67,11 @@ describe("S3 Control query parameters", () => {
       ),
       { requested: "Cancelled", reason: "no longer needed" },
     );
-    assertDomainError(() => parseStatusQuery(q([["requestedJobStatus", "Paused"]])), "InvalidArgument");
+    assert.deepEqual(parseStatusQuery(q([["requestedJobStatus", "Paused"]])), {
+      requested: "Paused",
+      reason: undefined,
+    });
+    assertDomainError(() => parseStatusQuery(q([["requestedJobStatus", "Pausing"]])), "InvalidArgument");
     assertDomainError(
       () =>
         parseStatusQuery(

@@ -48,17 +48,18 @@ describe("pageSizeOf", () => {
 });
 
 describe("requestedJobStatusOf", () => {
-  it("reads Ready and Cancelled, exactly", () => {
+  it("reads Ready and Cancelled, and the extension Paused (D31), exactly", () => {
     assert.equal(requestedJobStatusOf("Ready"), "Ready");
     assert.equal(requestedJobStatusOf("Cancelled"), "Cancelled");
+    assert.equal(requestedJobStatusOf("Paused"), "Paused");
   });
 
   it("refuses a missing value and every other word with InvalidArgument", () => {
-    for (const value of [undefined, "", "ready", "Canceled", "Active", "Complete", " Ready"]) {
+    for (const value of [undefined, "", "ready", "Canceled", "Active", "Complete", " Ready", "paused", "Pausing"]) {
       assertDomainError(
         () => requestedJobStatusOf(value),
         "InvalidArgument",
-        "The requestedJobStatus parameter must be Ready or Cancelled.",
+        "The requestedJobStatus parameter must be Ready, Cancelled or Paused.",
       );
     }
   });
