@@ -7,6 +7,7 @@
 import type { Job } from "../domain/job.js";
 import type { TaskStatus } from "../domain/task.js";
 import { ReportFlusher } from "../report/report-flusher.js";
+import { reportedStatuses } from "../report/report-writer.js";
 import { isStorageError } from "../storage/errors.js";
 import type { EngineDeps } from "./deps.js";
 import { makeJobContext } from "./job-context.js";
@@ -37,8 +38,7 @@ export function reportFlusherFor(deps: EngineDeps, job: Job): JobReport | undefi
     },
     { partBytes: deps.options.reportPartBytes, maxPartsPerFile: deps.options.reportMaxPartsPerFile },
   );
-  const statuses: TaskStatus[] = report.scope === "FailedTasksOnly" ? ["failed"] : ["succeeded", "failed"];
-  return { bucket: report.bucket.bucket, flusher, statuses };
+  return { bucket: report.bucket.bucket, flusher, statuses: reportedStatuses(report.scope) };
 }
 
 /** Writes the ready parts of a running job's results files; returns how many. Storage trouble waits a turn. */

@@ -10,6 +10,7 @@
  * objects.
  */
 import { createHash } from "node:crypto";
+import type { ReportScope } from "../domain/job.js";
 import type { TaskStatus } from "../domain/task.js";
 import type { ObjectStorage } from "../storage/types.js";
 
@@ -37,6 +38,11 @@ export interface WrittenReport {
 }
 
 /** `<prefix>/job-<jobId>` with trailing slashes of the prefix dropped; no prefix, no leading slash. */
+/** The task statuses whose results files a report of this scope writes, in the order they are written. */
+export function reportedStatuses(scope: ReportScope | undefined): TaskStatus[] {
+  return scope === "FailedTasksOnly" ? ["failed"] : ["succeeded", "failed"];
+}
+
 export function reportBase(jobId: string, prefix?: string): string {
   const trimmed = (prefix ?? "").replace(/\/+$/, "");
   return trimmed === "" ? `job-${jobId}` : `${trimmed}/job-${jobId}`;

@@ -15,8 +15,14 @@ import type { Job, ReportScope } from "../domain/job.js";
 import { isTerminal } from "../domain/status.js";
 import type { TaskStatus } from "../domain/task.js";
 import { BucketAccess, restrictStorage } from "../engine/bucket-access.js";
-import { DEFAULT_REPORT_FORMAT, type ReportManifest, reportManifestKey } from "../report/report-writer.js";
+import {
+  DEFAULT_REPORT_FORMAT,
+  type ReportManifest,
+  reportedStatuses,
+  reportManifestKey,
+} from "../report/report-writer.js";
 import { isStorageError, StorageError } from "../storage/errors.js";
+import { readBounded } from "../storage/read-bounded.js";
 import type { ObjectStorage } from "../storage/types.js";
 import type { JobStore } from "../store/job-store.js";
 
@@ -134,7 +140,7 @@ export class JobReports {
   }
 
   private async files(job: Job): Promise<ReportFileEntry[]> {
-    const statuses: TaskStatus[] = job.report.scope === "FailedTasksOnly" ? ["failed"] : ["succeeded", "failed"];
+    const statuses = reportedStatuses(job.report.scope);
     const entries: ReportFileEntry[] = [];
     for (const status of statuses) {
       for (const f of await this.options.store.reportFiles(job.jobId, status)) {
@@ -163,7 +169,11 @@ export class JobReports {
           `The report's ${key} is ${info.size} bytes, more than objbatch writes.`,
         );
       }
-      text = await readAll(await storage.get(bucket, key, { ifMatch: info.etag }), MAX_MANIFEST_BYTES);
+      const bytes = await readBounded(await storage.get(bucket, key, { ifMatch: info.etag }), MAX_MANIFEST_BYTES);
+      if (bytes === undefined) {
+        throw new ReportError("storage-failed", `The report's manifest is larger than ${MAX_MANIFEST_BYTES} bytes.`);
+      }
+      text = bytes.toString("utf8");
     } catch (e) {
       if (isStorageError(e) && (e.code === "NoSuchKey" || e.code === "NotFound")) return undefined;
       throw reportStorageError(e, `${key} in bucket ${bucket}`);
@@ -210,21 +220,4 @@ function reportStorageError(e: unknown, what: string): unknown {
     e.retryable ? "storage-unavailable" : "storage-failed",
     `Reading the ${what} failed: ${e.code} (${e.httpStatus}): ${e.message}`,
   );
-}
-
-async function readAll(stream: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  try {
-    for await (const chunk of stream) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-      bytes += buf.length;
-      if (bytes > limit)
-        throw new ReportError("storage-failed", `The report's manifest is larger than ${limit} bytes.`);
-      chunks.push(buf);
-    }
-  } finally {
-    stream.destroy();
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

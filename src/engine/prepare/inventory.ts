@@ -9,6 +9,7 @@ import { ManifestError } from "../../manifest/errors.js";
 import { GENERATED_MANIFEST_FORMAT } from "../../manifest/generated-manifest-writer.js";
 import { MAX_INVENTORY_MANIFEST_BYTES, parseInventoryManifest } from "../../manifest/inventory-manifest.js";
 import { readInventoryTasks } from "../../manifest/inventory-reader.js";
+import { readBounded } from "../../storage/read-bounded.js";
 import { failureWhile } from "../errors.js";
 import { checkManifestEtag, checkReportBucket, manifestObject } from "./checks.js";
 import { InlineChunkWriter } from "./inline-chunk-writer.js";
@@ -59,19 +60,12 @@ export async function prepareInventory(run: PrepareRun): Promise<PrepareOutcome>
 
 /** The whole of a manifest.json, refused once it is larger than one can be. */
 export async function readAll(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of stream) {
-    const b = Buffer.isBuffer(part) ? part : Buffer.from(part as Uint8Array);
-    size += b.length;
-    if (size > MAX_INVENTORY_MANIFEST_BYTES) {
-      stream.destroy();
-      throw new ManifestError(
-        "InvalidInventoryManifest",
-        "The inventory manifest is larger than a manifest.json can be.",
-      );
-    }
-    parts.push(b);
+  const bytes = await readBounded(stream, MAX_INVENTORY_MANIFEST_BYTES);
+  if (bytes === undefined) {
+    throw new ManifestError(
+      "InvalidInventoryManifest",
+      "The inventory manifest is larger than a manifest.json can be.",
+    );
   }
-  return Buffer.concat(parts);
+  return bytes;
 }
