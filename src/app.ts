@@ -22,6 +22,7 @@ import { storeKindResolver } from "./storage/store-kind.js";
 import type { ObjectStorage } from "./storage/types.js";
 import { openStore } from "./store/connect.js";
 import { JobStore } from "./store/job-store.js";
+import { StoreConsoleSessions } from "./store/sessions/console-sessions.js";
 import { StoreSignatureLedger } from "./store/signatures/signature-ledger.js";
 
 export interface RunningApp {
@@ -139,6 +140,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     signatureLedger,
     signaturePolicy: config.auth,
     previewer: new JobPreviewer({ storage, now }),
+    // Console sessions live in the job store too: one opened or revoked through any server counts on all.
+    sessions: new StoreConsoleSessions(connection),
+    sessionPolicy: config.sessions,
     // Unhealthy while the store cannot be read or written (a probe that hangs counts as a failure).
     healthy: async () => !closing && (await store.isHealthy()),
   });

@@ -13,6 +13,7 @@ import type { TSchema } from "typebox";
 import type { Account } from "./accounts/types.js";
 import { type SignaturePolicy, signaturePolicyOf } from "./api/auth/signature-policy.js";
 import { type HttpLimits, resolveHttpLimits } from "./api/http/connection-limits.js";
+import { type SessionPolicy, sessionPolicyOf } from "./api/json/sessions/session-policy.js";
 import { ConfigError } from "./config/config-error.js";
 import { type ConfigFlags, withOverrides } from "./config/environment.js";
 import { defaultMaxConnections, engineOpenFiles, openFilesLimit } from "./config/open-files-budget.js";
@@ -46,6 +47,8 @@ export interface Config {
   readonly http: HttpLimits;
   /** Which signatures are accepted: the COS key-time cap, OSS V1 on or off (api/auth/signature-policy.ts). */
   readonly auth: SignaturePolicy;
+  /** The JSON API's console sessions: lifetime, idle timeout, Secure cookie (api/json/sessions/session-policy.ts). */
+  readonly sessions: SessionPolicy;
 }
 
 export interface ConfigInputs {
@@ -92,6 +95,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     storage,
     http: fromConfigFile(() => resolveHttpLimits(settings.http, maxConnections), "http: "),
     auth: fromConfigFile(() => signaturePolicyOf(settings.auth), "auth: "),
+    sessions: sessionPolicyOf(settings.sessions),
   };
 }
 

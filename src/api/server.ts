@@ -17,6 +17,8 @@ import { answerUnknownRoute } from "./dialects/unknown-route.js";
 import { applyConnectionLimits, type HttpLimits, serverTimeoutOptions } from "./http/connection-limits.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { jsonApi } from "./json/plugin.js";
+import type { SessionPolicy } from "./json/sessions/session-policy.js";
+import type { ConsoleSessionStore } from "./json/sessions/session-store.js";
 import { originFormPath } from "./origin-form.js";
 
 export interface ServerParts {
@@ -35,6 +37,10 @@ export interface ServerParts {
   readonly httpLimits?: HttpLimits;
   /** Dry runs of jobs for the JSON API (POST /api/v1/jobs/preview, D28): it reads storage, nothing else here does. */
   readonly previewer?: JobPreviewerApi;
+  /** The JSON API's console sessions (D33), in the store every API server shares. */
+  readonly sessions: ConsoleSessionStore;
+  /** Their lifetime, idle timeout and cookie (json/sessions/session-policy.ts). */
+  readonly sessionPolicy?: Partial<SessionPolicy>;
 }
 
 export function buildServer(parts: ServerParts) {
@@ -78,6 +84,8 @@ export function buildServer(parts: ServerParts) {
       maxBodyBytes: parts.maxBodyBytes,
       now: parts.now,
       previewer: parts.previewer,
+      sessions: parts.sessions,
+      sessionPolicy: parts.sessionPolicy,
     }),
   );
   // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).

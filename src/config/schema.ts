@@ -7,11 +7,13 @@
  *
  * Sections that belong to a part of objbatch keep their schema next to it: `engine` (engine/options.ts),
  * `storage` (storage/storage-config.ts), `functions` (functions/endpoints.ts), `http`
- * (api/http/connection-limits.ts), `auth` (api/auth/signature-policy.ts).
+ * (api/http/connection-limits.ts), `auth` (api/auth/signature-policy.ts), `sessions`
+ * (api/json/sessions/session-policy.ts).
  */
 import { type Static, Type } from "typebox";
 import { SIGNATURE_POLICY_SCHEMA } from "../api/auth/signature-policy.js";
 import { HTTP_LIMITS_SCHEMA } from "../api/http/connection-limits.js";
+import { SESSION_POLICY_SCHEMA } from "../api/json/sessions/session-policy.js";
 import { ENGINE_OPTIONS_SCHEMA, RETRY_POLICY_SCHEMA } from "../engine/options.js";
 import { FUNCTION_ENDPOINTS_SCHEMA } from "../functions/endpoints.js";
 import { STORAGE_ROUTES_SCHEMA } from "../storage/storage-config.js";
@@ -99,6 +101,7 @@ export const CONFIG_FILE_SCHEMA = Type.Object(
     storage: Type.Optional(STORAGE_ROUTES_SCHEMA),
     http: Type.Optional(HTTP_LIMITS_SCHEMA),
     auth: Type.Optional(SIGNATURE_POLICY_SCHEMA),
+    sessions: Type.Optional(SESSION_POLICY_SCHEMA),
   },
   { additionalProperties: false, title: "JSON object" },
 );

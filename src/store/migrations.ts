@@ -271,6 +271,34 @@ const migrationsFor = (dialect: StoreDialect): Record<string, Migration> => ({
       await db.schema.alterTable("jobs").dropColumn("held").execute();
     },
   },
+  /**
+   * Console sessions of the JSON API (D33): one row per session, named by the SHA-256 of its token (the token
+   * itself is only ever in the browser's cookie), with the account and access key it was opened with, its
+   * absolute end and its idle end (never after the absolute one). An account's sessions are revoked together
+   * through console_sessions_account; ended ones are purged through console_sessions_idle_end.
+   */
+  "0011_sessions": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("console_sessions")
+        .addColumn("token_hash", "varchar(64)", (c) => c.primaryKey())
+        .addColumn("account_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("access_key_id", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("idle_expires_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("console_sessions_account").on("console_sessions").column("account_id").execute();
+      await db.schema
+        .createIndex("console_sessions_idle_end")
+        .on("console_sessions")
+        .column("idle_expires_at")
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("console_sessions").execute();
+    },
+  },
 });
 
 class InlineMigrations implements MigrationProvider {

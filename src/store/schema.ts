@@ -141,10 +141,27 @@ export interface FailureCausesTable {
   sample_keys: string;
 }
 
+/**
+ * A console session of the JSON API (D33, store/sessions/): named by the hex SHA-256 of its token, never the
+ * token. `idle_expires_at` moves forward while the session is used, never past `expires_at`.
+ */
+export interface ConsoleSessionsTable {
+  token_hash: string;
+  account_id: string;
+  /** the access key whose secret opened the session; the session ends when the key is no longer configured */
+  access_key_id: string;
+  created_at: number;
+  /** the absolute end, ms since the epoch */
+  expires_at: number;
+  /** the end if it is not used again before, ms since the epoch; at most expires_at */
+  idle_expires_at: number;
+}
+
 export interface Database {
   jobs: JobsTable;
   chunks: ChunksTable;
   report_files: ReportFilesTable;
   request_signatures: RequestSignaturesTable;
   failure_causes: FailureCausesTable;
+  console_sessions: ConsoleSessionsTable;
 }

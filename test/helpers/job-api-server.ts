@@ -15,6 +15,7 @@ import { buildServer } from "../../src/api/server.js";
 import { JobService } from "../../src/service/job-service.js";
 import { openStore } from "../../src/store/connect.js";
 import { JobStore } from "../../src/store/job-store.js";
+import { StoreConsoleSessions } from "../../src/store/sessions/console-sessions.js";
 import { StoreSignatureLedger } from "../../src/store/signatures/signature-ledger.js";
 import { ROOT } from "./app.js";
 
@@ -49,6 +50,7 @@ export async function startJobApiServer(options: JobApiServerOptions = {}): Prom
     maxBodyBytes: 1024 * 1024,
     healthy: async () => true,
     signatureLedger: new StoreSignatureLedger(connection),
+    sessions: new StoreConsoleSessions(connection),
     signaturePolicy: options.signaturePolicy,
   });
   await server.listen({ host: "127.0.0.1", port: 0 });

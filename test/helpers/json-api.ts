@@ -6,6 +6,7 @@
  * and a JSON body must match the documented schema (ajv, JSON Schema 2020-12 with formats).
  */
 import { createHash } from "node:crypto";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -13,10 +14,13 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { pino } from "pino";
 import { type Account, StaticAccountRegistry } from "../../src/accounts/types.js";
+import type { SessionPolicy } from "../../src/api/json/sessions/session-policy.js";
+import type { ConsoleSessionStore } from "../../src/api/json/sessions/session-store.js";
 import { buildServer } from "../../src/api/server.js";
 import { JobPreviewer } from "../../src/preview/job-preview.js";
 import { JobService } from "../../src/service/job-service.js";
 import type { ObjectStorage } from "../../src/storage/types.js";
+import { StoreConsoleSessions } from "../../src/store/sessions/console-sessions.js";
 import { type RawAnswer, rawHttpRequest } from "./raw-http.js";
 import { sqliteTestLedger } from "./signature-ledger.js";
 import { signedParts } from "./sigv4-signing.js";
@@ -56,6 +60,8 @@ export function accountsOf(credentials: readonly Credentials[], extra: Partial<A
 export interface JsonApiServer {
   readonly url: string;
   readonly service: JobService;
+  /** The Node server under Fastify (a test may hand it connections it accepted itself: TLS). */
+  readonly http: Server;
   close(): Promise<void>;
 }
 
@@ -73,6 +79,11 @@ export interface JsonApiServerOptions {
   readonly previewNow?: () => number;
   /** Bucket patterns every account may use (default ["*"]). */
   readonly buckets?: readonly string[];
+  /** The API's clock (ms): SigV4's validity and console sessions' ends. Default the real one. */
+  readonly apiNow?: () => number;
+  /** Console sessions' store; default over the test store's connection (else the ledger's own). */
+  readonly sessions?: ConsoleSessionStore;
+  readonly sessionPolicy?: Partial<SessionPolicy>;
 }
 
 /** buildServer on `store`, with a signature ledger of its own, listening on loopback. */
@@ -98,11 +109,15 @@ export async function startJsonApiServer(
     healthy: async () => true,
     signatureLedger: ledger.ledger,
     previewer: options.storage && new JobPreviewer({ storage: options.storage, now: options.previewNow }),
+    sessions: options.sessions ?? new StoreConsoleSessions(store.connection ?? ledger.connection),
+    sessionPolicy: options.sessionPolicy,
+    ...(options.apiNow ? { now: () => new Date(options.apiNow!()) } : {}),
   });
   await server.listen({ host: "127.0.0.1", port: 0 });
   return {
     url: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
     service,
+    http: server.server,
     async close() {
       await server.close();
       await ledger.dispose();

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import type { JobSpec } from "../../src/domain/job.js";
-import { openPostgres, openSqlite } from "../../src/store/connect.js";
+import { openPostgres, openSqlite, type StoreConnection } from "../../src/store/connect.js";
 import { JobStore, type NewJob } from "../../src/store/job-store.js";
 
 export const PG_ADMIN_URL = process.env.OBJBATCH_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -16,6 +16,8 @@ export const PG_ADMIN_URL = process.env.OBJBATCH_TEST_PG ?? "postgres://postgres
 export interface TestStore {
   readonly name: "sqlite" | "postgres";
   readonly store: JobStore;
+  /** The connection the store is built on (for the other users of the store: console sessions). */
+  readonly connection?: StoreConnection;
   /** The URL objbatch would be started with to use this store. */
   readonly url: string;
   dispose(): Promise<void>;
@@ -24,10 +26,12 @@ export interface TestStore {
 export async function sqliteTestStore(): Promise<TestStore> {
   const dir = await mkdtemp(join(tmpdir(), "objbatch-store-"));
   const file = join(dir, "jobs.sqlite");
-  const store = new JobStore(await openSqlite(file));
+  const connection = await openSqlite(file);
+  const store = new JobStore(connection);
   return {
     name: "sqlite",
     store,
+    connection,
     url: `sqlite:${file}`,
     async dispose() {
       await store.close();
@@ -57,10 +61,12 @@ export async function createPgDatabase(): Promise<{ url: string; drop(): Promise
 
 export async function postgresTestStore(): Promise<TestStore> {
   const database = await createPgDatabase();
-  const store = new JobStore(await openPostgres(database.url, 4));
+  const connection = await openPostgres(database.url, 4);
+  const store = new JobStore(connection);
   return {
     name: "postgres",
     store,
+    connection,
     url: database.url,
     async dispose() {
       await store.close();

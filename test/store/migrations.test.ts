@@ -3,7 +3,8 @@
  * either to the latest schema (the same tables and columns on both), running it again changes nothing, and a
  * migration that fails says which one it was, 0005 comes off again (migrateTo) as it went on, 0006 fills its
  * summary columns from the jobs already there, and 0007's table of failure causes comes and goes with the jobs
- * already there untouched; 0009 gives existing jobs held = 0 and puts it in the queue index, and comes off.
+ * already there untouched; 0009 gives existing jobs held = 0 and puts it in the queue index, and comes off;
+ * 0011's table of console sessions comes and goes with the jobs untouched.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -28,6 +29,7 @@ const MIGRATIONS = [
   "0007_failure_causes",
   "0008_live_progress",
   "0009_user_pause",
+  "0011_sessions",
 ];
 
 /** Every table of the latest schema and its columns, as the store's queries use them (schema.ts). */
@@ -98,6 +100,7 @@ const LATEST_SCHEMA: Record<string, readonly string[]> = {
   ],
   request_signatures: ["scheme", "access_key_id", "signature", "bound_digest", "expires_at"],
   failure_causes: ["job_id", "http_status", "error_code", "count", "sample_keys"],
+  console_sessions: ["token_hash", "account_id", "access_key_id", "created_at", "expires_at", "idle_expires_at"],
 };
 
 /** The schema as the database describes it: table -> column names, sorted. */
@@ -448,6 +451,31 @@ for (const { name, open } of FRESH) {
       assert.equal((await sql`select job_id from jobs`.execute(fresh.db)).rows.length, 1, "the rows stay");
       await migrateToLatest(fresh.db, fresh.dialect);
       assert.ok((await schemaOf(fresh.db)).jobs?.includes("held"), "and up again");
+    });
+  });
+}
+
+for (const { name, open } of FRESH) {
+  describe(`0011_sessions on ${name}`, () => {
+    let fresh: Fresh;
+    before(async () => {
+      fresh = await open();
+    });
+    after(() => fresh.dispose());
+
+    it("adds console_sessions, which comes off again with the jobs untouched", async () => {
+      await migrateTo(fresh.db, fresh.dialect, "0009_user_pause");
+      assert.equal((await schemaOf(fresh.db)).console_sessions, undefined);
+      await sql`insert into jobs (job_id, account_id, status, priority, creation_time, spec, client_request_token,
+        request_fingerprint, updated_time) values ('j1', 'a', 'Ready', 5, 1, '{}', 't1', 'f', 1)`.execute(fresh.db);
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.deepEqual((await schemaOf(fresh.db)).console_sessions, [...LATEST_SCHEMA.console_sessions!].sort());
+      await sql`insert into console_sessions values ('h', 'a', 'AK', 1, 10, 5)`.execute(fresh.db);
+      await migrateTo(fresh.db, fresh.dialect, "0009_user_pause");
+      assert.equal((await schemaOf(fresh.db)).console_sessions, undefined, "down: the table is gone");
+      assert.equal((await sql`select job_id from jobs`.execute(fresh.db)).rows.length, 1, "the jobs stay");
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.ok((await schemaOf(fresh.db)).console_sessions, "and up again");
     });
   });
 }

@@ -16,8 +16,12 @@ const PROBLEM_CONTENT = "application/problem+json";
 /** Error statuses every authenticated route may answer. */
 const COMMON_PROBLEMS: Readonly<Record<number, string>> = {
   400: "The request is not valid: bad JSON, wrong types, unknown fields (each problem listed in `errors`).",
-  401: "The request is not authenticated (no, malformed, expired or wrong SigV4 signature; unknown key).",
-  403: "The signature was already used for another request (D15); or the job's account may not use its report bucket.",
+  401:
+    "The request is not authenticated (no, malformed, expired or wrong SigV4 signature; unknown key; a session " +
+    "cookie whose session ended).",
+  403:
+    "The signature was already used for another request (D15); a request in a session that changes something " +
+    "without the session's X-CSRF-Token; or the job's account may not use its report bucket.",
   404: "No such job (another account's job answers the same), or no such route.",
   409: "The job cannot make this change in its status.",
   413: "The body is too large.",
@@ -28,6 +32,17 @@ const COMMON_PROBLEMS: Readonly<Record<number, string>> = {
   503: "The job store (or the report's object storage) is unavailable: try again after Retry-After seconds.",
 };
 const ALWAYS = [400, 401, 403, 404, 413, 500, 503];
+
+/** The header a request in a console session sends its CSRF token in (D33), documented on every change. */
+const CSRF_PARAMETER = {
+  name: "X-CSRF-Token",
+  in: "header",
+  required: false,
+  description:
+    "In a console session (cookie), the session's csrfToken: required on every request that changes something. " +
+    "Not used with SigV4.",
+  schema: { type: "string" },
+};
 
 interface Components {
   readonly schemas: Record<string, unknown>;
@@ -49,7 +64,9 @@ export function openApiDocument(routes: readonly JsonRoute[], version: string): 
       description:
         "objbatch's own API for batch jobs over object storage. Requests are signed with AWS SigV4 by an access " +
         'key of an objbatch account, with any region and service name: curl --aws-sigv4 "aws:amz:us-east-1:objbatch" ' +
-        "--user AK:SK. Every error is an RFC 9457 problem (application/problem+json).",
+        "--user AK:SK. A browser signs in instead (POST /api/v1/session) and sends the session cookie, with the " +
+        "session's CSRF token in X-CSRF-Token on every change. Every error is an RFC 9457 problem " +
+        "(application/problem+json).",
     },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     servers: [{ url: "/" }],
@@ -63,7 +80,16 @@ export function openApiDocument(routes: readonly JsonRoute[], version: string): 
           name: "Authorization",
           description:
             "AWS Signature Version 4 (AWS4-HMAC-SHA256) with an objbatch access key; any region and service name. " +
-            "Presigned URLs (X-Amz-Signature in the query) are accepted too.",
+            "Presigned URLs (X-Amz-Signature in the query) are accepted too. A request that carries a signature " +
+            "is judged by it alone, whatever cookie it carries.",
+        },
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "objbatch_session",
+          description:
+            "A console session (POST /api/v1/session): HttpOnly, SameSite=Strict, Path=/api/v1. A request in a " +
+            "session that changes something (not GET or HEAD) must send the session's csrfToken in X-CSRF-Token.",
         },
       },
     },
@@ -72,6 +98,7 @@ export function openApiDocument(routes: readonly JsonRoute[], version: string): 
 
 function operationOf(route: JsonRoute, components: Components): Record<string, unknown> {
   const parameters: unknown[] = [];
+  if (route.authenticated && route.method !== "GET") parameters.push(CSRF_PARAMETER);
   for (const name of route.path.match(/:([A-Za-z]+)/g) ?? []) {
     const schema = route.params?.[name.slice(1)] ?? JobIdParamSchema;
     parameters.push({ name: name.slice(1), in: "path", required: true, schema });
@@ -106,13 +133,19 @@ function operationOf(route: JsonRoute, components: Components): Record<string, u
       ...(schema ? { content: { [media]: { schema } } } : {}),
     };
   }
-  const problems = route.authenticated ? [...ALWAYS, ...(route.body ? [415] : []), ...(route.problems ?? [])] : [];
+  const problems = route.authenticated
+    ? [...ALWAYS, ...(route.body ? [415] : []), ...(route.problems ?? [])]
+    : (route.problems ?? []);
   for (const status of [...new Set(problems)].sort()) {
     responses[String(status)] = {
-      description: COMMON_PROBLEMS[status] ?? "A problem.",
+      description: route.problemNotes?.[status] ?? COMMON_PROBLEMS[status] ?? "A problem.",
       content: { [PROBLEM_CONTENT]: { schema: { $ref: "#/components/schemas/Problem" } } },
-      ...(status === 503
-        ? { headers: { "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } } }
+      ...(status === 503 || status === 429
+        ? {
+            headers: {
+              "Retry-After": { description: "Seconds to wait (when a wait is known).", schema: { type: "integer" } },
+            },
+          }
         : {}),
     };
   }
@@ -130,7 +163,7 @@ function operationOf(route: JsonRoute, components: Components): Record<string, u
         }
       : {}),
     responses,
-    security: route.authenticated ? [{ sigv4: [] }] : [],
+    security: !route.authenticated ? [] : route.sessionOnly ? [{ session: [] }] : [{ sigv4: [] }, { session: [] }],
   };
 }
 

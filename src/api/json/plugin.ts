@@ -2,18 +2,25 @@
  * objbatch's own JSON API as a Fastify plugin under /api/v1 (docs/decisions.md D26):
  *
  *   GET /api/v1/openapi.json     the OpenAPI 3.1 document (no authentication)
- *   /api/v1/jobs...              the account's jobs (job-routes.ts), SigV4-signed (authentication.ts)
+ *   /api/v1/jobs...              the account's jobs (job-routes.ts)
  *   POST /api/v1/jobs/preview    a job's dry run (preview-route.ts)
  *   /api/v1/jobs/{id}/report...  a job's completion report and its results files (report-routes.ts)
+ *   /api/v1/session, /sessions   console sessions: sign in (no authentication), who am I, sign out, revoke all
+ *                                of the account's (sessions/session-routes.ts, D33)
  *
- * Every route is declared once (route.ts) and registered here: the signature is checked before the body is read
- * when it can be (onRequest), otherwise once it has arrived (preHandler), where the body's hash, digest and
- * binding are checked too; the body is parsed and checked against the route's schema; the handler answers JSON.
- * Every error, including Fastify's own rejections and paths or methods no route serves under /api/v1, is an
- * RFC 9457 problem (problems.ts). Registered without fastify-plugin, so its parsers, hooks and handlers stay in
- * its own context and the dialects keep theirs.
+ * Every authenticated route takes either an AWS SigV4 signature (authentication.ts) or a console session's cookie
+ * (sessions/session-authentication.ts, D33). A request that carries a signature (an Authorization header, or
+ * X-Amz-Signature in the query) is judged by it alone, whatever cookie it carries; one without is judged by its
+ * session cookie, with the session's CSRF token required on anything but GET and HEAD. The session is looked up
+ * and the signature checked before the body is read when it can be (onRequest), otherwise once it has arrived
+ * (preHandler), where a signed request's body hash, digest and binding (D15) are checked too; the body is parsed
+ * and checked against the route's schema; the handler answers JSON. Every error, including Fastify's own
+ * rejections and paths or methods no route serves under /api/v1, is an RFC 9457 problem (problems.ts).
+ * Registered without fastify-plugin, so its parsers, hooks, cookie parsing and handlers stay in its own context
+ * and the dialects keep theirs.
  */
 import { Readable } from "node:stream";
+import fastifyCookie from "@fastify/cookie";
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { AccountRegistry } from "../../accounts/types.js";
@@ -41,6 +48,12 @@ import {
 } from "./problems.js";
 import { reportRoutes } from "./report-routes.js";
 import type { JsonRoute } from "./route.js";
+import { type SessionCaller, sessionAuthentication } from "./sessions/session-authentication.js";
+import { SESSION_COOKIE } from "./sessions/session-cookie.js";
+import { type SessionPolicy, sessionPolicyOf } from "./sessions/session-policy.js";
+import { sessionRoutes } from "./sessions/session-routes.js";
+import type { ConsoleSessionStore } from "./sessions/session-store.js";
+import { SignInThrottle } from "./sessions/sign-in-throttle.js";
 
 export interface JsonApiParts {
   readonly service: JobServiceApi;
@@ -50,6 +63,10 @@ export interface JsonApiParts {
   readonly now?: () => Date;
   /** Answers POST /jobs/preview (D28); without it that route answers 501. */
   readonly previewer?: JobPreviewerApi;
+  /** Console sessions (D33), in the store every API server shares. */
+  readonly sessions: ConsoleSessionStore;
+  /** Their lifetime, idle timeout and cookie; defaults in sessions/session-policy.ts. */
+  readonly sessionPolicy?: Partial<SessionPolicy>;
 }
 
 export const JSON_API_VERSION = "1.0.0";
@@ -59,7 +76,11 @@ interface RouteConfig {
 }
 
 export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
-  const authentication = jsonAuthentication(parts.accounts, parts.signatureLedger, parts.now ?? (() => new Date()));
+  const now = parts.now ?? (() => new Date());
+  const nowMs = () => now().getTime();
+  const authentication = jsonAuthentication(parts.accounts, parts.signatureLedger, now);
+  const sessionPolicy = sessionPolicyOf(parts.sessionPolicy);
+  const authenticateSession = sessionAuthentication(parts.accounts, parts.sessions, sessionPolicy, nowMs);
   const routes: JsonRoute[] = [];
   const documentRoute: JsonRoute = {
     method: "GET",
@@ -80,6 +101,13 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     ...jobRoutes(parts.service),
     previewRoute(parts.previewer),
     ...reportRoutes(parts.service),
+    ...sessionRoutes({
+      accounts: parts.accounts,
+      sessions: parts.sessions,
+      policy: sessionPolicy,
+      throttle: new SignInThrottle({ now: nowMs }),
+      now: nowMs,
+    }),
   );
   const document = openApiDocument(routes, JSON_API_VERSION);
   const resources = routes.map((route) => ({
@@ -89,10 +117,13 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
 
   const plugin: FastifyPluginAsync = async (app) => {
     const verified = new WeakMap<FastifyRequest, SigV4Verified>();
-    const needsSignature = (request: FastifyRequest) =>
+    const inSession = new WeakMap<FastifyRequest, SessionCaller>();
+    const needsAuthentication = (request: FastifyRequest) =>
       (request.routeOptions.config as RouteConfig | undefined)?.authenticated === true;
 
     acceptRawBodies(app, parts.maxBodyBytes);
+    // Parses the Cookie header in its own onRequest hook, registered before the one below, so it runs first.
+    await app.register(fastifyCookie, { hook: "onRequest" });
 
     app.setErrorHandler((error: FastifyError | Error, request, reply) => {
       sendProblem(reply, request, problemFor(error, request, parts.maxBodyBytes));
@@ -128,13 +159,21 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     });
 
     app.addHook("onRequest", async (request) => {
-      if (needsSignature(request) && authentication.verifiesBeforeBody(request)) {
+      if (!needsAuthentication(request)) return;
+      const signed = isSigned(request);
+      const token = signed ? undefined : request.cookies[SESSION_COOKIE];
+      if (token !== undefined) {
+        inSession.set(request, await authenticateSession(request, token));
+        return;
+      }
+      // Neither a signature nor a cookie: the signature's check refuses it at once, whatever body would follow.
+      if (!signed || authentication.verifiesBeforeBody(request)) {
         verified.set(request, await authentication.verify(request, undefined));
       }
     });
 
     app.addHook("preHandler", async (request) => {
-      if (!needsSignature(request)) return;
+      if (!needsAuthentication(request) || inSession.has(request)) return;
       const body = bodyBytesOf(request);
       let signature = verified.get(request);
       if (signature === undefined) {
@@ -152,20 +191,26 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
         config: { authenticated: route.authenticated } satisfies RouteConfig,
         handler: async (request, reply) => {
           const signature = verified.get(request);
-          if (route.authenticated && signature === undefined) throw new Error("request reached a handler unsigned");
+          const session = inSession.get(request);
+          const account = signature?.account ?? session?.account;
+          if (route.authenticated && account === undefined) {
+            throw new Error("request reached a handler unauthenticated");
+          }
           let body: unknown;
           if (route.body !== undefined) body = jsonBodyOf(request, route.body, route.bodyRequired ?? true);
           else requireNoBody(request);
           const answer = await route.handler({
             request,
             // A public route is given no account (RouteContext.account), and its handler reads none.
-            account: signature?.account as NonNullable<typeof signature>["account"],
+            account: account as NonNullable<typeof account>,
+            session,
             params: (request.params ?? {}) as Record<string, string>,
             query: signature?.target.query ?? parseRequestTarget(request.url).query,
             body,
           });
           reply.code(answer.status);
           if (answer.headers !== undefined) reply.headers(answer.headers);
+          for (const cookie of answer.cookies ?? []) reply.setCookie(cookie.name, cookie.value, cookie.options);
           if (answer.stream !== undefined) {
             reply.type(answer.stream.contentType);
             if (request.method !== "HEAD") return reply.send(answer.stream.body);
@@ -209,8 +254,14 @@ function problemOfReportError(error: ReportError): ProblemError {
   }
 }
 
+/** Whether the request carries a SigV4 signature (which then decides, whatever cookie it carries). */
+function isSigned(request: FastifyRequest): boolean {
+  return request.headers.authorization !== undefined || /[?&]X-Amz-Signature=/.test(request.url);
+}
+
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ProblemError): void {
   if (problem.status === 401) reply.header("www-authenticate", "AWS4-HMAC-SHA256");
+  if (problem.headers !== undefined) reply.headers(problem.headers);
   const path = request.url.split("?")[0] ?? "";
   reply
     .code(problem.status)

@@ -25,6 +25,8 @@ export class ProblemError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors?: readonly FieldProblem[],
+    /** Headers the answer carries (Retry-After). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(detail);
   }

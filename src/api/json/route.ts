@@ -8,13 +8,20 @@ import type { FastifyRequest } from "fastify";
 import type { TSchema } from "typebox";
 import type { Account } from "../../accounts/types.js";
 import type { QueryParam } from "../auth/request-target.js";
+import type { SessionCaller } from "./sessions/session-authentication.js";
+import type { CookieToSet } from "./sessions/session-cookie.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface RouteContext {
   readonly request: FastifyRequest;
-  /** The signing account. A public route (`authenticated: false`) is given none and must not read it. */
+  /**
+   * The calling account (by its signature or its session). A public route (`authenticated: false`) is given
+   * none and must not read it.
+   */
   readonly account: Account;
+  /** The console session the request came in (D33); none for a signed request or a public route. */
+  readonly session?: SessionCaller;
   /** The path's parameters (`jobId`). */
   readonly params: Readonly<Record<string, string>>;
   /** The query as the client sent it (and, for signed requests, as it was signed). */
@@ -30,6 +37,8 @@ export interface RouteAnswer {
   /** Sent instead of `body`, as it is read (a results file): piped with backpressure, never held whole. */
   readonly stream?: { readonly body: Readable; readonly contentType: string };
   readonly headers?: Readonly<Record<string, string>>;
+  /** Cookies to set (the console session's, D33). */
+  readonly cookies?: readonly CookieToSet[];
 }
 
 /** A success answer as documented: JSON of `schema` unless `contentType` says otherwise (then a string). */
@@ -49,8 +58,10 @@ export interface JsonRoute {
   readonly operationId: string;
   readonly summary: string;
   readonly description?: string;
-  /** False for the few routes anyone may call (the OpenAPI document). */
+  /** False for the few routes anyone may call (the OpenAPI document, signing in). */
   readonly authenticated: boolean;
+  /** Only a console session makes sense for it (GET and DELETE /session): documented with that scheme alone. */
+  readonly sessionOnly?: boolean;
   /** The path's parameters other than `jobId`, by name (documented; `jobId` has its own schema). */
   readonly params?: Readonly<Record<string, TSchema>>;
   /** The query's parameters as one object schema (documented one parameter per property). */
@@ -60,7 +71,9 @@ export interface JsonRoute {
   readonly bodyRequired?: boolean;
   /** Success answers by status; the error answers (problem+json) are documented for every route. */
   readonly responses: Readonly<Record<number, RouteResponse>>;
-  /** Error statuses this route may answer besides the ones every route may (documented). */
+  /** Error statuses this route may answer besides the ones every authenticated route may (documented). */
   readonly problems?: readonly number[];
+  /** What an error status means for this route, where the common description (openapi.ts) does not fit. */
+  readonly problemNotes?: Readonly<Record<number, string>>;
   readonly handler: (context: RouteContext) => Promise<RouteAnswer>;
 }

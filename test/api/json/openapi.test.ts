@@ -52,13 +52,15 @@ describe("GET /api/v1/openapi.json", () => {
     assert.equal(result.valid, false);
   });
 
-  it("describes every route, each signed with SigV4 but the document itself", () => {
+  it("describes every route, each with SigV4 or a session but the document and signing in", () => {
     const operations = Object.entries<Json>(document.paths).flatMap(([path, item]) =>
       Object.entries<Json>(item).map(([method, op]) => `${method.toUpperCase()} ${path} ${op.operationId}`),
     );
     assert.deepEqual(operations.sort(), [
       "DELETE /api/v1/jobs/{jobId} deleteJob",
       "DELETE /api/v1/jobs/{jobId}/tags deleteJobTags",
+      "DELETE /api/v1/session signOut",
+      "DELETE /api/v1/sessions revokeSessions",
       "GET /api/v1/jobs listJobs",
       "GET /api/v1/jobs/{jobId} getJob",
       "GET /api/v1/jobs/{jobId}/failures getJobFailures",
@@ -66,6 +68,7 @@ describe("GET /api/v1/openapi.json", () => {
       "GET /api/v1/jobs/{jobId}/report/files/{status}/{index} getJobReportFile",
       "GET /api/v1/jobs/{jobId}/tags getJobTags",
       "GET /api/v1/openapi.json getOpenApiDocument",
+      "GET /api/v1/session getSession",
       "PATCH /api/v1/jobs/{jobId} updateJob",
       "POST /api/v1/jobs createJob",
       "POST /api/v1/jobs/preview previewJob",
@@ -73,24 +76,37 @@ describe("GET /api/v1/openapi.json", () => {
       "POST /api/v1/jobs/{jobId}/confirm confirmJob",
       "POST /api/v1/jobs/{jobId}/pause pauseJob",
       "POST /api/v1/jobs/{jobId}/resume resumeJob",
+      "POST /api/v1/session signIn",
       "PUT /api/v1/jobs/{jobId}/tags putJobTags",
     ]);
-    for (const item of Object.values<Json>(document.paths)) {
-      for (const op of Object.values<Json>(item)) {
-        const signed = op.operationId !== "getOpenApiDocument";
-        assert.deepEqual(op.security, signed ? [{ sigv4: [] }] : [], op.operationId);
-        if (signed) {
-          for (const status of ["400", "401", "404", "500", "503"]) {
-            assert.equal(
-              op.responses[status]?.content?.["application/problem+json"]?.schema?.$ref,
-              "#/components/schemas/Problem",
-              `${op.operationId} ${status}`,
-            );
-          }
-          assert.ok(op.responses["503"].headers["Retry-After"]);
+    const sessionOnly = ["getSession", "signOut"];
+    for (const [method, op] of Object.values<Json>(document.paths).flatMap((item) => Object.entries<Json>(item))) {
+      const signed = op.operationId !== "getOpenApiDocument" && op.operationId !== "signIn";
+      const security = sessionOnly.includes(op.operationId) ? [{ session: [] }] : [{ sigv4: [] }, { session: [] }];
+      assert.deepEqual(op.security, signed ? security : [], op.operationId);
+      const csrf = (op.parameters ?? []).find((p: Json) => p.name === "X-CSRF-Token");
+      assert.equal(csrf?.in, signed && method !== "get" ? "header" : undefined, `${op.operationId} X-CSRF-Token`);
+      if (signed) {
+        for (const status of ["400", "401", "404", "500", "503"]) {
+          assert.equal(
+            op.responses[status]?.content?.["application/problem+json"]?.schema?.$ref,
+            "#/components/schemas/Problem",
+            `${op.operationId} ${status}`,
+          );
         }
+        assert.ok(op.responses["503"].headers["Retry-After"]);
       }
     }
+    const signIn = document.paths["/api/v1/session"].post;
+    assert.deepEqual(Object.keys(signIn.responses).sort(), ["201", "400", "401", "413", "415", "429", "500", "503"]);
+    assert.ok(signIn.responses["429"].headers["Retry-After"]);
+    assert.equal(signIn.requestBody.content["application/json"].schema.$ref, "#/components/schemas/SignInRequest");
+    assert.deepEqual(document.components.securitySchemes.session, {
+      type: "apiKey",
+      in: "cookie",
+      name: "objbatch_session",
+      description: document.components.securitySchemes.session.description,
+    });
     assert.deepEqual(document.paths["/api/v1/jobs"].get.parameters.map((p: Json) => p.name).sort(), [
       "createdAfter",
       "createdBefore",

@@ -12,6 +12,7 @@ import { pino } from "pino";
 import { StaticAccountRegistry } from "../../../../src/accounts/types.js";
 import { buildServer } from "../../../../src/api/server.js";
 import { JobService } from "../../../../src/service/job-service.js";
+import { StoreConsoleSessions } from "../../../../src/store/sessions/console-sessions.js";
 import {
   type RawAnswer,
   type S3ControlCredentials,
@@ -89,6 +90,7 @@ before(async () => {
     maxBodyBytes: MAX_BODY,
     healthy: async () => true,
     signatureLedger: testLedger.ledger,
+    sessions: new StoreConsoleSessions(testLedger.connection),
   };
   app = buildServer({
     ...parts,
