@@ -162,6 +162,22 @@ describe("the config file's schema", () => {
     }
   });
 
+  it("reads the console sessions' policy from the sessions section, with its defaults", () => {
+    const config = (content: unknown) => loadConfig({ env: ENV, flags: { config: configFile(content), dataDir: dir } });
+    assert.deepEqual(config({}).sessions, { lifetimeSeconds: 43_200, idleTimeoutSeconds: 7_200, secureCookie: "tls" });
+    assert.deepEqual(config({ sessions: { lifetimeSeconds: 3_600, secureCookie: "always" } }).sessions, {
+      lifetimeSeconds: 3_600,
+      idleTimeoutSeconds: 7_200,
+      secureCookie: "always",
+    });
+    assert.match(refusal({ sessions: { lifetimeSeconds: 10 } }), /^config file sessions\.lifetimeSeconds: expected/);
+    assert.match(
+      refusal({ sessions: { secureCookie: "never" } }),
+      /^config file sessions\.secureCookie: expected "tls"/,
+    );
+    assert.match(refusal({ sessions: { lifetime: 60 } }), /^config file sessions\.lifetime: unknown field/);
+  });
+
   it("reads the signature policy from the auth section and the environment, with its defaults", () => {
     const config = (content: unknown, env: Record<string, string> = {}) =>
       loadConfig({ env: { ...ENV, ...env }, flags: { config: configFile(content), dataDir: dir } });
