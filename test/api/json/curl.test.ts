@@ -2,10 +2,13 @@
  * curl as a real client of the JSON API: `curl --aws-sigv4 "aws:amz:<region>:<service>" --user AK:SK`, as the
  * README shows it, creates, reads, changes and deletes jobs; answers are checked against the OpenAPI document.
  * curl 7.x signs the query in the order it is written rather than sorted, so multi-parameter queries are written
- * sorted here (and in the README).
+ * sorted here (and in the README). A console session through curl's cookie jar, as the README shows it, too.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import {
@@ -47,7 +50,7 @@ interface CurlAnswer {
 async function curl(
   method: string,
   path: string,
-  options: { json?: unknown; user?: typeof ALICE; sigv4?: string } = {},
+  options: { json?: unknown; user?: typeof ALICE; sigv4?: string; args?: readonly string[] } = {},
 ): Promise<CurlAnswer> {
   const user = options.user ?? ALICE;
   const args = [
@@ -56,10 +59,12 @@ async function curl(
     "--include",
     "--request",
     method,
-    "--aws-sigv4",
-    options.sigv4 ?? "aws:amz:us-east-1:objbatch",
-    "--user",
-    `${user.accessKeyId}:${user.secretAccessKey}`,
+    ...(options.args ?? [
+      "--aws-sigv4",
+      options.sigv4 ?? "aws:amz:us-east-1:objbatch",
+      "--user",
+      `${user.accessKeyId}:${user.secretAccessKey}`,
+    ]),
     ...(options.json !== undefined ? ["--json", JSON.stringify(options.json)] : []),
     `${server.url}${path}`,
   ];
@@ -120,5 +125,37 @@ describe("curl --aws-sigv4", () => {
     const wrong = await curl("GET", "/api/v1/jobs", { user: { ...ALICE, secretAccessKey: "nope" } });
     assert.equal(wrong.status, 401);
     assert.equal(wrong.json.type, "urn:objbatch:problem:unauthenticated");
+  });
+});
+
+describe("curl with a cookie jar (a console session)", () => {
+  it("signs in, reads with the cookie, changes with the CSRF token, and signs out", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "objbatch-curl-jar-"));
+    const jar = join(dir, "jar");
+    try {
+      const signIn = await curl("POST", "/api/v1/session", {
+        json: { accessKeyId: ALICE.accessKeyId, secretAccessKey: ALICE.secretAccessKey },
+        args: ["-c", jar],
+      });
+      assert.equal(signIn.status, 201, signIn.text);
+      const csrf: string = signIn.json.csrfToken;
+      const listed = await curl("GET", "/api/v1/jobs", { args: ["-b", jar] });
+      assert.equal(listed.status, 200, listed.text);
+      const refused = await curl("POST", "/api/v1/jobs", { json: createRequest(), args: ["-b", jar] });
+      assert.equal(refused.status, 403);
+      const created = await curl("POST", "/api/v1/jobs", {
+        json: createRequest(),
+        args: ["-b", jar, "-H", `X-CSRF-Token: ${csrf}`],
+      });
+      assert.equal(created.status, 201, created.text);
+      assert.equal((await curl("GET", "/api/v1/session", { args: ["-b", jar] })).json.csrfToken, csrf);
+      const out = await curl("DELETE", "/api/v1/session", {
+        args: ["-b", jar, "-c", jar, "-H", `X-CSRF-Token: ${csrf}`],
+      });
+      assert.equal(out.status, 204);
+      assert.equal((await curl("GET", "/api/v1/jobs", { args: ["-b", jar] })).status, 401, "the jar holds no session");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

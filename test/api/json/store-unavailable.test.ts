@@ -1,7 +1,8 @@
 /**
  * While the job store cannot be reached, the JSON API answers 503 store-unavailable problems with Retry-After
  * (D14), never a 500, and serves again once the store is back. The store is a real PostgreSQL reached through a
- * TCP proxy of the test's own that goes away and comes back on the same port.
+ * TCP proxy of the test's own that goes away and comes back on the same port. Console sessions, which live in the
+ * same store, are no different: signing in and using a session answer 503 too, and the session works again after.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -30,8 +31,9 @@ describe("the JSON API while the store is unavailable", () => {
     database = await createPgDatabase();
     proxy = freezableProxy(new URL(database.url));
     port = await proxy.listen();
-    const jobStore = new JobStore(await openPostgres(throughPort(database.url, port), 2));
-    store = { name: "postgres", store: jobStore, url: database.url, dispose: () => jobStore.close() };
+    const connection = await openPostgres(throughPort(database.url, port), 2);
+    const jobStore = new JobStore(connection);
+    store = { name: "postgres", store: jobStore, connection, url: database.url, dispose: () => jobStore.close() };
     server = await startJsonApiServer(store);
     alice = new JsonApiClient(server.url, ALICE, await DocumentChecker.load(server.url));
   });
@@ -65,5 +67,26 @@ describe("the JSON API while the store is unavailable", () => {
     const again = await alice.get(path);
     assert.equal(again.status, 200, again.text);
     assert.equal(again.json.description, undefined);
+  });
+
+  it("answers 503 to signing in and to a session's requests, and the session works again when the store is back", async () => {
+    const credentials = { accessKeyId: ALICE.accessKeyId, secretAccessKey: ALICE.secretAccessKey };
+    const signIn = () =>
+      alice.call({ method: "POST", path: "/api/v1/session", body: credentials, unsigned: true, payloadHash: "none" });
+    const signedIn = await signIn();
+    assert.equal(signedIn.status, 201, signedIn.text);
+    const cookie = String(signedIn.headers["set-cookie"]).split(";")[0]!;
+    const inSession = () => alice.call({ path: "/api/v1/jobs", unsigned: true, headers: { cookie } });
+
+    await proxy.close();
+    for (const r of [await signIn(), await inSession()]) {
+      assert.equal(r.status, 503, r.text);
+      assert.equal(r.json.type, "urn:objbatch:problem:store-unavailable");
+      assert.ok(Number(r.headers["retry-after"]) > 0);
+    }
+
+    await proxy.listen(port);
+    const again = await inSession();
+    assert.equal(again.status, 200, again.text);
   });
 });
