@@ -141,6 +141,7 @@ for (const [kind, open] of [
         "SameSite=Strict",
       ]);
       assert.notEqual(session.csrfToken, session.token);
+      assert.equal(session.answer.headers["cache-control"], "no-store");
     });
 
     it("keeps only the token's hash in the store, never the token or the CSRF token", async () => {
@@ -232,6 +233,7 @@ for (const [kind, open] of [
       const me = await inSession(session, { path: "/api/v1/session" }, null);
       assert.equal(me.status, 200, me.text);
       assert.deepEqual(me.json, session.answer.json, "the same session, the same CSRF token");
+      assert.equal(me.headers["cache-control"], "no-store");
       assertProblem(await signed({ path: "/api/v1/session" }), 404, "no-session");
     });
 

@@ -38,7 +38,13 @@ export interface SessionRouteParts {
 /** Compared against when the key is unknown, so an unknown key costs what a wrong secret does. */
 const NO_SECRET = "objbatch: no such access key";
 
-const SESSION = { description: "The session.", schema: SessionSchema };
+const SESSION = {
+  description: "The session.",
+  schema: SessionSchema,
+  headers: { "Cache-Control": "no-store: the answer holds the session's CSRF token." },
+};
+/** An answer that holds the CSRF token is kept by no cache. */
+const NO_STORE = { "cache-control": "no-store" };
 
 export function sessionRoutes(parts: SessionRouteParts): JsonRoute[] {
   const { accounts, sessions, policy, throttle, now } = parts;
@@ -55,7 +61,7 @@ export function sessionRoutes(parts: SessionRouteParts): JsonRoute[] {
       authenticated: false,
       body: SignInRequestSchema,
       responses: {
-        201: { ...SESSION, headers: { "Set-Cookie": "The session cookie, objbatch_session." } },
+        201: { ...SESSION, headers: { ...SESSION.headers, "Set-Cookie": "The session cookie, objbatch_session." } },
       },
       problems: [400, 401, 413, 415, 429, 500, 503],
       problemNotes: {
@@ -102,6 +108,7 @@ export function sessionRoutes(parts: SessionRouteParts): JsonRoute[] {
         return {
           status: 201,
           body: sessionView(session, csrfTokenOf(token)),
+          headers: NO_STORE,
           cookies: [sessionCookie(request, policy, token, expiresAt, createdAt)],
         };
       },
@@ -117,7 +124,7 @@ export function sessionRoutes(parts: SessionRouteParts): JsonRoute[] {
       problemNotes: { 404: "The request is signed: it has no session (a signature wins over a cookie)." },
       handler: async (context) => {
         const caller = sessionOf(context);
-        return { status: 200, body: sessionView(caller.session, caller.csrfToken) };
+        return { status: 200, body: sessionView(caller.session, caller.csrfToken), headers: NO_STORE };
       },
     },
     {
