@@ -359,7 +359,7 @@ for (const [kind, open] of [
       assert.equal((await signInAnswer(right)).status, 201, "after the window");
     });
 
-    it("sets the Secure attribute when the request comes over TLS", { skip: kind !== "sqlite" }, async () => {
+    it("sets the Secure attribute when the request comes over TLS", async () => {
       const tls = await startTlsFront(server);
       try {
         const answer = await httpsJson(tls.port, tls.cert, "/api/v1/session", {
