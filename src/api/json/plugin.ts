@@ -5,6 +5,9 @@
  *   /api/v1/jobs...              the account's jobs (job-routes.ts), SigV4-signed (authentication.ts)
  *   POST /api/v1/jobs/preview    a job's dry run (preview-route.ts)
  *   /api/v1/jobs/{id}/report...  a job's completion report and its results files (report-routes.ts)
+ *   POST /api/v1/jobs/{id}/rerun a new job over a finished job's failed or unrun tasks (rerun-routes.ts, D35)
+ *   POST /api/v1/jobs/{id}/clone a new job with the same manifest and operation, with overrides (rerun-routes.ts)
+ *   GET /api/v1/jobs/{id}/tasks  a page of the job's task results, from its report (rerun-routes.ts)
  *
  * Every route is declared once (route.ts) and registered here: the signature is checked before the body is read
  * when it can be (onRequest), otherwise once it has arrived (preHandler), where the body's hash, digest and
@@ -20,6 +23,7 @@ import type { AccountRegistry } from "../../accounts/types.js";
 import { isDomainError } from "../../domain/errors.js";
 import type { JobPreviewerApi } from "../../preview/job-preview.js";
 import { isReportError, type ReportError } from "../../service/job-report.js";
+import { isRerunRefusal, type RerunRefusal } from "../../service/job-rerun.js";
 import type { JobServiceApi } from "../../service/types.js";
 import { parseRequestTarget } from "../auth/request-target.js";
 import type { SignatureLedger } from "../auth/signature-binding.js";
@@ -40,6 +44,7 @@ import {
   problemOfRejection,
 } from "./problems.js";
 import { reportRoutes } from "./report-routes.js";
+import { rerunRoutes } from "./rerun-routes.js";
 import type { JsonRoute } from "./route.js";
 
 export interface JsonApiParts {
@@ -80,6 +85,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     ...jobRoutes(parts.service),
     previewRoute(parts.previewer),
     ...reportRoutes(parts.service),
+    ...rerunRoutes(parts.service),
   );
   const document = openApiDocument(routes, JSON_API_VERSION);
   const resources = routes.map((route) => ({
@@ -189,6 +195,7 @@ function problemFor(error: unknown, request: FastifyRequest, maxBodyBytes: numbe
   if (error instanceof ProblemError) return error;
   if (isDomainError(error)) return problemOfDomainError(error);
   if (isReportError(error)) return problemOfReportError(error);
+  if (isRerunRefusal(error)) return problemOfRerunRefusal(error);
   const rejection = fastifyRejectionOf(error);
   if (rejection !== undefined) return problemOfRejection(rejection, maxBodyBytes);
   request.log.error({ err: error }, "JSON API request failed unexpectedly");
@@ -207,6 +214,18 @@ function problemOfReportError(error: ReportError): ProblemError {
     case "storage-failed":
       return new ProblemError(502, "report-storage-failed", "The report's storage failed", error.message);
   }
+}
+
+/** Why a job cannot be rerun (service/job-rerun.ts, D35): each a 409 of its own kind. */
+function problemOfRerunRefusal(error: RerunRefusal): ProblemError {
+  const titles: Record<RerunRefusal["kind"], string> = {
+    "job-not-finished": "The job has not finished",
+    "no-failed-tasks-report": "The job kept no report of its failed tasks",
+    "report-incomplete": "The job's report of failed tasks is incomplete",
+    "nothing-to-rerun": "The job has no task to rerun",
+    "unrun-tasks-unknown": "The job's unrun tasks are not known",
+  };
+  return new ProblemError(409, error.kind, titles[error.kind], error.message);
 }
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ProblemError): void {
