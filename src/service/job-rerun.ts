@@ -314,8 +314,15 @@ function derivedSpec(
   };
 }
 
+/** The manifest formats whose chunks are byte ranges of the manifest object (the rest keep their tasks inline). */
+const CSV_FORMATS: ReadonlySet<string> = new Set([
+  "S3BatchOperations_CSV_20180820",
+  "COSBatchOperations_CSV_V1",
+  "OSS_BatchOperations_CSV_20250611",
+]);
+
 function isCsvFormat(format: string): boolean {
-  return format.endsWith("_CSV_20180820") || format === "COSBatchOperations_CSV_V1" || format.startsWith("OSS_Batch");
+  return CSV_FORMATS.has(format);
 }
 
 function sorted(codes: readonly string[] | undefined): string[] | undefined {
