@@ -10,7 +10,7 @@ import { tallyFailures } from "../domain/failure-causes.js";
 import type { JobStatus } from "../domain/status.js";
 import { failed, type TaskResult, type TaskRow } from "../domain/task.js";
 import { parseChunk } from "../manifest/csv-manifest.js";
-import { parseInlineTasks } from "../manifest/inline-tasks.js";
+import { encodeInlineTasks, type InlineTask, inlineTask, parseInlineTasks } from "../manifest/inline-tasks.js";
 import { runOperation } from "../operations/index.js";
 import { formatRows } from "../report/report-row.js";
 import { isStorageError } from "../storage/errors.js";
@@ -128,9 +128,15 @@ function summarize(context: JobContext, rows: readonly TaskRow[], results: reado
   const succeededRows: { task: TaskRow["task"]; result: TaskResult }[] = [];
   const failedRows: { task: TaskRow["task"]; result: TaskResult }[] = [];
   const failures: { task: TaskRow["task"]; result: TaskResult }[] = [];
+  const unrun: InlineTask[] = [];
   rows.forEach((row, i) => {
     const result = results[i];
-    if (!result) return; // not attempted: the job was cancelled or failed meanwhile
+    if (!result) {
+      // Not attempted: the job was cancelled or failed meanwhile. Kept with the chunk, so a rerun of the job's
+      // unsucceeded tasks finds it (D35); a record that cannot become a task would only fail again.
+      if (row.invalid === undefined) unrun.push(inlineTask(row.task.bucket, row.task.key, row.task.versionId));
+      return;
+    }
     if (result.status === "succeeded") {
       succeeded++;
       if (context.keepSucceededRows) succeededRows.push({ task: row.task, result });
@@ -145,6 +151,7 @@ function summarize(context: JobContext, rows: readonly TaskRow[], results: reado
     failed: failedCount,
     succeededRows: succeededRows.length > 0 ? formatRows(succeededRows) : null,
     failedRows: failedRows.length > 0 ? formatRows(failedRows) : null,
+    unrunTasks: unrun.length > 0 ? encodeInlineTasks(unrun) : null,
     // Tallied whatever the report keeps, so the causes are exact even without a report (D27).
     causes: tallyFailures(failures),
   };

@@ -21,6 +21,7 @@ import {
   reportedStatuses,
   reportManifestKey,
 } from "../report/report-writer.js";
+import { MalformedResultRow, type PositionedResultRow, readResultRows } from "../report/result-rows.js";
 import { isStorageError, StorageError } from "../storage/errors.js";
 import { readBounded } from "../storage/read-bounded.js";
 import type { ObjectStorage } from "../storage/types.js";
@@ -62,6 +63,17 @@ export interface ReportFileContent {
 }
 
 export type ReportProblemKind = "no-such-file" | "access-denied" | "storage-failed" | "storage-unavailable";
+
+/** A place in a status's results files: the file's number and a byte offset in it where a row starts. */
+export interface ReportPosition {
+  readonly file: number;
+  readonly offset: number;
+}
+
+/** A row of a results file, with the file it is in and where the row after it starts. */
+export interface ReportRowAt extends PositionedResultRow {
+  readonly file: number;
+}
 
 /** Why a report or a results file cannot be read; the JSON API answers each with its own problem. */
 export class ReportError extends Error {
@@ -139,6 +151,55 @@ export class JobReports {
     }
   }
 
+  /**
+   * The rows of the job's completed results files of `status`, in file order, from `from` (a position a row
+   * starts at), streamed from the report bucket: each file is HEADed and read pinned to that ETag, from the offset
+   * on. Files still being written are not read (they are multipart uploads, not objects, until completed).
+   * Throws ReportError no-such-file when the job keeps no report.
+   */
+  async *rows(
+    job: Job,
+    status: TaskStatus,
+    from: ReportPosition = { file: 0, offset: 0 },
+  ): AsyncGenerator<ReportRowAt> {
+    const bucket = job.report.enabled ? job.report.bucket?.bucket : undefined;
+    if (bucket === undefined) throw new ReportError("no-such-file", `Job ${job.jobId} writes no completion report.`);
+    const files = (await this.options.store.reportFiles(job.jobId, status))
+      .filter((f) => f.completed && f.index >= from.file)
+      .sort((a, b) => a.index - b.index);
+    const storage = this.storageFor(job, bucket);
+    for (const file of files) {
+      const offset = file.index === from.file ? from.offset : 0;
+      let body: Readable;
+      try {
+        const info = await storage.head(bucket, file.key);
+        if (offset >= info.size) continue;
+        body = await storage.get(bucket, file.key, {
+          ifMatch: info.etag,
+          ...(offset > 0 ? { range: { start: offset, end: info.size - 1 } } : {}),
+        });
+      } catch (e) {
+        throw reportStorageError(e, `results file ${file.key} in bucket ${bucket}`);
+      }
+      try {
+        for await (const row of readResultRows(body, offset)) yield { ...row, file: file.index };
+      } catch (e) {
+        if (e instanceof MalformedResultRow) {
+          throw new ReportError(
+            "storage-failed",
+            `The results file ${file.key} is not one objbatch wrote: ${e.message}`,
+          );
+        }
+        throw reportStorageError(e, `results file ${file.key} in bucket ${bucket}`);
+      }
+    }
+  }
+
+  /** The job's results files of `status` as the store records them, in order. */
+  async recordedFiles(job: Job, status: TaskStatus): Promise<ReportFileEntry[]> {
+    return (await this.files(job)).filter((f) => f.taskStatus === status).sort((a, b) => a.index - b.index);
+  }
+
   private async files(job: Job): Promise<ReportFileEntry[]> {
     const statuses = reportedStatuses(job.report.scope);
     const entries: ReportFileEntry[] = [];
@@ -186,7 +247,7 @@ export class JobReports {
   }
 
   /** The storage as the job's account and role may use it: the engine's rules (engine/bucket-access.ts). */
-  private storageFor(job: Job, bucket: string): ObjectStorage {
+  storageFor(job: Job, bucket: string, what = "report bucket"): ObjectStorage {
     const { storage } = this.options;
     if (storage === undefined) {
       throw new ReportError(
@@ -194,20 +255,20 @@ export class JobReports {
         "This server has no access to object storage; reports cannot be read.",
       );
     }
-    return restrictStorage(storage, this.access(job, bucket));
+    return restrictStorage(storage, this.access(job, bucket, what));
   }
 
   /** The job's bucket rules; ReportError access-denied unless they allow the report bucket. */
-  private access(job: Job, bucket: string): BucketAccess {
+  private access(job: Job, bucket: string, what = "report bucket"): BucketAccess {
     const access = new BucketAccess(this.options.accounts.byId(job.accountId), job.roleArn);
     if (!access.allows(bucket)) {
-      throw new ReportError("access-denied", `The job's account (and role) may not use the report bucket ${bucket}.`);
+      throw new ReportError("access-denied", `The job's account (and role) may not use the ${what} ${bucket}.`);
     }
     return access;
   }
 
   /** Another account's job answers exactly like a missing one. */
-  private async requireJob(accountId: string, jobId: string): Promise<Job> {
+  async requireJob(accountId: string, jobId: string): Promise<Job> {
     const job = await this.options.store.getAccountJob(accountId, jobId, this.options.now());
     if (!job) throw noSuchJob(jobId);
     return job;

@@ -2,7 +2,7 @@
  * JobService: the use cases behind every front-end. It validates what is dialect-independent (caps,
  * idempotency, status rules), writes through the JobStore, and wakes the engine when there is work.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { AccountRegistry } from "../accounts/types.js";
 import { DomainError, noSuchJob } from "../domain/errors.js";
 import type { Job, JobSpec, Tag } from "../domain/job.js";
@@ -13,7 +13,10 @@ import { DuplicateTokenError } from "../store/errors.js";
 import type { JobStore, TokenUse } from "../store/job-store.js";
 import { jobProgress } from "./job-progress.js";
 import { type JobReport, JobReports, type ReportFileContent } from "./job-report.js";
+import { type JobOverrides, JobReruns, type RerunRequest } from "./job-rerun.js";
 import { searchJobs } from "./job-search.js";
+import { requestFingerprint } from "./request-fingerprint.js";
+import { type TaskResultsPage, type TaskResultsQuery, taskResults } from "./task-results.js";
 import type {
   CreateJobOutcome,
   JobFailures,
@@ -49,6 +52,7 @@ export class JobService implements JobServiceApi {
   private readonly store: JobStore;
   private readonly now: () => number;
   private readonly reports: JobReports;
+  private readonly reruns: JobReruns;
 
   constructor(private readonly options: JobServiceOptions) {
     this.store = options.store;
@@ -59,10 +63,18 @@ export class JobService implements JobServiceApi {
       storage: options.storage,
       now: this.now,
     });
+    this.reruns = new JobReruns({
+      store: options.store,
+      reports: this.reports,
+      create: (spec, fingerprint) => this.createJob(spec, "reuse", fingerprint),
+    });
   }
 
-  async createJob(spec: JobSpec, tokenPolicy: "reuse" | "reject"): Promise<CreateJobOutcome> {
-    const fingerprint = requestFingerprint(spec);
+  async createJob(
+    spec: JobSpec,
+    tokenPolicy: "reuse" | "reject",
+    fingerprint = requestFingerprint(spec),
+  ): Promise<CreateJobOutcome> {
     if ((spec.tags?.length ?? 0) > (this.options.maxJobTags ?? 50)) {
       throw new DomainError("TooManyTags", `A job can have at most ${this.options.maxJobTags ?? 50} tags.`);
     }
@@ -148,6 +160,19 @@ export class JobService implements JobServiceApi {
 
   openReportFile(accountId: string, jobId: string, status: TaskStatus, index: number): Promise<ReportFileContent> {
     return this.reports.open(accountId, jobId, status, index);
+  }
+
+  rerunJob(accountId: string, jobId: string, request: RerunRequest): Promise<CreateJobOutcome> {
+    return this.reruns.rerun(accountId, jobId, request);
+  }
+
+  cloneJob(accountId: string, jobId: string, overrides: JobOverrides): Promise<CreateJobOutcome> {
+    return this.reruns.clone(accountId, jobId, overrides);
+  }
+
+  async jobTaskResults(accountId: string, jobId: string, query: TaskResultsQuery): Promise<TaskResultsPage> {
+    const job = await this.reports.requireJob(accountId, jobId);
+    return taskResults(this.reports, job, query);
   }
 
   async updateJobDescription(accountId: string, jobId: string, description: string): Promise<Job> {
@@ -316,20 +341,4 @@ function illegalChange(from: JobStatus, requested: string): DomainError {
     return new DomainError("IllegalStatusChange", `The job has already finished (${from}).`);
   }
   return new DomainError("IllegalStatusChange", `Error with the job status change: ${from} to ${requested}.`);
-}
-
-/** Two CreateJob requests are "the same request" when everything but the dialect's echo details matches. */
-export function requestFingerprint(spec: JobSpec): string {
-  return createHash("sha256").update(stableStringify(spec)).digest("hex");
-}
-
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

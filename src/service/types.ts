@@ -6,6 +6,8 @@ import type { Job, JobSpec, JobSummary, OperationKind, Tag } from "../domain/job
 import type { JobStatus } from "../domain/status.js";
 import type { TaskStatus } from "../domain/task.js";
 import type { JobReport, ReportFileContent } from "./job-report.js";
+import type { JobOverrides, RerunRequest } from "./job-rerun.js";
+import type { TaskResultsPage, TaskResultsQuery } from "./task-results.js";
 
 /** What UpdateJobStatus may ask for: the dialects' Ready and Cancelled, and objbatch's Paused (D31). */
 export type RequestedStatus = "Ready" | "Cancelled" | "Paused";
@@ -78,6 +80,15 @@ export interface JobServiceApi {
    * `reject`: any reuse of a token is an Idempotency error (COS, "Duplicate request.").
    */
   createJob(spec: JobSpec, tokenPolicy: "reuse" | "reject"): Promise<CreateJobOutcome>;
+  /**
+   * A new job running a finished job's operation over its failed (or not succeeded) tasks, from its report, with
+   * a manifest written to its report bucket (service/job-rerun.ts, D35); RerunRefusal when it cannot be.
+   */
+  rerunJob(accountId: string, jobId: string, request: RerunRequest): Promise<CreateJobOutcome>;
+  /** A new job with the same manifest (or generator) and operation, and the overrides (D35). */
+  cloneJob(accountId: string, jobId: string, overrides: JobOverrides): Promise<CreateJobOutcome>;
+  /** A page of the job's task results, read from its report's results files (service/task-results.ts, D35). */
+  jobTaskResults(accountId: string, jobId: string, query: TaskResultsQuery): Promise<TaskResultsPage>;
   describeJob(accountId: string, jobId: string): Promise<Job>;
   listJobs(accountId: string, query: ListJobsQuery): Promise<ListJobsPage>;
   updateJobPriority(accountId: string, jobId: string, priority: number): Promise<Job>;

@@ -17,6 +17,7 @@ import { type LiveChunkProgress, recordLiveProgress } from "./chunks/live-progre
 import { countChunks, hasRunningChunks, hasUnfinishedChunks, sumChunkCounters } from "./chunks/read-chunks.js";
 import { releaseChunk } from "./chunks/release-chunk.js";
 import { renewLeases } from "./chunks/renew-leases.js";
+import { readUnrunChunks, type UnrunChunk } from "./chunks/unrun-chunks.js";
 import type { StoreConnection } from "./connect.js";
 import { DuplicateTokenError, isStoreUnavailable } from "./errors.js";
 import { GroupCommit } from "./group-commit.js";
@@ -326,6 +327,11 @@ export class JobStore {
   /** A chunk of the job is leased and its lease has not expired. */
   hasRunningChunks(jobId: string, now: number): Promise<boolean> {
     return hasRunningChunks(this.db, jobId, now);
+  }
+
+  /** A finished job's chunks that never ran to the end, a page at a time in seq order (D35). */
+  unrunChunks(jobId: string, afterSeq: number, limit: number): Promise<UnrunChunk[]> {
+    return readUnrunChunks(this.db, jobId, afterSeq, limit);
   }
 
   /** For tests and diagnostics: the sum of the done chunks' counters must equal the job's. */

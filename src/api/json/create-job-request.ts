@@ -61,6 +61,23 @@ export function jobSpecOf(request: CreateJobRequest, accountId: string): JobSpec
   }) as JobSpec;
 }
 
+/** A report setting given on its own at `/report` of a body (a rerun's or clone's override, D35), checked as in a create. */
+export function reportConfigOf(report: ReportJson): ReportConfig {
+  const problems: FieldProblem[] = [];
+  const bucket = (pointer: string, value: string): BucketRef => {
+    try {
+      return parseBucketRef(value);
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      problems.push({ pointer, detail: e.message });
+      return dummy;
+    }
+  };
+  const config = reportOf(report, bucket, problems);
+  if (problems.length > 0) throw validationProblem(`The report is not valid: ${problems.length} problem(s).`, problems);
+  return config;
+}
+
 /** Stands in for a bucket reference that did not parse; the request is refused before it is used. */
 const dummy: BucketRef = { arn: "", bucket: "" };
 

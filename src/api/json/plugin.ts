@@ -7,6 +7,9 @@
  *   /api/v1/jobs/{id}/report...  a job's completion report and its results files (report-routes.ts)
  *   /api/v1/session, /sessions   console sessions: sign in (no authentication), who am I, sign out, revoke all
  *                                of the account's (sessions/session-routes.ts, D33)
+ *   POST /api/v1/jobs/{id}/rerun a new job over a finished job's failed or unrun tasks (rerun-routes.ts, D35)
+ *   POST /api/v1/jobs/{id}/clone a new job with the same manifest and operation, with overrides (rerun-routes.ts)
+ *   GET /api/v1/jobs/{id}/tasks  a page of the job's task results, from its report (rerun-routes.ts)
  *
  * Every authenticated route takes either an AWS SigV4 signature (authentication.ts) or a console session's cookie
  * (sessions/session-authentication.ts, D33). A request that carries a signature (an Authorization header, or
@@ -27,6 +30,7 @@ import type { AccountRegistry } from "../../accounts/types.js";
 import { isDomainError } from "../../domain/errors.js";
 import type { JobPreviewerApi } from "../../preview/job-preview.js";
 import { isReportError, type ReportError } from "../../service/job-report.js";
+import { isRerunRefusal, type RerunRefusal } from "../../service/job-rerun.js";
 import type { JobServiceApi } from "../../service/types.js";
 import { parseRequestTarget } from "../auth/request-target.js";
 import type { SignatureLedger } from "../auth/signature-binding.js";
@@ -47,6 +51,7 @@ import {
   problemOfRejection,
 } from "./problems.js";
 import { reportRoutes } from "./report-routes.js";
+import { rerunRoutes } from "./rerun-routes.js";
 import type { JsonRoute } from "./route.js";
 import { type SessionCaller, sessionAuthentication } from "./sessions/session-authentication.js";
 import { SESSION_COOKIE } from "./sessions/session-cookie.js";
@@ -108,6 +113,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
       throttle: new SignInThrottle({ now: nowMs }),
       now: nowMs,
     }),
+    ...rerunRoutes(parts.service),
   );
   const document = openApiDocument(routes, JSON_API_VERSION);
   const resources = routes.map((route) => ({
@@ -234,6 +240,7 @@ function problemFor(error: unknown, request: FastifyRequest, maxBodyBytes: numbe
   if (error instanceof ProblemError) return error;
   if (isDomainError(error)) return problemOfDomainError(error);
   if (isReportError(error)) return problemOfReportError(error);
+  if (isRerunRefusal(error)) return problemOfRerunRefusal(error);
   const rejection = fastifyRejectionOf(error);
   if (rejection !== undefined) return problemOfRejection(rejection, maxBodyBytes);
   request.log.error({ err: error }, "JSON API request failed unexpectedly");
@@ -257,6 +264,18 @@ function problemOfReportError(error: ReportError): ProblemError {
 /** Whether the request carries a SigV4 signature (which then decides, whatever cookie it carries). */
 function isSigned(request: FastifyRequest): boolean {
   return request.headers.authorization !== undefined || /[?&]X-Amz-Signature=/.test(request.url);
+}
+
+/** Why a job cannot be rerun (service/job-rerun.ts, D35): each a 409 of its own kind. */
+function problemOfRerunRefusal(error: RerunRefusal): ProblemError {
+  const titles: Record<RerunRefusal["kind"], string> = {
+    "job-not-finished": "The job has not finished",
+    "no-failed-tasks-report": "The job kept no report of its failed tasks",
+    "report-incomplete": "The job's report of failed tasks is incomplete",
+    "nothing-to-rerun": "The job has no task to rerun",
+    "unrun-tasks-unknown": "The job's unrun tasks are not known",
+  };
+  return new ProblemError(409, error.kind, titles[error.kind], error.message);
 }
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ProblemError): void {

@@ -2,7 +2,9 @@
  * Exactly-once accounting: a chunk's results are recorded and added to the job's counters in one
  * transaction, and only by the holder of the chunk's current lease. A worker whose lease was taken over
  * (it was presumed dead) finds its token gone and its results are discarded: the new holder counts them.
- * A done chunk's inline tasks are never read again, so they are dropped here to give the space back.
+ * A done chunk's inline tasks are never read again, so they are dropped here to give the space back; in their
+ * place it keeps the tasks it never attempted (the job was cancelled or failed while it ran), for a rerun of
+ * the job's unsucceeded tasks (D35).
  * The chunk's failures by cause are added to the job's in the same transaction (D27), so they are exact too.
  */
 import type { Kysely } from "kysely";
@@ -18,6 +20,11 @@ export interface ChunkResults {
   readonly failedRows: string | null;
   /** The chunk's failed tasks by (HTTP status, error code), whatever the report keeps (D27). */
   readonly causes?: readonly FailureCause[];
+  /**
+   * The chunk's tasks it never attempted, as inline tasks (manifest/inline-tasks.ts): set only when the job
+   * stopped while it ran. Kept in the chunk's `tasks` (D35).
+   */
+  readonly unrunTasks?: string | null;
 }
 
 export async function completeChunk(
@@ -39,7 +46,7 @@ export async function completeChunk(
         failed: results.failed,
         succeeded_rows: results.succeededRows,
         failed_rows: results.failedRows,
-        tasks: null,
+        tasks: results.unrunTasks ?? null,
         // Its tasks move from live progress to the job's counters in this transaction (D30).
         live_succeeded: 0,
         live_failed: 0,

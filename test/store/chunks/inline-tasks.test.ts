@@ -1,7 +1,7 @@
 /**
  * Chunks with inline tasks (generated and inventory manifests) on real SQLite and PostgreSQL, through
- * store/chunks/: the lease hands the tasks to the runner, and they are dropped once the chunk is done or
- * skipped.
+ * store/chunks/: the lease hands the tasks to the runner, and they are dropped once the chunk is done; a skipped
+ * chunk keeps them, and unrunChunks reads them back (D35).
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
@@ -12,7 +12,7 @@ import { database, describeOnStores } from "../helpers.js";
 const results = { succeeded: 1, failed: 0, succeededRows: null, failedRows: null };
 
 describeOnStores("inline chunk tasks", (t) => {
-  it("leases hand out the tasks; done and skipped chunks drop them; byte-range chunks have none", async () => {
+  it("leases hand out the tasks; done chunks drop them, skipped ones keep them; byte-range chunks have none", async () => {
     const row = newJob();
     await t.store.insertJob(row);
     const big = encodeInlineTasks(Array.from({ length: 1000 }, (_, i) => inlineTask("b", `k/${i} ✓,"x"`)));
@@ -54,9 +54,23 @@ describeOnStores("inline chunk tasks", (t) => {
       rows.map((r) => ({ ...r })),
       [
         { seq: 0, state: "done", tasks: null },
-        { seq: 1, state: "skipped", tasks: null },
+        // Kept: a rerun of the tasks that never got a result reads them (D35).
+        { seq: 1, state: "skipped", tasks: JSON.stringify([["b", "z", "v"]]) },
         { seq: 2, state: "skipped", tasks: null },
       ],
+    );
+    const unrun = await t.store.unrunChunks(row.jobId, -1, 10);
+    assert.deepEqual(
+      unrun.map((c) => [c.seq, c.startByte, c.endByte, c.firstRecord, c.records, c.tasks]),
+      [
+        [1, 0, 0, 1000, 1, JSON.stringify([["b", "z", "v"]])],
+        [2, 10, 20, 1001, 2, null],
+      ],
+    );
+    assert.deepEqual(
+      (await t.store.unrunChunks(row.jobId, 1, 10)).map((c) => c.seq),
+      [2],
+      "a page starts after the seq given",
     );
   });
 });
