@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -413,6 +414,36 @@ describe("the objbatch command line against a real server", () => {
         narrow.some((line) => line.startsWith(jobId) && line.endsWith("…")),
         narrow.join("\n"),
       );
+    });
+  });
+
+  describe("on a terminal", () => {
+    // util-linux `script` runs the CLI under a real pseudo-terminal; where it is missing there is nothing to test.
+    const script = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p));
+
+    /** The CLI's output under a pseudo-terminal of 200 columns. */
+    function underTerminal(args: readonly string[], extra: Record<string, string> = {}): Promise<string> {
+      const command = `stty cols 200 2>/dev/null; ${[process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ")}`;
+      const base = Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !k.startsWith("OBJBATCH_") && k !== "NO_COLOR"),
+      );
+      return new Promise((resolve, reject) => {
+        execFile(
+          script!,
+          ["-qfec", command, "/dev/null"],
+          { env: { ...base, ...env, TERM: "xterm", ...extra } as NodeJS.ProcessEnv, encoding: "utf8", timeout: 60_000 },
+          (error, stdout) => (error === null ? resolve(stdout) : reject(error)),
+        );
+      });
+    }
+
+    it("colours a table, and never with NO_COLOR", { skip: script === undefined && "no script(1)" }, async () => {
+      const coloured = await underTerminal(["jobs", "list"]);
+      assert.ok(coloured.includes(`${ESCAPE}[1mID${ESCAPE}[22m`), `a bold header: ${JSON.stringify(coloured)}`);
+      assert.ok(coloured.includes(`${ESCAPE}[32mComplete${ESCAPE}[39m`), "a green status");
+      const plain = await underTerminal(["jobs", "list"], { NO_COLOR: "1" });
+      assert.ok(!plain.includes(ESCAPE), JSON.stringify(plain));
+      assert.match(plain, /^ID\s+STATUS/m);
     });
   });
 
