@@ -18,6 +18,9 @@ import { Output } from "./output.js";
 import { canAsk, confirm } from "./prompt.js";
 import { downloadReport, type ReportJson } from "./report-download.js";
 
+/** The API's largest priority (MAX_PRIORITY in schemas/requests.ts, not imported: it would load TypeBox). */
+const MAX_PRIORITY = 2147483647;
+
 interface CommonOptions extends ConnectionFlags {
   readonly json?: boolean;
 }
@@ -265,7 +268,10 @@ export function addJobsCommand(program: Command): Command {
     "objbatch jobs priority 3f0c9a4e-... 50",
   ]).action(
     action(async ({ api, out }, [id, value], o) => {
-      const priority = positiveInteger("the priority", 2147483647)(value!);
+      if (!/^\d{1,10}$/.test(value!) || Number(value) > MAX_PRIORITY) {
+        throw new CliError(`the priority is a whole number from 0 to ${MAX_PRIORITY}, not ${JSON.stringify(value)}`);
+      }
+      const priority = Number(value);
       const answer = await api.call({ method: "PATCH", path: jobPath(id!), body: { priority } });
       if (o.json) {
         out.json(answer.text);
@@ -325,6 +331,9 @@ export function addJobsCommand(program: Command): Command {
       action<CommonOptions & { download?: string }>(async ({ api, out, note }, [id], o) => {
         const answer = await api.call({ method: "GET", path: jobPath(id!, "report") });
         const report = answer.json as JobReportJson;
+        if (o.download !== undefined && !report.enabled) {
+          throw new CliError(`job ${report.jobId} writes no completion report: there is nothing to download`);
+        }
         if (o.download !== undefined) {
           const written = await downloadReport(api, report as ReportJson, o.download);
           if (o.json) out.json(answer.text);

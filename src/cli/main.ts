@@ -63,7 +63,11 @@ program.parseAsync(process.argv).catch((e: unknown) => {
     process.stderr.write(`objbatch: ${first}\n${rest.map((l) => `${l}\n`).join("")}`);
     process.exit(e.exitCode);
   }
-  if (e instanceof CommanderError) process.exit(e.exitCode);
+  if (e instanceof CommanderError) {
+    // Commander reports its own parse errors and exits; one that gets here came from an action's argument check.
+    process.stderr.write(`objbatch: ${e.message.replace(/^error: /, "")}\n`);
+    process.exit(EXIT.usage);
+  }
   process.stderr.write(`objbatch: unexpected error: ${(e as Error).message ?? e}\n`);
   if (process.env.OBJBATCH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
   process.exit(EXIT.usage);

@@ -233,6 +233,9 @@ describe("the objbatch command line against a real server", () => {
         `/api/v1/jobs/${jobId}`,
       );
       assert.equal(priority.priority, 42);
+      const notNumber = await cli(["jobs", "priority", jobId, "high"]);
+      assert.equal(notNumber.code, 1);
+      assert.match(notNumber.stderr, /^objbatch: the priority is a whole number from 0 to 2147483647, not "high"\n$/);
 
       const tagged = checkedJson(
         await ok(["jobs", "tags", jobId, "team=media", "note=a=b", "--json"]),
@@ -360,6 +363,9 @@ describe("the objbatch command line against a real server", () => {
       const cancelled = await ok(["jobs", "cancel", slowId]);
       assert.match(cancelled.stdout, new RegExp(`^Job ${slowId} cancelled: it is (Cancelling|Cancelled)\\.\\n$`));
       await waitFor(slowId, (j) => j.status === "Cancelled");
+      const noReport = await cli(["jobs", "report", slowId, "--download", join(work, "none")]);
+      assert.equal(noReport.code, 1);
+      assert.match(noReport.stderr, /writes no completion report/);
 
       const deleted = await ok(["jobs", "delete", slowId]);
       assert.equal(deleted.stdout, `Deleted job ${slowId}.\n`);
