@@ -1,107 +1,74 @@
 /**
- * The objbatch command.
- *   objbatch serve              API server and engine on the embedded defaults (SQLite, local directory storage)
- *   objbatch serve --no-engine  the API server alone: its jobs are run by workers sharing its store
- *   objbatch worker             the engine alone on a store the API server shares, /healthz and /metrics only
+ * The objbatch command: wires the commands to commander and turns every error into a message and an exit code
+ * (exit-codes.ts), never a stack trace.
+ *   objbatch serve | worker     run objbatch (serve-commands.ts)
+ *   objbatch login              save a profile (login-command.ts)
+ *   objbatch jobs ...           the account's jobs on a server, through /api/v1 (jobs-command.ts)
  */
-import { Command } from "commander";
-import { startApp, startWorker } from "../app.js";
-import { type Config, ConfigError, loadConfig } from "../config.js";
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { CliError, EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
+import { addJobsCommand } from "./jobs-command.js";
+import { addLoginCommand } from "./login-command.js";
+import { addServeCommands } from "./serve-commands.js";
+
+/** package.json's version: two levels up from src/cli/main.ts and from dist/cli/main.js alike. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string })
+    .version;
+}
 
 const program = new Command();
 program
   .name("objbatch")
-  .description("Batch operations for object storage, speaking the COS, OSS and S3 Control job APIs");
+  .description("Batch operations for object storage, speaking the COS, OSS and S3 Control job APIs")
+  .version(packageVersion(), "-V, --version", "print objbatch's version")
+  .showHelpAfterError("(add --help for usage)");
 
-program
-  .command("serve")
-  .description("start the API server and the engine")
-  .option("-p, --port <port>", "port to listen on (env PORT, default 8080)")
-  .option("--host <host>", "address to listen on (env HOST, default 0.0.0.0)")
-  .option("-d, --data-dir <dir>", "data directory (env OBJBATCH_DATA_DIR, default ./data)")
-  .option("-c, --config <file>", "JSON config file with accounts, buckets and roles (env OBJBATCH_CONFIG)")
-  .option("--store <url>", "job store: sqlite:<file> or postgres://... (env OBJBATCH_STORE_URL)")
-  .option("--no-engine", "serve the API only; run jobs in separate workers")
-  .option("--log-level <level>", "trace, debug, info, warn, error (env LOG_LEVEL)")
-  .action(async (opts) => {
-    const config = loadConfig({
-      flags: {
-        port: opts.port,
-        host: opts.host,
-        dataDir: opts.dataDir,
-        config: opts.config,
-        store: opts.store,
-        logLevel: opts.logLevel,
-      },
-    });
-    const app = await startApp(config, { engine: opts.engine });
-    const root = config.rootAccount;
-    const key = root.account.keys[0];
-    const lines = [
-      `objbatch listening on ${app.url} (data dir ${config.dataDir}, store ${storeLabel(config)})`,
-      `root account ${root.account.id}, access key ${key.accessKeyId}` +
-        (root.file
-          ? `, secret key ${key.secretAccessKey} (${root.created ? "created and " : ""}kept in ${root.file})`
-          : ""),
-    ];
-    process.stdout.write(`${lines.join("\n")}\n`);
+addServeCommands(program);
+addLoginCommand(program);
+const jobs = addJobsCommand(program);
 
-    stopOnSignals(app);
-  });
+program.addHelpText("after", () => {
+  const lines = jobs.commands.map(
+    (c) =>
+      `  objbatch jobs ${c.name()} ${c.usage().replace("[options] ", "").replace("[options]", "")}`.trimEnd() +
+      `\n      ${c.description()}`,
+  );
+  return (
+    `\nJob commands (objbatch jobs <command> --help for each):\n` +
+    lines.join("\n") +
+    `\n\nExamples:\n` +
+    `  objbatch serve                                   run a server on ./data\n` +
+    `  objbatch login                                   save its endpoint and key pair\n` +
+    `  objbatch jobs create --file job.yaml --dry-run   preview a job\n` +
+    `  objbatch jobs create --file job.yaml             preview it, then create it when you say so\n` +
+    `  objbatch jobs list --status Active               the jobs running now\n` +
+    `  objbatch jobs show ID                            a job's progress and failures by cause\n` +
+    `  objbatch jobs report ID --download ./report      its results files\n` +
+    `\nConnection: --endpoint, --access-key, --secret-key, else OBJBATCH_ENDPOINT, OBJBATCH_ACCESS_KEY,\n` +
+    `OBJBATCH_SECRET_KEY, else the profile objbatch login saved (--profile or OBJBATCH_PROFILE, default "default").\n` +
+    `\n${EXIT_CODES_HELP}\n`
+  );
+});
 
-program
-  .command("worker")
-  .description("run the engine alone on a store the API server shares (PostgreSQL, or a SQLite file on this machine)")
-  .option("-p, --port <port>", "port of /healthz and /metrics (env PORT, default 8081)")
-  .option("--host <host>", "address to listen on (env HOST, default 0.0.0.0)")
-  .option("-d, --data-dir <dir>", "data directory (env OBJBATCH_DATA_DIR, default ./data)")
-  .option("-c, --config <file>", "JSON config file with accounts, buckets and roles (env OBJBATCH_CONFIG)")
-  .option("--store <url>", "the shared job store: postgres://... or sqlite:<file> (env OBJBATCH_STORE_URL)")
-  .option("--log-level <level>", "trace, debug, info, warn, error (env LOG_LEVEL)")
-  .action(async (opts) => {
-    const config = loadConfig({
-      flags: {
-        // Its own default port, so a worker beside `objbatch serve` on one machine does not collide with it.
-        port: opts.port ?? (process.env.PORT === undefined ? "8081" : undefined),
-        host: opts.host,
-        dataDir: opts.dataDir,
-        config: opts.config,
-        store: opts.store,
-        logLevel: opts.logLevel,
-      },
-    });
-    const worker = await startWorker(config);
-    process.stdout.write(
-      `objbatch worker: health and metrics on ${worker.url} (no job API), store ${storeLabel(config)}\n`,
-    );
-    stopOnSignals(worker);
-  });
+// A reader that stops early (`objbatch jobs list | head -1`) closes the pipe: the output is simply done.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(EXIT.ok);
+});
 
-/** The store URL without its credentials. */
-function storeLabel(config: Config): string {
-  return config.storeUrl.split("@").pop() ?? "";
-}
-
-/** Closes the process's parts on SIGTERM or SIGINT (once), then exits. */
-function stopOnSignals(running: { readonly logger: { info(o: object, m: string): void }; close(): Promise<void> }) {
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    running.logger.info({ signal }, "shutting down");
-    await running.close();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
-}
-
-program.parseAsync(process.argv).catch((e) => {
-  if (e instanceof ConfigError) {
-    // One line per problem, each naming its setting; no stack trace: the fix is in the configuration.
-    for (const line of e.message.split("\n")) process.stderr.write(`objbatch: ${line}\n`);
-    process.exit(2);
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof CliError) {
+    const [first, ...rest] = e.message.split("\n");
+    process.stderr.write(`objbatch: ${first}\n${rest.map((l) => `${l}\n`).join("")}`);
+    process.exit(e.exitCode);
   }
-  process.stderr.write(`objbatch: ${(e as Error).stack ?? e}\n`);
-  process.exit(1);
+  if (e instanceof CommanderError) {
+    // Commander reports its own parse errors and exits; one that gets here came from an action's argument check.
+    process.stderr.write(`objbatch: ${e.message.replace(/^error: /, "")}\n`);
+    process.exit(EXIT.usage);
+  }
+  process.stderr.write(`objbatch: unexpected error: ${(e as Error).message ?? e}\n`);
+  if (process.env.OBJBATCH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(EXIT.usage);
 });
