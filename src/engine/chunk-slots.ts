@@ -172,6 +172,8 @@ export class ChunkSlots {
         if (!job) return undefined;
         const chunk = await store.leaseChunk(job.jobId, randomUUID(), this.deps.now(), options.leaseMs);
         if (!chunk) {
+          // No chunk left to run, or the job left Active since the tick read it (the store refuses, D32): either
+          // way it is asked no more until the next tick, which reads its status anew.
           this.exhausted.add(job.jobId);
           continue;
         }

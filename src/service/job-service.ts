@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { AccountRegistry } from "../accounts/types.js";
 import { DomainError, noSuchJob } from "../domain/errors.js";
-import type { Job, JobSpec, Tag } from "../domain/job.js";
+import type { Job, JobSpec, JobSummary, Tag } from "../domain/job.js";
 import { canRequestCancel, canRequestPause, isTerminal, type JobStatus } from "../domain/status.js";
 import type { TaskStatus } from "../domain/task.js";
 import type { ObjectStorage } from "../storage/types.js";
@@ -17,6 +17,7 @@ import { type JobOverrides, JobReruns, type RerunRequest } from "./job-rerun.js"
 import { searchJobs } from "./job-search.js";
 import { requestFingerprint } from "./request-fingerprint.js";
 import { type TaskResultsPage, type TaskResultsQuery, taskResults } from "./task-results.js";
+import { ThroughputSampler } from "./throughput-sampler.js";
 import type {
   CreateJobOutcome,
   JobFailures,
@@ -40,6 +41,8 @@ export interface JobServiceOptions {
   readonly onChange?: () => void;
   /** Every bucket's storage, routed as the engine has it: completion reports are read from it (job-report.ts). */
   readonly storage?: ObjectStorage;
+  /** What this process saw of each job's progress, for the rate over the last ten seconds (D32). */
+  readonly throughput?: ThroughputSampler;
 }
 
 const MAX_STATUS_RETRIES = 5;
@@ -53,10 +56,12 @@ export class JobService implements JobServiceApi {
   private readonly now: () => number;
   private readonly reports: JobReports;
   private readonly reruns: JobReruns;
+  private readonly throughput: ThroughputSampler;
 
   constructor(private readonly options: JobServiceOptions) {
     this.store = options.store;
     this.now = options.now ?? Date.now;
+    this.throughput = options.throughput ?? new ThroughputSampler();
     this.reports = new JobReports({
       store: options.store,
       accounts: options.accounts,
@@ -123,7 +128,10 @@ export class JobService implements JobServiceApi {
   }
 
   async describeJob(accountId: string, jobId: string): Promise<Job> {
-    return this.requireJob(accountId, jobId);
+    const now = this.now();
+    const job = await this.requireJob(accountId, jobId);
+    this.sample(job, now);
+    return job;
   }
 
   async listJobs(accountId: string, query: ListJobsQuery): Promise<ListJobsPage> {
@@ -133,9 +141,11 @@ export class JobService implements JobServiceApi {
       if (!last) throw new DomainError("InvalidNextToken", "The nextToken is invalid or has expired.");
       after = { creationTime: last.creationTime.getTime(), jobId: last.jobId };
     }
-    const jobs = await this.store.listJobs(accountId, query.statuses, query.maxResults + 1, after, this.now());
+    const now = this.now();
+    const jobs = await this.store.listJobs(accountId, query.statuses, query.maxResults + 1, after, now);
     const more = jobs.length > query.maxResults;
     const page = more ? jobs.slice(0, query.maxResults) : jobs;
+    for (const job of page) this.sample(job, now);
     return {
       jobs: page,
       nextToken: more && page.length > 0 ? page[page.length - 1].jobId : undefined,
@@ -147,11 +157,26 @@ export class JobService implements JobServiceApi {
     const job = await this.requireJob(accountId, jobId);
     const activity = await this.store.readActivity(jobId, now);
     if (activity === undefined) throw noSuchJob(jobId);
-    return { job, progress: jobProgress(job, activity) };
+    return { job, progress: jobProgress(job, activity, this.sample(job, now)) };
   }
 
-  searchJobs(accountId: string, search: JobSearch): Promise<JobSearchPage> {
-    return searchJobs(this.store, accountId, search, this.now());
+  async searchJobs(accountId: string, search: JobSearch): Promise<JobSearchPage> {
+    const now = this.now();
+    const page = await searchJobs(this.store, accountId, search, now);
+    for (const job of page.jobs) this.sample(job, now);
+    return page;
+  }
+
+  /**
+   * Feeds a progress read to the throughput sampler and returns the job's finished tasks per second over the
+   * last ten seconds, when it can be told (D32). A finished job is forgotten: its rate is 0.
+   */
+  private sample(job: Pick<JobSummary, "jobId" | "status" | "progress">, now: number): number | undefined {
+    if (isTerminal(job.status)) {
+      this.throughput.forget(job.jobId);
+      return undefined;
+    }
+    return this.throughput.observe(job.jobId, now, job.progress.succeeded + job.progress.failed);
   }
 
   describeJobReport(accountId: string, jobId: string): Promise<JobReport> {

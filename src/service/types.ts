@@ -66,9 +66,17 @@ export interface JobProgress {
   readonly failed: number;
   /** Tasks of the chunks being run now: not recorded yet. */
   readonly inFlight: number;
-  /** Recorded tasks per second of Active time, over the whole run. */
+  /**
+   * Finished tasks per second over the last ten seconds (D32); the whole run's average when that cannot be
+   * measured yet; 0 once the job has finished.
+   */
   readonly tasksPerSecond: number;
-  /** Seconds until every task is recorded at that rate: 0 once finished, null while it cannot be told. */
+  /** Finished tasks per second of Active time, over the whole run. */
+  readonly averageTasksPerSecond: number;
+  /**
+   * Seconds until every task is finished at `tasksPerSecond`: 0 once finished, null while it cannot be told
+   * (nothing counted yet, or nothing finished lately).
+   */
   readonly etaSeconds: number | null;
   /** Time spent Active, ms. */
   readonly elapsedMs: number;
@@ -107,7 +115,10 @@ export interface JobServiceApi {
   pauseJob(accountId: string, jobId: string, reason?: string): Promise<Job>;
   /** Lets a job its user paused go back to the queue at its priority; IllegalStatusChange otherwise (D31). */
   resumeJob(accountId: string, jobId: string, reason?: string): Promise<Job>;
-  /** The job and its live progress. */
+  /**
+   * The job and its live progress. Each call is also a sample of the job's finished tasks for the rate over the
+   * last ten seconds (D32): a caller that reads a job every second or two sees that rate.
+   */
   describeJobProgress(accountId: string, jobId: string): Promise<{ readonly job: Job; readonly progress: JobProgress }>;
   /** Filtered, bounded listing (service/job-search.ts). */
   searchJobs(accountId: string, search: JobSearch): Promise<JobSearchPage>;

@@ -107,9 +107,10 @@ for (const open of TEST_STORES) {
     });
     after(() => env.dispose());
 
-    function slotsWith(executor: ChunkExecutor, options: Partial<EngineOptions> = {}): Slots {
+    /** Slots over the test's store, or over `store` (the same store, seen through a wrapper). */
+    function slotsWith(executor: ChunkExecutor, options: Partial<EngineOptions> = {}, store = env.t.store): Slots {
       const recording = recordingLog();
-      const deps = { ...env.deps, log: recording.log, options: { ...env.deps.options, ...options } };
+      const deps = { ...env.deps, store, log: recording.log, options: { ...env.deps.options, ...options } };
       const statuses = new Map<string, JobStatus>();
       let wakes = 0;
       const slots = new ChunkSlots(deps, executor, new StoreOutage(deps.log, 1, () => clock), statuses, () => wakes++);
@@ -219,6 +220,40 @@ for (const open of TEST_STORES) {
       await slots.settled();
       assert.deepEqual(executor.started, []);
       assert.equal((await counts(pausing.jobId)).pending, 2);
+    });
+
+    it("gets nothing for a job that left Active since the engine looked: no error, one try per fill, the next job runs", async () => {
+      const executor = new HandExecutor(() => done(1));
+      // The real store, counting the leases asked of it per job.
+      const tries = new Map<string, number>();
+      const leaseChunk = env.t.store.leaseChunk.bind(env.t.store);
+      const counting = Object.create(env.t.store) as typeof env.t.store;
+      counting.leaseChunk = (jobId, ...rest) => {
+        tries.set(jobId, (tries.get(jobId) ?? 0) + 1);
+        return leaseChunk(jobId, ...rest);
+      };
+      const { slots, statuses, recording, wakes } = slotsWith(executor, { chunkSlots: 1 }, counting);
+      const paused = await activeJob(2, statuses);
+      const cancelled = await activeJob(2, statuses);
+      const next = await activeJob(3, statuses);
+      // The user pauses one and cancels the other after the tick that saw them Active (D31, D32).
+      assert.ok(await env.t.store.transition(paused.jobId, "Active", "Pausing", clock, { hold: true }));
+      assert.ok(await env.t.store.transition(cancelled.jobId, "Active", "Cancelling", clock));
+      assert.equal(await slots.fill([paused, cancelled, next]), undefined);
+      await slots.settled();
+      assert.deepEqual(executor.seqs(next.jobId), [0, 1, 2], "the slot went to the job still Active");
+      assert.deepEqual(executor.seqs(paused.jobId), []);
+      assert.deepEqual(executor.seqs(cancelled.jobId), []);
+      assert.deepEqual([tries.get(paused.jobId), tries.get(cancelled.jobId)], [1, 1], "asked once, not in a loop");
+      assert.equal((await counts(paused.jobId)).pending, 2);
+      assert.equal((await counts(cancelled.jobId)).pending, 2);
+      assert.deepEqual(
+        recording.lines.filter((l) => l.level === "error" || l.level === "warn"),
+        [],
+        "nothing is logged as a failure",
+      );
+      assert.ok(wakes() >= 1, "the slot left free has the engine look again, and read the statuses anew");
+      assert.equal(slots.size, 0);
     });
 
     it("gives a chunk that failed for a passing reason back, and leases no more of its job until the next fill", async () => {

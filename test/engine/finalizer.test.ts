@@ -16,6 +16,7 @@ import { failed } from "../../src/domain/task.js";
 import { finalizeJob } from "../../src/engine/finalizer.js";
 import { prepareJob } from "../../src/engine/preparer.js";
 import { reportManifestKey } from "../../src/report/report-writer.js";
+import type { LeasedChunk } from "../../src/store/chunks/lease-chunk.js";
 import { TEST_STORES } from "../helpers/stores.js";
 import { baseSpec, makeBucket, type PrepareEnv, prepareEnv, reportTo, writeCsvManifest } from "./helpers.js";
 
@@ -43,9 +44,12 @@ for (const open of TEST_STORES) {
       return jobId;
     }
 
-    /** Runs chunk `seq` "by hand": leases it and records `ok` succeeded and `bad` failed tasks with their rows. */
-    async function recordChunk(jobId: string, keys: { ok: string[]; bad: string[] }) {
-      const chunk = (await env.t.store.leaseChunk(jobId, randomUUID(), NOW, 60_000))!;
+    /**
+     * Runs the next chunk "by hand": leases it (unless `leased`, taken while the job was Active) and records `ok`
+     * succeeded and `bad` failed tasks with their rows.
+     */
+    async function recordChunk(jobId: string, keys: { ok: string[]; bad: string[] }, leased?: LeasedChunk) {
+      const chunk = leased ?? (await env.t.store.leaseChunk(jobId, randomUUID(), NOW, 60_000))!;
       const rows = (ks: string[], row: string) => (ks.length ? ks.map((k) => `things,${k},,${row}\n`).join("") : null);
       assert.ok(
         await env.t.store.completeChunk(
@@ -134,10 +138,12 @@ for (const open of TEST_STORES) {
     it("fails a Failing job, restating the threshold's entry from the final counts (D7)", async () => {
       const jobId = await activeJob();
       await recordChunk(jobId, { ok: [], bad: ["a", "b"] });
+      // A chunk still running when the job goes Failing adds its tasks before the job is Failed.
+      const inFlight = (await env.t.store.leaseChunk(jobId, randomUUID(), NOW, 60_000))!;
       await env.t.store.transition(jobId, "Active", "Failing", NOW, {
         failure: { code: "TaskFailureThresholdExceeded", reason: "2 of 2 tasks attempted (100%) failed" },
       });
-      await recordChunk(jobId, { ok: ["c", "d"], bad: [] });
+      await recordChunk(jobId, { ok: ["c", "d"], bad: [] }, inFlight);
       assert.equal(await finalizeJob(env.deps, jobId), true);
       const job = (await env.t.store.getJob(jobId))!;
       assert.equal(job.status, "Failed");

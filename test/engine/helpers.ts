@@ -19,6 +19,7 @@ import { parseInlineTasks } from "../../src/manifest/inline-tasks.js";
 import { JobService } from "../../src/service/job-service.js";
 import { LocalStorage } from "../../src/storage/local/local-storage.js";
 import type { TestStore } from "../helpers/stores.js";
+import { activate } from "../store/helpers.js";
 
 export const ACCOUNT = "111122223333";
 
@@ -137,10 +138,14 @@ export async function createAndPrepare(env: PrepareEnv, spec: JobSpec) {
   return { jobId, job };
 }
 
-/** Leases every chunk of the job in order and returns their tasks, as a runner would read them. */
+/**
+ * Makes the prepared job Active, leases every chunk of it in order and returns their tasks, as a runner would
+ * read them.
+ */
 export async function chunkTasks(env: PrepareEnv, jobId: string): Promise<{ rows: TaskRow[]; chunks: number[] }> {
   const rows: TaskRow[] = [];
   const chunks: number[] = [];
+  await activate(env.t.store, jobId, Date.now());
   for (;;) {
     const chunk = await env.t.store.leaseChunk(jobId, randomUUID(), Date.now(), 60_000);
     if (!chunk) return { rows, chunks };

@@ -10,8 +10,9 @@ import type { TaskStatus } from "../../src/domain/task.js";
 import { type FlushLimits, type ReportFileStore, ReportFlusher } from "../../src/report/report-flusher.js";
 import { resultFileKey } from "../../src/report/report-writer.js";
 import type { JobStore } from "../../src/store/job-store.js";
-import { newJob, TEST_STORES, type TestStore } from "../helpers/stores.js";
+import { TEST_STORES, type TestStore } from "../helpers/stores.js";
 import { type Fixture, fixture, text } from "../storage/local/helpers.js";
+import { jobIn } from "../store/helpers.js";
 
 const BUCKET = "reports";
 const PREFIX = "out";
@@ -62,9 +63,7 @@ for (const open of TEST_STORES) {
     beforeEach(async () => {
       await f?.cleanup();
       f = await fixture([BUCKET]);
-      const job = newJob();
-      jobId = job.jobId;
-      await t.store.insertJob(job);
+      jobId = (await jobIn(t.store, "Active")).jobId;
       chunks = 0;
     });
 

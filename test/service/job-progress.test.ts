@@ -1,4 +1,4 @@
-/** jobProgress: the JSON API's progress from recorded counters and activity (pure). */
+/** jobProgress: the JSON API's progress from recorded counters and activity, and the recent rate given (pure). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { jobProgress } from "../../src/service/job-progress.js";
@@ -14,16 +14,32 @@ describe("jobProgress", () => {
       failed: 0,
       inFlight: 0,
       tasksPerSecond: 0,
+      averageTasksPerSecond: 0,
       etaSeconds: null,
       elapsedMs: 0,
     });
   });
 
-  it("rates recorded tasks over Active time and tells the time left at that rate", () => {
+  it("without a recent rate, rates finished tasks over Active time and tells the time left at that rate", () => {
     const p = jobProgress(job("Active", 1000, 200, 100), { activeMs: 3_000, inFlight: 100 });
     assert.equal(p.tasksPerSecond, 100);
+    assert.equal(p.averageTasksPerSecond, 100);
     assert.equal(p.etaSeconds, 7);
     assert.equal(p.inFlight, 100);
+  });
+
+  it("shows the recent rate beside the average and tells the time left at the recent one", () => {
+    const p = jobProgress(job("Active", 1000, 200, 100), { activeMs: 3_000, inFlight: 100 }, 350.12345);
+    assert.equal(p.tasksPerSecond, 350.123);
+    assert.equal(p.averageTasksPerSecond, 100);
+    assert.equal(p.etaSeconds, 2);
+  });
+
+  it("has no time left to tell while nothing finished lately, whatever the average", () => {
+    const p = jobProgress(job("Paused", 1000, 200, 100), { activeMs: 3_000, inFlight: 0 }, 0);
+    assert.equal(p.tasksPerSecond, 0);
+    assert.equal(p.averageTasksPerSecond, 100);
+    assert.equal(p.etaSeconds, null);
   });
 
   it("never shows more in flight than is left to record (a chunk run again after a lost lease)", () => {
@@ -31,11 +47,12 @@ describe("jobProgress", () => {
     assert.equal(p.inFlight, 50);
   });
 
-  it("has nothing left once finished, whatever the chunks still say", () => {
-    const p = jobProgress(job("Failed", 1000, 10, 600), { activeMs: 4_000, inFlight: 1000 });
+  it("has nothing left once finished, whatever the chunks still say: no recent rate, the average stays", () => {
+    const p = jobProgress(job("Failed", 1000, 10, 600), { activeMs: 4_000, inFlight: 1000 }, 42);
     assert.equal(p.etaSeconds, 0);
     assert.equal(p.inFlight, 0);
-    assert.equal(p.tasksPerSecond, 152.5);
+    assert.equal(p.tasksPerSecond, 0);
+    assert.equal(p.averageTasksPerSecond, 152.5);
   });
 
   it("has no time left to tell while nothing has been recorded, and none to wait once all is", () => {

@@ -84,6 +84,29 @@ export async function jobIn(
   return job;
 }
 
+/**
+ * Moves a job that is Preparing, Suspended or Ready on to Active along legal moves, as finishing its preparation,
+ * confirming it and scheduling it would; each move at `at` ms. An Active job stays. Only an Active job's chunks
+ * are leased (D32).
+ */
+export async function activate(store: JobStore, jobId: string, at = 1_000): Promise<void> {
+  const job = await store.getJob(jobId);
+  if (!job) throw new Error(`no job ${jobId}`);
+  const onward: Partial<Record<JobStatus, readonly JobStatus[]>> = {
+    Preparing: ["Ready", "Active"],
+    Suspended: ["Ready", "Active"],
+    Ready: ["Active"],
+    Active: [],
+  };
+  const path = onward[job.status];
+  if (!path) throw new Error(`cannot activate a job that is ${job.status}`);
+  let from = job.status;
+  for (const to of path) {
+    if (!(await store.transition(jobId, from, to, at))) throw new Error(`could not move ${from} -> ${to}`);
+    from = to;
+  }
+}
+
 /** The job's row as the table holds it: for tests of the bookkeeping the domain does not show whole. */
 export async function rawJobRow(store: JobStore, jobId: string): Promise<JobsTable | undefined> {
   const row = await database(store).selectFrom("jobs").selectAll().where("job_id", "=", jobId).executeTakeFirst();

@@ -1,7 +1,14 @@
 /**
- * Leases the next runnable chunk of a job: a pending one, or one whose lease expired (its worker died).
- * PostgreSQL skips rows other workers are leasing right now; SQLite has one writer, so a plain
- * update-by-subquery is already exclusive.
+ * Leases the next runnable chunk of a job: a pending one, or one whose lease expired (its worker died), and only
+ * while the job is Active (D32). PostgreSQL skips rows other workers are leasing right now; SQLite has one writer,
+ * so a plain update-by-subquery is already exclusive.
+ *
+ * The status check is part of the statement, so an engine that decided to run the job a moment before a user
+ * paused or cancelled it, or it failed, gets nothing. On PostgreSQL it reads the job's row `for key share`: that
+ * waits for a transitionJob holding the row `for update` and then sees the status it committed, and a
+ * transitionJob that comes second waits for the lease; so no chunk is ever leased after the job left Active.
+ * The key-share lock does not conflict with the counter updates of recording chunks (`for no key update`), and
+ * the check is one index lookup by the job's key, evaluated once, before any chunk row is locked.
  */
 import { type Kysely, sql } from "kysely";
 import type { StoreDialect } from "../connect.js";
@@ -37,7 +44,9 @@ export async function leaseChunk(
   now: number,
   leaseMs: number,
 ): Promise<LeasedChunk | undefined> {
-  const lock = dialect === "postgres" ? sql`for update skip locked` : sql``;
+  const postgres = dialect === "postgres";
+  const lock = postgres ? sql`for update skip locked` : sql``;
+  const jobLock = postgres ? sql`for key share` : sql``;
   const result = await sql<LeasedRow>`
     update chunks
        set state = 'leased', lease_token = ${leaseToken}, lease_expires = ${now + leaseMs},
@@ -49,6 +58,7 @@ export async function leaseChunk(
                    order by seq
                    limit 1 ${lock})
        and (state = 'pending' or (state = 'leased' and lease_expires < ${now}))
+       and exists (select 1 from jobs where job_id = ${jobId} and status = 'Active' ${jobLock})
     returning job_id, seq, start_byte, end_byte, first_record, records, tasks, lease_token, attempts`.execute(db);
   const row = result.rows[0];
   return row && toLeasedChunk(row);

@@ -27,6 +27,7 @@ const PROGRESS = {
   failed: 1,
   inFlight: 5,
   tasksPerSecond: 1.5,
+  averageTasksPerSecond: 1.2,
   etaSeconds: 3.3,
   elapsedMs: 3333,
 };

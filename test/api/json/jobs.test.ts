@@ -109,6 +109,7 @@ describe("POST /api/v1/jobs", () => {
       failed: 0,
       inFlight: 0,
       tasksPerSecond: 0,
+      averageTasksPerSecond: 0,
       etaSeconds: null,
       elapsedMs: 0,
     });

@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { JobSpec, Manifest } from "../../../src/domain/job.js";
 import { parseChunk } from "../../../src/manifest/csv-manifest.js";
 import { TEST_STORES } from "../../helpers/stores.js";
+import { activate } from "../../store/helpers.js";
 import {
   baseSpec,
   bucketRef,
@@ -47,9 +48,10 @@ for (const open of TEST_STORES) {
         baseSpec({ manifest: await writeCsvManifest(env, "things", `${randomUUID()}.csv`, keys), ...spec }),
       );
 
-    /** Leases every chunk and reads its byte range of the manifest the way the chunk runner does. */
+    /** Makes the job Active, leases every chunk and reads its byte range of the manifest as the chunk runner does. */
     async function chunkKeys(jobId: string, manifest: Manifest, etag: string | undefined) {
       const chunks: string[][] = [];
+      await activate(env.t.store, jobId, Date.now());
       for (;;) {
         const chunk = await env.t.store.leaseChunk(jobId, randomUUID(), Date.now(), 60_000);
         if (!chunk) return chunks;

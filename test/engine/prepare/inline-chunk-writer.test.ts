@@ -16,7 +16,7 @@ import { ABANDONED, type PrepareRun } from "../../../src/engine/prepare/run.js";
 import { inlineTask, invalidInlineTask, parseInlineTasks } from "../../../src/manifest/inline-tasks.js";
 import { waitFor } from "../../helpers/held-sockets.js";
 import { TEST_STORES } from "../../helpers/stores.js";
-import { jobIn } from "../../store/helpers.js";
+import { activate, jobIn } from "../../store/helpers.js";
 import { ACCOUNT, type PrepareEnv, prepareEnv } from "../helpers.js";
 
 for (const open of TEST_STORES) {
@@ -52,9 +52,10 @@ for (const open of TEST_STORES) {
 
     const stored = async (jobId: string) => (await env.t.store.countChunks(jobId, Date.now())).pending;
 
-    /** Every chunk of the job, leased in order, as the runner sees it. */
+    /** Every chunk of the job, leased in order once it is Active, as the runner sees it. */
     async function chunksOf(jobId: string) {
       const chunks = [];
+      await activate(env.t.store, jobId, Date.now());
       for (;;) {
         const c = await env.t.store.leaseChunk(jobId, randomUUID(), Date.now(), 60_000);
         if (!c) return chunks;

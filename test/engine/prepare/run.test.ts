@@ -10,7 +10,7 @@ import { holdClaim } from "../../../src/engine/phase-claim.js";
 import { ABANDONED, type PrepareRun, recordChunks } from "../../../src/engine/prepare/run.js";
 import { waitFor } from "../../helpers/held-sockets.js";
 import { TEST_STORES } from "../../helpers/stores.js";
-import { byteRangePlans, jobIn } from "../../store/helpers.js";
+import { activate, byteRangePlans, jobIn } from "../../store/helpers.js";
 import { ACCOUNT, type PrepareEnv, prepareEnv } from "../helpers.js";
 
 for (const open of TEST_STORES) {
@@ -40,6 +40,7 @@ for (const open of TEST_STORES) {
         await recordChunks(run, byteRangePlans(3));
         await recordChunks(run, byteRangePlans(2, 3));
         assert.equal(await stored(run.jobId), 5);
+        await activate(env.t.store, run.jobId, Date.now());
         const first = await env.t.store.leaseChunk(run.jobId, "token", Date.now(), 60_000);
         assert.deepEqual([first?.seq, first?.startByte, first?.endByte, first?.tasks], [0, 0, 1, null]);
       } finally {

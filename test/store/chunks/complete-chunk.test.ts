@@ -5,13 +5,11 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { completeChunk } from "../../../src/store/chunks/complete-chunk.js";
-import { newJob } from "../../helpers/stores.js";
-import { database, describeOnStores } from "../helpers.js";
+import { database, describeOnStores, jobIn } from "../helpers.js";
 
 describeOnStores("completeChunk", (t) => {
   it("counts a chunk once: a taken-over lease cannot record results", async () => {
-    const row = newJob();
-    await t.store.insertJob(row);
+    const row = await jobIn(t.store, "Active");
     await t.store.insertChunks(row.jobId, [{ seq: 0, startByte: 0, endByte: 5, firstRecord: 0, records: 3 }]);
     const first = (await t.store.leaseChunk(row.jobId, "token-a", 1_000, 500))!;
     assert.equal(first.attempts, 1);
@@ -30,8 +28,7 @@ describeOnStores("completeChunk", (t) => {
   });
 
   it("keeps the chunk's report rows for the flusher and drops its inline tasks", async () => {
-    const job = newJob();
-    await t.store.insertJob(job);
+    const job = await jobIn(t.store, "Active");
     await t.store.insertChunks(job.jobId, [
       { seq: 0, startByte: 0, endByte: 0, firstRecord: 0, records: 1, tasks: '[["b","k"]]' },
     ]);

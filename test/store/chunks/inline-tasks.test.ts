@@ -6,15 +6,13 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { encodeInlineTasks, inlineTask } from "../../../src/manifest/inline-tasks.js";
-import { newJob } from "../../helpers/stores.js";
-import { database, describeOnStores } from "../helpers.js";
+import { database, describeOnStores, jobIn } from "../helpers.js";
 
 const results = { succeeded: 1, failed: 0, succeededRows: null, failedRows: null };
 
 describeOnStores("inline chunk tasks", (t) => {
   it("leases hand out the tasks; done chunks drop them, skipped ones keep them; byte-range chunks have none", async () => {
-    const row = newJob();
-    await t.store.insertJob(row);
+    const row = await jobIn(t.store, "Active");
     const big = encodeInlineTasks(Array.from({ length: 1000 }, (_, i) => inlineTask("b", `k/${i} ✓,"x"`)));
     await t.store.insertChunks(row.jobId, [
       { seq: 0, startByte: 0, endByte: 0, firstRecord: 0, records: 1000, tasks: big },

@@ -19,6 +19,8 @@ describeOnStores("insertChunks and deleteChunks", (t) => {
       skipped: 0,
     });
     assert.deepEqual(await t.store.sumChunkCounters(job.jobId), { succeeded: 0, failed: 0, records: 1_234 });
+    assert.ok(await t.store.transition(job.jobId, "Preparing", "Ready", 0));
+    assert.ok(await t.store.transition(job.jobId, "Ready", "Active", 0));
     const first = (await t.store.leaseChunk(job.jobId, "lease", 0, 1_000))!;
     assert.deepEqual(
       { ...first },

@@ -56,12 +56,12 @@ describeOnStores("transition", (t) => {
   it("restates FailureReasons entries of a code from the counts as they stand in the transaction", async () => {
     const job = await jobIn(t.store, "Active");
     await t.store.insertChunks(job.jobId, [{ seq: 0, startByte: 0, endByte: 1, firstRecord: 0, records: 5 }]);
+    const chunk = (await t.store.leaseChunk(job.jobId, "lease", 2_000, 60_000))!;
     assert.ok(
       await transitionJob(t.db, t.dialect, job.jobId, "Active", "Failing", 2_000, {
         failure: { code: "T", reason: "0 of 0" },
       }),
     );
-    const chunk = (await t.store.leaseChunk(job.jobId, "lease", 2_000, 60_000))!;
     const results = { succeeded: 1, failed: 4, succeededRows: null, failedRows: null };
     assert.ok(await t.store.completeChunk(job.jobId, 0, chunk.leaseToken, results, 2_100));
     await t.store.addFailureReason(job.jobId, { code: "Other", reason: "kept" }, 2_200);

@@ -16,7 +16,6 @@ import {
   rowsExtents,
   startReportFile,
 } from "../../../src/store/reports/report-files.js";
-import { newJob } from "../../helpers/stores.js";
 import { byteRangePlans, describeOnStores, jobIn } from "../helpers.js";
 
 function file(overrides: Partial<ReportFile> = {}): ReportFile {
@@ -62,8 +61,7 @@ async function completeAll(
 
 describeOnStores("report files", (t) => {
   it("streams report rows in chunk order", async () => {
-    const row = newJob();
-    await t.store.insertJob(row);
+    const row = await jobIn(t.store, "Active");
     const n = 450;
     await t.store.insertChunks(
       row.jobId,

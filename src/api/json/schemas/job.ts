@@ -30,9 +30,20 @@ export const ProgressSchema = Type.Object(
     succeeded: Count,
     failed: Count,
     inFlight: Type.Integer({ minimum: 0, description: "Tasks of chunks being run now (not yet recorded)." }),
-    tasksPerSecond: Type.Number({ minimum: 0, description: "Recorded tasks per second of Active time." }),
+    tasksPerSecond: Type.Number({
+      minimum: 0,
+      description:
+        "Finished tasks per second over the last 10 seconds, as this server saw the job's progress when it was " +
+        "read; the whole run's average until it has seen 2 seconds of it; 0 once the job has finished.",
+    }),
+    averageTasksPerSecond: Type.Number({
+      minimum: 0,
+      description: "Finished tasks per second of Active time, over the whole run.",
+    }),
     etaSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
-      description: "Seconds until every task is recorded at that rate; null when it cannot be told.",
+      description:
+        "Seconds until every task is finished at tasksPerSecond; 0 once finished; null when it cannot be told " +
+        "(not counted yet, or nothing finished lately).",
     }),
     elapsedMs: Type.Integer({ minimum: 0, description: "Time the job has spent Active." }),
   },
