@@ -141,10 +141,36 @@ export interface FailureCausesTable {
   sample_keys: string;
 }
 
+/**
+ * One change of a job (D34), written in the transaction that made it; ids commit in increasing order
+ * (store/events/record-events.ts), so a reader that tails `id > last` misses none.
+ */
+export interface JobEventsTable {
+  id: Generated<number>;
+  account_id: string;
+  job_id: string;
+  /** domain/job-event.ts JobEventType: job.created, job.status, ... */
+  type: string;
+  /** the job's status after the change */
+  status: string;
+  /** JSON of the type's payload (domain/job-event.ts) */
+  payload: string;
+  /** the store's clock, ms since the epoch */
+  time: number;
+}
+
+/** One row: the highest event id purged by age (0 while none was). */
+export interface JobEventHorizonTable {
+  singleton: number;
+  purged_through: number;
+}
+
 export interface Database {
   jobs: JobsTable;
   chunks: ChunksTable;
   report_files: ReportFilesTable;
   request_signatures: RequestSignaturesTable;
   failure_causes: FailureCausesTable;
+  job_events: JobEventsTable;
+  job_event_horizon: JobEventHorizonTable;
 }
