@@ -16,6 +16,7 @@ import { InProcessExecutor } from "./engine/in-process-executor.js";
 import { PlacingExecutor } from "./engine/placing-executor.js";
 import { WorkerPoolExecutor } from "./engine/worker-pool-executor.js";
 import { JobPreviewer } from "./preview/job-preview.js";
+import { JobEvents } from "./service/job-events.js";
 import { JobService } from "./service/job-service.js";
 import { describeStorageConfig, openStorage, type StorageConfig } from "./storage/open-storage.js";
 import { storeKindResolver } from "./storage/store-kind.js";
@@ -28,6 +29,8 @@ export interface RunningApp {
   readonly server: ReturnType<typeof buildServer>;
   readonly engine: Engine | undefined;
   readonly service: JobService;
+  /** The job event feed and streams of this server (D34). */
+  readonly events: JobEvents;
   readonly store: JobStore;
   readonly storage: ObjectStorage;
   /** http://host:port the server listens on. */
@@ -129,6 +132,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     engine = buildEngine(config, { store, storage, accounts, logger, now, inline: options.now !== undefined });
   }
 
+  const events = new JobEvents({ store, service, log: logger.child({ part: "events" }) });
   let closing = false;
   const server = buildServer({
     service,
@@ -139,6 +143,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     signatureLedger,
     signaturePolicy: config.auth,
     previewer: new JobPreviewer({ storage, now }),
+    events,
     // Unhealthy while the store cannot be read or written (a probe that hangs counts as a failure).
     healthy: async () => !closing && (await store.isHealthy()),
   });
@@ -152,6 +157,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     server,
     engine,
     service,
+    events,
     store,
     storage,
     url,
@@ -160,6 +166,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       if (closing) return;
       closing = true;
       await server.close();
+      events.close();
       await engine?.stop();
       await storage.close();
       await store.close();

@@ -7,6 +7,7 @@ import Fastify from "fastify";
 import type { Logger } from "pino";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { JobPreviewerApi } from "../preview/job-preview.js";
+import type { JobEventsApi } from "../service/job-events.js";
 import type { JobServiceApi } from "../service/types.js";
 import type { SignatureLedger } from "./auth/signature-binding.js";
 import type { SignaturePolicy } from "./auth/signature-policy.js";
@@ -17,6 +18,7 @@ import { answerUnknownRoute } from "./dialects/unknown-route.js";
 import { applyConnectionLimits, type HttpLimits, serverTimeoutOptions } from "./http/connection-limits.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { jsonApi } from "./json/plugin.js";
+import type { SseOptions } from "./json/sse-stream.js";
 import { originFormPath } from "./origin-form.js";
 
 export interface ServerParts {
@@ -35,6 +37,9 @@ export interface ServerParts {
   readonly httpLimits?: HttpLimits;
   /** Dry runs of jobs for the JSON API (POST /api/v1/jobs/preview, D28): it reads storage, nothing else here does. */
   readonly previewer?: JobPreviewerApi;
+  /** Job events for the JSON API's Server-Sent Events routes (D34). */
+  readonly events?: JobEventsApi;
+  readonly sse?: SseOptions;
 }
 
 export function buildServer(parts: ServerParts) {
@@ -78,6 +83,8 @@ export function buildServer(parts: ServerParts) {
       maxBodyBytes: parts.maxBodyBytes,
       now: parts.now,
       previewer: parts.previewer,
+      events: parts.events,
+      sse: parts.sse,
     }),
   );
   // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).

@@ -15,6 +15,7 @@ import { pino } from "pino";
 import { type Account, StaticAccountRegistry } from "../../src/accounts/types.js";
 import { buildServer } from "../../src/api/server.js";
 import { JobPreviewer } from "../../src/preview/job-preview.js";
+import { JobEvents } from "../../src/service/job-events.js";
 import { JobService } from "../../src/service/job-service.js";
 import type { ObjectStorage } from "../../src/storage/types.js";
 import { type RawAnswer, rawHttpRequest } from "./raw-http.js";
@@ -56,6 +57,8 @@ export function accountsOf(credentials: readonly Credentials[], extra: Partial<A
 export interface JsonApiServer {
   readonly url: string;
   readonly service: JobService;
+  /** The server's job event feed and streams (D34). */
+  readonly events: JobEvents;
   close(): Promise<void>;
 }
 
@@ -73,6 +76,8 @@ export interface JsonApiServerOptions {
   readonly previewNow?: () => number;
   /** Bucket patterns every account may use (default ["*"]). */
   readonly buckets?: readonly string[];
+  /** Heartbeat comments of event streams (default 15 s). */
+  readonly heartbeatMs?: number;
 }
 
 /** buildServer on `store`, with a signature ledger of its own, listening on loopback. */
@@ -90,6 +95,8 @@ export async function startJsonApiServer(
     storage: options.storage,
   });
   const ledger = await sqliteTestLedger();
+  // The feed polls often, so tests that wait for an event wait little (they wait on it, never on time).
+  const events = new JobEvents({ store: store.store, service, pollMs: 20 });
   const server = buildServer({
     service,
     accounts,
@@ -98,13 +105,17 @@ export async function startJsonApiServer(
     healthy: async () => true,
     signatureLedger: ledger.ledger,
     previewer: options.storage && new JobPreviewer({ storage: options.storage, now: options.previewNow }),
+    events,
+    sse: { heartbeatMs: options.heartbeatMs },
   });
   await server.listen({ host: "127.0.0.1", port: 0 });
   return {
     url: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
     service,
+    events,
     async close() {
       await server.close();
+      events.close();
       await ledger.dispose();
     },
   };

@@ -5,6 +5,8 @@
  *   /api/v1/jobs...              the account's jobs (job-routes.ts), SigV4-signed (authentication.ts)
  *   POST /api/v1/jobs/preview    a job's dry run (preview-route.ts)
  *   /api/v1/jobs/{id}/report...  a job's completion report and its results files (report-routes.ts)
+ *   GET /api/v1/events           the account's job events, Server-Sent Events (event-routes.ts, D34)
+ *   GET /api/v1/jobs/{id}/events one job's events and progress, Server-Sent Events
  *
  * Every route is declared once (route.ts) and registered here: the signature is checked before the body is read
  * when it can be (onRequest), otherwise once it has arrived (preHandler), where the body's hash, digest and
@@ -19,6 +21,7 @@ import { Type } from "typebox";
 import type { AccountRegistry } from "../../accounts/types.js";
 import { isDomainError } from "../../domain/errors.js";
 import type { JobPreviewerApi } from "../../preview/job-preview.js";
+import type { JobEventsApi } from "../../service/job-events.js";
 import { isReportError, type ReportError } from "../../service/job-report.js";
 import type { JobServiceApi } from "../../service/types.js";
 import { parseRequestTarget } from "../auth/request-target.js";
@@ -27,6 +30,7 @@ import type { SigV4Verified } from "../auth/sigv4.js";
 import { fastifyRejectionOf } from "../http/fastify-rejections.js";
 import { acceptRawBodies, bodyBytesOf } from "../http/raw-body.js";
 import { jsonAuthentication } from "./authentication.js";
+import { eventRoutes, OpenStreams } from "./event-routes.js";
 import { jobRoutes } from "./job-routes.js";
 import { jsonBodyOf, requireNoBody } from "./json-body.js";
 import { API_PREFIX, openApiDocument } from "./openapi.js";
@@ -41,6 +45,7 @@ import {
 } from "./problems.js";
 import { reportRoutes } from "./report-routes.js";
 import type { JsonRoute } from "./route.js";
+import type { SseOptions } from "./sse-stream.js";
 
 export interface JsonApiParts {
   readonly service: JobServiceApi;
@@ -50,6 +55,10 @@ export interface JsonApiParts {
   readonly now?: () => Date;
   /** Answers POST /jobs/preview (D28); without it that route answers 501. */
   readonly previewer?: JobPreviewerApi;
+  /** Streams job events (D34); without it, the event routes answer 501. */
+  readonly events?: JobEventsApi;
+  /** Heartbeat and buffering of event streams (tests shorten the heartbeat). */
+  readonly sse?: SseOptions;
 }
 
 export const JSON_API_VERSION = "1.0.0";
@@ -61,6 +70,7 @@ interface RouteConfig {
 export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
   const authentication = jsonAuthentication(parts.accounts, parts.signatureLedger, parts.now ?? (() => new Date()));
   const routes: JsonRoute[] = [];
+  const openStreams = new OpenStreams();
   const documentRoute: JsonRoute = {
     method: "GET",
     path: "/openapi.json",
@@ -80,6 +90,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     ...jobRoutes(parts.service),
     previewRoute(parts.previewer),
     ...reportRoutes(parts.service),
+    ...eventRoutes(parts.events, openStreams, parts.sse),
   );
   const document = openApiDocument(routes, JSON_API_VERSION);
   const resources = routes.map((route) => ({
@@ -93,6 +104,8 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
       (request.routeOptions.config as RouteConfig | undefined)?.authenticated === true;
 
     acceptRawBodies(app, parts.maxBodyBytes);
+    // Event streams never end by themselves: end them before the server waits for its connections to close.
+    app.addHook("preClose", async () => openStreams.endAll());
 
     app.setErrorHandler((error: FastifyError | Error, request, reply) => {
       sendProblem(reply, request, problemFor(error, request, parts.maxBodyBytes));

@@ -59,8 +59,10 @@ describe("GET /api/v1/openapi.json", () => {
     assert.deepEqual(operations.sort(), [
       "DELETE /api/v1/jobs/{jobId} deleteJob",
       "DELETE /api/v1/jobs/{jobId}/tags deleteJobTags",
+      "GET /api/v1/events streamAccountEvents",
       "GET /api/v1/jobs listJobs",
       "GET /api/v1/jobs/{jobId} getJob",
+      "GET /api/v1/jobs/{jobId}/events streamJobEvents",
       "GET /api/v1/jobs/{jobId}/failures getJobFailures",
       "GET /api/v1/jobs/{jobId}/report getJobReport",
       "GET /api/v1/jobs/{jobId}/report/files/{status}/{index} getJobReportFile",
