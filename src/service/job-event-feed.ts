@@ -66,6 +66,11 @@ export class JobEventFeed {
     };
   }
 
+  /** How many listen now (an open stream is one). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   /** Stops polling; listeners get nothing more. */
   close(): void {
     this.closed = true;

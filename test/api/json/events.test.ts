@@ -222,6 +222,22 @@ describe("GET /api/v1/events", () => {
     resumed.close();
   });
 
+  it("lets go of a stream the client leaves", async () => {
+    const listeners = async (n: number, what: string) => {
+      const deadline = Date.now() + 30_000;
+      while (server.events.feed.listenerCount !== n) {
+        assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    await listeners(0, "the streams the earlier tests closed to be let go");
+    const c = await stream("/api/v1/events");
+    await c.waitFor((s) => s.comments.includes("stream open"), "open");
+    assert.equal(server.events.feed.listenerCount, 1);
+    c.close();
+    await listeners(0, "the stream to be let go");
+  });
+
   it("ends open streams when the server closes, instead of waiting for them", async () => {
     const other = await sqliteTestStore();
     const closing = await startJsonApiServer(other, [ALICE]);
