@@ -7,6 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import Value from "typebox/value";
+import { JobEventSchema, ProgressEventSchema } from "../../../src/api/json/schemas/events.js";
 import type { JobStatus } from "../../../src/domain/status.js";
 import {
   ALICE,
@@ -32,6 +34,18 @@ before(async () => {
 });
 
 after(async () => {
+  // Every event any stream of these tests read is what the document says (JobEvent, JobProgressEvent).
+  let checkedEvents = 0;
+  for (const c of open) {
+    for (const e of c.events) {
+      if (e.event === "reset") continue;
+      const schema = e.event === "progress" ? ProgressEventSchema : JobEventSchema;
+      assert.ok(Value.Check(schema, dataOf(e)), `${e.event}: ${e.data}`);
+      if (e.event !== "progress") assert.equal(String(dataOf(e).id), e.id, "data.id is the SSE id");
+      checkedEvents++;
+    }
+  }
+  assert.ok(checkedEvents > 20, `checked ${checkedEvents} events`);
   for (const c of open) c.close();
   await server.close();
   await store.dispose();
