@@ -65,15 +65,8 @@ export async function openEventStream(
   sink: EventSink,
 ): Promise<OpenEventStream> {
   const { accountId, jobId } = request;
+  /** The stream's jobs that run now: read once the feed is joined, then kept by the live events. */
   const running = new Set<string>();
-  if (jobId !== undefined) {
-    const job = await parts.service.describeJob(accountId, jobId);
-    if (RUNNING.has(job.status)) running.add(jobId);
-  } else {
-    const page = await parts.service.searchJobs(accountId, { statuses: [...RUNNING], limit: MAX_PROGRESS_JOBS });
-    for (const job of page.jobs) running.add(job.jobId);
-  }
-
   let closed = false;
   let lastSent = 0;
   let buffered: JobEvent[] | undefined = [];
@@ -103,6 +96,15 @@ export async function openEventStream(
   };
   let bounds: EventLogBounds;
   try {
+    // Read after joining the feed: whatever moved before the cursor is in this read, whatever moves after it
+    // comes as a live event and keeps the set.
+    if (jobId !== undefined) {
+      const job = await parts.service.describeJob(accountId, jobId);
+      if (RUNNING.has(job.status)) running.add(jobId);
+    } else {
+      const page = await parts.service.searchJobs(accountId, { statuses: [...RUNNING], limit: MAX_PROGRESS_JOBS });
+      for (const job of page.jobs) running.add(job.jobId);
+    }
     bounds = await parts.store.readEventLogBounds();
   } catch (e) {
     close();
