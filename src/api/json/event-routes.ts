@@ -27,8 +27,14 @@ import { checked } from "./validation.js";
 /** The open streams, so that closing the server can end them (an open response would hold the close forever). */
 export class OpenStreams {
   private readonly streams = new Set<SseStream>();
+  private closing = false;
 
+  /** Keeps the stream until it ends; one opened once the server is closing is ended at once. */
   add(stream: SseStream): void {
+    if (this.closing) {
+      stream.end();
+      return;
+    }
     this.streams.add(stream);
     stream.onClose(() => this.streams.delete(stream));
   }
@@ -38,6 +44,7 @@ export class OpenStreams {
   }
 
   endAll(): void {
+    this.closing = true;
     for (const stream of [...this.streams]) stream.end();
   }
 }

@@ -6,7 +6,6 @@
  * Last-Event-ID. `end` finishes the response cleanly; `onClose` runs once, whoever ended it (the client, the
  * server closing, a failure).
  */
-import { once } from "node:events";
 import { PassThrough } from "node:stream";
 
 export interface SseOptions {
@@ -28,6 +27,8 @@ export class SseStream {
     this.body.write(`retry: ${options.retryMs ?? 2_000}\n: stream open\n\n`);
     this.heartbeat = setInterval(() => this.write(": heartbeat\n\n"), options.heartbeatMs ?? 15_000);
     this.body.on("close", () => this.closed());
+    // A body destroyed with an error (the response broke) only ends the stream.
+    this.body.on("error", () => this.closed());
   }
 
   get open(): boolean {
@@ -43,7 +44,22 @@ export class SseStream {
   /** Writes one event; resolves when the client has room for more. */
   async send(event: { readonly id?: number; readonly event: string; readonly data: unknown }): Promise<void> {
     const lines = `${event.id === undefined ? "" : `id: ${event.id}\n`}event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
-    if (!this.write(lines) && !this.ended) await Promise.race([once(this.body, "drain"), once(this.body, "close")]);
+    if (!this.write(lines) && !this.ended) await this.room();
+  }
+
+  /** Resolves when the body drains or ends, whichever comes first (never rejects: an error ends the stream). */
+  private room(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.body.off("drain", done);
+        this.body.off("close", done);
+        this.body.off("error", done);
+        resolve();
+      };
+      this.body.on("drain", done);
+      this.body.on("close", done);
+      this.body.on("error", done);
+    });
   }
 
   /** Ends the response cleanly. */
