@@ -16,6 +16,7 @@ import { InProcessExecutor } from "./engine/in-process-executor.js";
 import { PlacingExecutor } from "./engine/placing-executor.js";
 import { WorkerPoolExecutor } from "./engine/worker-pool-executor.js";
 import { JobPreviewer } from "./preview/job-preview.js";
+import { JobEvents } from "./service/job-events.js";
 import { JobService } from "./service/job-service.js";
 import { describeStorageConfig, openStorage, type StorageConfig } from "./storage/open-storage.js";
 import { storeKindResolver } from "./storage/store-kind.js";
@@ -29,6 +30,8 @@ export interface RunningApp {
   readonly server: ReturnType<typeof buildServer>;
   readonly engine: Engine | undefined;
   readonly service: JobService;
+  /** The job event feed and streams of this server (D34). */
+  readonly events: JobEvents;
   readonly store: JobStore;
   readonly storage: ObjectStorage;
   /** http://host:port the server listens on. */
@@ -130,6 +133,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     engine = buildEngine(config, { store, storage, accounts, logger, now, inline: options.now !== undefined });
   }
 
+  const events = new JobEvents({ store, service, log: logger.child({ part: "events" }) });
   let closing = false;
   const server = buildServer({
     service,
@@ -143,6 +147,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     // Console sessions live in the job store too: one opened or revoked through any server counts on all.
     sessions: new StoreConsoleSessions(connection),
     sessionPolicy: config.sessions,
+    events,
     // Unhealthy while the store cannot be read or written (a probe that hangs counts as a failure).
     healthy: async () => !closing && (await store.isHealthy()),
   });
@@ -156,6 +161,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     server,
     engine,
     service,
+    events,
     store,
     storage,
     url,
@@ -164,6 +170,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       if (closing) return;
       closing = true;
       await server.close();
+      events.close();
       await engine?.stop();
       await storage.close();
       await store.close();

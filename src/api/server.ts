@@ -7,6 +7,7 @@ import Fastify from "fastify";
 import type { Logger } from "pino";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { JobPreviewerApi } from "../preview/job-preview.js";
+import type { JobEventsApi } from "../service/job-events.js";
 import type { JobServiceApi } from "../service/types.js";
 import type { SignatureLedger } from "./auth/signature-binding.js";
 import type { SignaturePolicy } from "./auth/signature-policy.js";
@@ -19,6 +20,7 @@ import { healthRoutes } from "./http/health-routes.js";
 import { jsonApi } from "./json/plugin.js";
 import type { SessionPolicy } from "./json/sessions/session-policy.js";
 import type { ConsoleSessionStore } from "./json/sessions/session-store.js";
+import type { SseOptions } from "./json/sse-stream.js";
 import { originFormPath } from "./origin-form.js";
 
 export interface ServerParts {
@@ -41,6 +43,9 @@ export interface ServerParts {
   readonly sessions: ConsoleSessionStore;
   /** Their lifetime, idle timeout and cookie (json/sessions/session-policy.ts). */
   readonly sessionPolicy?: Partial<SessionPolicy>;
+  /** Job events for the JSON API's Server-Sent Events routes (D34). */
+  readonly events?: JobEventsApi;
+  readonly sse?: SseOptions;
 }
 
 export function buildServer(parts: ServerParts) {
@@ -86,6 +91,8 @@ export function buildServer(parts: ServerParts) {
       previewer: parts.previewer,
       sessions: parts.sessions,
       sessionPolicy: parts.sessionPolicy,
+      events: parts.events,
+      sse: parts.sse,
     }),
   );
   // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).

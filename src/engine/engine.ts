@@ -31,6 +31,8 @@ const FINALIZING_AT_ONCE = 4;
 
 /** Suspended jobs failed for their confirmation timeout, and finished jobs purged, per tick at most (D4, D8). */
 const HOUSEKEEPING_BATCH = 100;
+/** Job events past retention deleted per housekeeping round (D34): small rows, one range of ids. */
+const EVENT_PURGE_BATCH = 1_000;
 
 /**
  * The shortest gap between two ticks that wakes asked for: a burst of wakes (a CreateJob each, a prepared job
@@ -334,8 +336,8 @@ export class Engine {
   }
 
   /**
-   * Fails the Suspended jobs past their confirmation timeout (D4) and purges finished jobs past retention (D8), a
-   * batch of each, oldest first, through indexes. Returns true when a batch was full: more is left for next tick.
+   * Fails the Suspended jobs past their confirmation timeout (D4), purges finished jobs past retention (D8) and
+   * job events past theirs (D34), a batch of each, oldest first, through indexes. Returns true when a batch was full: more is left for next tick.
    */
   private async housekeeping(now: number): Promise<boolean> {
     const { store, options, log } = this.deps;
@@ -348,9 +350,11 @@ export class Engine {
         },
       });
     }
-    const purged = await store.purgeTerminatedBefore(now - options.retentionMs, HOUSEKEEPING_BATCH);
+    const purged = await store.purgeTerminatedBefore(now - options.retentionMs, HOUSEKEEPING_BATCH, now);
     if (purged > 0) log.info({ purged }, "purged finished jobs past retention");
-    return expired.length === HOUSEKEEPING_BATCH || purged === HOUSEKEEPING_BATCH;
+    const events = await store.purgeEventsBefore(now - options.eventRetentionMs, EVENT_PURGE_BATCH);
+    if (events > 0) log.info({ events }, "purged job events past retention");
+    return expired.length === HOUSEKEEPING_BATCH || purged === HOUSEKEEPING_BATCH || events === EVENT_PURGE_BATCH;
   }
 
   // ---- phases -----------------------------------------------------------------------------------------------

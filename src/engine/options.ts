@@ -49,6 +49,8 @@ export interface EngineOptions {
   readonly suspendedTimeoutMs: number;
   /** D8: terminal jobs are purged this long after they ended. */
   readonly retentionMs: number;
+  /** D34: job events are purged this long after they were written (a job's go with it sooner, when it is). */
+  readonly eventRetentionMs: number;
   /** How often the engine fails unconfirmed jobs past their timeout and purges jobs past retention. */
   readonly housekeepingMs: number;
   /** On graceful shutdown, how long in-flight chunks may take to finish before they are given back. */
@@ -97,6 +99,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   failureRatio: 0.5,
   suspendedTimeoutMs: 30 * DAY,
   retentionMs: 90 * DAY,
+  eventRetentionMs: 7 * DAY,
   housekeepingMs: 60_000,
   shutdownGraceMs: 10_000,
   reportPartBytes: 8 * 1024 * 1024,
@@ -166,6 +169,11 @@ export const ENGINE_OPTIONS_SCHEMA = Type.Object(
     }),
     suspendedTimeoutMs: int(1, Number.MAX_SAFE_INTEGER, "A Suspended job not confirmed within this time (ms) fails."),
     retentionMs: int(1, Number.MAX_SAFE_INTEGER, "Finished jobs are purged this long (ms) after they ended."),
+    eventRetentionMs: int(
+      1,
+      Number.MAX_SAFE_INTEGER,
+      "Job events are purged this long (ms) after they were written; a stream resumed from before is reset.",
+    ),
     housekeepingMs: int(
       0,
       86_400_000,

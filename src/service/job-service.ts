@@ -312,7 +312,7 @@ export class JobService implements JobServiceApi {
 
   async deleteJob(accountId: string, jobId: string): Promise<void> {
     const { status } = await this.requireJob(accountId, jobId);
-    if (!isTerminal(status) || !(await this.store.deleteTerminalJob(jobId))) {
+    if (!isTerminal(status) || !(await this.store.deleteTerminalJob(jobId, this.now()))) {
       throw new DomainError(
         "InvalidRequest",
         `Only a finished job (Complete, Cancelled or Failed) can be deleted; job ${jobId} is ${status}.`,

@@ -1,11 +1,13 @@
 /**
- * JobStore: every read and write of jobs, chunks and report files, over SQLite or PostgreSQL. Each state change
- * is a small module of its own, one statement or one transaction (jobs/, chunks/, reports/); this class gives
+ * JobStore: every read and write of jobs, chunks, report files and job events, over SQLite or PostgreSQL. Each
+ * state change is a small module of its own, one statement or one transaction (jobs/, chunks/, reports/), and
+ * every change of a job writes its event in that transaction (events/, D34); this class gives
  * them one handle. What it hands out is the domain's (a Job, a JobSummary, a JobState, a LeasedChunk): the
  * table rows stay inside store/ (job-row.ts maps them).
  */
 import type { FailureCause } from "../domain/failure-causes.js";
 import type { GeneratedManifestDescriptor, Job, JobFailure, JobSummary, Tag } from "../domain/job.js";
+import type { JobEvent } from "../domain/job-event.js";
 import type { JobState } from "../domain/job-state.js";
 import type { JobStatus } from "../domain/status.js";
 import type { TaskStatus } from "../domain/task.js";
@@ -20,6 +22,14 @@ import { renewLeases } from "./chunks/renew-leases.js";
 import { readUnrunChunks, type UnrunChunk } from "./chunks/unrun-chunks.js";
 import type { StoreConnection } from "./connect.js";
 import { DuplicateTokenError, isStoreUnavailable } from "./errors.js";
+import { purgeEventsBefore } from "./events/purge-events.js";
+import {
+  type EventLogBounds,
+  type EventScope,
+  readEventLogBounds,
+  readEventsAfter,
+  readScopeEvents,
+} from "./events/read-events.js";
 import { GroupCommit } from "./group-commit.js";
 import type { NewJob } from "./job-row.js";
 import { addFailureReason } from "./jobs/add-failure-reason.js";
@@ -65,7 +75,7 @@ import {
   startReportFile,
 } from "./reports/report-files.js";
 
-export type { JobStretch, ListCursor, NewJob, RecordedActivity, TokenUse };
+export type { EventLogBounds, EventScope, JobStretch, ListCursor, NewJob, RecordedActivity, TokenUse };
 
 /** The most creates one group commit takes (each row binds ~30 parameters; SQLite allows 32,766). */
 const MAX_CREATES_PER_COMMIT = 64;
@@ -166,6 +176,28 @@ export class JobStore {
     return updateDescription(this.db, this.conn.dialect, jobId, description, now);
   }
 
+  // ---- job events (events/, D34) ----------------------------------------------------------------------------
+
+  /** Every account's events after `after`, in id order, `limit` at most: what the event feed tails. */
+  readEventsAfter(after: number, limit: number): Promise<JobEvent[]> {
+    return readEventsAfter(this.db, after, limit);
+  }
+
+  /** An account's (or one of its jobs') events with ids in (after, through], in id order, `limit` at most. */
+  readScopeEvents(scope: EventScope, after: number, through: number, limit: number): Promise<JobEvent[]> {
+    return readScopeEvents(this.db, scope, after, through, limit);
+  }
+
+  /** The highest event id purged by age, and the last id written. */
+  readEventLogBounds(): Promise<EventLogBounds> {
+    return readEventLogBounds(this.db);
+  }
+
+  /** Deletes up to `maxEvents` of the oldest events written before `before`; returns how many. */
+  purgeEventsBefore(before: number, maxEvents: number): Promise<number> {
+    return purgeEventsBefore(this.db, before, maxEvents);
+  }
+
   // ---- jobs: the engine's bounded reads of the queue (jobs/queue-reads.ts) ----------------------------------
 
   /** Active and Pausing jobs, and the first `slots` Ready and Paused ones: what the scheduler ranks. */
@@ -191,7 +223,7 @@ export class JobStore {
 
   /** Throws DuplicateTokenError when the job's ClientRequestToken was already used in its account. */
   insertJob(job: NewJob): Promise<void> {
-    return insertJob(this.db, job);
+    return insertJob(this.db, this.conn.dialect, job);
   }
 
   /**
@@ -210,35 +242,43 @@ export class JobStore {
     return transitionJob(this.db, this.conn.dialect, jobId, from, to, now, patch);
   }
 
-  updatePriority(jobId: string, priority: number, now: number): Promise<void> {
-    return updatePriority(this.db, jobId, priority, now);
+  /** False when the job is gone. */
+  updatePriority(jobId: string, priority: number, now: number): Promise<boolean> {
+    return updatePriority(this.db, this.conn.dialect, jobId, priority, now);
   }
 
   markConfirmed(jobId: string, reason: string | undefined, now: number): Promise<boolean> {
-    return markConfirmed(this.db, jobId, reason, now);
+    return markConfirmed(this.db, this.conn.dialect, jobId, reason, now);
   }
 
   /** Holds a Pausing or Paused job paused for its user, or lets it go (D31); false when it is not as expected. */
   setHeld(jobId: string, held: boolean, reason: string, now: number): Promise<boolean> {
-    return setHeld(this.db, jobId, held, reason, now);
+    return setHeld(this.db, this.conn.dialect, jobId, held, reason, now);
   }
 
-  setTags(jobId: string, tags: readonly Tag[], now: number): Promise<void> {
-    return setTags(this.db, jobId, tags, now);
+  /** False when the job is gone. */
+  setTags(jobId: string, tags: readonly Tag[], now: number): Promise<boolean> {
+    return setTags(this.db, this.conn.dialect, jobId, tags, now);
   }
 
   addFailureReason(jobId: string, failure: JobFailure, now: number): Promise<void> {
     return addFailureReason(this.db, jobId, failure, now);
   }
 
-  /** Deletes a terminal job and its chunks. Returns false if the job is not terminal (or gone). */
-  deleteTerminalJob(jobId: string): Promise<boolean> {
-    return deleteTerminalJob(this.db, jobId);
+  /**
+   * Deletes a terminal job, its chunks and its events, and writes its `job.deleted` event (D34). Returns false if
+   * the job is not terminal (or gone).
+   */
+  deleteTerminalJob(jobId: string, now = Date.now()): Promise<boolean> {
+    return deleteTerminalJob(this.db, this.conn.dialect, jobId, now);
   }
 
-  /** Purges terminal jobs that ended before `before` (retention, D8), `maxJobs` at most. Returns how many. */
-  purgeTerminatedBefore(before: number, maxJobs?: number): Promise<number> {
-    return purgeTerminatedBefore(this.db, before, maxJobs);
+  /**
+   * Purges terminal jobs that ended before `before` (retention, D8), `maxJobs` at most, with their events (each
+   * leaves a `job.deleted` event, D34). Returns how many.
+   */
+  purgeTerminatedBefore(before: number, maxJobs?: number, now = Date.now()): Promise<number> {
+    return purgeTerminatedBefore(this.db, this.conn.dialect, before, now, maxJobs);
   }
 
   /**
@@ -259,7 +299,7 @@ export class JobStore {
     manifest: PreparedManifest,
     now: number,
   ): Promise<JobStatus | undefined> {
-    return finishPreparation(this.db, jobId, owner, manifest, now);
+    return finishPreparation(this.db, this.conn.dialect, jobId, owner, manifest, now);
   }
 
   /** The right to prepare or finalise a job in `status` (or flush its report while Active), for `ttlMs`. */

@@ -272,6 +272,41 @@ const migrationsFor = (dialect: StoreDialect): Record<string, Migration> => ({
     },
   },
   /**
+   * Job events (D34): one row per change of a job, written in the transaction that makes the change, read in id
+   * order by the API's event feed (service/job-event-feed.ts) and, later, webhooks. No foreign key to jobs: a
+   * deleted job's events are deleted with it, but its `job.deleted` event outlives it. `job_event_horizon` holds
+   * one row: the highest id purged by age, so a reader resuming from before it is told (a `reset`) rather than
+   * silently given a stream with a hole. SQLite's AUTOINCREMENT never reuses an id, even the largest one purged.
+   */
+  "0010_job_events": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("job_events")
+        .addColumn("id", dialect === "postgres" ? "bigserial" : "integer", (c) =>
+          dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn("account_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("job_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("type", "varchar(32)", (c) => c.notNull())
+        .addColumn("status", "varchar(16)", (c) => c.notNull())
+        .addColumn("payload", "text", (c) => c.notNull().defaultTo("{}"))
+        .addColumn("time", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("job_events_account").on("job_events").columns(["account_id", "id"]).execute();
+      await db.schema.createIndex("job_events_job").on("job_events").columns(["job_id", "id"]).execute();
+      await db.schema
+        .createTable("job_event_horizon")
+        .addColumn("singleton", "integer", (c) => c.primaryKey())
+        .addColumn("purged_through", "bigint", (c) => c.notNull())
+        .execute();
+      await sql`insert into job_event_horizon (singleton, purged_through) values (1, 0)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("job_event_horizon").execute();
+      await db.schema.dropTable("job_events").execute();
+    },
+  },
+  /**
    * Console sessions of the JSON API (D33): one row per session, named by the SHA-256 of its token (the token
    * itself is only ever in the browser's cookie), with the account and access key it was opened with, its
    * absolute end and its idle end (never after the absolute one). An account's sessions are revoked together

@@ -142,6 +142,30 @@ export interface FailureCausesTable {
 }
 
 /**
+ * One change of a job (D34), written in the transaction that made it; ids commit in increasing order
+ * (store/events/record-events.ts), so a reader that tails `id > last` misses none.
+ */
+export interface JobEventsTable {
+  id: Generated<number>;
+  account_id: string;
+  job_id: string;
+  /** domain/job-event.ts JobEventType: job.created, job.status, ... */
+  type: string;
+  /** the job's status after the change */
+  status: string;
+  /** JSON of the type's payload (domain/job-event.ts) */
+  payload: string;
+  /** the store's clock, ms since the epoch */
+  time: number;
+}
+
+/** One row: the highest event id purged by age (0 while none was). */
+export interface JobEventHorizonTable {
+  singleton: number;
+  purged_through: number;
+}
+
+/**
  * A console session of the JSON API (D33, store/sessions/): named by the hex SHA-256 of its token, never the
  * token. `idle_expires_at` moves forward while the session is used, never past `expires_at`.
  */
@@ -163,5 +187,7 @@ export interface Database {
   report_files: ReportFilesTable;
   request_signatures: RequestSignaturesTable;
   failure_causes: FailureCausesTable;
+  job_events: JobEventsTable;
+  job_event_horizon: JobEventHorizonTable;
   console_sessions: ConsoleSessionsTable;
 }

@@ -271,6 +271,23 @@ for (const open of TEST_STORES) {
       await step(engine);
       assert.equal(await env.t.store.getJob(waiting), undefined, "purged past retention");
       assert.equal(await statusOf(recent), "Cancelled", "a later job stays");
+      const eventsOf = (jobId: string) =>
+        env.t.store.readScopeEvents({ accountId: "111122223333", jobId }, 0, Number.MAX_SAFE_INTEGER, 100);
+      assert.deepEqual(
+        (await eventsOf(waiting)).map((e) => [e.type, e.payload.deletedBy, e.time.getTime()]),
+        [["job.deleted", "retention", clock]],
+        "its events went with it, but for one job.deleted (D34)",
+      );
+
+      // Events past their own retention go too, below a horizon a resuming reader is told about.
+      const [waitingDeleted] = await eventsOf(waiting);
+      const { engine: forgetful } = engineWith({ eventRetentionMs: DAY });
+      const saved = clock;
+      clock = Date.now() + 2 * DAY; // past every event's time (the service writes at the wall clock's)
+      await step(forgetful);
+      clock = saved;
+      assert.deepEqual(await eventsOf(waiting), [], "past event retention");
+      assert.ok((await env.t.store.readEventLogBounds()).purgedThrough >= waitingDeleted.id);
     });
   });
 }

@@ -18,6 +18,7 @@ import type { SessionPolicy } from "../../src/api/json/sessions/session-policy.j
 import type { ConsoleSessionStore } from "../../src/api/json/sessions/session-store.js";
 import { buildServer } from "../../src/api/server.js";
 import { JobPreviewer } from "../../src/preview/job-preview.js";
+import { JobEvents } from "../../src/service/job-events.js";
 import { JobService } from "../../src/service/job-service.js";
 import type { ObjectStorage } from "../../src/storage/types.js";
 import { StoreConsoleSessions } from "../../src/store/sessions/console-sessions.js";
@@ -62,6 +63,8 @@ export interface JsonApiServer {
   readonly service: JobService;
   /** The Node server under Fastify (a test may hand it connections it accepted itself: TLS). */
   readonly http: Server;
+  /** The server's job event feed and streams (D34). */
+  readonly events: JobEvents;
   close(): Promise<void>;
 }
 
@@ -84,6 +87,8 @@ export interface JsonApiServerOptions {
   /** Console sessions' store; default over the test store's connection (else the ledger's own). */
   readonly sessions?: ConsoleSessionStore;
   readonly sessionPolicy?: Partial<SessionPolicy>;
+  /** Heartbeat comments of event streams (default 15 s). */
+  readonly heartbeatMs?: number;
 }
 
 /** buildServer on `store`, with a signature ledger of its own, listening on loopback. */
@@ -101,6 +106,8 @@ export async function startJsonApiServer(
     storage: options.storage,
   });
   const ledger = await sqliteTestLedger();
+  // The feed polls often, so tests that wait for an event wait little (they wait on it, never on time).
+  const events = new JobEvents({ store: store.store, service, pollMs: 20 });
   const server = buildServer({
     service,
     accounts,
@@ -112,14 +119,18 @@ export async function startJsonApiServer(
     sessions: options.sessions ?? new StoreConsoleSessions(store.connection ?? ledger.connection),
     sessionPolicy: options.sessionPolicy,
     ...(options.apiNow ? { now: () => new Date(options.apiNow!()) } : {}),
+    events,
+    sse: { heartbeatMs: options.heartbeatMs },
   });
   await server.listen({ host: "127.0.0.1", port: 0 });
   return {
     url: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
     service,
     http: server.server,
+    events,
     async close() {
       await server.close();
+      events.close();
       await ledger.dispose();
     },
   };

@@ -29,6 +29,7 @@ const MIGRATIONS = [
   "0007_failure_causes",
   "0008_live_progress",
   "0009_user_pause",
+  "0010_job_events",
   "0011_sessions",
 ];
 
@@ -100,6 +101,8 @@ const LATEST_SCHEMA: Record<string, readonly string[]> = {
   ],
   request_signatures: ["scheme", "access_key_id", "signature", "bound_digest", "expires_at"],
   failure_causes: ["job_id", "http_status", "error_code", "count", "sample_keys"],
+  job_events: ["id", "account_id", "job_id", "type", "status", "payload", "time"],
+  job_event_horizon: ["singleton", "purged_through"],
   console_sessions: ["token_hash", "account_id", "access_key_id", "created_at", "expires_at", "idle_expires_at"],
 };
 
@@ -451,6 +454,44 @@ for (const { name, open } of FRESH) {
       assert.equal((await sql`select job_id from jobs`.execute(fresh.db)).rows.length, 1, "the rows stay");
       await migrateToLatest(fresh.db, fresh.dialect);
       assert.ok((await schemaOf(fresh.db)).jobs?.includes("held"), "and up again");
+    });
+  });
+
+  describe(`0010_job_events on ${name}`, () => {
+    let fresh: Fresh;
+    before(async () => {
+      fresh = await open();
+    });
+    after(() => fresh.dispose());
+
+    it("adds the events table with ids that never go back, a horizon of 0, and comes off", async () => {
+      await migrateTo(fresh.db, fresh.dialect, "0009_user_pause");
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.deepEqual(await appliedMigrations(fresh.db), MIGRATIONS);
+      const { rows: horizon } = await sql<{
+        purged_through: number;
+      }>`select purged_through from job_event_horizon`.execute(fresh.db);
+      assert.deepEqual(
+        horizon.map((r) => Number(r.purged_through)),
+        [0],
+      );
+      const insert = (n: number) =>
+        sql`insert into job_events (account_id, job_id, type, status, payload, time)
+          values ('a', ${`j${n}`}, 'job.created', 'New', '{}', ${n})`.execute(fresh.db);
+      await insert(1);
+      await insert(2);
+      await sql`delete from job_events`.execute(fresh.db);
+      await insert(3);
+      const { rows } = await sql<{ id: number; job_id: string }>`select id, job_id from job_events`.execute(fresh.db);
+      assert.equal(rows.length, 1);
+      assert.ok(Number(rows[0].id) > 2, "an id is never given twice, even after the largest is deleted");
+
+      await migrateTo(fresh.db, fresh.dialect, "0009_user_pause");
+      const schema = await schemaOf(fresh.db);
+      assert.equal(schema.job_events, undefined, "down: the tables are gone");
+      assert.equal(schema.job_event_horizon, undefined);
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.ok((await schemaOf(fresh.db)).job_events, "and up again");
     });
   });
 }

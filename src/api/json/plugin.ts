@@ -10,6 +10,8 @@
  *   POST /api/v1/jobs/{id}/rerun a new job over a finished job's failed or unrun tasks (rerun-routes.ts, D35)
  *   POST /api/v1/jobs/{id}/clone a new job with the same manifest and operation, with overrides (rerun-routes.ts)
  *   GET /api/v1/jobs/{id}/tasks  a page of the job's task results, from its report (rerun-routes.ts)
+ *   GET /api/v1/events           the account's job events, Server-Sent Events (event-routes.ts, D34)
+ *   GET /api/v1/jobs/{id}/events one job's events and progress, Server-Sent Events
  *
  * Every authenticated route takes either an AWS SigV4 signature (authentication.ts) or a console session's cookie
  * (sessions/session-authentication.ts, D33). A request that carries a signature (an Authorization header, or
@@ -29,6 +31,7 @@ import { Type } from "typebox";
 import type { AccountRegistry } from "../../accounts/types.js";
 import { isDomainError } from "../../domain/errors.js";
 import type { JobPreviewerApi } from "../../preview/job-preview.js";
+import type { JobEventsApi } from "../../service/job-events.js";
 import { isReportError, type ReportError } from "../../service/job-report.js";
 import { isRerunRefusal, type RerunRefusal } from "../../service/job-rerun.js";
 import type { JobServiceApi } from "../../service/types.js";
@@ -38,6 +41,7 @@ import type { SigV4Verified } from "../auth/sigv4.js";
 import { fastifyRejectionOf } from "../http/fastify-rejections.js";
 import { acceptRawBodies, bodyBytesOf } from "../http/raw-body.js";
 import { jsonAuthentication } from "./authentication.js";
+import { eventRoutes, OpenStreams } from "./event-routes.js";
 import { jobRoutes } from "./job-routes.js";
 import { jsonBodyOf, requireNoBody } from "./json-body.js";
 import { API_PREFIX, openApiDocument } from "./openapi.js";
@@ -59,6 +63,7 @@ import { type SessionPolicy, sessionPolicyOf } from "./sessions/session-policy.j
 import { sessionRoutes } from "./sessions/session-routes.js";
 import type { ConsoleSessionStore } from "./sessions/session-store.js";
 import { SignInThrottle } from "./sessions/sign-in-throttle.js";
+import type { SseOptions } from "./sse-stream.js";
 
 export interface JsonApiParts {
   readonly service: JobServiceApi;
@@ -72,6 +77,10 @@ export interface JsonApiParts {
   readonly sessions: ConsoleSessionStore;
   /** Their lifetime, idle timeout and cookie; defaults in sessions/session-policy.ts. */
   readonly sessionPolicy?: Partial<SessionPolicy>;
+  /** Streams job events (D34); without it, the event routes answer 501. */
+  readonly events?: JobEventsApi;
+  /** Heartbeat and buffering of event streams (tests shorten the heartbeat). */
+  readonly sse?: SseOptions;
 }
 
 export const JSON_API_VERSION = "1.0.0";
@@ -87,6 +96,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
   const sessionPolicy = sessionPolicyOf(parts.sessionPolicy);
   const authenticateSession = sessionAuthentication(parts.accounts, parts.sessions, sessionPolicy, nowMs);
   const routes: JsonRoute[] = [];
+  const openStreams = new OpenStreams();
   const documentRoute: JsonRoute = {
     method: "GET",
     path: "/openapi.json",
@@ -114,6 +124,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
       now: nowMs,
     }),
     ...rerunRoutes(parts.service),
+    ...eventRoutes(parts.events, openStreams, parts.sse),
   );
   const document = openApiDocument(routes, JSON_API_VERSION);
   const resources = routes.map((route) => ({
@@ -130,6 +141,8 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     acceptRawBodies(app, parts.maxBodyBytes);
     // Parses the Cookie header in its own onRequest hook, registered before the one below, so it runs first.
     await app.register(fastifyCookie, { hook: "onRequest" });
+    // Event streams never end by themselves: end them before the server waits for its connections to close.
+    app.addHook("preClose", async () => openStreams.endAll());
 
     app.setErrorHandler((error: FastifyError | Error, request, reply) => {
       sendProblem(reply, request, problemFor(error, request, parts.maxBodyBytes));

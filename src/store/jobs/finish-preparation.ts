@@ -6,10 +6,12 @@
  * bookkeeping transition-job.ts does for them (the suspended time and cause); neither touches Active time,
  * termination or failure reasons, so the statement's own conditions are the compare-and-set: the job is still
  * Preparing, and the caller still holds its phase (a preparer whose claim ran out and was taken over finishes
- * nothing).
+ * nothing). The move's `job.status` event (D34) is written with it, in one transaction.
  */
 import { type Kysely, sql } from "kysely";
 import type { JobStatus } from "../../domain/status.js";
+import type { StoreDialect } from "../connect.js";
+import { eventCounts, recordEvents } from "../events/record-events.js";
 import type { Database } from "../schema.js";
 
 export interface PreparedManifest {
@@ -23,29 +25,50 @@ export interface PreparedManifest {
 /** The status the job moved to (Ready or Suspended), or undefined when it was no longer `owner`'s to finish. */
 export async function finishPreparation(
   db: Kysely<Database>,
+  dialect: StoreDialect,
   jobId: string,
   owner: string,
   manifest: PreparedManifest,
   now: number,
 ): Promise<JobStatus | undefined> {
-  const row = await db
-    .updateTable("jobs")
-    .set({
-      total_tasks: manifest.totalTasks,
-      manifest_etag: manifest.manifestEtag,
-      status: sql<string>`case when confirmed = 1 then 'Ready' else 'Suspended' end`,
-      suspended_time: sql<number | null>`case when confirmed = 1 then suspended_time else ${now} end`,
-      suspended_cause: sql<
-        string | null
-      >`case when confirmed = 1 then suspended_cause else ${manifest.suspendedCause} end`,
-      phase_owner: null,
-      phase_expires: null,
-      updated_time: now,
-    })
-    .where("job_id", "=", jobId)
-    .where("status", "=", "Preparing")
-    .where("phase_owner", "=", owner)
-    .returning("status")
-    .executeTakeFirst();
-  return row?.status as JobStatus | undefined;
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable("jobs")
+      .set({
+        total_tasks: manifest.totalTasks,
+        manifest_etag: manifest.manifestEtag,
+        status: sql<string>`case when confirmed = 1 then 'Ready' else 'Suspended' end`,
+        suspended_time: sql<number | null>`case when confirmed = 1 then suspended_time else ${now} end`,
+        suspended_cause: sql<
+          string | null
+        >`case when confirmed = 1 then suspended_cause else ${manifest.suspendedCause} end`,
+        phase_owner: null,
+        phase_expires: null,
+        updated_time: now,
+      })
+      .where("job_id", "=", jobId)
+      .where("status", "=", "Preparing")
+      .where("phase_owner", "=", owner)
+      .returning(["account_id", "status", "total_tasks", "succeeded", "failed"])
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const to = row.status as JobStatus;
+    await recordEvents(trx, dialect, [
+      {
+        accountId: row.account_id,
+        jobId,
+        type: "job.status",
+        status: to,
+        payload: {
+          from: "Preparing",
+          to,
+          ...(to === "Suspended" ? { reason: manifest.suspendedCause } : {}),
+          pausedByUser: false,
+          counts: eventCounts(row),
+        },
+        time: now,
+      },
+    ]);
+    return to;
+  });
 }

@@ -9,20 +9,40 @@
 import { type Kysely, sql } from "kysely";
 import type { StoreDialect } from "../connect.js";
 import { DuplicateTokenError } from "../errors.js";
+import { recordEvents } from "../events/record-events.js";
 import { type NewJob, newJobRow } from "../job-row.js";
-import type { Database } from "../schema.js";
+import type { Database, JobsTable } from "../schema.js";
 import { countUnfinished } from "./read-jobs.js";
 
 /** The first key of the advisory lock: objbatch's "unfinished jobs of an account" lock space. */
 export const UNFINISHED_JOBS_LOCK_SPACE = 0x0b7b_a7c4;
 
-/** Inserts the job; throws DuplicateTokenError when its token was already used in the account. */
-export async function insertJob(db: Kysely<Database>, job: NewJob): Promise<void> {
+/**
+ * Inserts the job and its `job.created` event (D34); throws DuplicateTokenError when its token was already used
+ * in the account.
+ */
+export async function insertJob(db: Kysely<Database>, dialect: StoreDialect, job: NewJob): Promise<void> {
+  const row = newJobRow(job);
   try {
-    await db.insertInto("jobs").values(newJobRow(job)).execute();
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto("jobs").values(row).execute();
+      await recordEvents(trx, dialect, [createdEvent(row)]);
+    });
   } catch (e) {
     throw duplicateTokenOr(e, job);
   }
+}
+
+/** The event of a job just inserted. */
+function createdEvent(row: Pick<JobsTable, "job_id" | "account_id" | "priority" | "creation_time">) {
+  return {
+    accountId: row.account_id,
+    jobId: row.job_id,
+    type: "job.created" as const,
+    status: "New" as const,
+    payload: { priority: Number(row.priority) },
+    time: Number(row.creation_time),
+  };
 }
 
 /** What became of one job submitted to insertJobsUnderCap. */
@@ -37,7 +57,8 @@ export interface CappedJob {
 /**
  * Inserts each job unless its account already has `cap` unfinished jobs, in one transaction for the whole batch
  * (a group commit: store/group-commit.ts), deciding in the order given. A job whose token its account already
- * used (before, or earlier in this batch) is "duplicate" and takes no room under the cap.
+ * used (before, or earlier in this batch) is "duplicate" and takes no room under the cap. The inserted jobs'
+ * `job.created` events are the transaction's last statement (one insert, events/record-events.ts).
  */
 export async function insertJobsUnderCap(
   db: Kysely<Database>,
@@ -93,6 +114,7 @@ export async function insertJobsUnderCap(
       }
       waiting = roomFreed ? refused : [];
     }
+    await recordEvents(trx, dialect, rows.filter((_, i) => outcomes[i] === "inserted").map(createdEvent));
     return outcomes;
   });
 }

@@ -2,13 +2,15 @@
  * The one way a job's status changes: a compare-and-set on the current status, checked against the domain's
  * transition table, with the bookkeeping that belongs to the move (active time, termination and suspension
  * dates, FailureReasons) done in the same transaction. On PostgreSQL the job's row is locked from the first
- * read, so a FailureReasons entry appended meanwhile (add-failure-reason.ts) is never written over.
+ * read, so a FailureReasons entry appended meanwhile (add-failure-reason.ts) is never written over. The move's
+ * `job.status` event (D34) is the transaction's last statement.
  */
 import type { Kysely, Updateable } from "kysely";
 import type { FailureCause } from "../../domain/failure-causes.js";
 import { canTransition, isTerminal, type JobStatus } from "../../domain/status.js";
 import type { StoreDialect } from "../connect.js";
 import { IllegalTransitionError } from "../errors.js";
+import { eventCounts, recordEvents } from "../events/record-events.js";
 import type { Database, JobsTable } from "../schema.js";
 import { readFailureCauses } from "./failure-causes.js";
 
@@ -58,7 +60,17 @@ export async function transitionJob(
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom("jobs")
-      .select(["status", "held", "active_since", "active_ms", "failure_reasons", "succeeded", "failed"])
+      .select([
+        "account_id",
+        "status",
+        "held",
+        "active_since",
+        "active_ms",
+        "failure_reasons",
+        "succeeded",
+        "failed",
+        "total_tasks",
+      ])
       .where("job_id", "=", jobId)
       .$if(dialect === "postgres", (q) => q.forUpdate())
       .executeTakeFirst();
@@ -105,6 +117,23 @@ export async function transitionJob(
       .where("status", "=", from)
       .$if(to === "Active", (q) => q.where("held", "=", 0))
       .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    if (result.numUpdatedRows !== 1n) return false;
+    await recordEvents(trx, dialect, [
+      {
+        accountId: row.account_id,
+        jobId,
+        type: "job.status",
+        status: to,
+        payload: {
+          from,
+          to,
+          ...(patch.statusUpdateReason !== undefined && { reason: patch.statusUpdateReason }),
+          pausedByUser: update.held !== undefined ? update.held === 1 : held,
+          counts: eventCounts(row),
+        },
+        time: now,
+      },
+    ]);
+    return true;
   });
 }

@@ -5,7 +5,7 @@
  * sorted here (and in the README). A console session through curl's cookie jar, as the README shows it, too.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -125,6 +125,40 @@ describe("curl --aws-sigv4", () => {
     const wrong = await curl("GET", "/api/v1/jobs", { user: { ...ALICE, secretAccessKey: "nope" } });
     assert.equal(wrong.status, 401);
     assert.equal(wrong.json.type, "urn:objbatch:problem:unauthenticated");
+  });
+
+  it("follows a job's events with -N, as the README shows", async () => {
+    const created = await curl("POST", "/api/v1/jobs", { json: createRequest() });
+    assert.equal(created.status, 201, created.text);
+    const child = spawn("curl", [
+      "-N",
+      "--silent",
+      "--aws-sigv4",
+      "aws:amz:us-east-1:objbatch",
+      "--user",
+      `${ALICE.accessKeyId}:${ALICE.secretAccessKey}`,
+      `${server.url}/api/v1/jobs/${created.json.jobId}/events`,
+    ]);
+    let out = "";
+    const ended = new Promise((resolve) => child.on("close", resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no job.created from curl: ${out}`)), 30_000);
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (/event: job\.created\ndata: \{.*\}\n\n/.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      assert.match(out, /^retry: \d+\n/);
+      assert.match(out, /\nid: \d+\nevent: job\.created\n/);
+      assert.equal(JSON.parse(/data: (\{.*\})\n/.exec(out)?.[1] ?? "{}").jobId, created.json.jobId);
+    } finally {
+      child.kill();
+      await ended;
+    }
   });
 });
 

@@ -54,12 +54,14 @@ describeOnStores("claimNextPreparation", (t) => {
     assert.deepEqual((await t.store.getJobState(expired.jobId))?.phaseClaim, { owner: "me", expires: 6_000 });
   });
 
-  it("costs one statement and one row however long the queue", async () => {
+  it("costs one statement and one row however long the queue, and its event (D34)", async () => {
     const { store, counter } = countedStore(t.store);
     for (let i = 0; i < 200; i++) await jobIn(t.store, "New", {}, 1_000 + i);
     counter.take();
     await store.claimNextPreparation("New", "me", 5_000, 1_000);
-    assert.deepEqual(counter.take(), { queries: 1, rows: 1, largest: 1 });
+    // The claim, then its job.status event (after the event-order lock on PostgreSQL, whose select is a row).
+    const pg = t.dialect === "postgres";
+    assert.deepEqual(counter.take(), { queries: pg ? 3 : 2, rows: pg ? 2 : 1, largest: 1 });
     const [plan] = await plansOf(t.store, (db) => claimNextPreparation(db, t.dialect, "New", "me", 5_000, 1_000));
     assert.equal(unindexed(plan), undefined, plan);
   });

@@ -25,18 +25,18 @@ describeOnStores("deleteTerminalJob", (t) => {
         md5: null,
         completed: false,
       });
-      assert.equal(await deleteTerminalJob(t.db, job.jobId), true, status);
+      assert.equal(await deleteTerminalJob(t.db, t.dialect, job.jobId, 1), true, status);
       assert.equal(await t.store.getJob(job.jobId), undefined);
       assert.deepEqual(await t.store.sumChunkCounters(job.jobId), { succeeded: 0, failed: 0, records: 0 });
       assert.deepEqual(await t.store.reportFiles(job.jobId, "succeeded"), []);
-      assert.equal(await deleteTerminalJob(t.db, job.jobId), false, "gone");
+      assert.equal(await deleteTerminalJob(t.db, t.dialect, job.jobId, 1), false, "gone");
     }
   });
 
   it("refuses every unfinished status", async () => {
     for (const status of JOB_STATUSES.filter((s) => !["Complete", "Cancelled", "Failed"].includes(s))) {
       const job = await jobIn(t.store, status);
-      assert.equal(await deleteTerminalJob(t.db, job.jobId), false, status);
+      assert.equal(await deleteTerminalJob(t.db, t.dialect, job.jobId, 1), false, status);
       assert.equal((await t.store.getJob(job.jobId))?.status, status);
     }
   });

@@ -139,10 +139,10 @@ describeOnStores("failure causes", (t) => {
       (await database(t.store).selectFrom("failure_causes").select("job_id").where("job_id", "=", jobId).execute())
         .length;
     const deleted = await withCauses();
-    assert.ok(await deleteTerminalJob(t.db, deleted));
+    assert.ok(await deleteTerminalJob(t.db, t.dialect, deleted, 1));
     assert.equal(await rowsOf(deleted), 0, "deleted");
     const purged = await withCauses();
-    assert.ok((await purgeTerminatedBefore(t.db, 10_000)) >= 1);
+    assert.ok((await purgeTerminatedBefore(t.db, t.dialect, 10_000, 10_000)) >= 1);
     assert.equal(await rowsOf(purged), 0, "purged");
   });
 });

@@ -14,7 +14,7 @@ describeOnStores("finishPreparation", (t) => {
   it("moves a confirmed job to Ready with its counts, and gives up the claim", async () => {
     const job = await jobIn(t.store, "Preparing", { confirmationRequired: false }, 1_000);
     assert.ok(await t.store.claimPhase(job.jobId, "Preparing", "me", 1_000, 60_000));
-    assert.equal(await finishPreparation(t.db, job.jobId, "me", MANIFEST, 2_000), "Ready");
+    assert.equal(await finishPreparation(t.db, t.dialect, job.jobId, "me", MANIFEST, 2_000), "Ready");
     const row = (await rawJobRow(t.store, job.jobId))!;
     assert.deepEqual(
       [row.status, Number(row.total_tasks), row.manifest_etag, row.phase_owner, row.phase_expires],
@@ -27,7 +27,7 @@ describeOnStores("finishPreparation", (t) => {
     const job = await jobIn(t.store, "Preparing", { confirmationRequired: true }, 1_000);
     assert.ok(await t.store.claimPhase(job.jobId, "Preparing", "me", 1_000, 60_000));
     assert.equal(
-      await finishPreparation(t.db, job.jobId, "me", { ...MANIFEST, manifestEtag: null }, 3_000),
+      await finishPreparation(t.db, t.dialect, job.jobId, "me", { ...MANIFEST, manifestEtag: null }, 3_000),
       "Suspended",
     );
     const state = (await t.store.getJobState(job.jobId))!;
@@ -43,20 +43,20 @@ describeOnStores("finishPreparation", (t) => {
     const job = await jobIn(t.store, "Preparing", { confirmationRequired: true }, 1_000);
     assert.ok(await t.store.claimPhase(job.jobId, "Preparing", "me", 1_000, 60_000));
     await t.store.markConfirmed(job.jobId, undefined, 1_500);
-    assert.equal(await finishPreparation(t.db, job.jobId, "me", MANIFEST, 2_000), "Ready");
+    assert.equal(await finishPreparation(t.db, t.dialect, job.jobId, "me", MANIFEST, 2_000), "Ready");
   });
 
   it("finishes nothing for a preparer that no longer holds the claim, or a job that left Preparing", async () => {
     const taken = await jobIn(t.store, "Preparing", {}, 1_000);
     assert.ok(await t.store.claimPhase(taken.jobId, "Preparing", "other", 1_000, 60_000));
-    assert.equal(await finishPreparation(t.db, taken.jobId, "me", MANIFEST, 2_000), undefined);
+    assert.equal(await finishPreparation(t.db, t.dialect, taken.jobId, "me", MANIFEST, 2_000), undefined);
     assert.equal((await t.store.getJobState(taken.jobId))?.status, "Preparing");
     assert.equal((await t.store.getJobState(taken.jobId))?.totalTasks, -1);
 
     const cancelled = await jobIn(t.store, "Preparing", {}, 1_000);
     assert.ok(await t.store.claimPhase(cancelled.jobId, "Preparing", "me", 1_000, 60_000));
     await t.store.transition(cancelled.jobId, "Preparing", "Cancelling", 1_500);
-    assert.equal(await finishPreparation(t.db, cancelled.jobId, "me", MANIFEST, 2_000), undefined);
+    assert.equal(await finishPreparation(t.db, t.dialect, cancelled.jobId, "me", MANIFEST, 2_000), undefined);
     assert.equal((await t.store.getJobState(cancelled.jobId))?.status, "Cancelling");
   });
 });

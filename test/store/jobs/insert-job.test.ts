@@ -14,7 +14,7 @@ import { describeOnStores, jobIn, rawJobRow } from "../helpers.js";
 describeOnStores("insertJob", (t) => {
   it("stores a New job with nothing counted, confirmed unless confirmation is required", async () => {
     const job = newJob({ description: "d", tags: [{ key: "k", value: "v" }] }, { creationTime: 5_000 });
-    await insertJob(t.db, job);
+    await insertJob(t.db, t.dialect, job);
     const got = await t.store.getJob(job.jobId, 5_000);
     assert.equal(got?.status, "New");
     assert.equal(got?.description, "d");
@@ -25,7 +25,7 @@ describeOnStores("insertJob", (t) => {
     assert.equal((await t.store.getJobState(job.jobId))?.confirmed, true);
 
     const unconfirmed = newJob({ confirmationRequired: true });
-    await insertJob(t.db, unconfirmed);
+    await insertJob(t.db, t.dialect, unconfirmed);
     assert.equal((await t.store.getJobState(unconfirmed.jobId))?.confirmed, false);
     const row = await rawJobRow(t.store, unconfirmed.jobId);
     assert.equal(row?.updated_time, 1_000, "updated when created");
@@ -33,9 +33,9 @@ describeOnStores("insertJob", (t) => {
 
   it("refuses a second job with the same token in the same account only", async () => {
     const token = randomUUID();
-    await insertJob(t.db, newJob({ clientRequestToken: token }));
-    await assert.rejects(insertJob(t.db, newJob({ clientRequestToken: token })), DuplicateTokenError);
-    await insertJob(t.db, newJob({ clientRequestToken: token, accountId: "acct-other" }));
+    await insertJob(t.db, t.dialect, newJob({ clientRequestToken: token }));
+    await assert.rejects(insertJob(t.db, t.dialect, newJob({ clientRequestToken: token })), DuplicateTokenError);
+    await insertJob(t.db, t.dialect, newJob({ clientRequestToken: token, accountId: "acct-other" }));
     assert.ok(await t.store.findByToken("acct-1", token));
   });
 

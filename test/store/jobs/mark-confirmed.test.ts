@@ -11,7 +11,7 @@ describeOnStores("markConfirmed", (t) => {
   it("records the confirmation of a Preparing job, with its reason", async () => {
     const job = await jobIn(t.store, "Preparing", { confirmationRequired: true });
     assert.equal((await t.store.getJobState(job.jobId))?.confirmed, false);
-    assert.equal(await markConfirmed(t.db, job.jobId, "ok early", 2_000), true);
+    assert.equal(await markConfirmed(t.db, t.dialect, job.jobId, "ok early", 2_000), true);
     assert.equal((await t.store.getJobState(job.jobId))?.confirmed, true);
     assert.equal((await t.store.getJob(job.jobId))?.statusUpdateReason, "ok early");
     assert.equal((await t.store.getJob(job.jobId))?.status, "Preparing", "the status stays");
@@ -20,7 +20,7 @@ describeOnStores("markConfirmed", (t) => {
   it("says false for a job that is no longer Preparing", async () => {
     for (const status of ["New", "Suspended", "Cancelling"] as const) {
       const job = await jobIn(t.store, status, { confirmationRequired: true });
-      assert.equal(await markConfirmed(t.db, job.jobId, undefined, 2_000), false, status);
+      assert.equal(await markConfirmed(t.db, t.dialect, job.jobId, undefined, 2_000), false, status);
       assert.equal((await t.store.getJobState(job.jobId))?.confirmed, false, status);
     }
   });

@@ -19,7 +19,7 @@ describeOnStores("purgeTerminatedBefore", (t) => {
     await t.store.transition(done.jobId, "New", "Cancelling", 10);
     await t.store.transition(done.jobId, "Cancelling", "Cancelled", 20);
     assert.equal(await t.store.deleteTerminalJob(live.jobId), false);
-    assert.ok((await purgeTerminatedBefore(t.db, 21)) >= 1);
+    assert.ok((await purgeTerminatedBefore(t.db, t.dialect, 21, 21)) >= 1);
     assert.equal(await t.store.getJob(done.jobId), undefined);
     assert.deepEqual(await t.store.sumChunkCounters(done.jobId), { succeeded: 0, failed: 0, records: 0 });
     assert.ok(await t.store.getJob(live.jobId));
@@ -30,11 +30,11 @@ describeOnStores("purgeTerminatedBefore", (t) => {
     for (let i = 0; i < 230; i++) old.push((await jobIn(t.store, i % 2 ? "Complete" : "Failed", {}, 50_000)).jobId);
     const recent = await jobIn(t.store, "Cancelled", {}, 70_000);
     const unfinished = await jobIn(t.store, "Active", {}, 50_000);
-    assert.equal(await purgeTerminatedBefore(t.db, 60_000), 230);
+    assert.equal(await purgeTerminatedBefore(t.db, t.dialect, 60_000, 60_000), 230);
     for (const jobId of old) assert.equal(await t.store.getJob(jobId), undefined);
     assert.ok(await t.store.getJob(recent.jobId));
     assert.ok(await t.store.getJob(unfinished.jobId));
-    assert.equal(await purgeTerminatedBefore(t.db, 60_000), 0, "nothing left to purge");
+    assert.equal(await purgeTerminatedBefore(t.db, t.dialect, 60_000, 60_000), 0, "nothing left to purge");
   });
 
   it("purges `maxJobs` at most, the ones that finished first, and the rest on the next call", async () => {
@@ -47,11 +47,15 @@ describeOnStores("purgeTerminatedBefore", (t) => {
       ended.unshift(job.jobId);
     }
     const left = async () => (await t.db.selectFrom("jobs").select("job_id").execute()).map((r) => r.job_id).sort();
-    assert.equal(await purgeTerminatedBefore(t.db, 200_000, 120), 120, "two statements: 100, then 20");
+    assert.equal(
+      await purgeTerminatedBefore(t.db, t.dialect, 200_000, 200_000, 120),
+      120,
+      "two statements: 100, then 20",
+    );
     assert.deepEqual(await left(), ended.slice(120).sort(), "the 120 that finished first are gone");
-    assert.equal(await purgeTerminatedBefore(t.db, 200_000, 120), 30);
+    assert.equal(await purgeTerminatedBefore(t.db, t.dialect, 200_000, 200_000, 120), 30);
     assert.deepEqual(await left(), []);
-    assert.equal(await purgeTerminatedBefore(t.db, 200_000, 0), 0);
+    assert.equal(await purgeTerminatedBefore(t.db, t.dialect, 200_000, 200_000, 0), 0);
   });
 
   it("finds the jobs to purge through an index", async () => {
@@ -66,7 +70,7 @@ describeOnStores("purgeTerminatedBefore", (t) => {
         .execute();
     });
     assert.equal(unindexed(plan), undefined, plan);
-    const plans = await plansOf(t.store, (db) => purgeTerminatedBefore(db, 5_000, 100));
+    const plans = await plansOf(t.store, (db) => purgeTerminatedBefore(db, t.dialect, 5_000, 5_000, 100));
     for (const p of plans) assert.equal(unindexed(p), undefined, p);
   });
 });

@@ -13,10 +13,10 @@ describeOnStores("setTags", (t) => {
       { key: "objbatch:max-requests-per-second", value: "5" },
       { key: "team", value: "取消 ✓" },
     ];
-    await setTags(t.db, job.jobId, tags, 3_000);
+    await setTags(t.db, t.dialect, job.jobId, tags, 3_000);
     assert.deepEqual((await t.store.getJob(job.jobId))?.tags, tags);
     assert.equal((await rawJobRow(t.store, job.jobId))?.updated_time, 3_000);
-    await setTags(t.db, job.jobId, [], 4_000);
+    await setTags(t.db, t.dialect, job.jobId, [], 4_000);
     assert.deepEqual((await t.store.getJob(job.jobId))?.tags, []);
   });
 });

@@ -19,7 +19,7 @@ describeOnStores("updatePriority", (t) => {
       (await ours()).map((s) => s.jobId),
       [first.jobId, second.jobId],
     );
-    await updatePriority(t.db, second.jobId, 2_147_483_647, 7_000);
+    await updatePriority(t.db, t.dialect, second.jobId, 2_147_483_647, 7_000);
     assert.deepEqual(
       (await ours()).map((s) => [s.jobId, s.priority]),
       [

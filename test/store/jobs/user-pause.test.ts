@@ -57,8 +57,8 @@ describeOnStores("user pause", (t) => {
     assert.equal(state?.held, true);
     assert.equal((await t.store.getJob(jobId, 4_000))?.pausedByUser, true);
 
-    assert.ok(await setHeld(t.db, jobId, false, "Resumed by the user", 5_000));
-    assert.equal(await setHeld(t.db, jobId, false, "again", 5_000), false, "let go once");
+    assert.ok(await setHeld(t.db, t.dialect, jobId, false, "Resumed by the user", 5_000));
+    assert.equal(await setHeld(t.db, t.dialect, jobId, false, "again", 5_000), false, "let go once");
     row = (await rawJobRow(t.store, jobId))!;
     assert.equal(Number(row.held), 0);
     assert.equal(row.status_update_reason, "Resumed by the user");
@@ -95,9 +95,9 @@ describeOnStores("user pause", (t) => {
   it("holds a job preempted (Pausing or Paused) where it stands, and never one in any other status", async () => {
     const { jobId: preempted } = await jobIn(t.store, "Paused", {}, 1_000);
     const { jobId: pausing } = await jobIn(t.store, "Pausing", {}, 1_000);
-    assert.ok(await setHeld(t.db, preempted, true, "Paused by the user", 2_000));
-    assert.equal(await setHeld(t.db, preempted, true, "Paused by the user", 2_000), false, "held already");
-    assert.ok(await setHeld(t.db, pausing, true, "Paused by the user", 2_000));
+    assert.ok(await setHeld(t.db, t.dialect, preempted, true, "Paused by the user", 2_000));
+    assert.equal(await setHeld(t.db, t.dialect, preempted, true, "Paused by the user", 2_000), false, "held already");
+    assert.ok(await setHeld(t.db, t.dialect, pausing, true, "Paused by the user", 2_000));
     for (const id of [preempted, pausing]) {
       const row = (await rawJobRow(t.store, id))!;
       assert.equal(Number(row.held), 1);
@@ -105,7 +105,7 @@ describeOnStores("user pause", (t) => {
     }
     for (const status of ["Ready", "Active", "Suspended", "Complete", "Cancelling"] as const) {
       const { jobId } = await jobIn(t.store, status, {}, 1_000);
-      assert.equal(await setHeld(t.db, jobId, true, "x", 2_000), false, status);
+      assert.equal(await setHeld(t.db, t.dialect, jobId, true, "x", 2_000), false, status);
       assert.equal(Number((await rawJobRow(t.store, jobId))!.held), 0, status);
     }
   });
@@ -114,7 +114,7 @@ describeOnStores("user pause", (t) => {
     const { jobId } = await jobIn(t.store, "Paused", { priority: 5 }, 1_000);
     const planned = planSchedule(await schedulableJobStates(t.db, 1), 1);
     assert.deepEqual(planned, [{ jobId, from: "Paused", to: "Active" }]);
-    assert.ok(await setHeld(t.db, jobId, true, "Paused by the user", 2_000)); // the user, between read and move
+    assert.ok(await setHeld(t.db, t.dialect, jobId, true, "Paused by the user", 2_000)); // the user, between read and move
     for (const move of planned) assert.equal(await t.store.transition(move.jobId, move.from, move.to, 3_000), false);
     assert.equal((await rawJobRow(t.store, jobId))!.status, "Paused");
   });
