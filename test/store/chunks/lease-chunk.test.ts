@@ -5,13 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { type Kysely, sql } from "kysely";
 import type { JobStatus } from "../../../src/domain/status.js";
 import { leaseChunk } from "../../../src/store/chunks/lease-chunk.js";
 import { transitionJob } from "../../../src/store/jobs/transition-job.js";
 import type { Database } from "../../../src/store/schema.js";
 import { waitFor } from "../../helpers/held-sockets.js";
+import { postgresTestStore, type TestStore } from "../../helpers/stores.js";
 import { byteRangePlans, database, describeOnStores, jobIn } from "../helpers.js";
 import { plansOf, unindexed } from "../query-plans.js";
 
@@ -136,9 +137,26 @@ describeOnStores("leaseChunk", (t) => {
       assert.match(plan!, /SEARCH jobs USING/, plan);
     }
   });
+});
 
-  it("waits for a move out of Active in flight, then leases nothing (PostgreSQL)", async (c) => {
-    if (t.dialect !== "postgres") return c.skip("SQLite has one writer: the statement cannot meet a move");
+// SQLite has one writer: a lease cannot meet a move there, so these are PostgreSQL's alone.
+describe("leaseChunk meeting a move out of Active (postgres)", () => {
+  let opened: TestStore;
+  before(async () => {
+    opened = await postgresTestStore();
+  });
+  after(() => opened.dispose());
+  const t = {
+    get store() {
+      return opened.store;
+    },
+    get db() {
+      return database(opened.store);
+    },
+    dialect: "postgres" as const,
+  };
+
+  it("waits for a move out of Active in flight, then leases nothing", async () => {
     const job = await jobIn(t.store, "Active");
     await t.store.insertChunks(job.jobId, byteRangePlans(1));
     const db = database(t.store);
@@ -154,8 +172,7 @@ describeOnStores("leaseChunk", (t) => {
     assert.deepEqual(await leaseOf(db, job.jobId, 0), { state: "pending", token: null, attempts: 0 });
   });
 
-  it("holds a move out of Active until a lease in flight is done, but not the recording of chunks (PostgreSQL)", async (c) => {
-    if (t.dialect !== "postgres") return c.skip("SQLite has one writer: the statement cannot meet a move");
+  it("holds a move out of Active until a lease in flight is done, but not the recording of chunks", async () => {
     const job = await jobIn(t.store, "Active");
     await t.store.insertChunks(job.jobId, byteRangePlans(2));
     const first = (await leaseChunk(t.db, t.dialect, job.jobId, "first", 2_000, 60_000))!;
