@@ -9,7 +9,7 @@ import type { JobStatus } from "../../src/domain/status.js";
 import type { StoreDialect } from "../../src/store/connect.js";
 import type { JobStore, NewJob } from "../../src/store/job-store.js";
 import type { Database, JobsTable } from "../../src/store/schema.js";
-import { newJob, TEST_STORES, type TestStore } from "../helpers/stores.js";
+import { newJob, postgresTestStore, TEST_STORES, type TestStore } from "../helpers/stores.js";
 
 export interface StoreUnderTest {
   /** The handle, for setting up and looking. */
@@ -21,8 +21,12 @@ export interface StoreUnderTest {
 }
 
 /** Declares `body`'s tests once per real store, in a describe named `what (sqlite)`, `what (postgres)`. */
-export function describeOnStores(what: string, body: (t: StoreUnderTest) => void): void {
-  for (const open of TEST_STORES) {
+export function describeOnStores(
+  what: string,
+  body: (t: StoreUnderTest) => void,
+  stores: ReadonlyArray<() => Promise<TestStore>> = TEST_STORES,
+): void {
+  for (const open of stores) {
     describe(`${what} (${open.name.replace("TestStore", "")})`, () => {
       let opened: TestStore;
       before(async () => {
@@ -45,6 +49,14 @@ export function describeOnStores(what: string, body: (t: StoreUnderTest) => void
       });
     });
   }
+}
+
+/**
+ * Declares `body`'s tests on PostgreSQL alone, as `what (postgres)`: for what only meets on a store with more than
+ * one writer at a time (SQLite has one).
+ */
+export function describeOnPostgres(what: string, body: (t: StoreUnderTest) => void): void {
+  describeOnStores(what, body, [postgresTestStore]);
 }
 
 /** The legal moves from New to each status (domain/status.ts). */

@@ -5,15 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { it } from "node:test";
 import { type Kysely, sql } from "kysely";
 import type { JobStatus } from "../../../src/domain/status.js";
 import { leaseChunk } from "../../../src/store/chunks/lease-chunk.js";
 import { transitionJob } from "../../../src/store/jobs/transition-job.js";
 import type { Database } from "../../../src/store/schema.js";
 import { waitFor } from "../../helpers/held-sockets.js";
-import { postgresTestStore, type TestStore } from "../../helpers/stores.js";
-import { byteRangePlans, database, describeOnStores, jobIn } from "../helpers.js";
+import { byteRangePlans, database, describeOnPostgres, describeOnStores, jobIn } from "../helpers.js";
 import { plansOf, unindexed } from "../query-plans.js";
 
 const NOT_ACTIVE: readonly JobStatus[] = [
@@ -140,22 +139,7 @@ describeOnStores("leaseChunk", (t) => {
 });
 
 // SQLite has one writer: a lease cannot meet a move there, so these are PostgreSQL's alone.
-describe("leaseChunk meeting a move out of Active (postgres)", () => {
-  let opened: TestStore;
-  before(async () => {
-    opened = await postgresTestStore();
-  });
-  after(() => opened.dispose());
-  const t = {
-    get store() {
-      return opened.store;
-    },
-    get db() {
-      return database(opened.store);
-    },
-    dialect: "postgres" as const,
-  };
-
+describeOnPostgres("leaseChunk meeting a move out of Active", (t) => {
   it("waits for a move out of Active in flight, then leases nothing", async () => {
     const job = await jobIn(t.store, "Active");
     await t.store.insertChunks(job.jobId, byteRangePlans(1));

@@ -11,7 +11,7 @@ import type { JobEvent } from "../../../src/domain/job-event.js";
 import { recordEvents } from "../../../src/store/events/record-events.js";
 import type { JobStore } from "../../../src/store/job-store.js";
 import { newJob } from "../../helpers/stores.js";
-import { database, describeOnStores } from "../helpers.js";
+import { database, describeOnPostgres, describeOnStores } from "../helpers.js";
 
 /** Every event of the job, oldest first. */
 async function eventsOf(store: JobStore, jobId: string, accountId = "acct-1"): Promise<JobEvent[]> {
@@ -170,9 +170,8 @@ describeOnStores("job events", (t) => {
   });
 });
 
-describeOnStores("job events, read while many connections write", (t) => {
-  it("a tail of id > last misses no event (PostgreSQL: ids commit in order)", async (ctx) => {
-    if (t.dialect !== "postgres") return ctx.skip("SQLite has one writer");
+describeOnPostgres("job events, read while many connections write", (t) => {
+  it("a tail of id > last misses no event (PostgreSQL: ids commit in order)", async () => {
     const start = (await t.store.readEventLogBounds()).latest;
     const jobs = Array.from({ length: 40 }, () => newJob({ accountId: "acct-race" }));
     const PATH = ["New", "Preparing", "Ready", "Active", "Completing", "Complete"] as const;
@@ -205,9 +204,8 @@ describeOnStores("job events, read while many connections write", (t) => {
   });
 });
 
-describeOnStores("job event ids on PostgreSQL", (t) => {
-  it("commit in the order they were drawn: a writer waits for the one before it to commit", async (ctx) => {
-    if (t.dialect !== "postgres") return ctx.skip("SQLite has one writer");
+describeOnPostgres("job event ids", (t) => {
+  it("commit in the order they were drawn: a writer waits for the one before it to commit", async () => {
     const db = database(t.store);
     const job = newJob({ accountId: "acct-order" });
     await t.store.insertJob(job);
