@@ -110,6 +110,8 @@ export interface ApiRequest {
   readonly query?: Query;
   /** Sent as JSON. */
   readonly body?: unknown;
+  /** Headers besides the signature's (lower-case names): Accept, Last-Event-ID. Signed with the rest. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A JSON answer: its status, its body as sent (printed by --json) and parsed. */
@@ -198,6 +200,7 @@ export class ApiClient {
         ...(body !== undefined
           ? { "content-type": "application/json", "content-length": String(body.length) }
           : { "content-length": "0" }),
+        ...request.headers,
       },
       body,
     });

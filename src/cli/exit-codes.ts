@@ -16,6 +16,14 @@ export const EXIT = {
   credentials: 4,
   /** The server failed (5xx) or answered something that is not objbatch's API. */
   serverError: 5,
+  /** jobs watch (and create, rerun, clone, which watch): the job completed, and some of its tasks failed. */
+  completedWithFailures: 10,
+  /** jobs watch: the job failed (its failure threshold, an unreadable manifest, ...). */
+  jobFailed: 11,
+  /** jobs watch: the job was cancelled. */
+  jobCancelled: 12,
+  /** jobs watch: Ctrl-C detached from the job, which keeps running (128 + SIGINT, as shells report it). */
+  detached: 130,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -26,7 +34,12 @@ export const EXIT_CODES_HELP = `Exit codes:
      for serve and worker: the configuration is not valid
   3  the server could not be reached
   4  the server refused the access key or secret key
-  5  the server failed, or answered something that is not objbatch's API`;
+  5  the server failed, or answered something that is not objbatch's API
+  jobs watch, and create, rerun and clone while they watch (0: the job completed with no failed task):
+  10  the job completed, and some of its tasks failed (objbatch jobs rerun ID runs them again)
+  11  the job failed
+  12  the job was cancelled
+  130 Ctrl-C detached from the job, which keeps running (objbatch jobs watch ID reattaches)`;
 
 export class CliError extends Error {
   constructor(

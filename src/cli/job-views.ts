@@ -136,7 +136,7 @@ export function showFailures(out: Output, failures: JobFailuresJson): void {
   showFailureCauses(out, failures);
 }
 
-function showFailureCauses(out: Output, failures: JobFailuresJson): void {
+export function showFailureCauses(out: Output, failures: JobFailuresJson): void {
   out.table(
     ["COUNT", "HTTP", "ERROR", "E.G."],
     failures.causes.map((c) => [
@@ -207,6 +207,39 @@ export function showReport(out: Output, report: JobReportJson): void {
 }
 
 export type { PreviewJson };
+
+export interface TaskResultPageJson {
+  tasks: {
+    bucket: string;
+    key: string;
+    versionId: string | null;
+    status: string;
+    httpStatus: number;
+    errorCode: string;
+    resultMessage: string;
+  }[];
+  nextCursor: string | null;
+}
+
+/** Task results (GET /jobs/{id}/tasks) as a table; the message gives way first to fit the width. */
+export function showTaskResults(out: Output, tasks: TaskResultPageJson["tasks"]): void {
+  if (tasks.length === 0) {
+    out.line("No tasks.");
+    return;
+  }
+  out.table(
+    ["BUCKET", "KEY", "STATUS", "HTTP", "ERROR", "MESSAGE"],
+    tasks.map((t) => [
+      t.bucket,
+      t.versionId === null ? t.key : `${t.key} (${t.versionId})`,
+      t.status === "failed" ? out.colours.red(t.status) : t.status,
+      String(t.httpStatus),
+      t.errorCode === "" ? "-" : t.errorCode,
+      t.resultMessage,
+    ]),
+    { shrink: [5, 1] },
+  );
+}
 
 /** "arn:aws:s3:::photos" -> "photos"; a COS or OSS bucket reference is shown as given. */
 function bucketName(reference: string): string {

@@ -11,9 +11,19 @@ import type { JobFailuresJson } from "../api/json/schemas/failures.js";
 import type { JobJson, JobPageJson } from "../api/json/schemas/job.js";
 import type { JobReportJson } from "../api/json/schemas/report.js";
 import { ApiClient, type ConnectionFlags, jobPath, resolveConnection, withConnectionOptions } from "./connection.js";
-import { CliError } from "./exit-codes.js";
+import { CliError, type ExitCode } from "./exit-codes.js";
 import { readJobFile } from "./job-file.js";
-import { type PreviewJson, showFailures, showJob, showJobList, showPreview, showReport } from "./job-views.js";
+import {
+  type PreviewJson,
+  showFailures,
+  showJob,
+  showJobList,
+  showPreview,
+  showReport,
+  showTaskResults,
+  type TaskResultPageJson,
+} from "./job-views.js";
+import { watchJob } from "./job-watch.js";
 import { Output } from "./output.js";
 import { canAsk, confirm } from "./prompt.js";
 import { downloadReport, type ReportJson } from "./report-download.js";
@@ -33,7 +43,7 @@ interface Context {
 }
 
 /** A subcommand's action: connects, runs, and under --json prints the server's problem as well as the message. */
-function action<O extends CommonOptions>(run: (ctx: Context, args: string[], options: O) => Promise<void>) {
+function action<O extends CommonOptions>(run: (ctx: Context, args: string[], options: O) => Promise<unknown>) {
   return async (...all: unknown[]) => {
     const command = all[all.length - 1] as Command;
     const options = command.opts() as O;
@@ -41,7 +51,8 @@ function action<O extends CommonOptions>(run: (ctx: Context, args: string[], opt
     const out = new Output(process.stdout);
     try {
       const api = new ApiClient(await resolveConnection(options));
-      await run({ api, out, note: (text) => process.stderr.write(`${text}\n`) }, args, options);
+      const code = await run({ api, out, note: (text) => process.stderr.write(`${text}\n`) }, args, options);
+      if (typeof code === "number") process.exitCode = code as ExitCode;
     } catch (e) {
       if (e instanceof CliError && e.problemJson !== undefined && options.json) out.json(e.problemJson);
       throw e;
@@ -178,7 +189,7 @@ export function addJobsCommand(program: Command): Command {
   subcommand(
     jobs,
     "create",
-    "create a job from a JSON or YAML file (the API's job), after showing its preview and asking",
+    "create a job from a JSON or YAML file (the API's job), after showing its preview and asking; then watch it",
     [
       "objbatch jobs create --file copy-job.json",
       "objbatch jobs create --file copy-job.yaml --dry-run",
@@ -190,9 +201,10 @@ export function addJobsCommand(program: Command): Command {
     .requiredOption("-f, --file <file>", "the job: JSON, or YAML when named .yaml/.yml; - reads stdin (YAML or JSON)")
     .option("-y, --yes", "create the job without asking")
     .option("--dry-run", "show the preview only; create nothing")
+    .option("--detach", "do not watch the job after creating it (--json never watches)")
     .option("--sample <n>", "tasks the preview shows (default 10)", positiveInteger("--sample", 100))
     .action(
-      action<CommonOptions & { file: string; yes?: boolean; dryRun?: boolean; sample?: number }>(
+      action<CommonOptions & { file: string; yes?: boolean; dryRun?: boolean; sample?: number; detach?: boolean }>(
         async ({ api, out, note }, _args, o) => {
           const job = await readJobFile(o.file);
           if (!o.yes && !o.dryRun && !canAsk()) {
@@ -229,9 +241,16 @@ export function addJobsCommand(program: Command): Command {
               : `Job ${body.jobId} was created earlier with this clientRequestToken (${out.status(body.status)}).`,
           );
           if (body.confirmationRequired && body.status !== "Ready" && body.status !== "Active") {
-            note(`It waits for confirmation: objbatch jobs confirm ${body.jobId}`);
+            note(
+              `It waits for confirmation: objbatch jobs confirm ${body.jobId}, then objbatch jobs watch ${body.jobId}`,
+            );
+            return;
           }
-          note(`Follow it with: objbatch jobs show ${body.jobId}`);
+          if (o.detach) {
+            note(`Follow it with: objbatch jobs watch ${body.jobId}`);
+            return;
+          }
+          return watchJob(body.jobId, { api, out, note, stdout: process.stdout, json: false });
         },
       ),
     );
@@ -358,5 +377,179 @@ export function addJobsCommand(program: Command): Command {
     }),
   );
 
+  subcommand(jobs, "watch <id>", "follow a job with a live progress bar until it ends; the exit code tells how", [
+    "objbatch jobs watch 3f0c9a4e-...",
+    "objbatch jobs watch 3f0c9a4e-... > progress.log      plain lines, at most one every 5 s",
+    "objbatch jobs watch 3f0c9a4e-... --json | jq -c .progress",
+    "objbatch jobs watch 3f0c9a4e-... || objbatch jobs rerun 3f0c9a4e-...",
+  ])
+    .addHelpText(
+      "after",
+      "\nExits 0 when the job completed with no failed task, 10 when some tasks failed, 11 when the job failed,\n" +
+        "12 when it was cancelled; Ctrl-C detaches (the job keeps running) with 130. --json prints each event's\n" +
+        "data as it came, one JSON object per line.\n",
+    )
+    .action(
+      action(async ({ api, out, note }, [id], o) =>
+        watchJob(id!, { api, out, note, stdout: process.stdout, json: o.json === true }),
+      ),
+    );
+
+  /** Prints the job a rerun or clone created, then watches it unless --detach or --json. */
+  const createdThen = async (
+    { api, out, note }: Context,
+    created: { status: number; text: string; json: unknown },
+    what: string,
+    o: CommonOptions & { detach?: boolean },
+  ) => {
+    if (o.json) {
+      out.json(created.text);
+      return;
+    }
+    const body = created.json as JobJson;
+    out.line(
+      created.status === 201
+        ? `Created job ${body.jobId} (${out.status(body.status)}), ${what}.`
+        : `Job ${body.jobId} was created earlier with this clientRequestToken (${out.status(body.status)}).`,
+    );
+    if (body.confirmationRequired && body.status !== "Ready" && body.status !== "Active") {
+      note(`It waits for confirmation: objbatch jobs confirm ${body.jobId}, then objbatch jobs watch ${body.jobId}`);
+      return;
+    }
+    if (o.detach) {
+      note(`Follow it with: objbatch jobs watch ${body.jobId}`);
+      return;
+    }
+    return watchJob(body.jobId, { api, out, note, stdout: process.stdout, json: false });
+  };
+
+  subcommand(
+    jobs,
+    "rerun <id>",
+    "run a finished job's failed tasks again, as a new job (from its report); then watch it",
+    [
+      "objbatch jobs rerun 3f0c9a4e-...",
+      "objbatch jobs rerun 3f0c9a4e-... --error-code SlowDown --error-code InternalError",
+      "objbatch jobs rerun 3f0c9a4e-... --scope not-succeeded --priority 50 --detach",
+    ],
+  )
+    .option(
+      "--scope <scope>",
+      "failed (the default): the failed tasks; not-succeeded: those and the ones never run",
+      scopeOf,
+    )
+    .option("--error-code <code>", "only the failed tasks with this error code (repeatable)", collect)
+    .option(
+      "--priority <n>",
+      "the new job's priority (default: the source's)",
+      positiveInteger("--priority", MAX_PRIORITY),
+    )
+    .option("--description <text>", "the new job's description (default: the source's)")
+    .option("--detach", "do not watch the new job")
+    .action(
+      action<
+        CommonOptions & {
+          scope?: "failed" | "notSucceeded";
+          errorCode?: string[];
+          priority?: number;
+          description?: string;
+          detach?: boolean;
+        }
+      >(async (ctx, [id], o) => {
+        const created = await ctx.api.call({
+          method: "POST",
+          path: jobPath(id!, "rerun"),
+          body: {
+            scope: o.scope ?? "failed",
+            ...(o.errorCode === undefined ? {} : { errorCodes: o.errorCode }),
+            ...(o.priority === undefined ? {} : { priority: o.priority }),
+            ...(o.description === undefined ? {} : { description: o.description }),
+          },
+        });
+        return createdThen(ctx, created, `rerunning tasks of ${id}`, o);
+      }),
+    );
+
+  subcommand(jobs, "clone <id>", "create a new job with a job's manifest (or listing) and operation; then watch it", [
+    "objbatch jobs clone 3f0c9a4e-...",
+    'objbatch jobs clone 3f0c9a4e-... --description "nightly copy, again" --detach',
+  ])
+    .option(
+      "--priority <n>",
+      "the new job's priority (default: the source's)",
+      positiveInteger("--priority", MAX_PRIORITY),
+    )
+    .option("--description <text>", "the new job's description (default: the source's)")
+    .option("--detach", "do not watch the new job")
+    .action(
+      action<CommonOptions & { priority?: number; description?: string; detach?: boolean }>(async (ctx, [id], o) => {
+        const created = await ctx.api.call({
+          method: "POST",
+          path: jobPath(id!, "clone"),
+          body: {
+            ...(o.priority === undefined ? {} : { priority: o.priority }),
+            ...(o.description === undefined ? {} : { description: o.description }),
+          },
+        });
+        return createdThen(ctx, created, `a clone of ${id}`, o);
+      }),
+    );
+
+  subcommand(jobs, "tasks <id>", "a job's task results from its report: the failed ones, or the succeeded", [
+    "objbatch jobs tasks 3f0c9a4e-...",
+    "objbatch jobs tasks 3f0c9a4e-... --error-code NoSuchKey --all",
+    "objbatch jobs tasks 3f0c9a4e-... --status succeeded --all --json | jq -r '.tasks[].key'",
+  ])
+    .option("--status <status>", "failed (the default) or succeeded", taskStatusOf)
+    .option("--error-code <code>", "only the failed tasks with this error code")
+    .option("--limit <n>", "tasks per page, 1 to 1000 (the server's default 100)", positiveInteger("--limit", 1000))
+    .option("--cursor <cursor>", "the page after a previous answer's nextCursor")
+    .option("--all", "follow every page to the last")
+    .action(
+      action<
+        CommonOptions & {
+          status?: string;
+          errorCode?: string;
+          limit?: number;
+          cursor?: string;
+          all?: boolean;
+        }
+      >(async ({ api, out, note }, [id], o) => {
+        const query = {
+          status: o.status,
+          errorCode: o.errorCode,
+          limit: o.limit === undefined ? undefined : String(o.limit),
+        };
+        const path = jobPath(id!, "tasks");
+        let answer = await api.call({ method: "GET", path, query: { ...query, cursor: o.cursor } });
+        let page = answer.json as TaskResultPageJson;
+        const all = [...page.tasks];
+        while (o.all && page.nextCursor !== null) {
+          answer = await api.call({ method: "GET", path, query: { ...query, cursor: page.nextCursor } });
+          page = answer.json as TaskResultPageJson;
+          all.push(...page.tasks);
+        }
+        if (o.json) {
+          out.json(o.all ? JSON.stringify({ tasks: all, nextCursor: null }) : answer.text);
+          return;
+        }
+        showTaskResults(out, all);
+        if (page.nextCursor !== null) {
+          note(`More tasks: objbatch jobs tasks ${id} --all, or --cursor ${page.nextCursor} for the next page.`);
+        }
+      }),
+    );
+
   return jobs;
+}
+
+function scopeOf(value: string): "failed" | "notSucceeded" {
+  if (value === "failed") return "failed";
+  if (value === "not-succeeded" || value === "notSucceeded") return "notSucceeded";
+  throw new InvalidArgumentError("the scope is failed or not-succeeded.");
+}
+
+function taskStatusOf(value: string): string {
+  if (value === "failed" || value === "succeeded") return value;
+  throw new InvalidArgumentError("the status is failed or succeeded.");
 }
