@@ -1,8 +1,9 @@
 /**
  * `objbatch jobs watch ID` (D37): follows a job until it ends and answers its outcome as an exit code. It reads
  * the job's Server-Sent Events (GET /jobs/{id}/events, D34, signed like every request; sse-parser.ts reads the
- * stream): durable events move the status and the recorded counts, `progress` events (every second while the
- * job runs) the live progress, rate and ETA (D30, D32); `reset` re-reads the job. A stream that drops (the
+ * stream): `progress` events (every second while the job runs) carry the live progress, rate and ETA (D30,
+ * D32); a durable event or a `reset` has the job read again (GET /jobs/{id}), since the stream replays a job's
+ * events from its first and one may be history; an event with a finished status (final) ends the watch. A stream that drops (the
  * server restarted, a proxy cut it, no byte for 90 s) is opened again with Last-Event-ID, after a pause that
  * doubles from 250 ms up to 5 s, and given up after 30 tries in a row without an event (exit 3 or 5 as for any
  * request). A server without the event route (501, or a 404 that is not about the job) is polled instead, once a
@@ -200,14 +201,13 @@ export async function watchJob(jobId: string, o: WatchOptions): Promise<ExitCode
             }
             if (event.event === "progress") {
               if (data.jobId === jobId) reading = { ...readingOf(data), causes: reading.causes };
-            } else if (event.event === "reset") {
+            } else if (typeof data.status === "string" && FINISHED.has(data.status)) {
+              reading = { ...reading, status: data.status };
+            } else if (event.event === "reset" || !o.json) {
+              // The stream replays the job's events from its first (New, Preparing, ...): what the job is now is
+              // read, not taken from an event that may be history. --json only prints them, and needs no read.
               const job = (await api.call({ method: "GET", path: jobPath(jobId) })).json as JobJson;
               reading = { ...readingOf(job), causes: reading.causes };
-            } else if (typeof data.status === "string") {
-              const counts = data.details?.counts as
-                | { total: number | null; succeeded: number; failed: number }
-                | undefined;
-              reading = { ...reading, status: data.status, ...(counts ?? {}) };
             }
             if (FINISHED.has(reading.status)) {
               ended = true;
