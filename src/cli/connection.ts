@@ -299,7 +299,12 @@ const PROBLEM_HINTS: Readonly<Record<string, string>> = {
   "no-such-job": "objbatch jobs list shows the jobs of this access key.",
   "illegal-status-change": "objbatch jobs show ID shows the job's status.",
   "job-finished": "objbatch jobs show ID shows the job's status.",
-  "job-not-finished": "Only a Complete, Cancelled or Failed job can be deleted; objbatch jobs cancel ID first.",
+  "job-not-finished":
+    "Only a Complete, Cancelled or Failed job can be deleted or rerun; objbatch jobs watch ID waits for it to end, " +
+    "objbatch jobs cancel ID ends it.",
+  "no-failed-tasks-report":
+    "Its failed tasks are known from its completion report only; objbatch jobs clone ID runs the whole job again.",
+  "nothing-to-rerun": "objbatch jobs show ID shows its counts; --scope not-succeeded adds the tasks that never ran.",
 };
 
 interface Problem {

@@ -348,9 +348,11 @@ describe("the objbatch command line against a real server", () => {
           report: { enabled: false },
         }),
       );
-      const created = await ok(["jobs", "create", "--file", slowFile, "--yes"]);
+      // --detach: create would otherwise watch the job until it ends (jobs-watch-cli.test.ts).
+      const created = await ok(["jobs", "create", "--file", slowFile, "--yes", "--detach"]);
       slowId = /Created job (\S+) /.exec(created.stdout)?.[1] ?? "";
       assert.ok(slowId !== "", created.stdout);
+      assert.match(created.stderr, new RegExp(`Follow it with: objbatch jobs watch ${slowId}`));
       await waitFor(slowId, (j) => j.status === "Active");
 
       const paused = checkedJson(await ok(["jobs", "pause", slowId, "--json"]), "POST", `/api/v1/jobs/${slowId}/pause`);

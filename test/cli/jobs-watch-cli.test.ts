@@ -352,8 +352,9 @@ describe("objbatch jobs watch, rerun, clone and tasks against a real server", ()
       assert.ok(text.includes("█"), `a bar: ${JSON.stringify(text)}`);
       assert.ok(text.includes(`${ESCAPE}[32m█`), "a green bar");
       assert.ok(text.includes(`\r${ESCAPE}[2K`), "redrawn in place");
-      assert.match(text, /\r\u001b\[2K\u001b\[32mComplete\u001b\[39m {2}\[.*100%.*60\/60/, "the last bar stays");
-      assert.match(text, /\nJob \S+ \u001b\[32mComplete\u001b\[39m: 60 succeeded, 0 failed of 60 tasks/);
+      const e = "\\u001b\\[";
+      assert.match(text, new RegExp(`\r${e}2K${e}32mComplete${e}39m {2}\\[.*100%.*60/60`), "the last bar stays");
+      assert.match(text, new RegExp(`\nJob \\S+ ${e}32mComplete${e}39m: 60 succeeded, 0 failed of 60 tasks`));
     });
   });
 });
