@@ -1,9 +1,10 @@
 /**
- * `objbatch jobs ...`: the account's jobs through the JSON API (/api/v1, D26-D31), one subcommand per route:
- * list, show, create (after its preview), confirm, pause, resume, cancel, priority, tags, failures, report
- * (and its download) and delete. Each takes the connection options (connection.ts) and --json, which prints the
- * API's JSON body exactly as the server sent it, so scripts parse what the OpenAPI document describes; without
- * it the answer is shown for a person (job-views.ts). Every subcommand's --help has examples.
+ * `objbatch jobs ...`: the account's jobs through the JSON API (/api/v1, D26-D37), one subcommand per route:
+ * list, show, create (after its preview, then watched), watch (job-watch.ts), confirm, pause, resume, cancel,
+ * priority, tags, failures, tasks, rerun and clone (then watched), report (and its download) and delete. Each
+ * takes the connection options (connection.ts) and --json, which prints the API's JSON body exactly as the server
+ * sent it, so scripts parse what the OpenAPI document describes; without it the answer is shown for a person
+ * (job-views.ts). Every subcommand's --help has examples.
  */
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";

@@ -45,6 +45,8 @@ program.addHelpText("after", () => {
     `  objbatch jobs create --file job.yaml             preview it, then create it when you say so\n` +
     `  objbatch jobs list --status Active               the jobs running now\n` +
     `  objbatch jobs show ID                            a job's progress and failures by cause\n` +
+    `  objbatch jobs watch ID                           a live progress bar until it ends\n` +
+    `  objbatch jobs rerun ID                           run its failed tasks again, and watch them\n` +
     `  objbatch jobs report ID --download ./report      its results files\n` +
     `\nConnection: --endpoint, --access-key, --secret-key, else OBJBATCH_ENDPOINT, OBJBATCH_ACCESS_KEY,\n` +
     `OBJBATCH_SECRET_KEY, else the profile objbatch login saved (--profile or OBJBATCH_PROFILE, default "default").\n` +

@@ -5,13 +5,14 @@
  * cancelled meanwhile (12), with no escape code; `--json` lines each a job event or a progress event by the API's
  * schemas; the bar under a real pseudo-terminal (script(1)) with its summary; Ctrl-C detaching while the job runs
  * on (130 and the reattach hint); a watch through a proxy that drops every connection and restarts, which resumes
- * with Last-Event-ID and still ends with the right code; a rerun of a job's failures, once fixed, that runs
- * exactly those tasks (0); task results paged with --all; a clone.
+ * with Last-Event-ID and still ends with the right code; a server without the event route, polled instead; a
+ * rerun of a job's failures, once fixed, that runs exactly those tasks (0); task results paged with --all; a clone.
  */
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -312,6 +313,55 @@ describe("objbatch jobs watch, rerun, clone and tasks against a real server", ()
       assert.match(resumed.at(-1)!, /\r\nlast-event-id: \d+\r\n/i);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it("polls the job on a server without the event route, and still ends with its code", async () => {
+    // An HTTP proxy that forwards every request as it came (its signature intact) but answers the event route as a
+    // server without it would: 501 not-implemented.
+    const target = new URL(app.url);
+    const eventRequests: string[] = [];
+    const proxy = createHttpServer((req, res) => {
+      if (/\/events(\?|$)/.test(req.url ?? "")) {
+        eventRequests.push(req.url ?? "");
+        res.writeHead(501, { "content-type": "application/problem+json" });
+        res.end(
+          JSON.stringify({
+            type: "urn:objbatch:problem:not-implemented",
+            title: "Not implemented",
+            status: 501,
+            detail: "This server streams no job events.",
+          }),
+        );
+        return;
+      }
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (proxy.address() as { port: number }).port;
+      const jobId = await createJob("medium.csv");
+      const r = await run(["jobs", "watch", jobId, "--json"], { OBJBATCH_ENDPOINT: `http://127.0.0.1:${port}` });
+      assert.equal(r.code, 0, `${r.stdout} ${r.stderr}`);
+      assert.equal(eventRequests.length, 1, "the event route was asked once, then the job polled");
+      const lines = r.stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      assert.ok(lines.length >= 2, r.stdout);
+      for (const l of lines) assert.ok(Value.Check(ProgressEventSchema, l), JSON.stringify(l));
+      assert.equal(lines.at(-1).status, "Complete");
+      assert.equal(lines.at(-1).progress.succeeded, MEDIUM_KEYS.length);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
   });
 
