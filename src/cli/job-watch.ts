@@ -3,15 +3,15 @@
  * the job's Server-Sent Events (GET /jobs/{id}/events, D34, signed like every request; sse-parser.ts reads the
  * stream): `progress` events (every second while the job runs) carry the live progress, rate and ETA (D30,
  * D32); a durable event or a `reset` has the job read again (GET /jobs/{id}), since the stream replays a job's
- * events from its first and one may be history; an event with a finished status (final) ends the watch. A stream that drops (the
- * server restarted, a proxy cut it, no byte for 90 s) is opened again with Last-Event-ID, after a pause that
- * doubles from 250 ms up to 5 s, and given up after 30 tries in a row without an event (exit 3 or 5 as for any
- * request). A server without the event route (501, or a 404 that is not about the job) is polled instead, once a
- * second. While tasks fail, their top causes come from GET /failures, read at most every 5 s. The progress is
- * shown by progress-view.ts; `--json` prints each event's data as it came, one JSON object per line. When the job
- * ends: a summary (counts, failure causes, the report, how to rerun the failures) and the exit code (0 complete
- * with no failed task, 10 complete with failures, 11 failed, 12 cancelled). Ctrl-C detaches: the job keeps
- * running, the hint says how to reattach, exit 130.
+ * events from its first and one may be history; an event with a finished status (final) ends the watch. A
+ * stream that drops (the server restarted, a proxy cut it, no byte for 90 s) is opened again with Last-Event-ID,
+ * after a pause that doubles from 250 ms up to 5 s, and given up after 30 tries in a row without a byte from the
+ * server (exit 3 or 5 as for any request). A server without the event route (501, or a 404 that is not about
+ * the job) is polled instead, once a second. While tasks fail, their top causes come from GET /failures, read
+ * at most every 5 s. The progress is shown by progress-view.ts; `--json` prints each event's data as it came,
+ * one JSON object per line. When the job ends: a summary (counts, failure causes, the report, how to rerun what
+ * did not succeed) and the exit code (0 complete with no failed task, 10 complete with failures, 11 failed, 12
+ * cancelled). Ctrl-C detaches: the job keeps running, the hint says how to reattach, exit 130.
  */
 import type { IncomingMessage } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -64,15 +64,13 @@ function readingOf(job: { status: string; progress: JobJson["progress"] }): Read
   };
 }
 
-/** Whether a refusal of the event route means the server has none (poll instead) rather than no such job. */
+/**
+ * Whether a refusal of the event route means the server has none (poll instead): 501 from a server that streams
+ * no events, or the route unknown to an older one (404 no-such-route; an unknown job is no-such-job, exit 2).
+ */
 function noEventRoute(e: CliError): boolean {
   const type = problemType(e);
-  return (
-    type === "not-implemented" ||
-    (e.exitCode === EXIT.refused &&
-      type !== "no-such-job" &&
-      /^(|not-found|route-not-found|no-such-route)$/.test(type ?? ""))
-  );
+  return type === "not-implemented" || type === "no-such-route" || type === "method-not-allowed";
 }
 
 function problemType(e: CliError): string | undefined {
@@ -106,10 +104,8 @@ export async function watchJob(jobId: string, o: WatchOptions): Promise<ExitCode
   const first = await api.call({ method: "GET", path: jobPath(jobId) });
   reading = readingOf(first.json as JobJson);
 
-  let detached = false;
   let current: IncomingMessage | undefined;
   const onSigint = () => {
-    detached = true;
     current?.destroy();
     if (!o.json) display.end();
     o.note(`Detached: job ${jobId} keeps running (${reading.status}). Reattach with: objbatch jobs watch ${jobId}`);
@@ -188,8 +184,9 @@ export async function watchJob(jobId: string, o: WatchOptions): Promise<ExitCode
       let ended = false;
       try {
         for await (const chunk of response) {
+          // Any byte (a heartbeat too) shows the stream works: a stream an idle proxy cuts is not given up on.
+          tries = 0;
           for (const event of parser.feed(decoder.decode(chunk as Buffer, { stream: true }))) {
-            tries = 0;
             if (event.hasId) lastEventId = event.lastEventId;
             if (o.json) out.json(event.data);
             // biome-ignore lint/suspicious/noExplicitAny: the event's JSON, read by the fields its schema has
@@ -224,7 +221,6 @@ export async function watchJob(jobId: string, o: WatchOptions): Promise<ExitCode
         current = undefined;
       }
       if (ended) return await finish(jobId, o, display);
-      if (detached) return EXIT.detached;
       tries++;
       if (tries > TRIES) {
         throw new CliError(
