@@ -368,13 +368,20 @@ describe("objbatch jobs watch, rerun, clone and tasks against a real server", ()
   describe("on a terminal", () => {
     const script = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p));
 
-    function underTerminal(args: readonly string[]): Promise<{ code: number; text: string }> {
+    function underTerminal(
+      args: readonly string[],
+      extra: Record<string, string> = {},
+    ): Promise<{ code: number; text: string }> {
       const command = `stty cols 100 2>/dev/null; ${[process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ")}`;
       return new Promise((resolve) => {
         execFile(
           script!,
           ["-qfec", command, "/dev/null"],
-          { env: { ...baseEnv(), ...env, TERM: "xterm" } as NodeJS.ProcessEnv, encoding: "utf8", timeout: 120_000 },
+          {
+            env: { ...baseEnv(), ...env, TERM: "xterm", ...extra } as NodeJS.ProcessEnv,
+            encoding: "utf8",
+            timeout: 120_000,
+          },
           (error, stdout) => resolve({ code: error === null ? 0 : Number(error.code), text: stdout }),
         );
       });
@@ -405,6 +412,14 @@ describe("objbatch jobs watch, rerun, clone and tasks against a real server", ()
       const e = "\\u001b\\[";
       assert.match(text, new RegExp(`\r${e}2K${e}32mComplete${e}39m {2}\\[.*100%.*60/60`), "the last bar stays");
       assert.match(text, new RegExp(`\nJob \\S+ ${e}32mComplete${e}39m: 60 succeeded, 0 failed of 60 tasks`));
+
+      // NO_COLOR: the same bar and summary without a colour (the bar is still drawn in place).
+      const jobId = /Created job (\S+) /.exec(text)![1]!;
+      const plain = await underTerminal(["jobs", "watch", jobId], { NO_COLOR: "1" });
+      assert.equal(plain.code, 0, plain.text);
+      assert.ok(plain.text.includes("█"), plain.text);
+      assert.doesNotMatch(plain.text, new RegExp(`${e}\\d+m`), "no colour under NO_COLOR");
+      assert.match(plain.text, new RegExp(`Job ${jobId} Complete: 60 succeeded`));
     });
   });
 });
