@@ -93,7 +93,8 @@ export async function watchJob(jobId: string, o: WatchOptions): Promise<ExitCode
   const display = new ProgressDisplay(o.stdout, {
     terminal,
     colours: out.colours,
-    width: () => (terminal ? (o.stdout.columns ?? out.width) : out.width),
+    // A terminal that reports no size (0 columns: a pseudo-terminal nobody sized) gets the output's width.
+    width: () => (terminal && (o.stdout.columns ?? 0) > 0 ? o.stdout.columns! : out.width),
     now: o.now,
   });
   const now = o.now ?? Date.now;

@@ -371,8 +371,11 @@ describe("objbatch jobs watch, rerun, clone and tasks against a real server", ()
     function underTerminal(
       args: readonly string[],
       extra: Record<string, string> = {},
+      sized = true,
     ): Promise<{ code: number; text: string }> {
-      const command = `stty cols 100 2>/dev/null; ${[process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ")}`;
+      // A pseudo-terminal nobody sized reports 0 columns, as script(1) makes it without `stty cols`.
+      const size = sized ? "stty cols 100 2>/dev/null; " : "";
+      const command = `${size}${[process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ")}`;
       return new Promise((resolve) => {
         execFile(
           script!,
@@ -413,11 +416,13 @@ describe("objbatch jobs watch, rerun, clone and tasks against a real server", ()
       assert.match(text, new RegExp(`\r${e}2K${e}32mComplete${e}39m {2}\\[.*100%.*60/60`), "the last bar stays");
       assert.match(text, new RegExp(`\nJob \\S+ ${e}32mComplete${e}39m: 60 succeeded, 0 failed of 60 tasks`));
 
-      // NO_COLOR: the same bar and summary without a colour (the bar is still drawn in place).
+      // NO_COLOR, on a terminal that reports no size: the same bar and summary without a colour (the bar is still
+      // drawn in place, as wide as a piped output's lines, not squeezed to nothing).
       const jobId = /Created job (\S+) /.exec(text)![1]!;
-      const plain = await underTerminal(["jobs", "watch", jobId], { NO_COLOR: "1" });
+      const plain = await underTerminal(["jobs", "watch", jobId], { NO_COLOR: "1" }, false);
       assert.equal(plain.code, 0, plain.text);
       assert.ok(plain.text.includes("█"), plain.text);
+      assert.match(plain.text, /Complete {2}\[█+\] +100% {2}60\/60/, "the whole bar line on an unsized terminal");
       assert.doesNotMatch(plain.text, new RegExp(`${e}\\d+m`), "no colour under NO_COLOR");
       assert.match(plain.text, new RegExp(`Job ${jobId} Complete: 60 succeeded`));
     });
