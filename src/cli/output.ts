@@ -86,26 +86,7 @@ export class Output {
 
   /** A job status, coloured by what it means. */
   status(status: string): string {
-    const c = this.colours;
-    switch (status) {
-      case "Complete":
-        return c.green(status);
-      case "Failed":
-        return c.red(status);
-      case "Cancelled":
-      case "Cancelling":
-      case "Failing":
-        return c.yellow(status);
-      case "Active":
-      case "Completing":
-        return c.cyan(status);
-      case "Suspended":
-      case "Paused":
-      case "Pausing":
-        return c.magenta(status);
-      default:
-        return status;
-    }
+    return paintStatus(status, this.colours);
   }
 }
 
@@ -176,4 +157,27 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor((s % 3600) / 60);
   const parts = [h > 0 ? `${h}h` : "", h > 0 || m > 0 ? `${m}m` : "", `${s % 60}s`];
   return parts.filter((p) => p !== "").join(" ");
+}
+
+/** A job status coloured by what it means: done green, failed red, stopping yellow, running cyan, held magenta. */
+export function paintStatus(status: string, c: Colours): string {
+  switch (status) {
+    case "Complete":
+      return c.green(status);
+    case "Failed":
+      return c.red(status);
+    case "Cancelled":
+    case "Cancelling":
+    case "Failing":
+      return c.yellow(status);
+    case "Active":
+    case "Completing":
+      return c.cyan(status);
+    case "Suspended":
+    case "Paused":
+    case "Pausing":
+      return c.magenta(status);
+    default:
+      return status;
+  }
 }

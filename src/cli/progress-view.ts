@@ -12,7 +12,7 @@
  */
 import stringWidth from "string-width";
 import type { Colours } from "./output.js";
-import { formatDuration } from "./output.js";
+import { formatDuration, paintStatus } from "./output.js";
 
 export interface FailureCauseReading {
   readonly httpStatus: number;
@@ -112,24 +112,6 @@ export function progressLines(r: ProgressReading, o: RenderOptions): string[] {
     lines.push(c.red(cut(label + causesText(r.causes), o.width)));
   }
   return lines;
-}
-
-function paintStatus(status: string, c: Colours): string {
-  switch (status) {
-    case "Complete":
-      return c.green(status);
-    case "Failed":
-      return c.red(status);
-    case "Cancelled":
-    case "Cancelling":
-    case "Failing":
-      return c.yellow(status);
-    case "Active":
-    case "Completing":
-      return c.cyan(status);
-    default:
-      return c.magenta(status);
-  }
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape codes picocolors writes
