@@ -110,6 +110,8 @@ export interface ApiRequest {
   readonly query?: Query;
   /** Sent as JSON. */
   readonly body?: unknown;
+  /** Sent as they are instead of a JSON body (a manifest's bytes), with their content type. */
+  readonly raw?: { readonly bytes: Buffer; readonly contentType: string };
   /** Headers besides the signature's (lower-case names): Accept, Last-Event-ID. Signed with the rest. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -177,7 +179,9 @@ export class ApiClient {
   }
 
   private async open(request: ApiRequest): Promise<IncomingMessage> {
-    const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
+    const body =
+      request.raw?.bytes ?? (request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body)));
+    const contentType = request.raw?.contentType ?? "application/json";
     const basePath = this.base.pathname.replace(/\/+$/, "");
     const path = `${basePath}${API_PATH}${request.path}`;
     const query: Record<string, string | string[]> = {};
@@ -198,7 +202,7 @@ export class ApiClient {
           .digest("hex"),
         accept: "application/json, application/problem+json",
         ...(body !== undefined
-          ? { "content-type": "application/json", "content-length": String(body.length) }
+          ? { "content-type": contentType, "content-length": String(body.length) }
           : { "content-length": "0" }),
         ...request.headers,
       },

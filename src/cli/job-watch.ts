@@ -39,7 +39,27 @@ export interface WatchOptions {
   readonly note: (text: string) => void;
   readonly json: boolean;
   readonly now?: () => number;
+  /**
+   * What Ctrl-C does: by default it detaches (the job keeps running on its server) and exits 130. `objbatch
+   * run`, whose job runs in this process, stops it cleanly instead.
+   */
+  readonly onInterrupt?: (jobId: string, status: string) => void;
+  /** The hints after the summary; by default how to download the report and rerun through a server. */
+  readonly hints?: WatchHints;
 }
+
+/** What the summary suggests next, for a job with a report. */
+export interface WatchHints {
+  /** After the report's location, s3://bucket/prefix/job-ID/. */
+  report(jobId: string, location: string): string;
+  /** How to rerun the tasks that did not succeed (`scope` is "" or " --scope not-succeeded"); none to say nothing. */
+  rerun(jobId: string, scope: string): string | undefined;
+}
+
+const SERVER_HINTS: WatchHints = {
+  report: (jobId, location) => `Report: ${location} (objbatch jobs report ${jobId} --download ./report)`,
+  rerun: (jobId, scope) => `Rerun the tasks that did not succeed: objbatch jobs rerun ${jobId}${scope}`,
+};
 
 /** The exit code of a finished job. */
 export function outcomeOf(status: string, failed: number): ExitCode {
@@ -59,7 +79,8 @@ function readingOf(job: { status: string; progress: JobJson["progress"] }): Read
     total: p.total,
     succeeded: p.succeeded,
     failed: p.failed,
-    tasksPerSecond: p.tasksPerSecond,
+    // A finished job has no current rate: its bar's last line shows the average it ran at.
+    tasksPerSecond: FINISHED.has(job.status) ? p.averageTasksPerSecond : p.tasksPerSecond,
     etaSeconds: p.etaSeconds,
   };
 }
@@ -109,6 +130,10 @@ export async function watchJob(jobId: string, o: WatchOptions): Promise<ExitCode
   const onSigint = () => {
     current?.destroy();
     if (!o.json) display.end();
+    if (o.onInterrupt !== undefined) {
+      o.onInterrupt(jobId, reading.status);
+      return;
+    }
     o.note(`Detached: job ${jobId} keeps running (${reading.status}). Reattach with: objbatch jobs watch ${jobId}`);
     process.exit(EXIT.detached);
   };
@@ -258,13 +283,15 @@ async function finish(jobId: string, o: WatchOptions, display: ProgressDisplay):
     showFailureCauses(out, failures);
   }
   const report = job.report as { enabled: boolean; bucket?: string; prefix?: string };
+  const hints = o.hints ?? SERVER_HINTS;
   if (report.enabled) {
-    const where = `${(report.bucket ?? "").replace(/^arn:[^:]*:s3:::/, "")}/${report.prefix ?? ""}`;
-    out.line(`Report: ${where} (objbatch jobs report ${job.jobId} --download ./report)`);
+    const bucket = (report.bucket ?? "").replace(/^arn:[^:]*:s3:::/, "");
+    const prefix = report.prefix === undefined ? "" : `${report.prefix.replace(/\/+$/, "")}/`;
+    out.line(hints.report(job.jobId, `s3://${bucket}/${prefix}job-${job.jobId}/`));
   }
-  if (p.failed > 0 || job.status !== "Complete") {
-    const scope = job.status === "Complete" ? "" : " --scope not-succeeded";
-    if (report.enabled) out.line(`Rerun the tasks that did not succeed: objbatch jobs rerun ${job.jobId}${scope}`);
+  if (report.enabled && (p.failed > 0 || job.status !== "Complete")) {
+    const rerun = hints.rerun(job.jobId, job.status === "Complete" ? "" : " --scope not-succeeded");
+    if (rerun !== undefined) out.line(rerun);
   }
   return code;
 }

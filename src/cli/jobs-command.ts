@@ -12,21 +12,19 @@ import type { JobFailuresJson } from "../api/json/schemas/failures.js";
 import type { JobJson, JobPageJson } from "../api/json/schemas/job.js";
 import type { JobReportJson } from "../api/json/schemas/report.js";
 import { ApiClient, type ConnectionFlags, jobPath, resolveConnection, withConnectionOptions } from "./connection.js";
+import { announceAndWatch, type Context, previewCreateWatch, requireWayToConfirm } from "./create-flow.js";
 import { CliError, type ExitCode } from "./exit-codes.js";
 import { readJobFile } from "./job-file.js";
 import {
-  type PreviewJson,
   showFailures,
   showJob,
   showJobList,
-  showPreview,
   showReport,
   showTaskResults,
   type TaskResultPageJson,
 } from "./job-views.js";
 import { watchJob } from "./job-watch.js";
 import { Output } from "./output.js";
-import { canAsk, confirm } from "./prompt.js";
 import { downloadReport, type ReportJson } from "./report-download.js";
 
 /** The API's largest priority (MAX_PRIORITY in schemas/requests.ts, not imported: it would load TypeBox). */
@@ -34,13 +32,6 @@ const MAX_PRIORITY = 2147483647;
 
 interface CommonOptions extends ConnectionFlags {
   readonly json?: boolean;
-}
-
-interface Context {
-  readonly api: ApiClient;
-  readonly out: Output;
-  /** Messages that are not the command's answer (hints, what was written where): stderr. */
-  readonly note: (text: string) => void;
 }
 
 /** A subcommand's action: connects, runs, and under --json prints the server's problem as well as the message. */
@@ -206,52 +197,9 @@ export function addJobsCommand(program: Command): Command {
     .option("--sample <n>", "tasks the preview shows (default 10)", positiveInteger("--sample", 100))
     .action(
       action<CommonOptions & { file: string; yes?: boolean; dryRun?: boolean; sample?: number; detach?: boolean }>(
-        async ({ api, out, note }, _args, o) => {
-          const job = await readJobFile(o.file);
-          if (!o.yes && !o.dryRun && !canAsk()) {
-            throw new CliError(
-              "objbatch asks before it creates a job, and there is no terminal to ask on: pass --yes to create it " +
-                "without asking, or --dry-run to see its preview only",
-            );
-          }
-          const preview = await api.call({
-            method: "POST",
-            path: "/jobs/preview",
-            query: { sample: o.sample === undefined ? undefined : String(o.sample) },
-            body: job,
-          });
-          if (o.dryRun) {
-            if (o.json) out.json(preview.text);
-            else showPreview(out, preview.json as PreviewJson);
-            return;
-          }
-          if (!o.json) showPreview(out, preview.json as PreviewJson);
-          if (!o.yes && !(await confirm("\nCreate this job?"))) {
-            note("Nothing created.");
-            return;
-          }
-          const created = await api.call({ method: "POST", path: "/jobs", body: job });
-          if (o.json) {
-            out.json(created.text);
-            return;
-          }
-          const body = created.json as JobJson;
-          out.line(
-            created.status === 201
-              ? `Created job ${body.jobId} (${out.status(body.status)}).`
-              : `Job ${body.jobId} was created earlier with this clientRequestToken (${out.status(body.status)}).`,
-          );
-          if (body.confirmationRequired && body.status !== "Ready" && body.status !== "Active") {
-            note(
-              `It waits for confirmation: objbatch jobs confirm ${body.jobId}, then objbatch jobs watch ${body.jobId}`,
-            );
-            return;
-          }
-          if (o.detach) {
-            note(`Follow it with: objbatch jobs watch ${body.jobId}`);
-            return;
-          }
-          return watchJob(body.jobId, { api, out, note, stdout: process.stdout, json: false });
+        async (ctx, _args, o) => {
+          requireWayToConfirm(o);
+          return previewCreateWatch(ctx, await readJobFile(o.file), o);
         },
       ),
     );
@@ -396,34 +344,6 @@ export function addJobsCommand(program: Command): Command {
       ),
     );
 
-  /** Prints the job a rerun or clone created, then watches it unless --detach or --json. */
-  const createdThen = async (
-    { api, out, note }: Context,
-    created: { status: number; text: string; json: unknown },
-    what: string,
-    o: CommonOptions & { detach?: boolean },
-  ) => {
-    if (o.json) {
-      out.json(created.text);
-      return;
-    }
-    const body = created.json as JobJson;
-    out.line(
-      created.status === 201
-        ? `Created job ${body.jobId} (${out.status(body.status)}), ${what}.`
-        : `Job ${body.jobId} was created earlier with this clientRequestToken (${out.status(body.status)}).`,
-    );
-    if (body.confirmationRequired && body.status !== "Ready" && body.status !== "Active") {
-      note(`It waits for confirmation: objbatch jobs confirm ${body.jobId}, then objbatch jobs watch ${body.jobId}`);
-      return;
-    }
-    if (o.detach) {
-      note(`Follow it with: objbatch jobs watch ${body.jobId}`);
-      return;
-    }
-    return watchJob(body.jobId, { api, out, note, stdout: process.stdout, json: false });
-  };
-
   subcommand(
     jobs,
     "rerun <id>",
@@ -467,7 +387,7 @@ export function addJobsCommand(program: Command): Command {
             ...(o.description === undefined ? {} : { description: o.description }),
           },
         });
-        return createdThen(ctx, created, `rerunning tasks of ${id}`, o);
+        return announceAndWatch(ctx, created, `rerunning tasks of ${id}`, o);
       }),
     );
 
@@ -492,7 +412,7 @@ export function addJobsCommand(program: Command): Command {
             ...(o.description === undefined ? {} : { description: o.description }),
           },
         });
-        return createdThen(ctx, created, `a clone of ${id}`, o);
+        return announceAndWatch(ctx, created, `a clone of ${id}`, o);
       }),
     );
 

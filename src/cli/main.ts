@@ -4,13 +4,17 @@
  *   objbatch serve | worker     run objbatch (serve-commands.ts)
  *   objbatch login              save a profile (login-command.ts)
  *   objbatch jobs ...           the account's jobs on a server, through /api/v1 (jobs-command.ts)
+ *   objbatch copy|delete|...    a job that reads like the task, on a server (shortcut-commands.ts)
+ *   objbatch run copy|...       the same job in this process, without a server (run-command.ts)
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { CliError, EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
 import { addJobsCommand } from "./jobs-command.js";
 import { addLoginCommand } from "./login-command.js";
+import { addRunCommand } from "./run-command.js";
 import { addServeCommands } from "./serve-commands.js";
+import { addShortcutCommands, serverHost } from "./shortcut-commands.js";
 
 /** package.json's version: two levels up from src/cli/main.ts and from dist/cli/main.js alike. */
 function packageVersion(): string {
@@ -28,6 +32,8 @@ program
 addServeCommands(program);
 addLoginCommand(program);
 const jobs = addJobsCommand(program);
+const shortcuts = addShortcutCommands(program, serverHost);
+addRunCommand(program);
 
 program.addHelpText("after", () => {
   const lines = jobs.commands.map(
@@ -35,12 +41,19 @@ program.addHelpText("after", () => {
       `  objbatch jobs ${c.name()} ${c.usage().replace("[options] ", "").replace("[options]", "")}`.trimEnd() +
       `\n      ${c.description()}`,
   );
+  const shortcutLines = shortcuts.map((c) => `  objbatch ${c.name().padEnd(9)} ${c.description()}`);
   return (
-    `\nJob commands (objbatch jobs <command> --help for each):\n` +
+    `\nShortcuts: a job that reads like the task, previewed, created and watched (objbatch <shortcut> --help;\n` +
+    `objbatch run <shortcut> runs it in this process, without a server):\n` +
+    shortcutLines.join("\n") +
+    `\n\nJob commands (objbatch jobs <command> --help for each):\n` +
     lines.join("\n") +
     `\n\nExamples:\n` +
     `  objbatch serve                                   run a server on ./data\n` +
     `  objbatch login                                   save its endpoint and key pair\n` +
+    `  objbatch copy --manifest s3://photos/manifest.csv --to s3://backup/copies/ --report s3://backup/reports\n` +
+    `                                                   preview a copy, create it when you say so, watch it\n` +
+    `  objbatch run delete --source s3://logs/2023/ --yes   the same without a server, on ./data\n` +
     `  objbatch jobs create --file job.yaml --dry-run   preview a job\n` +
     `  objbatch jobs create --file job.yaml             preview it, then create it when you say so\n` +
     `  objbatch jobs list --status Active               the jobs running now\n` +

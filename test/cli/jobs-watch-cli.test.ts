@@ -179,7 +179,10 @@ describe("objbatch jobs watch, rerun, clone and tasks against a real server", ()
       assert.equal(statuses.at(-1), order.indexOf("Complete"));
       assert.match(text.stdout, new RegExp(`^Job ${jobId} Complete: 30 succeeded, 2 failed of 32 tasks`, "m"));
       assert.match(text.stdout, /Failed tasks by cause \(2\):\nCOUNT\s+HTTP\s+ERROR\s+E\.G\.\n2\s+404\s+NoSuchKey/);
-      assert.match(text.stdout, new RegExp(`^Report: reports/out \\(objbatch jobs report ${jobId} --download`, "m"));
+      assert.match(
+        text.stdout,
+        new RegExp(`^Report: s3://reports/out/job-${jobId}/ \\(objbatch jobs report ${jobId} --download`, "m"),
+      );
       assert.match(text.stdout, new RegExp(`objbatch jobs rerun ${jobId}$`, "m"));
 
       const lines = json.stdout.trimEnd().split("\n");
