@@ -18,6 +18,7 @@ import { WorkerPoolExecutor } from "./engine/worker-pool-executor.js";
 import { JobPreviewer } from "./preview/job-preview.js";
 import { JobEvents } from "./service/job-events.js";
 import { JobService } from "./service/job-service.js";
+import { ManifestUploads } from "./service/manifest-uploads.js";
 import { describeStorageConfig, openStorage, type StorageConfig } from "./storage/open-storage.js";
 import { storeKindResolver } from "./storage/store-kind.js";
 import type { ObjectStorage } from "./storage/types.js";
@@ -144,6 +145,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     signatureLedger,
     signaturePolicy: config.auth,
     previewer: new JobPreviewer({ storage, now }),
+    // Local manifests the CLI uploads (D38), written with the same storage under the engine's bucket rules.
+    manifestUploads: new ManifestUploads(storage),
+    maxManifestUploadBytes: config.maxManifestUploadBytes,
     // Console sessions live in the job store too: one opened or revoked through any server counts on all.
     sessions: new StoreConsoleSessions(connection),
     sessionPolicy: config.sessions,

@@ -21,6 +21,7 @@ import { type AccountEntry, CONFIG_FILE_SCHEMA, type ConfigFile, ROOT_CREDENTIAL
 import { schemaProblems } from "./config/schema-problems.js";
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from "./engine/options.js";
 import { type FunctionEndpoints, parseFunctionEndpoints } from "./functions/endpoints.js";
+import { DEFAULT_MAX_MANIFEST_UPLOAD_BYTES } from "./service/manifest-uploads.js";
 import type { StorageConfig } from "./storage/open-storage.js";
 import { parseStorageRoutes } from "./storage/storage-config.js";
 
@@ -38,6 +39,8 @@ export interface Config {
   /** Default cap on unfinished jobs per account. */
   readonly maxUnfinishedJobs: number;
   readonly maxBodyBytes: number;
+  /** The largest manifest the JSON API's POST /manifests takes (D38); its own body limit, above maxBodyBytes. */
+  readonly maxManifestUploadBytes: number;
   readonly logLevel: string;
   /** FunctionArn -> the HTTP endpoint InvokeFunction calls for it (functions/endpoints.ts); plain data. */
   readonly functions: FunctionEndpoints;
@@ -90,6 +93,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     engine,
     maxUnfinishedJobs: settings.maxUnfinishedJobs ?? 1000,
     maxBodyBytes: settings.maxBodyBytes ?? 1024 * 1024,
+    maxManifestUploadBytes: settings.maxManifestUploadBytes ?? DEFAULT_MAX_MANIFEST_UPLOAD_BYTES,
     logLevel: settings.logLevel ?? "info",
     functions: fromConfigFile(() => parseFunctionEndpoints(settings.functions)),
     storage,

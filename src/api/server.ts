@@ -1,13 +1,15 @@
 /**
  * Builds the HTTP server from its parts: the three job dialects, objbatch's own JSON API (/api/v1), health and
- * metrics. Every front-end goes through the JobService; none touches the store, and only the JSON API's job
- * preview reads storage (through the JobPreviewer, never writing).
+ * metrics. Every front-end goes through the JobService; none touches the store. Of the JSON API, the job preview
+ * reads storage (through the JobPreviewer, never writing), and POST /api/v1/manifests writes uploaded manifests
+ * (through ManifestUploads, D38).
  */
 import Fastify from "fastify";
 import type { Logger } from "pino";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { JobPreviewerApi } from "../preview/job-preview.js";
 import type { JobEventsApi } from "../service/job-events.js";
+import type { ManifestUploadsApi } from "../service/manifest-uploads.js";
 import type { JobServiceApi } from "../service/types.js";
 import type { SignatureLedger } from "./auth/signature-binding.js";
 import type { SignaturePolicy } from "./auth/signature-policy.js";
@@ -46,6 +48,10 @@ export interface ServerParts {
   /** Job events for the JSON API's Server-Sent Events routes (D34). */
   readonly events?: JobEventsApi;
   readonly sse?: SseOptions;
+  /** Writes manifests uploaded through the JSON API (POST /api/v1/manifests, D38); without it, that route is 501. */
+  readonly manifestUploads?: ManifestUploadsApi;
+  /** That route's own body limit (config maxManifestUploadBytes). */
+  readonly maxManifestUploadBytes?: number;
 }
 
 export function buildServer(parts: ServerParts) {
@@ -93,6 +99,8 @@ export function buildServer(parts: ServerParts) {
       sessionPolicy: parts.sessionPolicy,
       events: parts.events,
       sse: parts.sse,
+      manifestUploads: parts.manifestUploads,
+      maxManifestUploadBytes: parts.maxManifestUploadBytes,
     }),
   );
   // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).

@@ -92,6 +92,14 @@ export const CONFIG_FILE_SCHEMA = Type.Object(
         description: "Largest request body accepted (default 1 MiB).",
       }),
     ),
+    maxManifestUploadBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1024,
+        maximum: 1024 * 1024 * 1024,
+        description:
+          "Largest manifest POST /api/v1/manifests accepts, held in memory while it is written (default 64 MiB, D38).",
+      }),
+    ),
     logLevel: Type.Optional(Type.Enum(LOG_LEVELS, { description: "Log level (default info)." })),
     accounts: Type.Optional(
       Type.Array(ACCOUNT_SCHEMA, { description: "Accounts besides the root one, with the buckets they may touch." }),

@@ -162,6 +162,25 @@ describe("the config file's schema", () => {
     }
   });
 
+  it("reads maxManifestUploadBytes (POST /api/v1/manifests' own body limit, D38): 64 MiB unless set", () => {
+    const config = (content: unknown) => loadConfig({ env: ENV, flags: { config: configFile(content), dataDir: dir } });
+    assert.equal(config({}).maxManifestUploadBytes, 64 * 1024 * 1024);
+    assert.equal(config({}).maxBodyBytes, 1024 * 1024);
+    assert.equal(config({ maxManifestUploadBytes: 2048 }).maxManifestUploadBytes, 2048);
+    assert.equal(
+      refusal({ maxManifestUploadBytes: 1023 }),
+      "config file maxManifestUploadBytes: expected an integer from 1024 to 1073741824, got 1023",
+    );
+    assert.equal(
+      refusal({ maxManifestUploadBytes: 2 * 1024 * 1024 * 1024 }),
+      "config file maxManifestUploadBytes: expected an integer from 1024 to 1073741824, got 2147483648",
+    );
+    assert.equal(
+      refusal({ maxManifestUploadByte: 2048 }),
+      'config file maxManifestUploadByte: unknown field, did you mean "maxManifestUploadBytes"?',
+    );
+  });
+
   it("reads the console sessions' policy from the sessions section, with its defaults", () => {
     const config = (content: unknown) => loadConfig({ env: ENV, flags: { config: configFile(content), dataDir: dir } });
     assert.deepEqual(config({}).sessions, { lifetimeSeconds: 43_200, idleTimeoutSeconds: 7_200, secureCookie: "tls" });

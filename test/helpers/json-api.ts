@@ -20,6 +20,7 @@ import { buildServer } from "../../src/api/server.js";
 import { JobPreviewer } from "../../src/preview/job-preview.js";
 import { JobEvents } from "../../src/service/job-events.js";
 import { JobService } from "../../src/service/job-service.js";
+import { ManifestUploads } from "../../src/service/manifest-uploads.js";
 import type { ObjectStorage } from "../../src/storage/types.js";
 import { StoreConsoleSessions } from "../../src/store/sessions/console-sessions.js";
 import { type RawAnswer, rawHttpRequest } from "./raw-http.js";
@@ -74,8 +75,8 @@ export interface JsonApiServerOptions {
   readonly now?: () => number;
   readonly maxUnfinishedJobs?: number;
   /**
-   * Storage for POST /api/v1/jobs/preview (without it, that route answers 501) and the one the service reads
-   * completion reports from (without it, reading one answers 503).
+   * Storage for POST /api/v1/jobs/preview and POST /api/v1/manifests (without it, those routes answer 501) and
+   * the one the service reads completion reports from (without it, reading one answers 503).
    */
   readonly storage?: ObjectStorage;
   /** The preview's clock (ms), for deadlines that do not depend on the machine's speed. */
@@ -89,6 +90,8 @@ export interface JsonApiServerOptions {
   readonly sessionPolicy?: Partial<SessionPolicy>;
   /** Heartbeat comments of event streams (default 15 s). */
   readonly heartbeatMs?: number;
+  /** POST /api/v1/manifests' body limit (default 64 MiB); the route writes with `storage` (none: 501). */
+  readonly maxManifestUploadBytes?: number;
 }
 
 /** buildServer on `store`, with a signature ledger of its own, listening on loopback. */
@@ -116,6 +119,8 @@ export async function startJsonApiServer(
     healthy: async () => true,
     signatureLedger: ledger.ledger,
     previewer: options.storage && new JobPreviewer({ storage: options.storage, now: options.previewNow }),
+    manifestUploads: options.storage && new ManifestUploads(options.storage),
+    maxManifestUploadBytes: options.maxManifestUploadBytes,
     sessions: options.sessions ?? new StoreConsoleSessions(store.connection ?? ledger.connection),
     sessionPolicy: options.sessionPolicy,
     ...(options.apiNow ? { now: () => new Date(options.apiNow!()) } : {}),

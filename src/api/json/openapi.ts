@@ -162,6 +162,23 @@ function operationOf(route: JsonRoute, components: Components): Record<string, u
           },
         }
       : {}),
+    ...(route.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            ...(route.rawBody.description ? { description: route.rawBody.description } : {}),
+            content: {
+              [route.rawBody.contentType]: {
+                schema: {
+                  type: "string",
+                  contentMediaType: route.rawBody.contentType,
+                  description: `The bytes as they are, at most ${route.rawBody.maxBytes}.`,
+                },
+              },
+            },
+          },
+        }
+      : {}),
     responses,
     security: !route.authenticated ? [] : route.sessionOnly ? [{ session: [] }] : [{ sigv4: [] }, { session: [] }],
   };

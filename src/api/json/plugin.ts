@@ -4,6 +4,8 @@
  *   GET /api/v1/openapi.json     the OpenAPI 3.1 document (no authentication)
  *   /api/v1/jobs...              the account's jobs (job-routes.ts)
  *   POST /api/v1/jobs/preview    a job's dry run (preview-route.ts)
+ *   POST /api/v1/manifests       a local manifest's bytes, written into a bucket for a job to use; its body is
+ *                                taken raw, up to its own limit (manifest-upload-route.ts, D38)
  *   /api/v1/jobs/{id}/report...  a job's completion report and its results files (report-routes.ts)
  *   /api/v1/session, /sessions   console sessions: sign in (no authentication), who am I, sign out, revoke all
  *                                of the account's (sessions/session-routes.ts, D33)
@@ -19,8 +21,9 @@
  * session cookie, with the session's CSRF token required on anything but GET and HEAD. The session is looked up
  * and the signature checked before the body is read when it can be (onRequest), otherwise once it has arrived
  * (preHandler), where a signed request's body hash, digest and binding (D15) are checked too; the body is parsed
- * and checked against the route's schema; the handler answers JSON. Every error, including Fastify's own
- * rejections and paths or methods no route serves under /api/v1, is an RFC 9457 problem (problems.ts).
+ * and checked against the route's schema (a `rawBody` route is handed the bytes, up to its own limit); the
+ * handler answers JSON. Every error, including Fastify's own rejections and paths or methods no route serves
+ * under /api/v1, is an RFC 9457 problem (problems.ts).
  * Registered without fastify-plugin, so its parsers, hooks, cookie parsing and handlers stay in its own context
  * and the dialects keep theirs.
  */
@@ -34,6 +37,12 @@ import type { JobPreviewerApi } from "../../preview/job-preview.js";
 import type { JobEventsApi } from "../../service/job-events.js";
 import { isReportError, type ReportError } from "../../service/job-report.js";
 import { isRerunRefusal, type RerunRefusal } from "../../service/job-rerun.js";
+import {
+  DEFAULT_MAX_MANIFEST_UPLOAD_BYTES,
+  isManifestUploadError,
+  type ManifestUploadError,
+  type ManifestUploadsApi,
+} from "../../service/manifest-uploads.js";
 import type { JobServiceApi } from "../../service/types.js";
 import { parseRequestTarget } from "../auth/request-target.js";
 import type { SignatureLedger } from "../auth/signature-binding.js";
@@ -44,6 +53,7 @@ import { jsonAuthentication } from "./authentication.js";
 import { eventRoutes, OpenStreams } from "./event-routes.js";
 import { jobRoutes } from "./job-routes.js";
 import { jsonBodyOf, requireNoBody } from "./json-body.js";
+import { manifestUploadRoute } from "./manifest-upload-route.js";
 import { API_PREFIX, openApiDocument } from "./openapi.js";
 import { previewRoute } from "./preview-route.js";
 import {
@@ -81,6 +91,10 @@ export interface JsonApiParts {
   readonly events?: JobEventsApi;
   /** Heartbeat and buffering of event streams (tests shorten the heartbeat). */
   readonly sse?: SseOptions;
+  /** Writes uploaded manifests (D38); without it, POST /manifests answers 501. */
+  readonly manifestUploads?: ManifestUploadsApi;
+  /** POST /manifests' body limit (config maxManifestUploadBytes); default DEFAULT_MAX_MANIFEST_UPLOAD_BYTES. */
+  readonly maxManifestUploadBytes?: number;
 }
 
 export const JSON_API_VERSION = "1.0.0";
@@ -115,6 +129,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     documentRoute,
     ...jobRoutes(parts.service),
     previewRoute(parts.previewer),
+    manifestUploadRoute(parts.manifestUploads, parts.maxManifestUploadBytes ?? DEFAULT_MAX_MANIFEST_UPLOAD_BYTES),
     ...reportRoutes(parts.service),
     ...sessionRoutes({
       accounts: parts.accounts,
@@ -145,7 +160,8 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     app.addHook("preClose", async () => openStreams.endAll());
 
     app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-      sendProblem(reply, request, problemFor(error, request, parts.maxBodyBytes));
+      // The limit the body was held to: the route's own (a rawBody route's), else the API's.
+      sendProblem(reply, request, problemFor(error, request, request.routeOptions.bodyLimit ?? parts.maxBodyBytes));
     });
 
     app.setNotFoundHandler(async (request, reply) => {
@@ -206,7 +222,8 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
       app.route({
         method: route.method,
         url: route.path,
-        bodyLimit: parts.maxBodyBytes,
+        // Fastify's per-route limit is the one the raw body parser applies (its own bodyLimit is only a default).
+        bodyLimit: route.rawBody?.maxBytes ?? parts.maxBodyBytes,
         config: { authenticated: route.authenticated } satisfies RouteConfig,
         handler: async (request, reply) => {
           const signature = verified.get(request);
@@ -216,7 +233,8 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
             throw new Error("request reached a handler unauthenticated");
           }
           let body: unknown;
-          if (route.body !== undefined) body = jsonBodyOf(request, route.body, route.bodyRequired ?? true);
+          if (route.rawBody !== undefined) body = bodyBytesOf(request);
+          else if (route.body !== undefined) body = jsonBodyOf(request, route.body, route.bodyRequired ?? true);
           else requireNoBody(request);
           const answer = await route.handler({
             request,
@@ -254,6 +272,7 @@ function problemFor(error: unknown, request: FastifyRequest, maxBodyBytes: numbe
   if (isDomainError(error)) return problemOfDomainError(error);
   if (isReportError(error)) return problemOfReportError(error);
   if (isRerunRefusal(error)) return problemOfRerunRefusal(error);
+  if (isManifestUploadError(error)) return problemOfManifestUploadError(error);
   const rejection = fastifyRejectionOf(error);
   if (rejection !== undefined) return problemOfRejection(rejection, maxBodyBytes);
   request.log.error({ err: error }, "JSON API request failed unexpectedly");
@@ -271,6 +290,20 @@ function problemOfReportError(error: ReportError): ProblemError {
       return new ProblemError(503, "report-storage-unavailable", "The report's storage is unavailable", error.message);
     case "storage-failed":
       return new ProblemError(502, "report-storage-failed", "The report's storage failed", error.message);
+  }
+}
+
+/** Why an uploaded manifest was not written (service/manifest-uploads.ts, D38). */
+function problemOfManifestUploadError(error: ManifestUploadError): ProblemError {
+  switch (error.kind) {
+    case "access-denied":
+      return new ProblemError(403, "bucket-access-denied", "The bucket may not be used", error.message);
+    case "no-such-bucket":
+      return new ProblemError(404, "no-such-bucket", "No such bucket", error.message);
+    case "storage-unavailable":
+      return new ProblemError(503, "manifest-storage-unavailable", "The object storage is unavailable", error.message);
+    case "storage-failed":
+      return new ProblemError(502, "manifest-storage-failed", "The object storage failed", error.message);
   }
 }
 

@@ -26,7 +26,10 @@ export interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
   /** The query as the client sent it (and, for signed requests, as it was signed). */
   readonly query: readonly QueryParam[];
-  /** The body parsed as JSON and checked against `body` (undefined when the route takes none). */
+  /**
+   * The body parsed as JSON and checked against `body` (undefined when the route takes none); for a `rawBody`
+   * route, the bytes as they arrived (a Buffer, empty when none were sent).
+   */
   readonly body: unknown;
 }
 
@@ -69,6 +72,11 @@ export interface JsonRoute {
   /** The JSON body; `bodyRequired` false lets it be left out. */
   readonly body?: TSchema;
   readonly bodyRequired?: boolean;
+  /**
+   * Instead of `body`: the route takes the body's bytes as they are, whatever its Content-Type (documented as
+   * `contentType`), up to `maxBytes` (its own limit instead of the API's maxBodyBytes). Its handler checks them.
+   */
+  readonly rawBody?: RawBody;
   /** Success answers by status; the error answers (problem+json) are documented for every route. */
   readonly responses: Readonly<Record<number, RouteResponse>>;
   /** Error statuses this route may answer besides the ones every authenticated route may (documented). */
@@ -76,4 +84,13 @@ export interface JsonRoute {
   /** What an error status means for this route, where the common description (openapi.ts) does not fit. */
   readonly problemNotes?: Readonly<Record<number, string>>;
   readonly handler: (context: RouteContext) => Promise<RouteAnswer>;
+}
+
+/** A body taken as bytes (POST /manifests, D38). */
+export interface RawBody {
+  /** The media type the OpenAPI document gives the body (any is accepted). */
+  readonly contentType: string;
+  /** The route's body limit; a larger body is a 413 problem naming it. */
+  readonly maxBytes: number;
+  readonly description?: string;
 }

@@ -81,6 +81,7 @@ describe("GET /api/v1/openapi.json", () => {
       "POST /api/v1/jobs/{jobId}/pause pauseJob",
       "POST /api/v1/jobs/{jobId}/rerun rerunJob",
       "POST /api/v1/jobs/{jobId}/resume resumeJob",
+      "POST /api/v1/manifests uploadManifest",
       "POST /api/v1/session signIn",
       "PUT /api/v1/jobs/{jobId}/tags putJobTags",
     ]);
