@@ -118,7 +118,11 @@ export async function executeChunk(
   };
   await Promise.all(Array.from({ length: Math.min(deps.tasks.permits, rows.length) }, lane));
 
-  if (control.shutdown.aborted && results.some((r) => r === undefined)) return { kind: "aborted" };
+  // Counted, not `results.some(r => r === undefined)`: a task never started leaves a hole in the array, which
+  // some() skips, and a chunk cut short by shutdown would be recorded as done with its rest unrun (lost).
+  let attempted = 0;
+  for (const r of results) if (r !== undefined) attempted++;
+  if (control.shutdown.aborted && attempted < rows.length) return { kind: "aborted" };
   return { kind: "done", results: summarize(context, rows, results) };
 }
 
