@@ -98,6 +98,9 @@ async function runInProcess<T>(o: RunOptions, body: (ctx: Context) => Promise<T>
     if (e instanceof ConfigError) throw new CliError(e.message.split("\n").join("\nobjbatch: "), EXIT.refused);
     throw e;
   }
+  // Ctrl-C should stop promptly: running chunks get a second to finish, then are cut short (their tasks run again
+  // when a kept job goes on, and a chunk is recorded once, under its lease, so each task is counted once).
+  config = { ...config, engine: { ...config.engine, shutdownGraceMs: Math.min(config.engine.shutdownGraceMs, 1000) } };
   const logger = pino({ level: config.logLevel }, pino.destination(2));
   const app = await startApp(config, { logger });
   const key = config.rootAccount.account.keys[0]!;
@@ -110,8 +113,9 @@ async function runInProcess<T>(o: RunOptions, body: (ctx: Context) => Promise<T>
   const kept = o.store === undefined ? undefined : o.store.replace(/\/\/[^@/]*@/, "//");
 
   let stopping = false;
+  /** Closes objbatch and exits 130, saying what was kept; once, whoever asks first. */
   const stop = (jobId?: string) => {
-    if (stopping) process.exit(EXIT.detached); // a second Ctrl-C: out at once
+    if (stopping) return;
     stopping = true;
     note("Stopping objbatch (Ctrl-C again to quit at once)...");
     void app.close().finally(() => {
@@ -126,8 +130,13 @@ async function runInProcess<T>(o: RunOptions, body: (ctx: Context) => Promise<T>
       process.exit(EXIT.detached);
     });
   };
-  // The watch, when one runs, stops with its job's id first; this one covers the preview and the question.
-  const onSigint = () => setImmediate(() => stop());
+  // Registered before the watch's: each Ctrl-C reaches this first. The first stops objbatch, after the watch (when
+  // one runs) has ended its bar and named its job; a second quits at once.
+  let interrupts = 0;
+  const onSigint = () => {
+    if (++interrupts > 1) process.exit(EXIT.detached);
+    setImmediate(() => stop());
+  };
   process.on("SIGINT", onSigint);
   const dataDir = config.dataDir;
   const hints: WatchHints = {
