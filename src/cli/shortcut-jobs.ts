@@ -11,6 +11,7 @@
  */
 import type { ManifestGeneratorJson, ManifestJson, OperationJson, ReportJson } from "../api/json/schemas/model.js";
 import type { CreateJobRequest } from "../api/json/schemas/requests.js";
+import { MANIFEST_FIELDS, MANIFEST_FORMATS } from "../domain/job.js";
 import { CliError } from "./exit-codes.js";
 import { isS3Url, parseS3ObjectUrl, parseS3Url, type S3Location } from "./s3-url.js";
 
@@ -55,15 +56,6 @@ export interface JobOptions {
   readonly clientToken?: string;
 }
 
-const MANIFEST_FORMATS: readonly ManifestFormat[] = [
-  "S3BatchOperations_CSV_20180820",
-  "COSBatchOperations_CSV_V1",
-  "OSS_BatchOperations_CSV_20250611",
-  "S3InventoryReport_CSV_20161130",
-  "COSInventoryReport_CSV_V1",
-  "OSS_InventoryReport_CSV_20250611",
-];
-const FIELD_NAMES: readonly ManifestField[] = ["Ignore", "Bucket", "Key", "VersionId"];
 const LISTING_FILTERS = [
   "suffix",
   "contains",
@@ -277,9 +269,9 @@ export function defaultFields(format: ManifestFormat, columns = 2): ManifestFiel
 
 function fieldsOf(value: string): ManifestField[] {
   return value.split(",").map((name) => {
-    const field = FIELD_NAMES.find((f) => f.toLowerCase() === name.trim().toLowerCase());
+    const field = MANIFEST_FIELDS.find((f) => f.toLowerCase() === name.trim().toLowerCase());
     if (field === undefined) {
-      throw new CliError(`--fields lists the manifest's columns from ${FIELD_NAMES.join(", ")}; not ${name}`);
+      throw new CliError(`--fields lists the manifest's columns from ${MANIFEST_FIELDS.join(", ")}; not ${name}`);
     }
     return field;
   });

@@ -156,15 +156,19 @@ export type Operation =
 
 export type OperationKind = Operation["kind"];
 
-export type ManifestField = "Ignore" | "Bucket" | "Key" | "VersionId";
+export const MANIFEST_FIELDS = ["Ignore", "Bucket", "Key", "VersionId"] as const;
+export type ManifestField = (typeof MANIFEST_FIELDS)[number];
 
-export type ManifestFormat =
-  | "S3BatchOperations_CSV_20180820"
-  | "COSBatchOperations_CSV_V1"
-  | "OSS_BatchOperations_CSV_20250611"
-  | "S3InventoryReport_CSV_20161130"
-  | "COSInventoryReport_CSV_V1"
-  | "OSS_InventoryReport_CSV_20250611";
+/** Every manifest format a job may name, in any dialect: three CSV lists and three inventories. */
+export const MANIFEST_FORMATS = [
+  "S3BatchOperations_CSV_20180820",
+  "COSBatchOperations_CSV_V1",
+  "OSS_BatchOperations_CSV_20250611",
+  "S3InventoryReport_CSV_20161130",
+  "COSInventoryReport_CSV_V1",
+  "OSS_InventoryReport_CSV_20250611",
+] as const;
+export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
 
 export interface ManifestLocation {
   /** The ARN as sent (AWS/COS); for OSS, the bucket and object names. */

@@ -6,6 +6,7 @@
  */
 import { type Static, Type } from "typebox";
 import { S3_CHECKSUM_ALGORITHMS } from "../../../checksum/algorithms.js";
+import { MANIFEST_FIELDS, MANIFEST_FORMATS } from "../../../domain/job.js";
 
 const closed = { additionalProperties: false } as const;
 
@@ -162,19 +163,10 @@ export const OperationSchema = Type.Union(
 );
 export type OperationJson = Static<typeof OperationSchema>;
 
-export const MANIFEST_FORMATS = [
-  "S3BatchOperations_CSV_20180820",
-  "COSBatchOperations_CSV_V1",
-  "OSS_BatchOperations_CSV_20250611",
-  "S3InventoryReport_CSV_20161130",
-  "COSInventoryReport_CSV_V1",
-  "OSS_InventoryReport_CSV_20250611",
-] as const;
-
 export const ManifestSchema = Type.Object(
   {
     format: Type.Enum([...MANIFEST_FORMATS]),
-    fields: Type.Array(Type.Enum(["Ignore", "Bucket", "Key", "VersionId"]), { maxItems: 16 }),
+    fields: Type.Array(Type.Enum([...MANIFEST_FIELDS]), { maxItems: 16 }),
     location: Type.Object(
       {
         bucket: BucketReference,
