@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { buildDist, distIsCurrent } from "../../scripts/build-dist.mjs";
 import { dropFiles, makeBuckets, writeManifest } from "../e2e/helpers.js";
 import { ROOT, startTestApp, type TestApp } from "../helpers/app.js";
+import { serverEnv } from "../helpers/cli.js";
 import { DocumentChecker, type Json, JsonApiClient } from "../helpers/json-api.js";
 import { freePort } from "../helpers/process.js";
 
@@ -109,12 +110,7 @@ describe("the objbatch command line against a real server", () => {
     await writeManifest(app, "src", "manifest.csv", "src", [...KEYS, ...MISSING]);
     await writeManifest(app, "src", "slow.csv", "src", SLOW_KEYS);
     work = await mkdtemp(join(tmpdir(), "objbatch-cli-"));
-    env = {
-      OBJBATCH_ENDPOINT: app.url,
-      OBJBATCH_ACCESS_KEY: ROOT.accessKeyId,
-      OBJBATCH_SECRET_KEY: ROOT.secretAccessKey,
-      XDG_CONFIG_HOME: join(work, "config"),
-    };
+    env = serverEnv(app.url, work);
   });
   after(async () => {
     await app?.dispose();

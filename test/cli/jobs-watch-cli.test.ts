@@ -9,7 +9,7 @@
  * rerun of a job's failures, once fixed, that runs exactly those tasks (0); task results paged with --all; a clone.
  */
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer as createHttpServer, request as httpRequest } from "node:http";
@@ -18,15 +18,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import Value from "typebox/value";
 import { buildDist, distIsCurrent } from "../../scripts/build-dist.mjs";
 import { JobEventSchema, ProgressEventSchema } from "../../src/api/json/schemas/events.js";
 import { dropFiles, makeBuckets, writeManifest } from "../e2e/helpers.js";
 import { ROOT, startTestApp, type TestApp } from "../helpers/app.js";
+import { assertPlain, BIN, cleanEnv, serverEnv, startCli } from "../helpers/cli.js";
 import { DocumentChecker, type Json, JsonApiClient } from "../helpers/json-api.js";
 
-const BIN = fileURLToPath(new URL("../../bin/objbatch.js", import.meta.url));
 const ESCAPE = "\u001b";
 const KEYS = Array.from({ length: 30 }, (_, i) => `photos/${String(i).padStart(3, "0")}.jpg`);
 const MISSING = ["photos/missing-1.jpg", "photos/missing-2.jpg"];
@@ -35,57 +34,15 @@ const SLOW_KEYS = Array.from({ length: 600 }, (_, i) => `slow/${String(i).padSta
 const MEDIUM_KEYS = SLOW_KEYS.slice(0, 60);
 const FINISHED = ["Complete", "Failed", "Cancelled"];
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 describe("objbatch jobs watch, rerun, clone and tasks against a real server", () => {
   let app: TestApp;
   let api: JsonApiClient;
   let work: string;
   let env: Record<string, string>;
 
-  const baseEnv = () =>
-    Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("OBJBATCH_") && k !== "NO_COLOR"));
-
-  /** Starts the CLI piped; `output` resolves to what it printed and its exit code. */
-  function start(args: readonly string[], extra: Record<string, string> = {}) {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...baseEnv(), ...env, ...extra } as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    const seen: (() => void)[] = [];
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString("utf8");
-      for (const f of seen.splice(0)) f();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString("utf8");
-    });
-    const output = new Promise<Run>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-    /** Resolves once stdout matches. */
-    const printed = async (pattern: RegExp) => {
-      while (!pattern.test(stdout)) {
-        if (child.exitCode !== null) assert.fail(`exited before printing ${pattern}: ${stdout} ${stderr}`);
-        await new Promise<void>((resolve) => {
-          seen.push(resolve);
-          child.once("close", resolve);
-        });
-      }
-    };
-    return { child, output, printed };
-  }
-
+  const start = (args: readonly string[], extra: Record<string, string> = {}) =>
+    startCli(args, { env: { ...env, ...extra } });
   const run = (args: readonly string[], extra: Record<string, string> = {}) => start(args, extra).output;
-
-  function assertPlain(r: Run, what: string) {
-    assert.ok(!r.stdout.includes(ESCAPE), `escape codes in piped stdout of ${what}: ${JSON.stringify(r.stdout)}`);
-    assert.ok(!r.stderr.includes(ESCAPE), `escape codes in piped stderr of ${what}`);
-  }
 
   async function createJob(manifestKey: string, extra: Record<string, unknown> = {}): Promise<string> {
     const created = await api.post("/api/v1/jobs", {
@@ -130,12 +87,7 @@ describe("objbatch jobs watch, rerun, clone and tasks against a real server", ()
     await writeManifest(app, "src", "slow.csv", "src", SLOW_KEYS);
     await writeManifest(app, "src", "medium.csv", "src", MEDIUM_KEYS);
     work = await mkdtemp(join(tmpdir(), "objbatch-watch-"));
-    env = {
-      OBJBATCH_ENDPOINT: app.url,
-      OBJBATCH_ACCESS_KEY: ROOT.accessKeyId,
-      OBJBATCH_SECRET_KEY: ROOT.secretAccessKey,
-      XDG_CONFIG_HOME: join(work, "config"),
-    };
+    env = serverEnv(app.url, work);
   });
   after(async () => {
     await app?.dispose();
@@ -384,7 +336,7 @@ describe("objbatch jobs watch, rerun, clone and tasks against a real server", ()
           script!,
           ["-qfec", command, "/dev/null"],
           {
-            env: { ...baseEnv(), ...env, TERM: "xterm", ...extra } as NodeJS.ProcessEnv,
+            env: { ...cleanEnv(), ...env, TERM: "xterm", ...extra } as NodeJS.ProcessEnv,
             encoding: "utf8",
             timeout: 120_000,
           },

@@ -8,25 +8,15 @@
  * running when interrupted on any machine, and the test waits for the lines the CLI prints.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { buildDist, distIsCurrent } from "../../scripts/build-dist.mjs";
 import { encodeKey } from "../e2e/helpers.js";
-
-const BIN = fileURLToPath(new URL("../../bin/objbatch.js", import.meta.url));
-const ESCAPE = "\u001b";
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { assertPlain, type CliRun, runCli, startCli } from "../helpers/cli.js";
 
 /** The report's rows (Bucket, Key, VersionId, TaskStatus, HTTPStatusCode, ErrorCode, ResultMessage), keys decoded. */
 async function reportRows(dataDir: string, bucket: string, prefix: string): Promise<string[][]> {
@@ -47,26 +37,8 @@ async function reportRows(dataDir: string, bucket: string, prefix: string): Prom
 describe("objbatch run: a job without a server", () => {
   let work: string;
   let dataDir: string;
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("OBJBATCH_") && k !== "NO_COLOR"),
-  );
-
-  function cli(args: readonly string[]): Promise<Run> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        { cwd: work, env: base as NodeJS.ProcessEnv, encoding: "utf8", timeout: 300_000, maxBuffer: 64 << 20 },
-        (error, stdout, stderr) => {
-          resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
-        },
-      );
-    });
-  }
-
-  function clean(run: Run): void {
-    assert.ok(!run.stdout.includes(ESCAPE) && !run.stderr.includes(ESCAPE), "escape codes in piped output");
-  }
+  const cli = (args: readonly string[]) => runCli(args, { cwd: work });
+  const clean = (run: CliRun) => assertPlain(run, "objbatch run");
 
   before(async () => {
     if (!distIsCurrent()) assert.equal(buildDist(), 0, "npm run build");
@@ -177,7 +149,6 @@ describe("objbatch run: a job without a server", () => {
     await writeFile(join(work, "paced.json"), JSON.stringify({ engine: { maxRequestsPerSecondPerJob: 20 } }));
     await writeFile(join(work, "free.json"), JSON.stringify({ engine: { chunkSize: 100 } }));
     const args = (config: string) => [
-      BIN,
       "run",
       "copy",
       "-d",
@@ -195,19 +166,19 @@ describe("objbatch run: a job without a server", () => {
       "--yes",
     ];
 
-    const child = spawn(process.execPath, args("paced.json"), { cwd: work, env: base, stdio: "pipe" });
-    const first = await untilLine(child, /^Active, \d+%, [1-9][\d,]*\/600 tasks/m);
-    child.kill("SIGINT");
-    const stopped = await exited(child);
+    const paced = startCli(args("paced.json"), { cwd: work });
+    await paced.printed(/^Active, \d+%, [1-9][\d,]*\/600 tasks/m);
+    paced.child.kill("SIGINT");
+    const stopped = await paced.output;
     assert.equal(stopped.code, 130, stopped.stderr);
     assert.match(
       stopped.stderr,
       /Stopped; job ([0-9a-f-]+) is kept in sqlite:\.\/kept\.db: run the same command again/,
     );
     const jobId = /Stopped; job ([0-9a-f-]+)/.exec(stopped.stderr)![1]!;
-    assert.match(first, new RegExp(`Created job ${jobId}`));
+    assert.match(stopped.stdout, new RegExp(`Created job ${jobId}`));
 
-    const again = await cli(args("free.json").slice(1));
+    const again = await cli(args("free.json"));
     assert.equal(again.code, 0, again.stderr);
     clean(again);
     assert.match(again.stdout, new RegExp(`Job ${jobId} was created earlier with this clientRequestToken`));
@@ -218,29 +189,3 @@ describe("objbatch run: a job without a server", () => {
     assert.ok(existsSync(join(work, "kept.db")), "the kept store stays");
   });
 });
-
-/** Resolves with the child's stdout so far once a line matches (the child's end first is a failure). */
-function untilLine(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    let errors = "";
-    child.stderr!.on("data", (d: Buffer) => {
-      errors += d.toString();
-    });
-    child.stdout!.on("data", (d: Buffer) => {
-      text += d.toString();
-      if (pattern.test(text)) resolve(text);
-    });
-    child.once("exit", (code) => reject(new Error(`exited ${code} before ${pattern}: ${text}\n${errors}`)));
-  });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    let stderr = "";
-    child.stderr!.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once("close", (code) => resolve({ code, stderr }));
-  });
-}

@@ -7,31 +7,22 @@
  * anything. Piped output carries no escape code.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { buildDist, distIsCurrent } from "../../scripts/build-dist.mjs";
 import { dropFiles, encodeKey, makeBuckets, writeManifest } from "../e2e/helpers.js";
 import { ROOT, startTestApp, type TestApp } from "../helpers/app.js";
+import { assertPlain, type CliRun, runCli, serverEnv } from "../helpers/cli.js";
 import { DocumentChecker, type Json, JsonApiClient } from "../helpers/json-api.js";
 
-const BIN = fileURLToPath(new URL("../../bin/objbatch.js", import.meta.url));
-const ESCAPE = "\u001b";
 const PHOTOS = Array.from(
   { length: 12 },
   (_, i) => `photos/${String(i).padStart(2, "0")}${i % 3 === 0 ? ".png" : ".jpg"}`,
 );
 const LIMITED = { accountId: "200000000002", accessKeyId: "AKIDLIMITED", secretAccessKey: "limited-secret" };
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe("the shortcuts against a real server", () => {
   let app: TestApp;
@@ -40,26 +31,9 @@ describe("the shortcuts against a real server", () => {
   let work: string;
   let env: Record<string, string>;
 
-  function cli(args: readonly string[], extra: Record<string, string> = {}): Promise<Run> {
-    const base = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !k.startsWith("OBJBATCH_") && k !== "NO_COLOR"),
-    );
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        { cwd: work, env: { ...base, ...env, ...extra }, encoding: "utf8", timeout: 120_000 },
-        (error, stdout, stderr) => {
-          resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
-        },
-      );
-    });
-  }
-
-  function clean(run: Run): void {
-    assert.ok(!run.stdout.includes(ESCAPE) && !run.stderr.includes(ESCAPE), "escape codes in piped output");
-    assert.doesNotMatch(run.stderr, /\n\s+at /, "a stack trace");
-  }
+  const cli = (args: readonly string[], extra: Record<string, string> = {}) =>
+    runCli(args, { cwd: work, env: { ...env, ...extra } });
+  const clean = (run: CliRun) => assertPlain(run, "the shortcut");
 
   async function jobCount(): Promise<number> {
     return ((await api.get("/api/v1/jobs", { limit: "1000" })).json as { jobs: unknown[] }).jobs.length;
@@ -100,12 +74,7 @@ describe("the shortcuts against a real server", () => {
       "photos/gone-2.jpg",
     ]);
     work = await mkdtemp(join(tmpdir(), "objbatch-shortcuts-"));
-    env = {
-      OBJBATCH_ENDPOINT: app.url,
-      OBJBATCH_ACCESS_KEY: ROOT.accessKeyId,
-      OBJBATCH_SECRET_KEY: ROOT.secretAccessKey,
-      XDG_CONFIG_HOME: join(work, "config"),
-    };
+    env = serverEnv(app.url, work);
   });
   after(async () => {
     await app?.dispose();
