@@ -24,8 +24,10 @@ export function jobProgress(
   const elapsedMs = Math.max(0, Math.round(activity.activeMs));
   const averageTasksPerSecond = elapsedMs > 0 ? round(recorded / (elapsedMs / 1000), 3) : 0;
   const finished = isTerminal(job.status);
+  // A held job runs nothing: its rate is 0 now, not the last ten seconds' fading away while it waits.
+  const held = job.status === "Paused" || job.status === "Suspended";
   let tasksPerSecond: number;
-  if (finished) tasksPerSecond = 0;
+  if (finished || held) tasksPerSecond = 0;
   else if (recentTasksPerSecond !== undefined) tasksPerSecond = round(Math.max(0, recentTasksPerSecond), 3);
   else tasksPerSecond = averageTasksPerSecond;
   let etaSeconds: number | null = null;

@@ -42,6 +42,20 @@ describe("jobProgress", () => {
     assert.equal(p.etaSeconds, null);
   });
 
+  it("has no rate and no time left while held, whatever the last ten seconds measured", () => {
+    for (const status of ["Paused", "Suspended"]) {
+      const p = jobProgress(job(status, 1000, 200, 100), { activeMs: 3_000, inFlight: 0 }, 41.5);
+      assert.equal(p.tasksPerSecond, 0, status);
+      assert.equal(p.etaSeconds, null, status);
+      assert.equal(p.averageTasksPerSecond, 100, status);
+    }
+    // Pausing: its running chunks still finish tasks, at the rate measured.
+    assert.equal(
+      jobProgress(job("Pausing", 1000, 200, 100), { activeMs: 3_000, inFlight: 50 }, 41.5).tasksPerSecond,
+      41.5,
+    );
+  });
+
   it("never shows more in flight than is left to record (a chunk run again after a lost lease)", () => {
     const p = jobProgress(job("Active", 1000, 900, 50), { activeMs: 10_000, inFlight: 1000 });
     assert.equal(p.inFlight, 50);

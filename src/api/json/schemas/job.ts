@@ -34,7 +34,8 @@ export const ProgressSchema = Type.Object(
       minimum: 0,
       description:
         "Finished tasks per second over the last 10 seconds, as this server saw the job's progress when it was " +
-        "read; the whole run's average until it has seen 2 seconds of it; 0 once the job has finished.",
+        "read; the whole run's average until it has seen 2 seconds of it; 0 once the job has finished, and while " +
+        "it is held (Paused, Suspended).",
     }),
     averageTasksPerSecond: Type.Number({
       minimum: 0,
@@ -43,7 +44,7 @@ export const ProgressSchema = Type.Object(
     etaSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
       description:
         "Seconds until every task is finished at tasksPerSecond; 0 once finished; null when it cannot be told " +
-        "(not counted yet, or nothing finished lately).",
+        "(not counted yet, held, or nothing finished lately).",
     }),
     elapsedMs: Type.Integer({ minimum: 0, description: "Time the job has spent Active." }),
   },
