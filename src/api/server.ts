@@ -1,8 +1,8 @@
 /**
- * Builds the HTTP server from its parts: the three job dialects, objbatch's own JSON API (/api/v1), health and
- * metrics. Every front-end goes through the JobService; none touches the store. Of the JSON API, the job preview
- * reads storage (through the JobPreviewer, never writing), and POST /api/v1/manifests writes uploaded manifests
- * (through ManifestUploads, D38).
+ * Builds the HTTP server from its parts: the three job dialects, objbatch's own JSON API (/api/v1), the web
+ * console that uses it (/console, D41), health and metrics. Every front-end goes through the JobService; none
+ * touches the store. Of the JSON API, the job preview reads storage (through the JobPreviewer, never writing),
+ * and POST /api/v1/manifests writes uploaded manifests (through ManifestUploads, D38).
  */
 import Fastify from "fastify";
 import type { Logger } from "pino";
@@ -18,6 +18,7 @@ import { ossRoutes } from "./dialects/oss/routes.js";
 import { s3ControlRoutes } from "./dialects/s3control/routes.js";
 import { answerUnknownRoute } from "./dialects/unknown-route.js";
 import { applyConnectionLimits, type HttpLimits, serverTimeoutOptions } from "./http/connection-limits.js";
+import { browserAtRootToConsole, consoleRoutes } from "./http/console-routes.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { jsonApi } from "./json/plugin.js";
 import type { SessionPolicy } from "./json/sessions/session-policy.js";
@@ -52,6 +53,8 @@ export interface ServerParts {
   readonly manifestUploads?: ManifestUploadsApi;
   /** That route's own body limit (config maxManifestUploadBytes). */
   readonly maxManifestUploadBytes?: number;
+  /** Where the built console is (default dist/console); tests point it elsewhere. */
+  readonly consoleDir?: string;
 }
 
 export function buildServer(parts: ServerParts) {
@@ -75,6 +78,8 @@ export function buildServer(parts: ServerParts) {
   });
 
   app.register(healthRoutes(parts.healthy));
+  app.addHook("onRequest", browserAtRootToConsole);
+  app.register(consoleRoutes(parts.consoleDir));
 
   const dialect = {
     service: parts.service,
