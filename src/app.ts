@@ -15,6 +15,7 @@ import type { ChunkExecutor } from "./engine/executor.js";
 import { InProcessExecutor } from "./engine/in-process-executor.js";
 import { PlacingExecutor } from "./engine/placing-executor.js";
 import { WorkerPoolExecutor } from "./engine/worker-pool-executor.js";
+import { ObjbatchMetrics } from "./metrics/registry.js";
 import { JobPreviewer } from "./preview/job-preview.js";
 import { JobEvents } from "./service/job-events.js";
 import { JobService } from "./service/job-service.js";
@@ -29,6 +30,8 @@ import { StoreSignatureLedger } from "./store/signatures/signature-ledger.js";
 
 export interface RunningApp {
   readonly server: ReturnType<typeof buildServer>;
+  /** What /metrics serves (D40). */
+  readonly metrics: ObjbatchMetrics;
   readonly engine: Engine | undefined;
   readonly service: JobService;
   /** The job event feed and streams of this server (D34). */
@@ -39,6 +42,15 @@ export interface RunningApp {
   readonly url: string;
   readonly logger: Logger;
   close(): Promise<void>;
+}
+
+/** The process's metrics (D40), its jobs by status read from `store`. */
+function processMetrics(store: JobStore, logger: Logger): ObjbatchMetrics {
+  const log = logger.child({ part: "metrics" });
+  return new ObjbatchMetrics({
+    jobCounts: () => store.countJobsByStatus(),
+    jobCountsOptions: { onError: (err) => log.warn({ err }, "counting jobs by status for /metrics failed") },
+  });
 }
 
 export interface StartOptions {
@@ -77,15 +89,16 @@ function buildEngine(
     readonly now: () => number;
     /** Run every chunk in this event loop (an injected clock cannot cross to worker threads). */
     readonly inline: boolean;
+    readonly metrics: ObjbatchMetrics;
   },
 ): Engine {
-  const { store, storage, accounts, logger, now } = parts;
+  const { store, storage, accounts, logger, now, metrics } = parts;
   const storageConfig: StorageConfig = config.storage;
   const log = logger.child({ part: "engine" });
   // Threads only where a job may touch a local directory: S3 jobs run in this event loop anyway, and idle
   // threads would only hold memory.
   const threads = parts.inline || onlyS3Stores(storageConfig) ? 0 : config.engine.runnerThreads;
-  const inline = () => new InProcessExecutor(storage, accounts, config.engine, log, config.functions);
+  const inline = () => new InProcessExecutor(storage, accounts, config.engine, log, config.functions, metrics.tasks);
   let executor: ChunkExecutor;
   if (threads > 0) {
     const pool = new WorkerPoolExecutor(
@@ -99,13 +112,14 @@ function buildEngine(
       },
       threads,
       log,
+      metrics.bridge,
     );
     // Jobs whose buckets are all on S3 run in this event loop, the rest on the threads (placing-executor.ts).
     executor = hasS3Store(storageConfig) ? new PlacingExecutor(pool, inline(), storeKindResolver(storageConfig)) : pool;
   } else {
     executor = inline();
   }
-  return new Engine({ store, storage, accounts, options: config.engine, log, now, executor });
+  return new Engine({ store, storage, accounts, options: config.engine, log, now, executor, metrics });
 }
 
 export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
@@ -115,11 +129,15 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   await mkdir(config.dataDir, { recursive: true });
   const connection = await openStore(config.storeUrl);
   const store = new JobStore(connection);
+  const metrics = processMetrics(store, logger);
   // Signatures are bound in the job store, so every server sharing it refuses the same replays.
   const signatureLedger = new StoreSignatureLedger(connection, { now });
   const storageConfig: StorageConfig = config.storage;
   logger.info({ storage: describeStorageConfig(storageConfig) }, "storage");
-  const storage: ObjectStorage = await openStorage(storageConfig, { now: () => new Date(now()) });
+  const storage: ObjectStorage = await openStorage(storageConfig, {
+    now: () => new Date(now()),
+    instrument: metrics.instrument,
+  });
 
   let engine: Engine | undefined;
   const service = new JobService({
@@ -131,7 +149,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     storage,
   });
   if (options.engine !== false) {
-    engine = buildEngine(config, { store, storage, accounts, logger, now, inline: options.now !== undefined });
+    engine = buildEngine(config, { store, storage, accounts, logger, now, inline: options.now !== undefined, metrics });
   }
 
   const events = new JobEvents({ store, service, log: logger.child({ part: "events" }) });
@@ -154,6 +172,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     events,
     // Unhealthy while the store cannot be read or written (a probe that hangs counts as a failure).
     healthy: async () => !closing && (await store.isHealthy()),
+    metrics,
   });
   await server.listen({ host: config.host, port: config.port });
   engine?.start();
@@ -163,6 +182,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
 
   return {
     server,
+    metrics,
     engine,
     service,
     events,
@@ -184,6 +204,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
 
 export interface RunningWorker {
   readonly engine: Engine;
+  /** What /metrics serves (D40). */
+  readonly metrics: ObjbatchMetrics;
   readonly store: JobStore;
   /** http://host:port of /healthz and /metrics. */
   readonly url: string;
@@ -218,18 +240,24 @@ export async function startWorker(config: Config, options: StartOptions = {}): P
   const accounts = new StaticAccountRegistry(config.accounts);
   await mkdir(config.dataDir, { recursive: true });
   const store = new JobStore(await openStore(config.storeUrl));
+  const metrics = processMetrics(store, logger);
   logger.info({ storage: describeStorageConfig(config.storage) }, "storage");
-  const storage: ObjectStorage = await openStorage(config.storage, { now: () => new Date(now()) });
-  const engine = buildEngine(config, { store, storage, accounts, logger, now, inline: options.now !== undefined });
+  const storage: ObjectStorage = await openStorage(config.storage, {
+    now: () => new Date(now()),
+    instrument: metrics.instrument,
+  });
+  const inline = options.now !== undefined;
+  const engine = buildEngine(config, { store, storage, accounts, logger, now, inline, metrics });
 
   let closing = false;
-  const server = buildWorkerServer({ logger, healthy: async () => !closing && (await store.isHealthy()) });
+  const server = buildWorkerServer({ logger, healthy: async () => !closing && (await store.isHealthy()), metrics });
   await server.listen({ host: config.host, port: config.port });
   engine.start();
   const address = server.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     engine,
+    metrics,
     store,
     url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`,
     logger,

@@ -7,6 +7,7 @@
 import Fastify from "fastify";
 import type { Logger } from "pino";
 import type { AccountRegistry } from "../accounts/types.js";
+import type { ObjbatchMetrics } from "../metrics/registry.js";
 import type { JobPreviewerApi } from "../preview/job-preview.js";
 import type { JobEventsApi } from "../service/job-events.js";
 import type { ManifestUploadsApi } from "../service/manifest-uploads.js";
@@ -33,6 +34,8 @@ export interface ServerParts {
   readonly maxBodyBytes: number;
   /** Answers /healthz: false while the store is unreachable or the server is shutting down. */
   readonly healthy: () => Promise<boolean>;
+  /** Served at /metrics: the process's metrics (D40); a registry of its own when none is given. */
+  readonly metrics?: ObjbatchMetrics;
   readonly now?: () => Date;
   /** Binds COS and OSS V1 signatures to the request they first came with (auth/signature-binding.ts). */
   readonly signatureLedger: SignatureLedger;
@@ -77,7 +80,7 @@ export function buildServer(parts: ServerParts) {
     return payload;
   });
 
-  app.register(healthRoutes(parts.healthy));
+  app.register(healthRoutes(parts.healthy, parts.metrics));
   app.addHook("onRequest", browserAtRootToConsole);
   app.register(consoleRoutes(parts.consoleDir));
 

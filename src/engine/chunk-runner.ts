@@ -11,6 +11,7 @@ import type { JobStatus } from "../domain/status.js";
 import { failed, type TaskResult, type TaskRow } from "../domain/task.js";
 import { parseChunk } from "../manifest/csv-manifest.js";
 import { encodeInlineTasks, type InlineTask, inlineTask, parseInlineTasks } from "../manifest/inline-tasks.js";
+import type { TaskMeter } from "../metrics/meters.js";
 import { runOperation } from "../operations/index.js";
 import { formatRows } from "../report/report-row.js";
 import { isStorageError } from "../storage/errors.js";
@@ -56,6 +57,8 @@ export interface ExecutionDeps {
   readonly tasks: Semaphore;
   /** Tasks run between two yields to the event loop, so synchronous storage never starves other work. */
   readonly yieldEvery?: number;
+  /** Counts tasks, retries and throttling in this thread's cells (metrics/meters.ts). */
+  readonly metrics?: TaskMeter;
 }
 
 const STOPPING: ReadonlySet<JobStatus> = new Set(["Cancelling", "Cancelled", "Failing", "Failed"]);
@@ -68,6 +71,8 @@ export async function executeChunk(
 ): Promise<ChunkExecution> {
   const { job } = context;
   const rows = await readChunkRows(deps, context, chunk);
+  // The operation's cells are resolved once per chunk, not per task.
+  const operationCell = deps.metrics?.operationCell(job.operation.kind) ?? 0;
   const results: (TaskResult | undefined)[] = new Array(rows.length);
   const yieldEvery = deps.yieldEvery ?? 64;
   let next = 0;
@@ -108,7 +113,7 @@ export async function executeChunk(
           next = rows.length;
           return;
         }
-        results[i] = await runTask(deps, context, rows[i], control.shutdown, throttle);
+        results[i] = await runTask(deps, context, rows[i], control.shutdown, throttle, operationCell);
         tell(results[i]);
       } finally {
         deps.tasks.release();
@@ -174,6 +179,7 @@ async function readChunkRows(deps: ExecutionDeps, context: JobContext, chunk: Ch
         }),
       ),
     deps.retry,
+    deps.metrics?.retryHooks ?? {},
   );
   return parseChunk(bytes, manifest.fields, chunk.firstRecord);
 }
@@ -185,8 +191,13 @@ async function runTask(
   row: TaskRow,
   signal: AbortSignal,
   throttle: JobThrottle | undefined,
+  operationCell: number,
 ): Promise<TaskResult | undefined> {
-  if (row.invalid) return row.invalid;
+  const meter = deps.metrics;
+  if (row.invalid) {
+    meter?.finished(operationCell, row.invalid);
+    return row.invalid;
+  }
   const { job } = context;
   const storage = throttle ? throttle.storageForTask(context.storage) : context.storage;
   const concurrency = throttle?.concurrency;
@@ -206,19 +217,36 @@ async function runTask(
     });
   };
   const onError = (e: unknown) => {
+    meter?.attemptFailed(e);
     if (concurrency && isThrottling(e)) {
       throttled = true;
-      concurrency.throttled(epoch);
+      if (concurrency.throttled(epoch)) meter?.concurrencyDecreased();
     }
   };
+  meter?.started();
+  let result: TaskResult | undefined;
   try {
-    const result = await withRetry(attempt, deps.retry, { signal, onError });
+    result = await withRetry(attempt, deps.retry, { signal, onError, onRetry: meter?.retryHooks.onRetry });
     if (!throttled) concurrency?.succeeded();
-    return result;
   } catch (e) {
-    if (signal.aborted) return undefined;
-    if (isStorageError(e)) return failed(e.httpStatus, e.code, e.message);
-    deps.log.error({ err: e, jobId: job.jobId, key: row.task.key }, "task failed unexpectedly");
-    return failed(500, "InternalError", (e as Error).message);
+    result = taskFailure(deps, job.jobId, row, signal, e);
+  } finally {
+    meter?.ended();
   }
+  if (result !== undefined) meter?.finished(operationCell, result);
+  return result;
+}
+
+/** The failed result of a task whose last attempt threw `e`; undefined when shutdown cut it short. */
+function taskFailure(
+  deps: ExecutionDeps,
+  jobId: string,
+  row: TaskRow,
+  signal: AbortSignal,
+  e: unknown,
+): TaskResult | undefined {
+  if (signal.aborted) return undefined;
+  if (isStorageError(e)) return failed(e.httpStatus, e.code, e.message);
+  deps.log.error({ err: e, jobId, key: row.task.key }, "task failed unexpectedly");
+  return failed(500, "InternalError", (e as Error).message);
 }

@@ -170,7 +170,9 @@ export class ChunkSlots {
           (j) => !this.exhausted.has(j.jobId) && this.statuses.get(j.jobId) === "Active",
         );
         if (!job) return undefined;
+        const asked = performance.now();
         const chunk = await store.leaseChunk(job.jobId, randomUUID(), this.deps.now(), options.leaseMs);
+        this.deps.metrics?.engine.leased(secondsSince(asked), chunk !== undefined);
         if (!chunk) {
           // No chunk left to run, or the job left Active since the tick read it (the store refuses, D32): either
           // way it is asked no more until the next tick, which reads its status anew.
@@ -209,6 +211,8 @@ export class ChunkSlots {
 
   /** Runs a leased chunk and records what came of it. Never rejects (stop() awaits it). */
   private async run(job: Job, chunk: LeasedChunk, live: LiveCounts): Promise<void> {
+    const metrics = this.deps.metrics?.engine;
+    const started = performance.now();
     let execution: ChunkExecution;
     try {
       execution = await this.executor.execute(job, chunk, (succeeded, failed) => {
@@ -216,9 +220,11 @@ export class ChunkSlots {
         live.failed = failed;
       });
     } catch (e) {
+      metrics?.ran(secondsSince(started), "failed");
       await this.failed(job, chunk, e);
       return;
     }
+    metrics?.ran(secondsSince(started), execution.kind);
     try {
       await this.record(chunk, execution);
     } catch (e) {
@@ -243,9 +249,11 @@ export class ChunkSlots {
       await this.storeRetry("giving back a chunk", () => store.releaseChunk(jobId, seq, leaseToken));
       return;
     }
+    const started = performance.now();
     const recorded = await this.storeRetry("recording a chunk", () =>
       store.completeChunk(jobId, seq, leaseToken, execution.results, this.deps.now()),
     );
+    this.deps.metrics?.engine.recorded(secondsSince(started));
     if (recorded) this.recorded++;
     else {
       log.warn(
@@ -284,3 +292,5 @@ export class ChunkSlots {
     return this.outage.retry(what, call, () => this.stopping, this.stopped.signal);
   }
 }
+
+const secondsSince = (start: number) => (performance.now() - start) / 1000;

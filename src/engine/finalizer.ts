@@ -49,7 +49,7 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
             });
           }
         }
-        await writeReportManifest(report.flusher.storage, {
+        const written = await writeReportManifest(report.flusher.storage, {
           jobId,
           reportBucket: report.bucket,
           prefix: job.report.prefix,
@@ -57,6 +57,7 @@ export async function finalizeJob(deps: EngineDeps, jobId: string): Promise<bool
           results,
           now: new Date(deps.now()),
         });
+        deps.metrics?.engine.reportWritten(written.bytes);
       } catch (e) {
         if (!isStorageError(e)) throw e;
         // The job's outcome stands; the missing report is said in FailureReasons.

@@ -6,6 +6,7 @@ import type { AccountRegistry } from "../accounts/types.js";
 import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 import type { FunctionEndpoints } from "../functions/endpoints.js";
+import type { TaskMeter } from "../metrics/meters.js";
 import type { ObjectStorage } from "../storage/types.js";
 import { type ChunkProgressListener, type ChunkRange, executeChunk } from "./chunk-runner.js";
 import type { ChunkExecutor } from "./executor.js";
@@ -27,13 +28,16 @@ export class InProcessExecutor implements ChunkExecutor {
     private readonly options: EngineOptions,
     private readonly log: Logger,
     private readonly functions: FunctionEndpoints = {},
+    /** Counts the tasks run here in the process's metrics. */
+    private readonly metrics?: TaskMeter,
   ) {
     this.tasks = new Semaphore(options.taskConcurrency);
     this.throttles = new JobThrottles(options, log);
   }
 
   execute(job: Job, chunk: ChunkRange, progress?: ChunkProgressListener) {
-    return executeChunk({ retry: this.options.retry, log: this.log, tasks: this.tasks }, this.contextFor(job), chunk, {
+    const deps = { retry: this.options.retry, log: this.log, tasks: this.tasks, metrics: this.metrics };
+    return executeChunk(deps, this.contextFor(job), chunk, {
       status: (jobId) => this.statuses.get(jobId),
       shutdown: this.shutdown.signal,
       throttle: this.throttles.forJob(job.jobId, job.tags ?? []),

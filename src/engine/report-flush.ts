@@ -34,7 +34,8 @@ export function reportFlusherFor(deps: EngineDeps, job: Job): JobReport | undefi
       bucket: report.bucket.bucket,
       prefix: report.prefix,
       storage: context.storage,
-      retry: (request) => withRetry(request, deps.options.retry),
+      retry: (request) => withRetry(request, deps.options.retry, deps.metrics?.tasks.retryHooks ?? {}),
+      written: deps.metrics && ((bytes) => deps.metrics?.engine.reportWritten(bytes)),
     },
     { partBytes: deps.options.reportPartBytes, maxPartsPerFile: deps.options.reportMaxPartsPerFile },
   );

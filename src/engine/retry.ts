@@ -83,6 +83,8 @@ export interface RetryHooks {
   readonly signal?: AbortSignal;
   /** Called for every failed attempt (0-based), before deciding whether to retry it. */
   readonly onError?: (error: unknown, attempt: number) => void;
+  /** Called for a failed attempt that will be tried again, before the wait (metrics count retries by reason). */
+  readonly onRetry?: (error: unknown, attempt: number) => void;
   /** Waits between attempts (tests pass a fake). */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<unknown>;
   readonly random?: () => number;
@@ -102,6 +104,7 @@ export async function withRetry<T>(
   const {
     signal,
     onError,
+    onRetry,
     sleep: wait = realSleep,
     random = Math.random,
   } = hooks instanceof AbortSignal ? ({ signal: hooks } as RetryHooks) : hooks;
@@ -111,6 +114,7 @@ export async function withRetry<T>(
     } catch (e) {
       onError?.(e, attempt);
       if (!isRetryable(e) || attempt + 1 >= policy.attempts || signal?.aborted) throw e;
+      onRetry?.(e, attempt);
       await wait(backoffDelay(policy, attempt, random, isThrottling(e)), signal);
     }
   }

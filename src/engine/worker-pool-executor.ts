@@ -1,12 +1,14 @@
 /**
  * Runs chunks on a pool of worker threads, each with its own storage handle and its own bound on tasks in
  * flight. A chunk goes to the least busy worker. A worker that dies fails its chunks (the engine gives them
- * back to be run again) and is replaced.
+ * back to be run again) and is replaced. The metrics the workers' messages carry are folded into the process's
+ * (metrics/worker-bridge.ts, D40).
  */
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
+import type { WorkerMetricsBridge } from "../metrics/worker-bridge.js";
 import { StorageError } from "../storage/errors.js";
 import type { ChunkExecution, ChunkProgressListener, ChunkRange } from "./chunk-runner.js";
 import type { ChunkExecutor } from "./executor.js";
@@ -51,6 +53,8 @@ export class WorkerPoolExecutor implements ChunkExecutor {
     private readonly setup: WorkerSetup,
     threads: number,
     private readonly log: Logger,
+    /** Where the workers' metrics go; without it they are dropped. */
+    private readonly metrics?: WorkerMetricsBridge,
   ) {
     for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
   }
@@ -118,6 +122,8 @@ export class WorkerPoolExecutor implements ChunkExecutor {
     worker.on("message", (message: FromWorker) => this.receive(entry, message));
     worker.on("error", (e) => this.log.error({ err: e }, "chunk worker failed"));
     worker.on("exit", (code) => {
+      // Its tasks in flight will never end: the gauge forgets them (its counts stay).
+      this.metrics?.forget(entry);
       const lost = [...entry.inFlight];
       entry.inFlight.clear();
       for (const id of lost) this.settle(id)?.reject(new Error(`chunk worker exited (code ${code})`));
@@ -135,6 +141,8 @@ export class WorkerPoolExecutor implements ChunkExecutor {
 
   private receive(from: PoolWorker, message: FromWorker) {
     if (message.type === "closed") return;
+    if (message.metrics) this.metrics?.fold(from, message.metrics);
+    if (message.type === "metrics") return;
     if (message.type === "progress") {
       this.pending.get(message.id)?.progress?.(message.succeeded, message.failed);
       return;

@@ -6,6 +6,7 @@ import type { Account } from "../accounts/types.js";
 import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 import type { FunctionEndpoints } from "../functions/endpoints.js";
+import type { TallyDelta } from "../metrics/cells.js";
 import type { StorageConfig } from "../storage/open-storage.js";
 import type { ChunkExecution, ChunkRange } from "./chunk-runner.js";
 import type { JobThrottleStats } from "./job-throttle.js";
@@ -37,6 +38,10 @@ export type SerializedError =
   | { readonly storage: true; code: string; httpStatus: number; retryable: boolean; message: string }
   | { readonly storage: false; message: string };
 
+/**
+ * Every message but "closed" may carry the worker's metrics changed since its last message (D40,
+ * metrics/worker-bridge.ts); "metrics" carries them alone, when nothing else went out for a second.
+ */
 export type FromWorker =
   | {
       readonly type: "result";
@@ -44,8 +49,16 @@ export type FromWorker =
       readonly execution: ChunkExecution;
       /** The job's pacing in this worker as the chunk ended. */
       readonly throttle?: { readonly jobId: string; readonly stats: JobThrottleStats };
+      readonly metrics?: TallyDelta;
     }
   /** The chunk's finished tasks so far (live progress, D30). */
-  | { readonly type: "progress"; readonly id: number; readonly succeeded: number; readonly failed: number }
-  | { readonly type: "error"; readonly id: number; readonly error: SerializedError }
+  | {
+      readonly type: "progress";
+      readonly id: number;
+      readonly succeeded: number;
+      readonly failed: number;
+      readonly metrics?: TallyDelta;
+    }
+  | { readonly type: "error"; readonly id: number; readonly error: SerializedError; readonly metrics?: TallyDelta }
+  | { readonly type: "metrics"; readonly metrics: TallyDelta }
   | { readonly type: "closed" };

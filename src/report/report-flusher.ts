@@ -51,6 +51,8 @@ export interface ReportTarget {
   readonly storage: ObjectStorage;
   /** Runs a storage request again while it fails retryably (the engine's backoff); default: once. */
   readonly retry?: <T>(request: () => Promise<T>) => Promise<T>;
+  /** Told the bytes of each part or whole file written (metrics). */
+  readonly written?: (bytes: number) => void;
 }
 
 export interface FlushLimits {
@@ -268,6 +270,7 @@ export class ReportFlusher {
     const { storage, bucket, jobId } = this.target;
     const partNumber = file.parts.length + 1;
     const part = await this.request(() => storage.uploadPart(bucket, file.key, file.uploadId!, partNumber, body));
+    this.target.written?.(body.length);
     const next = {
       parts: [...file.parts, { partNumber, etag: part.etag }],
       bytes: file.bytes + body.length,
@@ -291,6 +294,7 @@ export class ReportFlusher {
     const { storage, bucket, jobId, prefix } = this.target;
     const key = resultFileKey(jobId, status, prefix, index);
     await this.request(() => storage.put(bucket, key, body, { metadata: { contentType: "text/csv" } }));
+    this.target.written?.(body.length);
     const md5State = await md5StateAfter(await emptyMd5State(), body);
     await this.store.startReportFile(jobId, {
       status,

@@ -35,6 +35,8 @@ export interface ReportManifest {
 export interface WrittenReport {
   readonly manifestKey: string;
   readonly manifest: ReportManifest;
+  /** The bytes of manifest.json. */
+  readonly bytes: number;
 }
 
 /** `<prefix>/job-<jobId>` with trailing slashes of the prefix dropped; no prefix, no leading slash. */
@@ -82,8 +84,7 @@ export async function writeReportManifest(storage: ObjectStorage, opts: Manifest
     ReportSchema: REPORT_SCHEMA,
   };
   const manifestKey = reportManifestKey(opts.jobId, opts.prefix);
-  await storage.put(opts.reportBucket, manifestKey, JSON.stringify(manifest), {
-    metadata: { contentType: "application/json" },
-  });
-  return { manifestKey, manifest };
+  const body = Buffer.from(JSON.stringify(manifest));
+  await storage.put(opts.reportBucket, manifestKey, body, { metadata: { contentType: "application/json" } });
+  return { manifestKey, manifest, bytes: body.length };
 }

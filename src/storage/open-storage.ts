@@ -9,11 +9,13 @@
  *
  * The S3 backend (and the AWS SDK under it, about 25 MB per thread that loads it) is imported only when a store
  * is on S3, so the embedded default and local-only deployments never load it, in the main thread or in the
- * runner threads.
+ * runner threads. Each opened store may be wrapped by `instrument` (its requests counted and timed,
+ * metrics/instrumented-storage.ts), which is told the store's kind.
  */
 import { LocalStorage } from "./local/local-storage.js";
 import { RoutedStorage } from "./routed-storage.js";
 import type { S3StorageConfig } from "./s3/config.js";
+import type { StoreKind } from "./store-kind.js";
 import { withTargetSettings } from "./target-settings.js";
 import type { ObjectStorage } from "./types.js";
 
@@ -33,7 +35,13 @@ export type RoutedStorageConfig = { readonly kind: "routed"; readonly routes: re
 
 export type StorageConfig = StoreConfig | RoutedStorageConfig;
 
-export async function openStorage(config: StorageConfig, options: { now?: () => Date } = {}): Promise<ObjectStorage> {
+export interface OpenOptions {
+  readonly now?: () => Date;
+  /** Wraps each store as it is opened (metrics); routes sharing a store share its wrapper. */
+  readonly instrument?: (storage: ObjectStorage, kind: StoreKind) => ObjectStorage;
+}
+
+export async function openStorage(config: StorageConfig, options: OpenOptions = {}): Promise<ObjectStorage> {
   switch (config.kind) {
     case "local":
     case "s3":
@@ -55,7 +63,12 @@ export async function openStorage(config: StorageConfig, options: { now?: () => 
   }
 }
 
-async function openStore(config: StoreConfig, options: { now?: () => Date }): Promise<ObjectStorage> {
+async function openStore(config: StoreConfig, options: OpenOptions): Promise<ObjectStorage> {
+  const storage = await openBackend(config, options);
+  return options.instrument ? options.instrument(storage, config.kind) : storage;
+}
+
+async function openBackend(config: StoreConfig, options: OpenOptions): Promise<ObjectStorage> {
   switch (config.kind) {
     case "local":
       return withTargetSettings(new LocalStorage({ dataDir: config.dataDir, now: options.now }));

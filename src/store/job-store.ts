@@ -35,6 +35,7 @@ import type { NewJob } from "./job-row.js";
 import { addFailureReason } from "./jobs/add-failure-reason.js";
 import { claimPhase } from "./jobs/claim-phase.js";
 import { claimNextPreparation } from "./jobs/claim-preparation.js";
+import { countJobsByStatus } from "./jobs/count-by-status.js";
 import { deleteTerminalJob } from "./jobs/delete-terminal-job.js";
 import { readFailureCauses } from "./jobs/failure-causes.js";
 import { finishPreparation, type PreparedManifest } from "./jobs/finish-preparation.js";
@@ -123,6 +124,11 @@ export class JobStore {
 
   getJobState(jobId: string): Promise<JobState | undefined> {
     return getJobState(this.db, jobId);
+  }
+
+  /** How many jobs are in each status (absent: none), for /metrics. */
+  countJobsByStatus(): Promise<Map<JobStatus, number>> {
+    return countJobsByStatus(this.db);
   }
 
   /** Highest priority first, then oldest first. */

@@ -1,7 +1,8 @@
 /**
  * `objbatch worker` and `objbatch serve --no-engine` as real processes: the API server alone accepts a job, two
  * workers on the same PostgreSQL run it to Complete with every task counted and reported exactly once, each
- * worker answers /healthz and /metrics on its own port and serves no job API. A SQLite file is shared by a
+ * worker answers /healthz and /metrics on its own port (objbatch's own metrics: the tasks its runner threads ran,
+ * which add up to the job's over both workers, its storage requests, the jobs by status) and serves no job API. A SQLite file is shared by a
  * worker on the same machine; an in-memory store, which no other process can see, is refused.
  */
 import assert from "node:assert/strict";
@@ -21,6 +22,7 @@ import {
   writeOutageObjects,
 } from "../helpers/outage-job.js";
 import { freePort, rootAccountEnv, waitUntilHealthy } from "../helpers/process.js";
+import { parseMetrics, samples, sumOf } from "../helpers/prometheus.js";
 import { signedCall } from "../helpers/s3control-client.js";
 import { createPgDatabase } from "../helpers/stores.js";
 
@@ -109,19 +111,30 @@ describe("objbatch worker", () => {
 
       await runJobThroughWorkers(dataDir, api);
 
+      let copies = 0;
       for (const worker of workers) {
         const health = await fetch(`${worker.url}/healthz`);
         assert.equal(health.status, 200);
         assert.deepEqual(await health.json(), { status: "ok" });
         const metrics = await fetch(`${worker.url}/metrics`);
         assert.equal(metrics.status, 200);
-        assert.match(await metrics.text(), /^objbatch_process_cpu_seconds_total/m);
+        const text = await metrics.text();
+        assert.match(text, /^objbatch_process_cpu_seconds_total/m);
+        // objbatch's own: the tasks this worker's runner threads ran, its storage requests, the store's jobs.
+        const parsed = await parseMetrics(text);
+        copies += sumOf(parsed, "objbatch_tasks_total", { operation: "PutObjectCopy", status: "succeeded" });
+        assert.equal(sumOf(parsed, "objbatch_tasks_total", { status: "failed" }), 0);
+        assert.deepEqual(samples(parsed, "objbatch_tasks_in_flight"), [{ labels: {}, value: 0 }]);
+        assert.ok(sumOf(parsed, "objbatch_storage_requests_total", { backend: "local", operation: "copy" }) > 0);
+        assert.equal(samples(parsed, "objbatch_jobs").length, 13);
         // No job API in any dialect.
         const cos = await cosRequest(worker.url, "GET", "/jobs");
         assert.equal(cos.status, 404, cos.text);
         const aws = await signedCall(worker.url, { method: "GET", path: "/v20180820/jobs" });
         assert.equal(aws.status, 404, aws.text);
       }
+      // Both workers ran the job's tasks; a chunk run again after a lease ran out would count again.
+      assert.ok(copies >= TASKS, `${copies} copies counted`);
       // And it stops cleanly on SIGTERM.
       workers[0]!.child.kill("SIGTERM");
       assert.equal(await workers[0]!.exited, 0, workers[0]!.output());

@@ -45,7 +45,15 @@ describe("a runner thread's module graph", () => {
   });
 
   it("loads neither the AWS SDK, nor TypeBox, nor the job store, nor the HTTP server", () => {
-    for (const heavy of ["@aws-sdk/client-s3", "@aws-sdk/lib-storage", "typebox", "kysely", "pg", "fastify"]) {
+    for (const heavy of [
+      "@aws-sdk/client-s3",
+      "@aws-sdk/lib-storage",
+      "typebox",
+      "kysely",
+      "pg",
+      "fastify",
+      "prom-client",
+    ]) {
       assert.equal(packages.get(heavy), undefined, `${heavy} is imported by ${packages.get(heavy)}`);
     }
   });
