@@ -36,13 +36,13 @@ export function ProgressBar({
       <span className="progress-text">
         {done === undefined ? "…" : `${done}%`}
         {running && progress.tasksPerSecond !== undefined && (
-          <>
+          <span className="progress-rate">
             {" · "}
             {rate(progress.tasksPerSecond)} tasks/s
             {progress.etaSeconds !== null && progress.etaSeconds !== undefined && progress.etaSeconds > 0
               ? ` · ETA ${duration(progress.etaSeconds)}`
               : ""}
-          </>
+          </span>
         )}
       </span>
     </div>

@@ -24,7 +24,11 @@ export function ThroughputChart({ samples }: { samples: readonly (readonly [numb
         cursor: { show: false },
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
         axes: [
-          { stroke: axis, grid: { stroke: "transparent" } },
+          {
+            stroke: axis,
+            grid: { stroke: "transparent" },
+            values: (_u, splits) => splits.map((s) => new Date(s * 1000).toLocaleTimeString()),
+          },
           { stroke: axis, label: "tasks/s", size: 56 },
         ],
         series: [{}, { stroke: line, width: 2, fill: `${line}22` }],

@@ -74,36 +74,38 @@ export function FailuresPanel({ job }: { job: JobJson }) {
                       </span>
                     ))}
                   </td>
-                  <td className="row-actions">
-                    {canListTasks && (
-                      <button
-                        type="button"
-                        className="quiet"
-                        onClick={() => {
-                          setCode(cause.errorCode);
-                          setCursors([undefined]);
-                        }}
-                      >
-                        Show tasks
-                      </button>
-                    )}
-                    {finished && job.report.enabled && cause.errorCode !== "" && (
-                      <ConfirmButton
-                        label={`Rerun ${cause.errorCode}`}
-                        title={`Rerun the ${cause.errorCode} failures?`}
-                        confirmLabel="Rerun them"
-                        onConfirm={() =>
-                          m.rerun.mutate(
-                            { scope: "failed", errorCodes: [cause.errorCode] },
-                            { onSuccess: (created) => navigate(`/jobs/${created.jobId}`) },
-                          )
-                        }
-                      >
-                        <p>
-                          A new job runs the {count(cause.count)} tasks that failed with {cause.errorCode} again.
-                        </p>
-                      </ConfirmButton>
-                    )}
+                  <td>
+                    <div className="row-actions">
+                      {canListTasks && (
+                        <button
+                          type="button"
+                          className="quiet"
+                          onClick={() => {
+                            setCode(cause.errorCode);
+                            setCursors([undefined]);
+                          }}
+                        >
+                          Show tasks
+                        </button>
+                      )}
+                      {finished && job.report.enabled && cause.errorCode !== "" && (
+                        <ConfirmButton
+                          label={`Rerun ${cause.errorCode}`}
+                          title={`Rerun the ${cause.errorCode} failures?`}
+                          confirmLabel="Rerun them"
+                          onConfirm={() =>
+                            m.rerun.mutate(
+                              { scope: "failed", errorCodes: [cause.errorCode] },
+                              { onSuccess: (created) => navigate(`/jobs/${created.jobId}`) },
+                            )
+                          }
+                        >
+                          <p>
+                            A new job runs the {count(cause.count)} tasks that failed with {cause.errorCode} again.
+                          </p>
+                        </ConfirmButton>
+                      )}
+                    </div>
                   </td>
                 </tr>
               ))}
