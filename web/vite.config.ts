@@ -10,6 +10,8 @@ export default defineConfig({
   root: import.meta.dirname,
   base: "/console/",
   plugins: [react()],
+  // `npx vite --config web/vite.config.ts`: the console from its sources, its API calls sent to a running objbatch.
+  server: { proxy: { "/api": process.env.OBJBATCH_ENDPOINT ?? "http://localhost:8080" } },
   build: {
     outDir: "../dist/console",
     emptyOutDir: true,
