@@ -156,6 +156,25 @@ export type Operation =
 
 export type OperationKind = Operation["kind"];
 
+/** Every operation kind, in the order people meet them (the console's filter lists them so). */
+export const OPERATION_KINDS = [
+  "PutObjectCopy",
+  "DeleteObject",
+  "InitiateRestoreObject",
+  "PutObjectTagging",
+  "AddObjectTagging",
+  "DeleteObjectTagging",
+  "PutObjectAcl",
+  "PutObjectLegalHold",
+  "PutObjectRetention",
+  "ComputeObjectChecksum",
+  "InvokeFunction",
+  "ReplicateObject",
+] as const satisfies readonly OperationKind[];
+/** A kind added to Operation and not to OPERATION_KINDS fails to compile here. */
+const everyKindListed: Exclude<OperationKind, (typeof OPERATION_KINDS)[number]> extends never ? true : never = true;
+void everyKindListed;
+
 export const MANIFEST_FIELDS = ["Ignore", "Bucket", "Key", "VersionId"] as const;
 export type ManifestField = (typeof MANIFEST_FIELDS)[number];
 

@@ -4,7 +4,7 @@
  * configuration (replicate-object.ts). A kind added to the model without a module answers 501 NotImplemented,
  * so a job using it completes with a report that says so instead of hanging.
  */
-import type { Operation, OperationKind } from "../domain/job.js";
+import { OPERATION_KINDS, type Operation, type OperationKind } from "../domain/job.js";
 import { failed, type Task, type TaskResult } from "../domain/task.js";
 import { addObjectTagging } from "./add-object-tagging.js";
 import { computeObjectChecksum } from "./compute-object-checksum.js";
@@ -21,19 +21,9 @@ import { replicateObject } from "./replicate-object.js";
 import type { OperationContext } from "./types.js";
 
 /** The operation kinds that do their work (ReplicateObject is the one that fails every task). */
-export const supportedOperationKinds: ReadonlySet<OperationKind> = new Set<OperationKind>([
-  "PutObjectCopy",
-  "DeleteObject",
-  "InitiateRestoreObject",
-  "PutObjectTagging",
-  "AddObjectTagging",
-  "DeleteObjectTagging",
-  "PutObjectAcl",
-  "PutObjectLegalHold",
-  "PutObjectRetention",
-  "ComputeObjectChecksum",
-  "InvokeFunction",
-]);
+export const supportedOperationKinds: ReadonlySet<OperationKind> = new Set<OperationKind>(
+  OPERATION_KINDS.filter((kind) => kind !== "ReplicateObject"),
+);
 
 export function runOperation(task: Task, operation: Operation, context: OperationContext): Promise<TaskResult> {
   switch (operation.kind) {

@@ -6,7 +6,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "wouter";
-import type { OperationKind } from "../../../src/domain/job.js";
+import { OPERATION_KINDS } from "../../../src/domain/job.js";
 import { call, type JobPageJson } from "../api";
 import { ProgressBar } from "../components/ProgressBar";
 import { StatusBadge } from "../components/StatusBadge";
@@ -25,21 +25,6 @@ const STATUS_FILTERS: Record<string, string[]> = {
   Failed: ["Failing", "Failed"],
   Cancelled: ["Cancelling", "Cancelled"],
 };
-
-export const OPERATIONS = [
-  "PutObjectCopy",
-  "DeleteObject",
-  "InitiateRestoreObject",
-  "PutObjectTagging",
-  "AddObjectTagging",
-  "DeleteObjectTagging",
-  "PutObjectAcl",
-  "PutObjectLegalHold",
-  "PutObjectRetention",
-  "ComputeObjectChecksum",
-  "InvokeFunction",
-  "ReplicateObject",
-] as const satisfies readonly OperationKind[];
 
 interface Filters {
   status: string;
@@ -98,7 +83,7 @@ export function JobsPage() {
           Operation
           <select value={draft.operation} onChange={(e) => setDraft({ ...draft, operation: e.target.value })}>
             <option value="">Any</option>
-            {OPERATIONS.map((op) => (
+            {OPERATION_KINDS.map((op) => (
               <option key={op} value={op}>
                 {op}
               </option>
