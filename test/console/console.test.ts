@@ -4,7 +4,10 @@
  * to the console; wrong keys are told so; signed in, the jobs table lists this account's jobs and never another
  * account's, a job created meanwhile appears and its progress bar moves without a reload (the event stream); the
  * job page pauses and resumes it, shows a finished job's failures grouped by error code, reruns one code's
- * failures (asked first) as a new job that completes, and downloads a report file. No page breaks the strict
+ * failures (asked first) as a new job that completes, downloads a report file, confirms, reprioritises, tags,
+ * cancels (asked first, and kept when the user says so), clones and deletes; the new-job wizard creates a
+ * copy of a filtered listing after its preview, and a tagging job from a CSV uploaded from the browser, showing
+ * the API's refusal of a priority out of range with a way back to its step. No page breaks the strict
  * Content-Security-Policy. Every page is screenshotted in light and dark, at desktop and phone widths, into
  * test-results/console/. Nothing waits on time: the test waits for what the page shows.
  */
@@ -136,8 +139,9 @@ describe("the web console in Chromium", () => {
     await finished(done);
     await finished(theirs, other);
 
+    // From the keyboard: Enter in the secret's field signs in.
     await page.getByLabel("Secret access key").fill(ROOT.secretAccessKey);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByLabel("Secret access key").press("Enter");
     await page.getByRole("heading", { name: "Jobs" }).waitFor();
     const table = page.locator("table.jobs");
     await table.getByRole("link", { name: "copy the photos" }).waitFor();
@@ -197,6 +201,113 @@ describe("the web console in Chromium", () => {
     assert.equal(rerun.status, "Complete");
     assert.equal(rerun.progress.failed, 2, "the rerun ran exactly the two NoSuchKey tasks again");
     await page.locator(".badge", { hasText: "Complete" }).waitFor();
+  });
+
+  it("creates a copy job through the wizard: a filtered listing, its preview, then the job runs to the end", async () => {
+    await page.getByRole("link", { name: "New job" }).first().click();
+    await page.getByRole("heading", { name: "New job" }).waitFor();
+    await page.getByLabel("Every object under a prefix").check();
+    await page.getByLabel("Bucket", { exact: true }).fill("src");
+    await page.getByLabel("Prefix", { exact: true }).fill("photos/");
+    await page.getByLabel("Keys ending with").fill("5.jpg, 7.jpg");
+    await screenshots("new-job-objects");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Operation").selectOption("PutObjectCopy");
+    await page.getByLabel("Target bucket (required)").fill("dst");
+    await page.getByLabel("Target key prefix").fill("wizard");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Report bucket").fill("reports");
+    await page.getByLabel("Description").fill("copy through the wizard");
+    await page.getByRole("button", { name: "Preview" }).click();
+    const chosen = KEYS.filter((k) => k.endsWith("5.jpg") || k.endsWith("7.jpg"));
+    await page.getByText(`The job would run ${chosen.length} tasks`).waitFor();
+    await page.locator("table.sample").getByText(`dst/wizard/${chosen[0]}`).waitFor();
+    await screenshots("new-job-preview");
+    await page.getByRole("button", { name: "Create job" }).click();
+    await page.getByRole("heading", { name: "copy through the wizard" }).waitFor();
+    const jobId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+    const job = await finished(jobId);
+    assert.equal(job.status, "Complete");
+    await page.locator(".badge", { hasText: "Complete" }).waitFor();
+    for (const key of chosen) assert.ok(await app.storage.head("dst", `wizard/${key}`), key);
+  });
+
+  it("creates a job from a CSV uploaded in the wizard, and shows the API's refusal beside its step", async () => {
+    await page.getByRole("link", { name: "New job" }).first().click();
+    await page.getByLabel("Upload a CSV manifest").check();
+    await page.getByLabel("CSV file").setInputFiles({
+      name: "two.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(`src,${KEYS[0]}\nsrc,${KEYS[1]}\n`),
+    });
+    await page.getByLabel("Store it in bucket").fill("src");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Operation").selectOption("AddObjectTagging");
+    await page.getByLabel("Tags (required)").fill("reviewed=yes");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Report bucket").fill("reports");
+    await page.getByLabel("Priority").fill("2147483648");
+    await page.getByRole("button", { name: "Preview" }).click();
+    // A priority over the API's largest: its validation problem, with a way back to the step it belongs to.
+    const refusal = page.getByRole("alert").filter({ hasText: "/priority" });
+    await refusal.waitFor();
+    await refusal.getByRole("button", { name: "Report and settings" }).first().click();
+    await page.getByLabel("Priority").fill("20");
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.getByText("The job would run 2 tasks").waitFor();
+    await page.getByRole("button", { name: "Create job" }).click();
+    await page.getByRole("heading", { name: "Job" }).waitFor();
+    const jobId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+    assert.equal((await finished(jobId)).status, "Complete");
+    assert.deepEqual(await app.storage.getTagging("src", KEYS[0]!), [{ key: "reviewed", value: "yes" }]);
+  });
+
+  it("confirms, reprioritises, tags, clones, cancels and deletes from a job's page, asking before what is for good", async () => {
+    const waiting = await create(root, copyJob("slow.csv", "waits for confirmation", { confirmationRequired: true }));
+    await page.goto(`${app.url}/console/jobs/${waiting}`);
+    await page.getByRole("heading", { name: "waits for confirmation" }).waitFor();
+    await page.locator(".badge", { hasText: "Suspended" }).waitFor();
+    await page.getByLabel("Priority").fill("42");
+    await page.getByRole("button", { name: "Set" }).click();
+    await page.locator(".field", { hasText: "Priority" }).getByText("42", { exact: true }).waitFor();
+    await page.getByLabel("Tags, one key=value a line").fill("team=media\nreview=");
+    await page.getByRole("button", { name: "Save tags" }).click();
+    await page.getByText("Saved.").waitFor();
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await page.getByRole("button", { name: "Confirm" }).waitFor({ state: "detached" });
+
+    // Cancel asks first: "Keep it" keeps it running.
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("dialog", { name: "Cancel this job?" }).getByRole("button", { name: "Keep it" }).click();
+    const job = (await root.get(`/api/v1/jobs/${waiting}`)).json as { status: string; priority: number; tags: unknown };
+    assert.notEqual(job.status, "Cancelled");
+    assert.notEqual(job.status, "Cancelling");
+    assert.equal(job.priority, 42);
+    assert.deepEqual(job.tags, [
+      { key: "team", value: "media" },
+      { key: "review", value: "" },
+    ]);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page
+      .getByRole("dialog", { name: "Cancel this job?" })
+      .getByRole("button", { name: "Cancel the job" })
+      .click();
+    await page.locator(".badge", { hasText: "Cancelled" }).waitFor();
+
+    await page.getByRole("button", { name: "Clone" }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(waiting));
+    const clone = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+    await page.getByRole("heading", { name: "waits for confirmation" }).waitFor();
+    await root.post(`/api/v1/jobs/${clone}/cancel`);
+
+    await page.goto(`${app.url}/console/jobs/${waiting}`);
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page
+      .getByRole("dialog", { name: "Delete this job?" })
+      .getByRole("button", { name: "Delete the job" })
+      .click();
+    await page.getByRole("heading", { name: "Jobs" }).waitFor();
+    assert.equal(((await root.get(`/api/v1/jobs/${waiting}`)) as { status: number }).status, 404);
   });
 
   it("signs out, and broke no Content-Security-Policy rule on any page", async () => {

@@ -6,6 +6,7 @@ import { Link, Route, Switch } from "wouter";
 import { useAccountEvents } from "./live";
 import { JobPage } from "./pages/JobPage";
 import { JobsPage } from "./pages/JobsPage";
+import { NewJobPage } from "./pages/NewJobPage";
 import { SignInPage } from "./pages/SignInPage";
 import { useSession, useSignOut } from "./session";
 
@@ -34,6 +35,7 @@ export function App() {
         </Link>
         <nav aria-label="Main">
           <Link href="/">Jobs</Link>
+          <Link href="/new">New job</Link>
         </nav>
         <span className="account" title={`access key ${session.data.accessKeyId}`}>
           Account {session.data.accountId}
@@ -45,6 +47,7 @@ export function App() {
       <main className="page">
         <Switch>
           <Route path="/" component={JobsPage} />
+          <Route path="/new" component={NewJobPage} />
           <Route path="/jobs/:jobId">{(params) => <JobPage jobId={params.jobId} />}</Route>
           <Route>
             <h1>Not found</h1>

@@ -3,12 +3,16 @@
  * X-CSRF-Token on every request that changes something (D33). A refusal is an ApiError carrying the API's
  * problem (RFC 9457): its title, its detail and the fields it names, which the pages show as they are.
  */
+
+import type { Static } from "typebox";
 import type { JobFailuresJson } from "../../src/api/json/schemas/failures.js";
 import type { JobJson, JobPageJson } from "../../src/api/json/schemas/job.js";
+import type { JobPreviewSchema } from "../../src/api/json/schemas/preview.js";
 import type { JobReportJson } from "../../src/api/json/schemas/report.js";
 import type { CreateJobRequest } from "../../src/api/json/schemas/requests.js";
 import type { SessionJson } from "../../src/api/json/schemas/session.js";
 
+export type JobPreviewJson = Static<typeof JobPreviewSchema>;
 export type { CreateJobRequest, JobFailuresJson, JobJson, JobPageJson, JobReportJson, SessionJson };
 
 export const API = "/api/v1";
@@ -39,11 +43,13 @@ export function setCsrfToken(token: string | undefined): void {
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+/** A request of the JSON API; `raw` sends bytes as they are (a manifest to upload) instead of a JSON body. */
 export async function call<T>(
   method: Method,
   path: string,
   body?: unknown,
   query?: Record<string, string | string[] | undefined>,
+  raw?: { readonly body: Blob; readonly contentType: string },
 ): Promise<T> {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) {
@@ -51,7 +57,8 @@ export async function call<T>(
   }
   const qs = search.toString();
   const headers: Record<string, string> = { accept: "application/json, application/problem+json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  if (raw !== undefined) headers["content-type"] = raw.contentType;
+  else if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && csrfToken !== undefined) headers["x-csrf-token"] = csrfToken;
   let response: Response;
   try {
@@ -59,7 +66,7 @@ export async function call<T>(
       method,
       headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw.body : body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw new ApiError({
@@ -78,6 +85,18 @@ export async function call<T>(
     problem = { type: "unexpected", title: response.statusText, status: response.status, detail: text.slice(0, 200) };
   }
   throw new ApiError({ ...problem, type: String(problem.type ?? "").replace(/^urn:objbatch:problem:/, "") });
+}
+
+/** Where an uploaded manifest now is (POST /manifests, D38). */
+export interface UploadedManifest {
+  readonly bucket: string;
+  readonly key: string;
+  readonly etag: string;
+  readonly size: number;
+}
+
+export function uploadManifest(bucket: string, file: Blob): Promise<UploadedManifest> {
+  return call<UploadedManifest>("POST", "/manifests", undefined, { bucket }, { body: file, contentType: "text/csv" });
 }
 
 export const jobPath = (jobId: string, ...rest: string[]) => ["/jobs", encodeURIComponent(jobId), ...rest].join("/");

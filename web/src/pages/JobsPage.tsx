@@ -65,6 +65,9 @@ export function JobsPage() {
     <section aria-labelledby="jobs-title">
       <div className="page-head">
         <h1 id="jobs-title">Jobs</h1>
+        <Link href="/new" className="button">
+          New job
+        </Link>
       </div>
       <form className="filters" onSubmit={apply} aria-label="Filter the jobs">
         <label>
@@ -120,7 +123,7 @@ export function JobsPage() {
       {jobs.data && jobs.data.jobs.length === 0 && (
         <p className="empty">
           {cursors.length === 1 && Object.values(filters).every((v) => v === "")
-            ? "No jobs yet. Create one with the objbatch command line (objbatch copy --help) or any of the job APIs."
+            ? "No jobs yet. Create one with New job, the objbatch command line (objbatch copy --help) or any job API."
             : "No job matches these filters."}
         </p>
       )}
