@@ -22,9 +22,10 @@ function newestInput(root) {
   let newest = 0;
   const files = [
     ...INPUTS.map((f) => join(root, f)).filter((f) => existsSync(f)),
-    ...SOURCE_DIRS.flatMap((dir) =>
-      readdirSync(join(root, dir), { recursive: true }).map((f) => join(root, dir, String(f))),
-    ),
+    ...SOURCE_DIRS.filter((dir) => existsSync(join(root, dir))).flatMap((dir) => [
+      join(root, dir),
+      ...readdirSync(join(root, dir), { recursive: true }).map((f) => join(root, dir, String(f))),
+    ]),
   ];
   for (const file of files) newest = Math.max(newest, statSync(file).mtimeMs);
   return newest;

@@ -1,6 +1,7 @@
 /**
- * The Node versions objbatch supports (package.json `engines`: the LTS lines 20, 22 and 24; CI runs the suite
- * on 20 and 24) are ones every installed package supports too, so `npm ci` warns of no engine mismatch
+ * The Node versions objbatch supports (package.json `engines`: the LTS lines 20 from 20.19, 22 from 22.13, and
+ * 24, the floors set by Vite and Rolldown, which build the console; CI runs the suite on 20 and 24) are ones every
+ * installed package supports too, so `npm ci` warns of no engine mismatch
  * (EBADENGINE). fastify's light-my-request is held to cookie 1.x (package.json `overrides`): cookie 2 wants
  * Node 22, and light-my-request only calls `stringifySetCookie`, which cookie 1.1 has; inject() with cookies,
  * the code that calls it, must keep working.

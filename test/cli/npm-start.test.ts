@@ -31,9 +31,22 @@ describe("when dist/ is current", () => {
   function project(times: { source: number; mark?: number }) {
     const root = mkdtempSync(join(dir, "project-"));
     mkdirSync(join(root, "src", "cli"), { recursive: true });
+    mkdirSync(join(root, "web", "src"), { recursive: true });
     mkdirSync(join(root, "dist", "cli"), { recursive: true });
-    for (const f of ["src/cli/main.ts", "tsconfig.json", "tsconfig.build.json", "dist/cli/main.js", "src/cli", "src"]) {
-      if (!f.startsWith("src") || f.endsWith(".ts")) writeFileSync(join(root, f), "");
+    mkdirSync(join(root, "dist", "console"), { recursive: true });
+    for (const f of [
+      "src/cli/main.ts",
+      "web/src/main.tsx",
+      "tsconfig.json",
+      "tsconfig.build.json",
+      "dist/cli/main.js",
+      "dist/console/index.html",
+      "src/cli",
+      "src",
+      "web/src",
+      "web",
+    ]) {
+      if (!(f.startsWith("src") || f.startsWith("web")) || f.includes(".")) writeFileSync(join(root, f), "");
       utimesSync(join(root, f), times.source, times.source);
     }
     if (times.mark !== undefined) {
@@ -53,6 +66,12 @@ describe("when dist/ is current", () => {
     const removedSource = project({ source: 1000, mark: 2000 });
     utimesSync(join(removedSource, "src", "cli"), 3000, 3000);
     assert.equal(distIsCurrent(removedSource), false, "a source file was added or removed");
+    const changedConsole = project({ source: 1000, mark: 2000 });
+    utimesSync(join(changedConsole, "web", "src", "main.tsx"), 3000, 3000);
+    assert.equal(distIsCurrent(changedConsole), false, "a source of the web console changed");
+    const unbuiltConsole = project({ source: 1000, mark: 2000 });
+    rmSync(join(unbuiltConsole, "dist", "console"), { recursive: true });
+    assert.equal(distIsCurrent(unbuiltConsole), false, "the console was never built");
   });
 });
 
