@@ -61,12 +61,12 @@ export function consoleRoutes(dir: string = CONSOLE_DIR): FastifyPluginAsync {
       index: "index.html",
       decorateReply: true,
       setHeaders: (res, path) => {
-        res.header("cache-control", path.includes(`${join(dir, "assets")}`) ? IMMUTABLE : "no-cache");
-        res.header("content-security-policy", CONSOLE_CSP);
-        res.header("x-content-type-options", "nosniff");
-        res.header("referrer-policy", "no-referrer");
-        res.header("x-frame-options", "DENY");
-        res.header("cross-origin-opener-policy", "same-origin");
+        res.setHeader("cache-control", path.includes(`${join(dir, "assets")}`) ? IMMUTABLE : "no-cache");
+        res.setHeader("content-security-policy", CONSOLE_CSP);
+        res.setHeader("x-content-type-options", "nosniff");
+        res.setHeader("referrer-policy", "no-referrer");
+        res.setHeader("x-frame-options", "DENY");
+        res.setHeader("cross-origin-opener-policy", "same-origin");
       },
     });
     app.get("/console/*", async (request, reply) => {
