@@ -1,12 +1,14 @@
 /**
  * The composition root: opens the store and the storage, builds the service, the engine and the HTTP
  * server from one Config. `objbatch serve` and the integration tests both start objbatch through here;
- * `objbatch worker` through startWorker: the engine alone, with /healthz and /metrics on a small port.
+ * `objbatch worker` through startWorker: the engine alone, with /healthz and /metrics on a small port. Both run a
+ * scheduler of recurring jobs (D43) unless the config turns it off.
  */
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { type Logger, pino } from "pino";
 import { StaticAccountRegistry } from "./accounts/types.js";
+import { scheduledJobSpec } from "./api/json/schedule-template.js";
 import { buildServer } from "./api/server.js";
 import { buildWorkerServer } from "./api/worker-server.js";
 import { type Config, ConfigError } from "./config.js";
@@ -17,14 +19,17 @@ import { PlacingExecutor } from "./engine/placing-executor.js";
 import { WorkerPoolExecutor } from "./engine/worker-pool-executor.js";
 import { ObjbatchMetrics } from "./metrics/registry.js";
 import { JobPreviewer } from "./preview/job-preview.js";
+import { ScheduleService } from "./schedules/schedule-service.js";
+import { Scheduler } from "./schedules/scheduler.js";
 import { JobEvents } from "./service/job-events.js";
 import { JobService } from "./service/job-service.js";
 import { ManifestUploads } from "./service/manifest-uploads.js";
 import { describeStorageConfig, openStorage, type StorageConfig } from "./storage/open-storage.js";
 import { storeKindResolver } from "./storage/store-kind.js";
 import type { ObjectStorage } from "./storage/types.js";
-import { openStore } from "./store/connect.js";
+import { openStore, type StoreConnection } from "./store/connect.js";
 import { JobStore } from "./store/job-store.js";
+import { StoreSchedules } from "./store/schedules/store-schedules.js";
 import { StoreConsoleSessions } from "./store/sessions/console-sessions.js";
 import { StoreSignatureLedger } from "./store/signatures/signature-ledger.js";
 
@@ -33,7 +38,10 @@ export interface RunningApp {
   /** What /metrics serves (D40). */
   readonly metrics: ObjbatchMetrics;
   readonly engine: Engine | undefined;
+  /** This process's scheduler of recurring jobs (D43); none when config schedules.enabled is false. */
+  readonly scheduler: Scheduler | undefined;
   readonly service: JobService;
+  readonly schedules: ScheduleService;
   /** The job event feed and streams of this server (D34). */
   readonly events: JobEvents;
   readonly store: JobStore;
@@ -50,6 +58,36 @@ function processMetrics(store: JobStore, logger: Logger): ObjbatchMetrics {
   return new ObjbatchMetrics({
     jobCounts: () => store.countJobsByStatus(),
     jobCountsOptions: { onError: (err) => log.warn({ err }, "counting jobs by status for /metrics failed") },
+  });
+}
+
+/**
+ * The scheduler of recurring jobs (D43): each due time's job is created through the JobService, from the
+ * schedule's template as the JSON API checks a job (api/json/schedule-template.ts).
+ */
+function buildScheduler(
+  config: Config,
+  parts: {
+    readonly connection: StoreConnection;
+    readonly service: JobService;
+    readonly logger: Logger;
+    readonly now: () => number;
+    readonly metrics: ObjbatchMetrics;
+  },
+): Scheduler | undefined {
+  const options = config.schedules;
+  if (!options.enabled) return undefined;
+  const { service, metrics } = parts;
+  return new Scheduler({
+    schedules: new StoreSchedules(parts.connection),
+    createJob: (schedule, dueAt) =>
+      service.createJob(scheduledJobSpec(schedule.template, schedule.accountId, schedule.scheduleId, dueAt), "reuse"),
+    now: parts.now,
+    log: parts.logger.child({ part: "scheduler" }),
+    pollMs: options.pollMs,
+    claimTtlMs: options.claimTtlMs,
+    maxPerTick: options.maxPerTick,
+    onRun: (outcome) => metrics.schedules.ran(outcome),
   });
 }
 
@@ -151,6 +189,13 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   if (options.engine !== false) {
     engine = buildEngine(config, { store, storage, accounts, logger, now, inline: options.now !== undefined, metrics });
   }
+  // Schedules live in the job store: any server may change them, and every scheduler shares their runs (D43).
+  const schedules = new ScheduleService({
+    schedules: new StoreSchedules(connection),
+    now,
+    maxSchedulesPerAccount: config.schedules.maxPerAccount,
+  });
+  const scheduler = buildScheduler(config, { connection, service, logger, now, metrics });
 
   const events = new JobEvents({ store, service, log: logger.child({ part: "events" }) });
   let closing = false;
@@ -170,12 +215,14 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     sessions: new StoreConsoleSessions(connection),
     sessionPolicy: config.sessions,
     events,
+    schedules,
     // Unhealthy while the store cannot be read or written (a probe that hangs counts as a failure).
     healthy: async () => !closing && (await store.isHealthy()),
     metrics,
   });
   await server.listen({ host: config.host, port: config.port });
   engine?.start();
+  scheduler?.start();
   const address = server.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
@@ -184,7 +231,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     server,
     metrics,
     engine,
+    scheduler,
     service,
+    schedules,
     events,
     store,
     storage,
@@ -195,6 +244,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       closing = true;
       await server.close();
       events.close();
+      await scheduler?.stop();
       await engine?.stop();
       await storage.close();
       await store.close();
@@ -204,6 +254,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
 
 export interface RunningWorker {
   readonly engine: Engine;
+  /** This worker's scheduler of recurring jobs (D43); none when config schedules.enabled is false. */
+  readonly scheduler: Scheduler | undefined;
   /** What /metrics serves (D40). */
   readonly metrics: ObjbatchMetrics;
   readonly store: JobStore;
@@ -239,7 +291,8 @@ export async function startWorker(config: Config, options: StartOptions = {}): P
   const now = options.now ?? Date.now;
   const accounts = new StaticAccountRegistry(config.accounts);
   await mkdir(config.dataDir, { recursive: true });
-  const store = new JobStore(await openStore(config.storeUrl));
+  const connection = await openStore(config.storeUrl);
+  const store = new JobStore(connection);
   const metrics = processMetrics(store, logger);
   logger.info({ storage: describeStorageConfig(config.storage) }, "storage");
   const storage: ObjectStorage = await openStorage(config.storage, {
@@ -248,15 +301,26 @@ export async function startWorker(config: Config, options: StartOptions = {}): P
   });
   const inline = options.now !== undefined;
   const engine = buildEngine(config, { store, storage, accounts, logger, now, inline, metrics });
+  // A worker's scheduler creates jobs as the API does: through a JobService (its caps and idempotency, D5).
+  const service = new JobService({
+    store,
+    accounts,
+    maxUnfinishedJobs: config.maxUnfinishedJobs,
+    now,
+    onChange: () => engine.wake(),
+  });
+  const scheduler = buildScheduler(config, { connection, service, logger, now, metrics });
 
   let closing = false;
   const server = buildWorkerServer({ logger, healthy: async () => !closing && (await store.isHealthy()), metrics });
   await server.listen({ host: config.host, port: config.port });
   engine.start();
+  scheduler?.start();
   const address = server.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     engine,
+    scheduler,
     metrics,
     store,
     url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`,
@@ -265,6 +329,7 @@ export async function startWorker(config: Config, options: StartOptions = {}): P
       if (closing) return;
       closing = true;
       await server.close();
+      await scheduler?.stop();
       await engine.stop();
       await storage.close();
       await store.close();

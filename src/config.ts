@@ -21,6 +21,7 @@ import { type AccountEntry, CONFIG_FILE_SCHEMA, type ConfigFile, ROOT_CREDENTIAL
 import { schemaProblems } from "./config/schema-problems.js";
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from "./engine/options.js";
 import { type FunctionEndpoints, parseFunctionEndpoints } from "./functions/endpoints.js";
+import { type ScheduleOptions, scheduleOptionsOf } from "./schedules/schedule-options.js";
 import { DEFAULT_MAX_MANIFEST_UPLOAD_BYTES } from "./service/manifest-uploads.js";
 import type { StorageConfig } from "./storage/open-storage.js";
 import { parseStorageRoutes } from "./storage/storage-config.js";
@@ -52,6 +53,8 @@ export interface Config {
   readonly auth: SignaturePolicy;
   /** The JSON API's console sessions: lifetime, idle timeout, Secure cookie (api/json/sessions/session-policy.ts). */
   readonly sessions: SessionPolicy;
+  /** Recurring jobs: the scheduler of this process and the per-account cap (schedules/schedule-options.ts, D43). */
+  readonly schedules: ScheduleOptions;
 }
 
 export interface ConfigInputs {
@@ -100,6 +103,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     http: fromConfigFile(() => resolveHttpLimits(settings.http, maxConnections), "http: "),
     auth: fromConfigFile(() => signaturePolicyOf(settings.auth), "auth: "),
     sessions: sessionPolicyOf(settings.sessions),
+    schedules: scheduleOptionsOf(settings.schedules),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { ObjbatchMetrics } from "../metrics/registry.js";
 import type { JobPreviewerApi } from "../preview/job-preview.js";
+import type { ScheduleService } from "../schedules/schedule-service.js";
 import type { JobEventsApi } from "../service/job-events.js";
 import type { ManifestUploadsApi } from "../service/manifest-uploads.js";
 import type { JobServiceApi } from "../service/types.js";
@@ -56,6 +57,8 @@ export interface ServerParts {
   readonly manifestUploads?: ManifestUploadsApi;
   /** That route's own body limit (config maxManifestUploadBytes). */
   readonly maxManifestUploadBytes?: number;
+  /** Schedules of recurring jobs for the JSON API (D43); without it, the /api/v1/schedules routes are 501. */
+  readonly schedules?: ScheduleService;
   /** Where the built console is (default dist/console); tests point it elsewhere. */
   readonly consoleDir?: string;
 }
@@ -109,6 +112,7 @@ export function buildServer(parts: ServerParts) {
       sse: parts.sse,
       manifestUploads: parts.manifestUploads,
       maxManifestUploadBytes: parts.maxManifestUploadBytes,
+      schedules: parts.schedules,
     }),
   );
   // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).

@@ -100,7 +100,12 @@ async function runInProcess<T>(o: RunOptions, body: (ctx: Context) => Promise<T>
   }
   // Ctrl-C should stop promptly: running chunks get a second to finish, then are cut short (their tasks run again
   // when a kept job goes on, and a chunk is recorded once, under its lease, so each task is counted once).
-  config = { ...config, engine: { ...config.engine, shutdownGraceMs: Math.min(config.engine.shutdownGraceMs, 1000) } };
+  // A run is one job: it runs no schedules of a store it shares (D43).
+  config = {
+    ...config,
+    engine: { ...config.engine, shutdownGraceMs: Math.min(config.engine.shutdownGraceMs, 1000) },
+    schedules: { ...config.schedules, enabled: false },
+  };
   const logger = pino({ level: config.logLevel }, pino.destination(2));
   const app = await startApp(config, { logger });
   const key = config.rootAccount.account.keys[0]!;

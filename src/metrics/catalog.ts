@@ -240,6 +240,16 @@ export const REPORT_BYTES = family({
   type: "counter",
 });
 
+/** How a schedule's due time was handled (D43): its job created, found created before, or none made. */
+export const SCHEDULE_RUN_OUTCOMES = ["created", "already_created", "failed"] as const;
+
+export const SCHEDULE_RUNS = family({
+  name: "objbatch_schedule_runs_total",
+  help: "Due times of schedules this process handled, by outcome (created, already_created: a retry found its job, failed: no job)",
+  type: "counter",
+  labels: [{ name: "outcome", values: SCHEDULE_RUN_OUTCOMES }],
+});
+
 /** Every family, in the order of their cells. */
 export const CELL_FAMILIES: readonly CellFamily[] = FAMILIES;
 /** The cells of every family. */

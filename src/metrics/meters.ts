@@ -20,6 +20,8 @@ import {
   RETRIES,
   RETRY_REASONS,
   type RetryReason,
+  SCHEDULE_RUN_OUTCOMES,
+  SCHEDULE_RUNS,
   TASK_ERROR_CODES,
   TASK_OPERATIONS,
   TASKS,
@@ -140,5 +142,14 @@ export class EngineMeter {
 
   reportWritten(bytes: number): void {
     this.cells.add(REPORT, bytes);
+  }
+}
+
+/** Schedule runs by outcome (D43), recorded by the scheduler of the main thread. */
+export class ScheduleMeter {
+  constructor(private readonly cells: Cells) {}
+
+  ran(outcome: (typeof SCHEDULE_RUN_OUTCOMES)[number]): void {
+    this.cells.add(cellOf(SCHEDULE_RUNS, SCHEDULE_RUN_OUTCOMES.indexOf(outcome)), 1);
   }
 }

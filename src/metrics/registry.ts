@@ -14,7 +14,7 @@ import { CELL_FAMILIES, type CellFamily } from "./catalog.js";
 import { Totals } from "./cells.js";
 import { instrumentStorage } from "./instrumented-storage.js";
 import { CachedJobCounts, type JobCounts, type JobCountsOptions } from "./job-counts.js";
-import { EngineMeter, TaskMeter } from "./meters.js";
+import { EngineMeter, ScheduleMeter, TaskMeter } from "./meters.js";
 import { WorkerMetricsBridge } from "./worker-bridge.js";
 
 export interface MetricsOptions {
@@ -33,6 +33,8 @@ export class ObjbatchMetrics {
   /** Tasks run in this thread's event loop (jobs on S3, an injected clock). */
   readonly tasks = new TaskMeter(this.totals);
   readonly engine = new EngineMeter(this.totals);
+  /** Schedule runs of this process's scheduler (D43). */
+  readonly schedules = new ScheduleMeter(this.totals);
 
   constructor(options: MetricsOptions = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: "objbatch_" });

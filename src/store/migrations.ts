@@ -334,6 +334,61 @@ const migrationsFor = (dialect: StoreDialect): Record<string, Migration> => ({
       await db.schema.dropTable("console_sessions").execute();
     },
   },
+  /**
+   * Recurring jobs (D43): `schedules` holds each schedule (its cron, time zone, catch-up policy and job template)
+   * and when it is next due: `next_due_at` is null while it is paused, so the scheduler's one read per tick (due
+   * schedules, schedules_due) is an index range over active ones. A scheduler claims a due schedule with a
+   * conditional UPDATE (claim_owner, claim_expires, and claim_due_at: the due time it is creating a job for, kept
+   * until the run is recorded so that whoever takes an expired claim over finishes that same due time).
+   * `schedule_runs` has one row per handled due time (its primary key), written in the transaction that moves
+   * next_due_at on: the job it made, or why it made none.
+   */
+  "0013_schedules": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("schedules")
+        .addColumn("schedule_id", "varchar(64)", (c) => c.primaryKey())
+        .addColumn("account_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("description", "text")
+        .addColumn("cron", "text", (c) => c.notNull())
+        .addColumn("time_zone", "varchar(64)", (c) => c.notNull())
+        .addColumn("catch_up", "varchar(16)", (c) => c.notNull())
+        .addColumn("template", "text", (c) => c.notNull())
+        .addColumn("paused", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("next_due_at", "bigint")
+        .addColumn("claim_owner", "varchar(64)")
+        .addColumn("claim_expires", "bigint")
+        .addColumn("claim_due_at", "bigint")
+        .addColumn("last_due_at", "bigint")
+        .addColumn("last_job_id", "varchar(64)")
+        .addColumn("last_outcome", "varchar(16)")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("schedules_due").on("schedules").column("next_due_at").execute();
+      await db.schema
+        .createIndex("schedules_account")
+        .on("schedules")
+        .columns(["account_id", "created_at", "schedule_id"])
+        .execute();
+      await db.schema
+        .createTable("schedule_runs")
+        .addColumn("schedule_id", "varchar(64)", (c) =>
+          c.notNull().references("schedules.schedule_id").onDelete("cascade"),
+        )
+        .addColumn("due_at", "bigint", (c) => c.notNull())
+        .addColumn("job_id", "varchar(64)")
+        .addColumn("outcome", "varchar(16)", (c) => c.notNull())
+        .addColumn("detail", "text")
+        .addColumn("recorded_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("schedule_runs_pk", ["schedule_id", "due_at"])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("schedule_runs").execute();
+      await db.schema.dropTable("schedules").execute();
+    },
+  },
 });
 
 class InlineMigrations implements MigrationProvider {

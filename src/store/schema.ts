@@ -181,6 +181,45 @@ export interface ConsoleSessionsTable {
   idle_expires_at: number;
 }
 
+/** A recurring job (D43, store/schedules/): when it is next due, who is creating its job now, what it last did. */
+export interface SchedulesTable {
+  schedule_id: string;
+  account_id: string;
+  description: string | null;
+  /** a cron expression (5 or 6 fields, croner's dialect) */
+  cron: string;
+  /** an IANA time zone the cron expression is read in */
+  time_zone: string;
+  /** 'latest' | 'all': what a scheduler does with due times it missed */
+  catch_up: string;
+  /** JSON: the job template as the client sent it (a CreateJobRequest with relative dates) */
+  template: string;
+  /** 1 while paused (next_due_at is null then) */
+  paused: number;
+  /** the earliest due time not handled yet; null while paused */
+  next_due_at: number | null;
+  /** the scheduler creating a job for claim_due_at, until claim_expires */
+  claim_owner: string | null;
+  claim_expires: number | null;
+  claim_due_at: number | null;
+  last_due_at: number | null;
+  last_job_id: string | null;
+  /** 'created' | 'already_created' | 'failed' */
+  last_outcome: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One handled due time of a schedule: the job it made, or why none (outcome failed, detail). */
+export interface ScheduleRunsTable {
+  schedule_id: string;
+  due_at: number;
+  job_id: string | null;
+  outcome: string;
+  detail: string | null;
+  recorded_at: number;
+}
+
 export interface Database {
   jobs: JobsTable;
   chunks: ChunksTable;
@@ -190,4 +229,6 @@ export interface Database {
   job_events: JobEventsTable;
   job_event_horizon: JobEventHorizonTable;
   console_sessions: ConsoleSessionsTable;
+  schedules: SchedulesTable;
+  schedule_runs: ScheduleRunsTable;
 }

@@ -197,6 +197,26 @@ describe("the config file's schema", () => {
     assert.match(refusal({ sessions: { lifetime: 60 } }), /^config file sessions\.lifetime: unknown field/);
   });
 
+  it("reads the scheduler's settings from the schedules section, with its defaults", () => {
+    const config = (content: unknown) => loadConfig({ env: ENV, flags: { config: configFile(content), dataDir: dir } });
+    assert.deepEqual(config({}).schedules, {
+      enabled: true,
+      pollMs: 1_000,
+      claimTtlMs: 60_000,
+      maxPerTick: 32,
+      maxPerAccount: 100,
+    });
+    assert.deepEqual(config({ schedules: { enabled: false, maxPerAccount: 5 } }).schedules, {
+      enabled: false,
+      pollMs: 1_000,
+      claimTtlMs: 60_000,
+      maxPerTick: 32,
+      maxPerAccount: 5,
+    });
+    assert.match(refusal({ schedules: { pollMs: 10 } }), /^config file schedules\.pollMs: expected/);
+    assert.match(refusal({ schedules: { enable: true } }), /^config file schedules\.enable: unknown field/);
+  });
+
   it("reads the signature policy from the auth section and the environment, with its defaults", () => {
     const config = (content: unknown, env: Record<string, string> = {}) =>
       loadConfig({ env: { ...ENV, ...env }, flags: { config: configFile(content), dataDir: dir } });

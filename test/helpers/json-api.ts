@@ -18,10 +18,12 @@ import type { SessionPolicy } from "../../src/api/json/sessions/session-policy.j
 import type { ConsoleSessionStore } from "../../src/api/json/sessions/session-store.js";
 import { buildServer } from "../../src/api/server.js";
 import { JobPreviewer } from "../../src/preview/job-preview.js";
+import { ScheduleService } from "../../src/schedules/schedule-service.js";
 import { JobEvents } from "../../src/service/job-events.js";
 import { JobService } from "../../src/service/job-service.js";
 import { ManifestUploads } from "../../src/service/manifest-uploads.js";
 import type { ObjectStorage } from "../../src/storage/types.js";
+import { StoreSchedules } from "../../src/store/schedules/store-schedules.js";
 import { StoreConsoleSessions } from "../../src/store/sessions/console-sessions.js";
 import { type RawAnswer, rawHttpRequest } from "./raw-http.js";
 import { sqliteTestLedger } from "./signature-ledger.js";
@@ -66,6 +68,8 @@ export interface JsonApiServer {
   readonly http: Server;
   /** The server's job event feed and streams (D34). */
   readonly events: JobEvents;
+  /** Its schedules (D43), over the test store's connection; none on a store without one. */
+  readonly schedules?: ScheduleService;
   close(): Promise<void>;
 }
 
@@ -92,6 +96,8 @@ export interface JsonApiServerOptions {
   readonly heartbeatMs?: number;
   /** POST /api/v1/manifests' body limit (default 64 MiB); the route writes with `storage` (none: 501). */
   readonly maxManifestUploadBytes?: number;
+  /** Schedules an account may have (default 100). */
+  readonly maxSchedulesPerAccount?: number;
 }
 
 /** buildServer on `store`, with a signature ledger of its own, listening on loopback. */
@@ -111,6 +117,13 @@ export async function startJsonApiServer(
   const ledger = await sqliteTestLedger();
   // The feed polls often, so tests that wait for an event wait little (they wait on it, never on time).
   const events = new JobEvents({ store: store.store, service, pollMs: 20 });
+  const schedules =
+    store.connection &&
+    new ScheduleService({
+      schedules: new StoreSchedules(store.connection),
+      now: options.now,
+      maxSchedulesPerAccount: options.maxSchedulesPerAccount ?? 100,
+    });
   const server = buildServer({
     service,
     accounts,
@@ -126,6 +139,7 @@ export async function startJsonApiServer(
     ...(options.apiNow ? { now: () => new Date(options.apiNow!()) } : {}),
     events,
     sse: { heartbeatMs: options.heartbeatMs },
+    ...(schedules ? { schedules } : {}),
   });
   await server.listen({ host: "127.0.0.1", port: 0 });
   return {
@@ -133,6 +147,7 @@ export async function startJsonApiServer(
     service,
     http: server.server,
     events,
+    ...(schedules ? { schedules } : {}),
     async close() {
       await server.close();
       events.close();

@@ -18,6 +18,8 @@ export interface StoreUnderTest {
   readonly db: Kysely<Database>;
   readonly dialect: StoreDialect;
   readonly name: TestStore["name"];
+  /** The URL objbatch would be started with to use this store (another connection to it: another server). */
+  readonly url: string;
 }
 
 /** Declares `body`'s tests once per real store, in a describe named `what (sqlite)`, `what (postgres)`. */
@@ -45,6 +47,9 @@ export function describeOnStores(
         },
         get name() {
           return opened.name;
+        },
+        get url() {
+          return opened.url;
         },
       });
     });

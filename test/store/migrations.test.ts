@@ -31,6 +31,7 @@ const MIGRATIONS = [
   "0009_user_pause",
   "0010_job_events",
   "0011_sessions",
+  "0013_schedules",
 ];
 
 /** Every table of the latest schema and its columns, as the store's queries use them (schema.ts). */
@@ -104,6 +105,26 @@ const LATEST_SCHEMA: Record<string, readonly string[]> = {
   job_events: ["id", "account_id", "job_id", "type", "status", "payload", "time"],
   job_event_horizon: ["singleton", "purged_through"],
   console_sessions: ["token_hash", "account_id", "access_key_id", "created_at", "expires_at", "idle_expires_at"],
+  schedules: [
+    "schedule_id",
+    "account_id",
+    "description",
+    "cron",
+    "time_zone",
+    "catch_up",
+    "template",
+    "paused",
+    "next_due_at",
+    "claim_owner",
+    "claim_expires",
+    "claim_due_at",
+    "last_due_at",
+    "last_job_id",
+    "last_outcome",
+    "created_at",
+    "updated_at",
+  ],
+  schedule_runs: ["schedule_id", "due_at", "job_id", "outcome", "detail", "recorded_at"],
 };
 
 /** The schema as the database describes it: table -> column names, sorted. */
@@ -517,6 +538,43 @@ for (const { name, open } of FRESH) {
       assert.equal((await sql`select job_id from jobs`.execute(fresh.db)).rows.length, 1, "the jobs stay");
       await migrateToLatest(fresh.db, fresh.dialect);
       assert.ok((await schemaOf(fresh.db)).console_sessions, "and up again");
+    });
+  });
+}
+
+for (const { name, open } of FRESH) {
+  describe(`0013_schedules on ${name}`, () => {
+    let fresh: Fresh;
+    before(async () => {
+      fresh = await open();
+    });
+    after(() => fresh.dispose());
+
+    it("adds schedules and schedule_runs, which come off again with the jobs untouched", async () => {
+      await migrateTo(fresh.db, fresh.dialect, "0011_sessions");
+      assert.equal((await schemaOf(fresh.db)).schedules, undefined);
+      await sql`insert into jobs (job_id, account_id, status, priority, creation_time, spec, client_request_token,
+        request_fingerprint, updated_time) values ('j1', 'a', 'Ready', 5, 1, '{}', 't1', 'f', 1)`.execute(fresh.db);
+      await migrateToLatest(fresh.db, fresh.dialect);
+      const schema = await schemaOf(fresh.db);
+      assert.deepEqual(schema.schedules, [...LATEST_SCHEMA.schedules!].sort());
+      assert.deepEqual(schema.schedule_runs, [...LATEST_SCHEMA.schedule_runs!].sort());
+      await sql`insert into schedules (schedule_id, account_id, cron, time_zone, catch_up, template, next_due_at,
+        created_at, updated_at) values ('s1', 'a', '* * * * *', 'UTC', 'latest', '{}', 60000, 1, 1)`.execute(fresh.db);
+      await sql`insert into schedule_runs (schedule_id, due_at, job_id, outcome, recorded_at)
+        values ('s1', 60000, 'j1', 'created', 2)`.execute(fresh.db);
+      await assert.rejects(
+        sql`insert into schedule_runs (schedule_id, due_at, outcome, recorded_at)
+          values ('s1', 60000, 'failed', 3)`.execute(fresh.db),
+        "one run per (schedule, due time)",
+      );
+      await migrateTo(fresh.db, fresh.dialect, "0011_sessions");
+      const down = await schemaOf(fresh.db);
+      assert.equal(down.schedules, undefined, "down: the tables are gone");
+      assert.equal(down.schedule_runs, undefined);
+      assert.equal((await sql`select job_id from jobs`.execute(fresh.db)).rows.length, 1, "the jobs stay");
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.ok((await schemaOf(fresh.db)).schedules, "and up again");
     });
   });
 }

@@ -14,6 +14,8 @@
  *   GET /api/v1/jobs/{id}/tasks  a page of the job's task results, from its report (rerun-routes.ts)
  *   GET /api/v1/events           the account's job events, Server-Sent Events (event-routes.ts, D34)
  *   GET /api/v1/jobs/{id}/events one job's events and progress, Server-Sent Events
+ *   /api/v1/schedules...         recurring jobs: a job template on a cron expression in a time zone, paused,
+ *                                resumed, deleted, and the jobs each made (schedule-routes.ts, D43)
  *
  * Every authenticated route takes either an AWS SigV4 signature (authentication.ts) or a console session's cookie
  * (sessions/session-authentication.ts, D33). A request that carries a signature (an Authorization header, or
@@ -34,6 +36,7 @@ import { Type } from "typebox";
 import type { AccountRegistry } from "../../accounts/types.js";
 import { isDomainError } from "../../domain/errors.js";
 import type { JobPreviewerApi } from "../../preview/job-preview.js";
+import { isScheduleRefusal, type ScheduleRefusal, type ScheduleService } from "../../schedules/schedule-service.js";
 import type { JobEventsApi } from "../../service/job-events.js";
 import { isReportError, type ReportError } from "../../service/job-report.js";
 import { isRerunRefusal, type RerunRefusal } from "../../service/job-rerun.js";
@@ -67,6 +70,7 @@ import {
 import { reportRoutes } from "./report-routes.js";
 import { rerunRoutes } from "./rerun-routes.js";
 import type { JsonRoute } from "./route.js";
+import { scheduleRoutes } from "./schedule-routes.js";
 import { type SessionCaller, sessionAuthentication } from "./sessions/session-authentication.js";
 import { SESSION_COOKIE } from "./sessions/session-cookie.js";
 import { type SessionPolicy, sessionPolicyOf } from "./sessions/session-policy.js";
@@ -95,6 +99,8 @@ export interface JsonApiParts {
   readonly manifestUploads?: ManifestUploadsApi;
   /** POST /manifests' body limit (config maxManifestUploadBytes); default DEFAULT_MAX_MANIFEST_UPLOAD_BYTES. */
   readonly maxManifestUploadBytes?: number;
+  /** Recurring jobs (D43); without it, the schedule routes answer 501. */
+  readonly schedules?: ScheduleService;
 }
 
 export const JSON_API_VERSION = "1.0.0";
@@ -140,6 +146,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     }),
     ...rerunRoutes(parts.service),
     ...eventRoutes(parts.events, openStreams, parts.sse),
+    ...scheduleRoutes(parts.schedules, nowMs),
   );
   const document = openApiDocument(routes, JSON_API_VERSION);
   const resources = routes.map((route) => ({
@@ -272,11 +279,19 @@ function problemFor(error: unknown, request: FastifyRequest, maxBodyBytes: numbe
   if (isDomainError(error)) return problemOfDomainError(error);
   if (isReportError(error)) return problemOfReportError(error);
   if (isRerunRefusal(error)) return problemOfRerunRefusal(error);
+  if (isScheduleRefusal(error)) return problemOfScheduleRefusal(error);
   if (isManifestUploadError(error)) return problemOfManifestUploadError(error);
   const rejection = fastifyRejectionOf(error);
   if (rejection !== undefined) return problemOfRejection(rejection, maxBodyBytes);
   request.log.error({ err: error }, "JSON API request failed unexpectedly");
   return INTERNAL_PROBLEM;
+}
+
+/** A schedule that is not there (or is another account's), or one too many (schedules/schedule-service.ts). */
+function problemOfScheduleRefusal(error: ScheduleRefusal): ProblemError {
+  return error.kind === "no-such-schedule"
+    ? new ProblemError(404, "no-such-schedule", "No such schedule", error.message)
+    : new ProblemError(429, "too-many-schedules", "Too many schedules", error.message);
 }
 
 /** What reading a job's report ran into (service/job-report.ts). */

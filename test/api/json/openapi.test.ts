@@ -59,6 +59,7 @@ describe("GET /api/v1/openapi.json", () => {
     assert.deepEqual(operations.sort(), [
       "DELETE /api/v1/jobs/{jobId} deleteJob",
       "DELETE /api/v1/jobs/{jobId}/tags deleteJobTags",
+      "DELETE /api/v1/schedules/{scheduleId} deleteSchedule",
       "DELETE /api/v1/session signOut",
       "DELETE /api/v1/sessions revokeSessions",
       "GET /api/v1/events streamAccountEvents",
@@ -71,6 +72,9 @@ describe("GET /api/v1/openapi.json", () => {
       "GET /api/v1/jobs/{jobId}/tags getJobTags",
       "GET /api/v1/jobs/{jobId}/tasks listJobTasks",
       "GET /api/v1/openapi.json getOpenApiDocument",
+      "GET /api/v1/schedules listSchedules",
+      "GET /api/v1/schedules/{scheduleId} getSchedule",
+      "GET /api/v1/schedules/{scheduleId}/jobs listScheduleJobs",
       "GET /api/v1/session getSession",
       "PATCH /api/v1/jobs/{jobId} updateJob",
       "POST /api/v1/jobs createJob",
@@ -82,6 +86,9 @@ describe("GET /api/v1/openapi.json", () => {
       "POST /api/v1/jobs/{jobId}/rerun rerunJob",
       "POST /api/v1/jobs/{jobId}/resume resumeJob",
       "POST /api/v1/manifests uploadManifest",
+      "POST /api/v1/schedules createSchedule",
+      "POST /api/v1/schedules/{scheduleId}/pause pauseSchedule",
+      "POST /api/v1/schedules/{scheduleId}/resume resumeSchedule",
       "POST /api/v1/session signIn",
       "PUT /api/v1/jobs/{jobId}/tags putJobTags",
     ]);
