@@ -8,6 +8,7 @@ import Fastify from "fastify";
 import type { Logger } from "pino";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { ObjbatchMetrics } from "../metrics/registry.js";
+import type { WebhooksApi } from "../notifications/webhook-service.js";
 import type { JobPreviewerApi } from "../preview/job-preview.js";
 import type { JobEventsApi } from "../service/job-events.js";
 import type { ManifestUploadsApi } from "../service/manifest-uploads.js";
@@ -56,6 +57,8 @@ export interface ServerParts {
   readonly manifestUploads?: ManifestUploadsApi;
   /** That route's own body limit (config maxManifestUploadBytes). */
   readonly maxManifestUploadBytes?: number;
+  /** The accounts' webhooks for /api/v1/webhooks (D42); without it, those routes are 501. */
+  readonly webhooks?: WebhooksApi;
   /** Where the built console is (default dist/console); tests point it elsewhere. */
   readonly consoleDir?: string;
 }
@@ -109,6 +112,7 @@ export function buildServer(parts: ServerParts) {
       sse: parts.sse,
       manifestUploads: parts.manifestUploads,
       maxManifestUploadBytes: parts.maxManifestUploadBytes,
+      webhooks: parts.webhooks,
     }),
   );
   // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).

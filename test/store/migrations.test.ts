@@ -31,6 +31,7 @@ const MIGRATIONS = [
   "0009_user_pause",
   "0010_job_events",
   "0011_sessions",
+  "0012_webhooks",
 ];
 
 /** Every table of the latest schema and its columns, as the store's queries use them (schema.ts). */
@@ -104,6 +105,27 @@ const LATEST_SCHEMA: Record<string, readonly string[]> = {
   job_events: ["id", "account_id", "job_id", "type", "status", "payload", "time"],
   job_event_horizon: ["singleton", "purged_through"],
   console_sessions: ["token_hash", "account_id", "access_key_id", "created_at", "expires_at", "idle_expires_at"],
+  webhooks: ["webhook_id", "account_id", "url", "event_types", "tag_filter", "secret", "description", "created_at"],
+  webhook_deliveries: [
+    "id",
+    "webhook_id",
+    "account_id",
+    "job_id",
+    "event_id",
+    "event_type",
+    "body",
+    "state",
+    "attempts",
+    "last_status",
+    "last_error",
+    "next_attempt_at",
+    "give_up_at",
+    "lease_owner",
+    "lease_expires",
+    "created_at",
+    "finished_at",
+  ],
+  webhook_cursor: ["singleton", "through_event"],
 };
 
 /** The schema as the database describes it: table -> column names, sorted. */

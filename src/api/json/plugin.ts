@@ -14,6 +14,8 @@
  *   GET /api/v1/jobs/{id}/tasks  a page of the job's task results, from its report (rerun-routes.ts)
  *   GET /api/v1/events           the account's job events, Server-Sent Events (event-routes.ts, D34)
  *   GET /api/v1/jobs/{id}/events one job's events and progress, Server-Sent Events
+ *   /api/v1/webhooks...          the account's webhooks (and the operator's, read-only), a test send, each one's
+ *                                deliveries (webhook-routes.ts, D42)
  *
  * Every authenticated route takes either an AWS SigV4 signature (authentication.ts) or a console session's cookie
  * (sessions/session-authentication.ts, D33). A request that carries a signature (an Authorization header, or
@@ -33,6 +35,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import { Type } from "typebox";
 import type { AccountRegistry } from "../../accounts/types.js";
 import { isDomainError } from "../../domain/errors.js";
+import { isWebhookRefusal, type WebhookRefusal, type WebhooksApi } from "../../notifications/webhook-service.js";
 import type { JobPreviewerApi } from "../../preview/job-preview.js";
 import type { JobEventsApi } from "../../service/job-events.js";
 import { isReportError, type ReportError } from "../../service/job-report.js";
@@ -74,6 +77,7 @@ import { sessionRoutes } from "./sessions/session-routes.js";
 import type { ConsoleSessionStore } from "./sessions/session-store.js";
 import { SignInThrottle } from "./sessions/sign-in-throttle.js";
 import type { SseOptions } from "./sse-stream.js";
+import { webhookRoutes } from "./webhook-routes.js";
 
 export interface JsonApiParts {
   readonly service: JobServiceApi;
@@ -95,6 +99,8 @@ export interface JsonApiParts {
   readonly manifestUploads?: ManifestUploadsApi;
   /** POST /manifests' body limit (config maxManifestUploadBytes); default DEFAULT_MAX_MANIFEST_UPLOAD_BYTES. */
   readonly maxManifestUploadBytes?: number;
+  /** The accounts' webhooks (D42); without it, the webhook routes answer 501. */
+  readonly webhooks?: WebhooksApi;
 }
 
 export const JSON_API_VERSION = "1.0.0";
@@ -140,6 +146,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     }),
     ...rerunRoutes(parts.service),
     ...eventRoutes(parts.events, openStreams, parts.sse),
+    ...webhookRoutes(parts.webhooks),
   );
   const document = openApiDocument(routes, JSON_API_VERSION);
   const resources = routes.map((route) => ({
@@ -273,6 +280,7 @@ function problemFor(error: unknown, request: FastifyRequest, maxBodyBytes: numbe
   if (isReportError(error)) return problemOfReportError(error);
   if (isRerunRefusal(error)) return problemOfRerunRefusal(error);
   if (isManifestUploadError(error)) return problemOfManifestUploadError(error);
+  if (isWebhookRefusal(error)) return problemOfWebhookRefusal(error);
   const rejection = fastifyRejectionOf(error);
   if (rejection !== undefined) return problemOfRejection(rejection, maxBodyBytes);
   request.log.error({ err: error }, "JSON API request failed unexpectedly");
@@ -304,6 +312,20 @@ function problemOfManifestUploadError(error: ManifestUploadError): ProblemError 
       return new ProblemError(503, "manifest-storage-unavailable", "The object storage is unavailable", error.message);
     case "storage-failed":
       return new ProblemError(502, "manifest-storage-failed", "The object storage failed", error.message);
+  }
+}
+
+/** Why a webhook was refused (notifications/webhook-service.ts, D42). */
+function problemOfWebhookRefusal(error: WebhookRefusal): ProblemError {
+  switch (error.kind) {
+    case "webhook-not-allowed":
+      return new ProblemError(403, error.kind, "The webhook's URL is not allowed", error.message);
+    case "too-many-webhooks":
+      return new ProblemError(409, error.kind, "Too many webhooks", error.message);
+    case "webhook-read-only":
+      return new ProblemError(409, error.kind, "The webhook is the operator's", error.message);
+    case "no-such-webhook":
+      return new ProblemError(404, error.kind, "No such webhook", error.message);
   }
 }
 
