@@ -37,7 +37,13 @@ export const DEFAULT_NOTIFICATION_POLICY: NotificationPolicy = {
   source: "urn:objbatch",
 };
 
-const TAG = Type.Object({ key: Type.String({ minLength: 1 }), value: Type.String() }, { additionalProperties: false });
+const TAG = Type.Object(
+  {
+    key: Type.String({ minLength: 1, description: "The tag's key." }),
+    value: Type.String({ description: "The value the job's tag must have." }),
+  },
+  { additionalProperties: false, title: "tag" },
+);
 
 const CONFIG_WEBHOOK_SCHEMA = Type.Object(
   {
@@ -49,7 +55,7 @@ const CONFIG_WEBHOOK_SCHEMA = Type.Object(
     events: Type.Array(Type.Enum([...WEBHOOK_EVENT_TYPES]), { minItems: 1, description: "The CloudEvent types." }),
     tags: Type.Optional(Type.Array(TAG, { description: "Only jobs carrying every one of these tags." })),
     secret: Type.String({ minLength: 16, writeOnly: true, description: "The signing key (whsec_<base64> or text)." }),
-    description: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String({ description: "What it is for, shown in the API's listing." })),
   },
   { additionalProperties: false, title: "webhook" },
 );

@@ -1,7 +1,7 @@
 /**
  * A real webhook receiver for tests (D42): node:http on loopback that checks every delivery's signature as a
- * receiver would (Standard Webhooks headers, a timestamp tolerance), answers as its `mode` says ("ok": 204,
- * "fail": 500, "hang": never answers), and keeps every request that arrived and, deduplicated by webhook-id,
+ * receiver would (Standard Webhooks headers, a timestamp tolerance), answers as its `plan` (one entry per request)
+ * and then its `mode` say ("ok": 204, "fail": 500, "hang": never answers), and keeps every request that arrived and, deduplicated by webhook-id,
  * the events it handled (answered 2xx), in arrival order.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -23,6 +23,8 @@ export interface Arrival {
 
 export class WebhookReceiver {
   mode: ReceiverMode = "ok";
+  /** How to answer the next requests, one entry each, before `mode` applies again. */
+  plan: ReceiverMode[] = [];
   /** Every request, in arrival order. */
   readonly arrivals: Arrival[] = [];
   /** Each id handled once (first 2xx), in the order handled. */
@@ -62,7 +64,7 @@ export class WebhookReceiver {
       this.nowSeconds(),
       this.toleranceSeconds,
     );
-    const mode = this.mode;
+    const mode = this.plan.shift() ?? this.mode;
     const arrival: Arrival = {
       id: header("webhook-id") ?? "",
       timestamp: header("webhook-timestamp") ?? "",
