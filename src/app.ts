@@ -147,12 +147,16 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   });
 
   let engine: Engine | undefined;
+  let notifier: WebhookNotifier | undefined;
   const service = new JobService({
     store,
     accounts,
     maxUnfinishedJobs: config.maxUnfinishedJobs,
     now,
-    onChange: () => engine?.wake(),
+    onChange: () => {
+      engine?.wake();
+      notifier?.wake();
+    },
     storage,
   });
   if (options.engine !== false) {
@@ -163,7 +167,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   // Webhooks (D42): in the store every server shares; each server's notifier delivers a share of the outbox.
   const storeWebhooks = new StoreWebhooks(connection);
   const webhooks = new WebhookService(storeWebhooks, config.notifications, now);
-  const notifier =
+  notifier =
     options.notifier === false
       ? undefined
       : new WebhookNotifier({

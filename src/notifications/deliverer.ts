@@ -14,14 +14,19 @@ export interface AttemptResult {
   readonly error?: string;
 }
 
-export interface Delivery {
+/** What one attempt sends where, signed with which secret. */
+export interface OutgoingEvent {
   readonly url: string;
   readonly secret: string;
   readonly eventId: string;
   readonly body: string;
 }
 
-export async function attemptDelivery(delivery: Delivery, timeoutMs: number, nowMs: number): Promise<AttemptResult> {
+export async function attemptDelivery(
+  delivery: OutgoingEvent,
+  timeoutMs: number,
+  nowMs: number,
+): Promise<AttemptResult> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
