@@ -18,6 +18,8 @@ import { InProcessExecutor } from "./engine/in-process-executor.js";
 import { PlacingExecutor } from "./engine/placing-executor.js";
 import { WorkerPoolExecutor } from "./engine/worker-pool-executor.js";
 import { ObjbatchMetrics } from "./metrics/registry.js";
+import { WebhookNotifier } from "./notifications/notifier.js";
+import { WebhookService } from "./notifications/webhook-service.js";
 import { JobPreviewer } from "./preview/job-preview.js";
 import { ScheduleService } from "./schedules/schedule-service.js";
 import { Scheduler } from "./schedules/scheduler.js";
@@ -32,6 +34,7 @@ import { JobStore } from "./store/job-store.js";
 import { StoreSchedules } from "./store/schedules/store-schedules.js";
 import { StoreConsoleSessions } from "./store/sessions/console-sessions.js";
 import { StoreSignatureLedger } from "./store/signatures/signature-ledger.js";
+import { StoreWebhooks } from "./store/webhooks/store-webhooks.js";
 
 export interface RunningApp {
   readonly server: ReturnType<typeof buildServer>;
@@ -44,6 +47,8 @@ export interface RunningApp {
   readonly schedules: ScheduleService;
   /** The job event feed and streams of this server (D34). */
   readonly events: JobEvents;
+  /** This server's webhook notifier (D42); undefined when started without it. */
+  readonly notifier: WebhookNotifier | undefined;
   readonly store: JobStore;
   readonly storage: ObjectStorage;
   /** http://host:port the server listens on. */
@@ -97,6 +102,8 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** An injected clock (tests); chunks then run in-process, since a clock cannot cross to worker threads. */
   readonly now?: () => number;
+  /** Deliver webhooks from this process (default true; tests drive a notifier of their own). */
+  readonly notifier?: boolean;
 }
 
 function hasS3Store(config: StorageConfig): boolean {
@@ -178,12 +185,16 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   });
 
   let engine: Engine | undefined;
+  let notifier: WebhookNotifier | undefined;
   const service = new JobService({
     store,
     accounts,
     maxUnfinishedJobs: config.maxUnfinishedJobs,
     now,
-    onChange: () => engine?.wake(),
+    onChange: () => {
+      engine?.wake();
+      notifier?.wake();
+    },
     storage,
   });
   if (options.engine !== false) {
@@ -198,6 +209,20 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const scheduler = buildScheduler(config, { connection, service, logger, now, metrics });
 
   const events = new JobEvents({ store, service, log: logger.child({ part: "events" }) });
+  // Webhooks (D42): in the store every server shares; each server's notifier delivers a share of the outbox.
+  const storeWebhooks = new StoreWebhooks(connection);
+  const webhooks = new WebhookService(storeWebhooks, config.notifications, now);
+  notifier =
+    options.notifier === false
+      ? undefined
+      : new WebhookNotifier({
+          jobs: store,
+          webhooks: storeWebhooks,
+          policy: config.notifications,
+          now,
+          log: logger.child({ part: "webhooks" }),
+          meter: metrics.webhooks,
+        });
   let closing = false;
   const server = buildServer({
     service,
@@ -211,6 +236,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     // Local manifests the CLI uploads (D38), written with the same storage under the engine's bucket rules.
     manifestUploads: new ManifestUploads(storage),
     maxManifestUploadBytes: config.maxManifestUploadBytes,
+    webhooks,
     // Console sessions live in the job store too: one opened or revoked through any server counts on all.
     sessions: new StoreConsoleSessions(connection),
     sessionPolicy: config.sessions,
@@ -222,6 +248,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   });
   await server.listen({ host: config.host, port: config.port });
   engine?.start();
+  notifier?.start();
   scheduler?.start();
   const address = server.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -235,6 +262,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     service,
     schedules,
     events,
+    notifier,
     store,
     storage,
     url,
@@ -244,6 +272,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       closing = true;
       await server.close();
       events.close();
+      await notifier?.stop();
       await scheduler?.stop();
       await engine?.stop();
       await storage.close();

@@ -21,6 +21,11 @@ import { type AccountEntry, CONFIG_FILE_SCHEMA, type ConfigFile, ROOT_CREDENTIAL
 import { schemaProblems } from "./config/schema-problems.js";
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from "./engine/options.js";
 import { type FunctionEndpoints, parseFunctionEndpoints } from "./functions/endpoints.js";
+import {
+  type NotificationPolicy,
+  type NotificationsSection,
+  notificationPolicyOf,
+} from "./notifications/notification-policy.js";
 import { type ScheduleOptions, scheduleOptionsOf } from "./schedules/schedule-options.js";
 import { DEFAULT_MAX_MANIFEST_UPLOAD_BYTES } from "./service/manifest-uploads.js";
 import type { StorageConfig } from "./storage/open-storage.js";
@@ -53,6 +58,8 @@ export interface Config {
   readonly auth: SignaturePolicy;
   /** The JSON API's console sessions: lifetime, idle timeout, Secure cookie (api/json/sessions/session-policy.ts). */
   readonly sessions: SessionPolicy;
+  /** Webhooks: the allowed hosts, the operator's webhooks, retries and timeouts (notifications/notification-policy.ts). */
+  readonly notifications: NotificationPolicy;
   /** Recurring jobs: the scheduler of this process and the per-account cap (schedules/schedule-options.ts, D43). */
   readonly schedules: ScheduleOptions;
 }
@@ -86,6 +93,16 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
   );
   const maxConnections = defaultMaxConnections(openFilesLimit(), engineOpenFiles(engine, storage));
 
+  const notifications = fromConfigFile(
+    () => notificationPolicyOf(settings.notifications as NotificationsSection | undefined),
+    "notifications.",
+  );
+  notifications.webhooks.forEach((w, i) => {
+    if (!accounts.some((a) => a.id === w.accountId)) {
+      throw new ConfigError(`config file notifications.webhooks[${i}]: account ${w.accountId} is not configured`);
+    }
+  });
+
   return {
     host: settings.host ?? "0.0.0.0",
     port: settings.port ?? 8080,
@@ -103,6 +120,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     http: fromConfigFile(() => resolveHttpLimits(settings.http, maxConnections), "http: "),
     auth: fromConfigFile(() => signaturePolicyOf(settings.auth), "auth: "),
     sessions: sessionPolicyOf(settings.sessions),
+    notifications,
     schedules: scheduleOptionsOf(settings.schedules),
   };
 }

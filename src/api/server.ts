@@ -8,6 +8,7 @@ import Fastify from "fastify";
 import type { Logger } from "pino";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { ObjbatchMetrics } from "../metrics/registry.js";
+import type { WebhooksApi } from "../notifications/webhook-service.js";
 import type { JobPreviewerApi } from "../preview/job-preview.js";
 import type { ScheduleService } from "../schedules/schedule-service.js";
 import type { JobEventsApi } from "../service/job-events.js";
@@ -57,6 +58,8 @@ export interface ServerParts {
   readonly manifestUploads?: ManifestUploadsApi;
   /** That route's own body limit (config maxManifestUploadBytes). */
   readonly maxManifestUploadBytes?: number;
+  /** The accounts' webhooks for /api/v1/webhooks (D42); without it, those routes are 501. */
+  readonly webhooks?: WebhooksApi;
   /** Schedules of recurring jobs for the JSON API (D43); without it, the /api/v1/schedules routes are 501. */
   readonly schedules?: ScheduleService;
   /** Where the built console is (default dist/console); tests point it elsewhere. */
@@ -112,6 +115,7 @@ export function buildServer(parts: ServerParts) {
       sse: parts.sse,
       manifestUploads: parts.manifestUploads,
       maxManifestUploadBytes: parts.maxManifestUploadBytes,
+      webhooks: parts.webhooks,
       schedules: parts.schedules,
     }),
   );

@@ -8,7 +8,8 @@
  * Sections that belong to a part of objbatch keep their schema next to it: `engine` (engine/options.ts),
  * `storage` (storage/storage-config.ts), `functions` (functions/endpoints.ts), `http`
  * (api/http/connection-limits.ts), `auth` (api/auth/signature-policy.ts), `sessions`
- * (api/json/sessions/session-policy.ts), `schedules` (schedules/schedule-options.ts).
+ * (api/json/sessions/session-policy.ts), `notifications` (notifications/notification-policy.ts), `schedules`
+ * (schedules/schedule-options.ts).
  */
 import { type Static, Type } from "typebox";
 import { SIGNATURE_POLICY_SCHEMA } from "../api/auth/signature-policy.js";
@@ -16,6 +17,7 @@ import { HTTP_LIMITS_SCHEMA } from "../api/http/connection-limits.js";
 import { SESSION_POLICY_SCHEMA } from "../api/json/sessions/session-policy.js";
 import { ENGINE_OPTIONS_SCHEMA, RETRY_POLICY_SCHEMA } from "../engine/options.js";
 import { FUNCTION_ENDPOINTS_SCHEMA } from "../functions/endpoints.js";
+import { NOTIFICATIONS_SCHEMA } from "../notifications/notification-policy.js";
 import { SCHEDULE_OPTIONS_SCHEMA } from "../schedules/schedule-options.js";
 import { STORAGE_ROUTES_SCHEMA } from "../storage/storage-config.js";
 
@@ -111,6 +113,7 @@ export const CONFIG_FILE_SCHEMA = Type.Object(
     http: Type.Optional(HTTP_LIMITS_SCHEMA),
     auth: Type.Optional(SIGNATURE_POLICY_SCHEMA),
     sessions: Type.Optional(SESSION_POLICY_SCHEMA),
+    notifications: Type.Optional(NOTIFICATIONS_SCHEMA),
     schedules: Type.Optional(SCHEDULE_OPTIONS_SCHEMA),
   },
   { additionalProperties: false, title: "JSON object" },

@@ -13,6 +13,9 @@ import type { JobStatus } from "./status.js";
  *   (D31); a user's pause of an Active or Ready job is a `job.status` with `pausedByUser` true.
  * - `job.priority`, `job.description`, `job.tags`: those were changed.
  * - `job.deleted`: the job was deleted (a user's DeleteJob, or retention); its earlier events went with it.
+ * - `job.progress`: the job's recorded tasks (succeeded + failed) crossed a tenth of its total (`percent` 10, 20,
+ *   ... 100), written in the transaction that records the chunk that crossed it (D42), so each milestone is
+ *   written exactly once, whatever crashes.
  */
 export const JOB_EVENT_TYPES = [
   "job.created",
@@ -24,6 +27,7 @@ export const JOB_EVENT_TYPES = [
   "job.description",
   "job.tags",
   "job.deleted",
+  "job.progress",
 ] as const;
 
 export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
@@ -46,6 +50,8 @@ export interface JobEventPayload {
   readonly tags?: readonly { readonly key: string; readonly value: string }[];
   /** `job.deleted`: a user's delete, or retention's purge. */
   readonly deletedBy?: "user" | "retention";
+  /** `job.progress`: the milestone crossed, a multiple of 10. */
+  readonly percent?: number;
   readonly counts?: JobEventCounts;
 }
 

@@ -240,6 +240,20 @@ export const REPORT_BYTES = family({
   type: "counter",
 });
 
+/**
+ * How a webhook delivery attempt ended (D42): a 2xx, another status, no answer in time, a connection that
+ * failed; and gave_up, a delivery abandoned after its retry time (or refused by the allow-list).
+ */
+export const WEBHOOK_OUTCOMES = ["ok", "http_error", "timeout", "network", "gave_up"] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
+export const WEBHOOK_DELIVERIES = family({
+  name: "objbatch_webhook_deliveries_total",
+  help: "Webhook delivery attempts by outcome (ok, http_error, timeout, network), and deliveries given up (gave_up)",
+  type: "counter",
+  labels: [{ name: "outcome", values: WEBHOOK_OUTCOMES }],
+});
+
 /** How a schedule's due time was handled (D43): its job created, found created before, or none made. */
 export const SCHEDULE_RUN_OUTCOMES = ["created", "already_created", "failed"] as const;
 

@@ -15,6 +15,7 @@ import { Totals } from "./cells.js";
 import { instrumentStorage } from "./instrumented-storage.js";
 import { CachedJobCounts, type JobCounts, type JobCountsOptions } from "./job-counts.js";
 import { EngineMeter, ScheduleMeter, TaskMeter } from "./meters.js";
+import { WebhookMeter } from "./webhook-meter.js";
 import { WorkerMetricsBridge } from "./worker-bridge.js";
 
 export interface MetricsOptions {
@@ -33,6 +34,8 @@ export class ObjbatchMetrics {
   /** Tasks run in this thread's event loop (jobs on S3, an injected clock). */
   readonly tasks = new TaskMeter(this.totals);
   readonly engine = new EngineMeter(this.totals);
+  /** Webhook deliveries of this server's notifier (D42). */
+  readonly webhooks = new WebhookMeter(this.totals);
   /** Schedule runs of this process's scheduler (D43). */
   readonly schedules = new ScheduleMeter(this.totals);
 

@@ -354,7 +354,7 @@ export class JobStore {
   }
 
   completeChunk(jobId: string, seq: number, leaseToken: string, results: ChunkResults, now: number) {
-    return completeChunk(this.db, jobId, seq, leaseToken, results, now);
+    return completeChunk(this.db, this.conn.dialect, jobId, seq, leaseToken, results, now);
   }
 
   abandonUnfinishedChunks(jobId: string) {

@@ -335,6 +335,73 @@ const migrationsFor = (dialect: StoreDialect): Record<string, Migration> => ({
     },
   },
   /**
+   * Webhooks (D42): the accounts' webhooks (those of the config file are not stored), the outbox of their
+   * deliveries (one row per webhook and CloudEvent, claimed with a lease, in order per webhook and job through
+   * webhook_deliveries_job), and the cursor of the fan-out: every job event up to it has its deliveries
+   * written. The cursor starts at the last event already written, so existing events are not announced.
+   */
+  "0012_webhooks": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("webhooks")
+        .addColumn("webhook_id", "varchar(64)", (c) => c.primaryKey())
+        .addColumn("account_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("url", "text", (c) => c.notNull())
+        .addColumn("event_types", "text", (c) => c.notNull())
+        .addColumn("tag_filter", "text", (c) => c.notNull().defaultTo("[]"))
+        .addColumn("secret", "text", (c) => c.notNull())
+        .addColumn("description", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("webhooks_account").on("webhooks").columns(["account_id", "created_at"]).execute();
+      await db.schema
+        .createTable("webhook_deliveries")
+        .addColumn("id", dialect === "postgres" ? "bigserial" : "integer", (c) =>
+          dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn("webhook_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("account_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("job_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("event_id", "varchar(80)", (c) => c.notNull())
+        .addColumn("event_type", "varchar(48)", (c) => c.notNull())
+        .addColumn("body", "text", (c) => c.notNull())
+        .addColumn("state", "varchar(16)", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("last_status", "integer")
+        .addColumn("last_error", "text")
+        .addColumn("next_attempt_at", "bigint", (c) => c.notNull())
+        .addColumn("give_up_at", "bigint", (c) => c.notNull())
+        .addColumn("lease_owner", "varchar(64)")
+        .addColumn("lease_expires", "bigint")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("finished_at", "bigint")
+        .addUniqueConstraint("webhook_deliveries_event", ["webhook_id", "event_id"])
+        .execute();
+      await db.schema
+        .createIndex("webhook_deliveries_due")
+        .on("webhook_deliveries")
+        .columns(["state", "next_attempt_at"])
+        .execute();
+      await db.schema
+        .createIndex("webhook_deliveries_job")
+        .on("webhook_deliveries")
+        .columns(["webhook_id", "job_id", "id"])
+        .execute();
+      await db.schema
+        .createTable("webhook_cursor")
+        .addColumn("singleton", "integer", (c) => c.primaryKey())
+        .addColumn("through_event", "bigint", (c) => c.notNull())
+        .execute();
+      await sql`insert into webhook_cursor (singleton, through_event)
+        select 1, coalesce(max(id), 0) from job_events`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("webhook_cursor").execute();
+      await db.schema.dropTable("webhook_deliveries").execute();
+      await db.schema.dropTable("webhooks").execute();
+    },
+  },
+  /**
    * Recurring jobs (D43): `schedules` holds each schedule (its cron, time zone, catch-up policy and job template)
    * and when it is next due: `next_due_at` is null while it is paused, so the scheduler's one read per tick (due
    * schedules, schedules_due) is an index range over active ones. A scheduler claims a due schedule with a

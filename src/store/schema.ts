@@ -181,6 +181,54 @@ export interface ConsoleSessionsTable {
   idle_expires_at: number;
 }
 
+/** An account's webhook (D42, store/webhooks/); those of the config file are not stored. */
+export interface WebhooksTable {
+  webhook_id: string;
+  account_id: string;
+  url: string;
+  /** JSON string[]: the CloudEvent types wanted (objbatch.job.status, ...) */
+  event_types: string;
+  /** JSON Tag[]: a job must carry every one of them (none: every job) */
+  tag_filter: string;
+  /** the HMAC key (Standard Webhooks' whsec_<base64>); needed in clear to sign */
+  secret: string;
+  description: string | null;
+  created_at: number;
+}
+
+/**
+ * The webhook outbox (D42): one CloudEvent for one webhook (stored or `config:<id>`). `state` is pending,
+ * delivered or gave_up; a pending row is taken by a deliverer for a lease (`lease_owner`, `lease_expires`).
+ */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: string;
+  account_id: string;
+  job_id: string;
+  /** the CloudEvent's id (also webhook-id) */
+  event_id: string;
+  /** the CloudEvent's type */
+  event_type: string;
+  /** the CloudEvent, JSON, exactly as every attempt sends it */
+  body: string;
+  state: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  next_attempt_at: number;
+  give_up_at: number;
+  lease_owner: string | null;
+  lease_expires: number | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** One row: every job event with an id up to `through_event` has its deliveries written. */
+export interface WebhookCursorTable {
+  singleton: number;
+  through_event: number;
+}
+
 /** A recurring job (D43, store/schedules/): when it is next due, who is creating its job now, what it last did. */
 export interface SchedulesTable {
   schedule_id: string;
@@ -229,6 +277,9 @@ export interface Database {
   job_events: JobEventsTable;
   job_event_horizon: JobEventHorizonTable;
   console_sessions: ConsoleSessionsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_cursor: WebhookCursorTable;
   schedules: SchedulesTable;
   schedule_runs: ScheduleRunsTable;
 }

@@ -14,6 +14,8 @@
  *   GET /api/v1/jobs/{id}/tasks  a page of the job's task results, from its report (rerun-routes.ts)
  *   GET /api/v1/events           the account's job events, Server-Sent Events (event-routes.ts, D34)
  *   GET /api/v1/jobs/{id}/events one job's events and progress, Server-Sent Events
+ *   /api/v1/webhooks...          the account's webhooks (and the operator's, read-only), a test send, each one's
+ *                                deliveries (webhook-routes.ts, D42)
  *   /api/v1/schedules...         recurring jobs: a job template on a cron expression in a time zone, paused,
  *                                resumed, deleted, and the jobs each made (schedule-routes.ts, D43)
  *
@@ -35,6 +37,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import { Type } from "typebox";
 import type { AccountRegistry } from "../../accounts/types.js";
 import { isDomainError } from "../../domain/errors.js";
+import { isWebhookRefusal, type WebhookRefusal, type WebhooksApi } from "../../notifications/webhook-service.js";
 import type { JobPreviewerApi } from "../../preview/job-preview.js";
 import { isScheduleRefusal, type ScheduleRefusal, type ScheduleService } from "../../schedules/schedule-service.js";
 import type { JobEventsApi } from "../../service/job-events.js";
@@ -78,6 +81,7 @@ import { sessionRoutes } from "./sessions/session-routes.js";
 import type { ConsoleSessionStore } from "./sessions/session-store.js";
 import { SignInThrottle } from "./sessions/sign-in-throttle.js";
 import type { SseOptions } from "./sse-stream.js";
+import { webhookRoutes } from "./webhook-routes.js";
 
 export interface JsonApiParts {
   readonly service: JobServiceApi;
@@ -99,6 +103,8 @@ export interface JsonApiParts {
   readonly manifestUploads?: ManifestUploadsApi;
   /** POST /manifests' body limit (config maxManifestUploadBytes); default DEFAULT_MAX_MANIFEST_UPLOAD_BYTES. */
   readonly maxManifestUploadBytes?: number;
+  /** The accounts' webhooks (D42); without it, the webhook routes answer 501. */
+  readonly webhooks?: WebhooksApi;
   /** Recurring jobs (D43); without it, the schedule routes answer 501. */
   readonly schedules?: ScheduleService;
 }
@@ -146,6 +152,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     }),
     ...rerunRoutes(parts.service),
     ...eventRoutes(parts.events, openStreams, parts.sse),
+    ...webhookRoutes(parts.webhooks),
     ...scheduleRoutes(parts.schedules, nowMs),
   );
   const document = openApiDocument(routes, JSON_API_VERSION);
@@ -281,6 +288,7 @@ function problemFor(error: unknown, request: FastifyRequest, maxBodyBytes: numbe
   if (isRerunRefusal(error)) return problemOfRerunRefusal(error);
   if (isScheduleRefusal(error)) return problemOfScheduleRefusal(error);
   if (isManifestUploadError(error)) return problemOfManifestUploadError(error);
+  if (isWebhookRefusal(error)) return problemOfWebhookRefusal(error);
   const rejection = fastifyRejectionOf(error);
   if (rejection !== undefined) return problemOfRejection(rejection, maxBodyBytes);
   request.log.error({ err: error }, "JSON API request failed unexpectedly");
@@ -319,6 +327,20 @@ function problemOfManifestUploadError(error: ManifestUploadError): ProblemError 
       return new ProblemError(503, "manifest-storage-unavailable", "The object storage is unavailable", error.message);
     case "storage-failed":
       return new ProblemError(502, "manifest-storage-failed", "The object storage failed", error.message);
+  }
+}
+
+/** Why a webhook was refused (notifications/webhook-service.ts, D42). */
+function problemOfWebhookRefusal(error: WebhookRefusal): ProblemError {
+  switch (error.kind) {
+    case "webhook-not-allowed":
+      return new ProblemError(403, error.kind, "The webhook's URL is not allowed", error.message);
+    case "too-many-webhooks":
+      return new ProblemError(409, error.kind, "Too many webhooks", error.message);
+    case "webhook-read-only":
+      return new ProblemError(409, error.kind, "The webhook is the operator's", error.message);
+    case "no-such-webhook":
+      return new ProblemError(404, error.kind, "No such webhook", error.message);
   }
 }
 

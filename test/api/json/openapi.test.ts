@@ -62,6 +62,7 @@ describe("GET /api/v1/openapi.json", () => {
       "DELETE /api/v1/schedules/{scheduleId} deleteSchedule",
       "DELETE /api/v1/session signOut",
       "DELETE /api/v1/sessions revokeSessions",
+      "DELETE /api/v1/webhooks/{webhookId} deleteWebhook",
       "GET /api/v1/events streamAccountEvents",
       "GET /api/v1/jobs listJobs",
       "GET /api/v1/jobs/{jobId} getJob",
@@ -76,6 +77,9 @@ describe("GET /api/v1/openapi.json", () => {
       "GET /api/v1/schedules/{scheduleId} getSchedule",
       "GET /api/v1/schedules/{scheduleId}/jobs listScheduleJobs",
       "GET /api/v1/session getSession",
+      "GET /api/v1/webhooks listWebhooks",
+      "GET /api/v1/webhooks/{webhookId} getWebhook",
+      "GET /api/v1/webhooks/{webhookId}/deliveries listWebhookDeliveries",
       "PATCH /api/v1/jobs/{jobId} updateJob",
       "POST /api/v1/jobs createJob",
       "POST /api/v1/jobs/preview previewJob",
@@ -90,6 +94,8 @@ describe("GET /api/v1/openapi.json", () => {
       "POST /api/v1/schedules/{scheduleId}/pause pauseSchedule",
       "POST /api/v1/schedules/{scheduleId}/resume resumeSchedule",
       "POST /api/v1/session signIn",
+      "POST /api/v1/webhooks createWebhook",
+      "POST /api/v1/webhooks/{webhookId}/test testWebhook",
       "PUT /api/v1/jobs/{jobId}/tags putJobTags",
     ]);
     const sessionOnly = ["getSession", "signOut"];

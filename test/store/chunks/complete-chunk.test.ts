@@ -18,9 +18,9 @@ describeOnStores("completeChunk", (t) => {
     assert.equal(second.seq, 0, "expired lease is taken over");
     assert.equal(second.attempts, 2);
     const results = { succeeded: 2, failed: 1, succeededRows: "s\n", failedRows: "f\n" };
-    assert.equal(await completeChunk(t.db, row.jobId, 0, "token-a", results, 2_100), false);
-    assert.equal(await completeChunk(t.db, row.jobId, 0, "token-b", results, 2_100), true);
-    assert.equal(await completeChunk(t.db, row.jobId, 0, "token-b", results, 2_100), false, "only once");
+    assert.equal(await completeChunk(t.db, t.dialect, row.jobId, 0, "token-a", results, 2_100), false);
+    assert.equal(await completeChunk(t.db, t.dialect, row.jobId, 0, "token-b", results, 2_100), true);
+    assert.equal(await completeChunk(t.db, t.dialect, row.jobId, 0, "token-b", results, 2_100), false, "only once");
     const job = (await t.store.getJob(row.jobId))!;
     assert.equal(job.progress.succeeded, 2);
     assert.equal(job.progress.failed, 1);
@@ -34,7 +34,7 @@ describeOnStores("completeChunk", (t) => {
     ]);
     await t.store.leaseChunk(job.jobId, "lease", 1_000, 60_000);
     const results = { succeeded: 1, failed: 0, succeededRows: "b,k,,succeeded,200,,Successful\n", failedRows: null };
-    assert.ok(await completeChunk(t.db, job.jobId, 0, "lease", results, 1_500));
+    assert.ok(await completeChunk(t.db, t.dialect, job.jobId, 0, "lease", results, 1_500));
     const rows = [];
     for await (const text of t.store.rowsBetween(job.jobId, "succeeded", -1, 0)) rows.push(text);
     assert.deepEqual(rows, [results.succeededRows]);

@@ -49,11 +49,15 @@ describeOnStores("failure causes", (t) => {
     const results = chunkResults("c0", 3, 2);
     // Both holders record at once; only the current lease's transaction may count.
     const outcomes = await Promise.all([
-      completeChunk(t.db, job.jobId, 0, "holder-a", results, 2_100),
-      completeChunk(t.db, job.jobId, 0, "holder-b", results, 2_100),
+      completeChunk(t.db, t.dialect, job.jobId, 0, "holder-a", results, 2_100),
+      completeChunk(t.db, t.dialect, job.jobId, 0, "holder-b", results, 2_100),
     ]);
     assert.deepEqual(outcomes, [false, true]);
-    assert.equal(await completeChunk(t.db, job.jobId, 0, "holder-b", results, 2_200), false, "and never again");
+    assert.equal(
+      await completeChunk(t.db, t.dialect, job.jobId, 0, "holder-b", results, 2_200),
+      false,
+      "and never again",
+    );
     const causes = await t.store.readFailureCauses(job.jobId);
     assert.deepEqual(countsOf(causes), [
       [404, "NoSuchKey", 3],
@@ -78,7 +82,9 @@ describeOnStores("failure causes", (t) => {
       await t.store.leaseChunk(job.jobId, `lease-${i}`, 1_000, 60_000);
     }
     const recorded = await Promise.all(
-      tokens.map((token, seq) => completeChunk(t.db, job.jobId, seq, token, chunkResults(`c${seq}`, 2, 1), 1_500)),
+      tokens.map((token, seq) =>
+        completeChunk(t.db, t.dialect, job.jobId, seq, token, chunkResults(`c${seq}`, 2, 1), 1_500),
+      ),
     );
     assert.ok(recorded.every(Boolean));
     const causes = await t.store.readFailureCauses(job.jobId);
@@ -104,7 +110,7 @@ describeOnStores("failure causes", (t) => {
       { task: task("j"), result: failed(500, "InternalError", "x") },
     ];
     const results = { succeeded: 0, failed: 10, succeededRows: null, failedRows: null, causes: tallyFailures(entries) };
-    assert.ok(await completeChunk(t.db, job.jobId, 0, "lease", results, 1_500));
+    assert.ok(await completeChunk(t.db, t.dialect, job.jobId, 0, "lease", results, 1_500));
     await t.store.addFailureReason(job.jobId, { code: "ReportWriteFailed", reason: "no report" }, 1_600);
     assert.ok(await t.store.transition(job.jobId, "Active", "Completing", 1_700));
     const patch = { failureCauses: { limit: 3, reasons: failureCauseReasons } };
@@ -129,7 +135,7 @@ describeOnStores("failure causes", (t) => {
       const job = await jobIn(t.store, "Active");
       await t.store.insertChunks(job.jobId, byteRangePlans(1));
       await t.store.leaseChunk(job.jobId, "lease", 1_000, 60_000);
-      assert.ok(await completeChunk(t.db, job.jobId, 0, "lease", chunkResults("k", 1, 1), 1_500));
+      assert.ok(await completeChunk(t.db, t.dialect, job.jobId, 0, "lease", chunkResults("k", 1, 1), 1_500));
       assert.ok(await t.store.transition(job.jobId, "Active", "Completing", 1_600));
       assert.ok(await t.store.transition(job.jobId, "Completing", "Complete", 1_700));
       assert.equal((await readFailureCauses(t.db, job.jobId)).length, 2);

@@ -25,6 +25,9 @@ export const JobEventSchema = Type.Object(
         description: Type.Optional(Type.Union([Type.String(), Type.Null()])),
         tags: Type.Optional(Type.Array(Type.Object({ key: Type.String(), value: Type.String() }, closed))),
         deletedBy: Type.Optional(Type.Enum(["user", "retention"])),
+        percent: Type.Optional(
+          Type.Integer({ minimum: 10, maximum: 100, description: "job.progress: the tenth of the tasks crossed." }),
+        ),
         counts: Type.Optional(
           Type.Object(
             {
