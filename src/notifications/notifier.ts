@@ -7,6 +7,7 @@
  * `give_up_at` (created + retryForMs). The destination is checked against the allow-list again before each
  * attempt; a refused or vanished webhook's delivery is given up. A server that dies mid-attempt leaves its lease
  * to run out; another server (or the same one restarted) sends the row again: delivery is at least once.
+ * Delivered and given-up rows are purged after DELIVERY_RETENTION_MS (7 days), at most hourly.
  * `tick()` runs one pass (tests drive it with an injected clock); store outages are logged and waited out.
  */
 import { randomUUID } from "node:crypto";
@@ -35,6 +36,11 @@ export interface NotifierDeps {
 
 /** Passes of fan-out and of claims per tick at most, so one tick stays bounded. */
 const MAX_ROUNDS = 50;
+/** Delivered and given-up deliveries are kept this long (as job events are by default), then purged. */
+export const DELIVERY_RETENTION_MS = 7 * 86_400_000;
+/** How often (by the notifier's clock) finished deliveries are purged, a bounded batch at a time. */
+const PURGE_EVERY_MS = 3_600_000;
+const PURGE_BATCH = 1000;
 
 export class WebhookNotifier {
   /** This notifier's lease owner name. */
@@ -46,6 +52,7 @@ export class WebhookNotifier {
   private stopped = true;
   private again = false;
   private loggedOutage = false;
+  private purgedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: NotifierDeps) {
     this.allowed = new AllowedHosts(deps.policy.allowedHosts);
@@ -124,7 +131,16 @@ export class WebhookNotifier {
       await Promise.all(claimed.map((d) => this.deliver(d)));
       attempts += claimed.length;
     }
+    await this.purgeOld();
     return attempts;
+  }
+
+  /** At most hourly: finished deliveries older than DELIVERY_RETENTION_MS go, so the outbox does not grow forever. */
+  private async purgeOld(): Promise<void> {
+    const now = this.deps.now();
+    if (now - this.purgedAt < PURGE_EVERY_MS) return;
+    this.purgedAt = now;
+    await this.deps.webhooks.purgeFinished(now - DELIVERY_RETENTION_MS, PURGE_BATCH);
   }
 
   private async hookOf(d: ClaimedDelivery): Promise<SigningWebhook | undefined> {

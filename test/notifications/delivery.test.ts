@@ -11,7 +11,7 @@ import { pino } from "pino";
 import { ObjbatchMetrics } from "../../src/metrics/registry.js";
 import { fanOutBatch } from "../../src/notifications/fan-out.js";
 import { DEFAULT_NOTIFICATION_POLICY, type NotificationPolicy } from "../../src/notifications/notification-policy.js";
-import { WebhookNotifier } from "../../src/notifications/notifier.js";
+import { DELIVERY_RETENTION_MS, WebhookNotifier } from "../../src/notifications/notifier.js";
 import { WebhookService } from "../../src/notifications/webhook-service.js";
 import type { JobStore } from "../../src/store/job-store.js";
 import { StoreWebhooks } from "../../src/store/webhooks/store-webhooks.js";
@@ -148,6 +148,27 @@ describeOnStores("webhook delivery", (t) => {
     assert.match(exposition, /objbatch_webhook_deliveries_total\{outcome="http_error"\} 2/);
     assert.match(exposition, /objbatch_webhook_deliveries_total\{outcome="timeout"\} 2/);
     assert.match(exposition, new RegExp(`objbatch_webhook_deliveries_total\\{outcome="ok"\\} ${2 * EXPECTED.length}`));
+    await service.delete("acct-1", webhook.id);
+  });
+
+  it("purges finished deliveries once they are older than the retention, and keeps pending ones", async () => {
+    clock = 40_000_000;
+    const policy = policyOf();
+    const service = new WebhookService(webhooks(), policy, () => clock);
+    const { webhook } = await service.create("acct-1", { url: receiver.url, events: ALL, secret: SECRET });
+    const notifier = notifierOf(policy);
+    await runJob(t.store, 2, clock + 1_000);
+    clock += 10_000;
+    receiver.mode = "ok";
+    await notifier.tick();
+    const delivered = await service.deliveries("acct-1", webhook.id, undefined, 100);
+    assert.ok(delivered.length > 0 && delivered.every((d) => d.state === "delivered"));
+    clock += DELIVERY_RETENTION_MS - 20_000;
+    await notifier.tick();
+    assert.equal((await service.deliveries("acct-1", webhook.id, undefined, 100)).length, delivered.length, "kept");
+    clock += 3_600_000;
+    await notifier.tick();
+    assert.deepEqual(await service.deliveries("acct-1", webhook.id, undefined, 100), [], "purged after 7 days");
     await service.delete("acct-1", webhook.id);
   });
 
