@@ -120,13 +120,19 @@ export class WorkerPoolExecutor implements ChunkExecutor {
       : new Worker(ENTRY, { workerData: { setup: this.setup }, resourceLimits: RUNNER_LIMITS });
     const entry: PoolWorker = { worker, inFlight: new Set(), throttles: new Map() };
     worker.on("message", (message: FromWorker) => this.receive(entry, message));
-    worker.on("error", (e) => this.log.error({ err: e }, "chunk worker failed"));
+    let failure: Error | undefined;
+    worker.on("error", (e: Error) => {
+      failure = e;
+      this.log.error({ err: e }, "chunk worker failed");
+    });
     worker.on("exit", (code) => {
       // Its tasks in flight will never end: the gauge forgets them (its counts stay).
       this.metrics?.forget(entry);
       const lost = [...entry.inFlight];
       entry.inFlight.clear();
-      for (const id of lost) this.settle(id)?.reject(new Error(`chunk worker exited (code ${code})`));
+      // What made it exit goes with the chunks it took along: the engine logs them, a test shows them.
+      const why = failure === undefined ? "" : `: ${failure.message}`;
+      for (const id of lost) this.settle(id)?.reject(new Error(`chunk worker exited (code ${code})${why}`));
       if (this.closing) return;
       this.log.warn({ code, lost: lost.length }, "chunk worker exited; starting a new one");
       const index = this.workers.indexOf(entry);

@@ -112,6 +112,8 @@ describe("the web console in Chromium", () => {
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
+    // Each step waits for what the page shows; a loaded CI machine may take longer than Playwright's 30 s default.
+    page.setDefaultTimeout(90_000);
     page.on("console", (message) => {
       if (/Content.Security.Policy|Refused to/i.test(message.text())) violations.push(message.text());
     });
