@@ -19,6 +19,7 @@ import type { QueryParam } from "../auth/request-target.js";
 import { jobIdOf } from "./job-routes.js";
 import { jobView } from "./job-view.js";
 import { ProblemError, validationProblem } from "./problems.js";
+import { queryObject } from "./query-object.js";
 import type { JsonRoute, RouteAnswer } from "./route.js";
 import { EVENT_STREAM_DESCRIPTION, EventsQuerySchema, type JobEventJson } from "./schemas/events.js";
 import { type SseOptions, SseStream } from "./sse-stream.js";
@@ -142,17 +143,7 @@ export function eventJson(event: JobEvent): JobEventJson {
 
 /** Last-Event-ID, else ?lastEventId=: a decimal id; anything else is a 400 problem. */
 function lastEventIdOf(request: FastifyRequest, query: readonly QueryParam[]): number | undefined {
-  const raw: Record<string, unknown> = {};
-  for (const { name, value } of query) {
-    if (name.startsWith("X-Amz-")) continue;
-    if (name in raw) {
-      throw validationProblem(`The query parameter ${name} may be given once.`, [
-        { pointer: `?${name}`, detail: "given more than once" },
-      ]);
-    }
-    raw[name] = value;
-  }
-  const fromQuery = checked(EventsQuerySchema, raw, "query").lastEventId;
+  const fromQuery = checked(EventsQuerySchema, queryObject(query), "query").lastEventId;
   const header = request.headers["last-event-id"];
   if (header !== undefined) {
     const value = (Array.isArray(header) ? header[0] : header).trim();

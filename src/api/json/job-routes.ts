@@ -284,7 +284,8 @@ function jobFinished(jobId: string, status: string, what: string): ProblemError 
   return new ProblemError(409, "job-finished", "The job has finished", `Job ${jobId} is ${status}: ${what}.`);
 }
 
-function requireDistinctKeys(tags: readonly Tag[] | undefined, pointer: string): void {
+/** Refuses a tag list that names a key twice (a 400 problem at each repeat, under `pointer`). */
+export function requireDistinctKeys(tags: readonly Tag[] | undefined, pointer: string): void {
   const seen = new Set<string>();
   const errors = (tags ?? []).flatMap((tag, i) => {
     if (!seen.has(tag.key)) {

@@ -10,6 +10,7 @@ import type { ManifestUploadsApi } from "../../service/manifest-uploads.js";
 import type { QueryParam } from "../auth/request-target.js";
 import { parseBucketRef } from "../bucket-arn.js";
 import { ProblemError, validationProblem } from "./problems.js";
+import { queryObject } from "./query-object.js";
 import type { JsonRoute } from "./route.js";
 import { ManifestUploadQuerySchema, ManifestUploadSchema } from "./schemas/manifest-upload.js";
 import { checked } from "./validation.js";
@@ -69,17 +70,7 @@ export function manifestUploadRoute(uploads: ManifestUploadsApi | undefined, max
 }
 
 function parseUploadQuery(params: readonly QueryParam[]): { bucket: string; roleArn: string | undefined } {
-  const raw: Record<string, string> = {};
-  for (const { name, value } of params) {
-    if (name.startsWith("X-Amz-")) continue;
-    if (name in raw) {
-      throw validationProblem(`The query parameter ${name} may be given once.`, [
-        { pointer: `?${name}`, detail: "given more than once" },
-      ]);
-    }
-    raw[name] = value;
-  }
-  const query = checked(ManifestUploadQuerySchema, raw, "query");
+  const query = checked(ManifestUploadQuerySchema, queryObject(params), "query");
   try {
     return { bucket: parseBucketRef(query.bucket).bucket, roleArn: query.roleArn };
   } catch (e) {

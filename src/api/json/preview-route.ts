@@ -7,7 +7,8 @@
 import { DEFAULT_SAMPLE, DEFAULT_TIMEOUT_MS, type JobPreviewerApi } from "../../preview/job-preview.js";
 import type { QueryParam } from "../auth/request-target.js";
 import { jobSpecOf } from "./create-job-request.js";
-import { ProblemError, validationProblem } from "./problems.js";
+import { ProblemError } from "./problems.js";
+import { queryObject } from "./query-object.js";
 import type { JsonRoute } from "./route.js";
 import { JobPreviewSchema, PreviewQuerySchema } from "./schemas/preview.js";
 import { type CreateJobRequest, CreateJobRequestSchema } from "./schemas/requests.js";
@@ -45,16 +46,6 @@ export function previewRoute(previewer: JobPreviewerApi | undefined): JsonRoute 
 }
 
 function parsePreviewQuery(params: readonly QueryParam[]): { sample: number; timeoutMs: number } {
-  const raw: Record<string, unknown> = {};
-  for (const { name, value } of params) {
-    if (name.startsWith("X-Amz-")) continue;
-    if (name in raw) {
-      throw validationProblem(`The query parameter ${name} may be given once.`, [
-        { pointer: `?${name}`, detail: "given more than once" },
-      ]);
-    }
-    raw[name] = /^\d{1,9}$/.test(value) ? Number(value) : value;
-  }
-  const query = checked(PreviewQuerySchema, raw, "query");
+  const query = checked(PreviewQuerySchema, queryObject(params, ["sample", "timeoutMs"]), "query");
   return { sample: query.sample ?? DEFAULT_SAMPLE, timeoutMs: query.timeoutMs ?? DEFAULT_TIMEOUT_MS };
 }

@@ -9,14 +9,12 @@
  * clientRequestToken created. A job that cannot be rerun (not finished, no failed-tasks report, nothing to rerun,
  * tasks not known) is a 409 that says why. Another account's job answers exactly like a missing one (404).
  */
-import type { Tag } from "../../domain/job.js";
 import type { JobOverrides } from "../../service/job-rerun.js";
 import type { CreateJobOutcome, JobServiceApi } from "../../service/types.js";
-import type { QueryParam } from "../auth/request-target.js";
 import { reportConfigOf } from "./create-job-request.js";
-import { jobIdOf } from "./job-routes.js";
+import { jobIdOf, requireDistinctKeys } from "./job-routes.js";
 import { jobView } from "./job-view.js";
-import { validationProblem } from "./problems.js";
+import { queryObject } from "./query-object.js";
 import type { JsonRoute, RouteAnswer } from "./route.js";
 import { JobSchema } from "./schemas/job.js";
 import {
@@ -112,7 +110,7 @@ export function rerunRoutes(service: JobServiceApi): JsonRoute[] {
       problems: [502],
       handler: async ({ account, params, query }) => {
         const jobId = jobIdOf(params);
-        const parsed = checked(TaskResultsQuerySchema, taskQueryObject(query), "query");
+        const parsed = checked(TaskResultsQuerySchema, queryObject(query, ["limit"]), "query");
         const status = parsed.status ?? "failed";
         const listing = { jobId, status, ...(parsed.errorCode !== undefined ? { errorCode: parsed.errorCode } : {}) };
         const page = await service.jobTaskResults(account.id, jobId, {
@@ -142,7 +140,7 @@ export function rerunRoutes(service: JobServiceApi): JsonRoute[] {
 }
 
 function overridesOf(request: CloneRequestJson): JobOverrides {
-  requireDistinctKeys(request.tags);
+  requireDistinctKeys(request.tags, "/tags");
   return {
     ...(request.description !== undefined ? { description: request.description } : {}),
     ...(request.priority !== undefined ? { priority: request.priority } : {}),
@@ -151,31 +149,4 @@ function overridesOf(request: CloneRequestJson): JobOverrides {
     ...(request.clientRequestToken !== undefined ? { clientRequestToken: request.clientRequestToken } : {}),
     ...(request.tags !== undefined ? { tags: request.tags } : {}),
   };
-}
-
-function requireDistinctKeys(tags: readonly Tag[] | undefined): void {
-  const seen = new Set<string>();
-  const errors = (tags ?? []).flatMap((tag, i) => {
-    if (!seen.has(tag.key)) {
-      seen.add(tag.key);
-      return [];
-    }
-    return [{ pointer: `/tags/${i}/key`, detail: `the key "${tag.key}" is given twice` }];
-  });
-  if (errors.length > 0) throw validationProblem("A tag key may be given once.", errors);
-}
-
-/** The query's parameters as the schema sees them: each at most once, `limit` as a number. */
-function taskQueryObject(params: readonly QueryParam[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const { name, value } of params) {
-    if (name.startsWith("X-Amz-")) continue;
-    if (name in out) {
-      throw validationProblem(`The query parameter ${name} may be given once.`, [
-        { pointer: `?${name}`, detail: "given more than once" },
-      ]);
-    }
-    out[name] = name === "limit" && /^\d{1,7}$/.test(value) ? Number(value) : value;
-  }
-  return out;
 }

@@ -17,8 +17,8 @@ import type { Schedule } from "../../domain/schedule.js";
 import { cronProblem } from "../../schedules/cron.js";
 import type { ScheduleService } from "../../schedules/schedule-service.js";
 import type { ScheduleCursor, ScheduleRunWithJob } from "../../store/schedules/store-schedules.js";
-import type { QueryParam } from "../auth/request-target.js";
 import { ProblemError, validationProblem } from "./problems.js";
+import { queryObject } from "./query-object.js";
 import type { JsonRoute } from "./route.js";
 import { checkScheduleTemplate } from "./schedule-template.js";
 import {
@@ -61,7 +61,7 @@ export function scheduleRoutes(service: ScheduleService | undefined, now: () => 
       query: PageQuerySchema,
       responses: { 200: { description: "A page of schedules.", schema: SchedulePageSchema } },
       handler: async ({ account, query }) => {
-        const parsed = checked(PageQuerySchema, pageQueryObject(query), "query");
+        const parsed = checked(PageQuerySchema, queryObject(query, ["limit"]), "query");
         const after = parsed.cursor === undefined ? undefined : decodeScheduleCursor(parsed.cursor);
         const page = await schedules().list(account.id, parsed.limit ?? DEFAULT_SCHEDULE_PAGE, after);
         return {
@@ -181,7 +181,7 @@ export function scheduleRoutes(service: ScheduleService | undefined, now: () => 
       responses: { 200: { description: "A page of the schedule's runs.", schema: ScheduleRunPageSchema } },
       problemNotes: NOT_FOUND,
       handler: async ({ account, params, query }) => {
-        const parsed = checked(PageQuerySchema, pageQueryObject(query), "query");
+        const parsed = checked(PageQuerySchema, queryObject(query, ["limit"]), "query");
         const before = parsed.cursor === undefined ? undefined : decodeRunCursor(parsed.cursor);
         const page = await schedules().runs(
           account.id,
@@ -239,20 +239,6 @@ function scheduleIdOf(params: Readonly<Record<string, string>>): string {
     throw new ProblemError(404, "no-such-schedule", "No such schedule", `There is no schedule ${id.slice(0, 64)}.`);
   }
   return id;
-}
-
-function pageQueryObject(params: readonly QueryParam[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const { name, value } of params) {
-    if (name.startsWith("X-Amz-")) continue;
-    if (name in out) {
-      throw validationProblem(`The query parameter ${name} may be given once.`, [
-        { pointer: `?${name}`, detail: "given more than once" },
-      ]);
-    }
-    out[name] = name === "limit" && /^\d{1,7}$/.test(value) ? Number(value) : value;
-  }
-  return out;
 }
 
 const badCursor = () =>

@@ -15,8 +15,8 @@
 
 import type { Delivery, Webhook } from "../../notifications/types.js";
 import type { WebhooksApi } from "../../notifications/webhook-service.js";
-import type { QueryParam } from "../auth/request-target.js";
-import { ProblemError, validationProblem } from "./problems.js";
+import { ProblemError } from "./problems.js";
+import { queryObject } from "./query-object.js";
 import type { JsonRoute } from "./route.js";
 import {
   CreatedWebhookSchema,
@@ -175,7 +175,7 @@ export function webhookRoutes(webhooks: WebhooksApi | undefined): JsonRoute[] {
       query: DeliveriesQuerySchema,
       responses: { 200: { description: "A page of deliveries.", schema: DeliveryPageSchema } },
       handler: async ({ account, params: p, query }) => {
-        const parsed = checked(DeliveriesQuerySchema, queryObject(query), "query");
+        const parsed = checked(DeliveriesQuerySchema, queryObject(query, ["limit"]), "query");
         const limit = parsed.limit ?? DEFAULT_DELIVERY_PAGE;
         const before = parsed.cursor !== undefined ? Number(parsed.cursor) : undefined;
         const page = await api().deliveries(account.id, idOf(p), before, limit);
@@ -189,19 +189,4 @@ export function webhookRoutes(webhooks: WebhooksApi | undefined): JsonRoute[] {
       },
     },
   ];
-}
-
-/** The query's parameters: each at most once, `limit` as a number. */
-function queryObject(params: readonly QueryParam[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const { name, value } of params) {
-    if (name.startsWith("X-Amz-")) continue;
-    if (name in out) {
-      throw validationProblem(`The query parameter ${name} may be given once.`, [
-        { pointer: `?${name}`, detail: "given more than once" },
-      ]);
-    }
-    out[name] = name === "limit" && /^\d{1,7}$/.test(value) ? Number(value) : value;
-  }
-  return out;
 }
