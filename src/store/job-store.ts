@@ -61,10 +61,9 @@ import { type JobStretch, readJobStretch, type StretchJob } from "./jobs/search-
 import { setGeneratedManifest } from "./jobs/set-generated-manifest.js";
 import { setHeld } from "./jobs/set-held.js";
 import { setPrepared } from "./jobs/set-prepared.js";
-import { setTags } from "./jobs/set-tags.js";
 import { type TransitionPatch, transitionJob } from "./jobs/transition-job.js";
 import { updateDescription } from "./jobs/update-description.js";
-import { updatePriority } from "./jobs/update-priority.js";
+import { updateJobField } from "./jobs/update-job-field.js";
 import {
   completeReportFile,
   dropEmptyReportFile,
@@ -250,7 +249,7 @@ export class JobStore {
 
   /** False when the job is gone. */
   updatePriority(jobId: string, priority: number, now: number): Promise<boolean> {
-    return updatePriority(this.db, this.conn.dialect, jobId, priority, now);
+    return updateJobField(this.db, this.conn.dialect, jobId, { field: "priority", priority }, now);
   }
 
   markConfirmed(jobId: string, reason: string | undefined, now: number): Promise<boolean> {
@@ -264,7 +263,7 @@ export class JobStore {
 
   /** False when the job is gone. */
   setTags(jobId: string, tags: readonly Tag[], now: number): Promise<boolean> {
-    return setTags(this.db, this.conn.dialect, jobId, tags, now);
+    return updateJobField(this.db, this.conn.dialect, jobId, { field: "tags", tags }, now);
   }
 
   addFailureReason(jobId: string, failure: JobFailure, now: number): Promise<void> {
