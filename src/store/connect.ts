@@ -5,7 +5,6 @@
  * known for /healthz.
  */
 import { type Dialect, Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
 import { forKysely, openSqliteDatabase } from "../sqlite/database.js";
 import { guardDialect } from "./guarded-dialect.js";
 import { migrateToLatest } from "./migrations.js";
@@ -55,6 +54,8 @@ export async function openSqlite(file: string): Promise<StoreConnection> {
 let int8ParserInstalled = false;
 
 export async function openPostgres(connectionString: string, poolSize = 10): Promise<StoreConnection> {
+  // Loaded only for a PostgreSQL store: an embedded (SQLite) objbatch never holds the driver in memory.
+  const { default: pg } = await import("pg");
   if (!int8ParserInstalled) {
     // BIGINT columns hold milliseconds and counters, all well inside Number's exact range.
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
