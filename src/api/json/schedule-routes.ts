@@ -51,6 +51,27 @@ export function scheduleRoutes(service: ScheduleService | undefined, now: () => 
     if (!service) throw notServed;
     return service;
   };
+  /** A route that reads or changes one schedule and answers it. */
+  const oneSchedule = (
+    method: "GET" | "POST",
+    suffix: string,
+    operationId: string,
+    summary: string,
+    act: "get" | "pause" | "resume",
+  ): JsonRoute => ({
+    method,
+    path: `/schedules/:scheduleId${suffix}`,
+    operationId,
+    summary,
+    authenticated: true,
+    params: PARAMS,
+    responses: { 200: SCHEDULE },
+    problemNotes: NOT_FOUND,
+    handler: async ({ account, params }) => ({
+      status: 200,
+      body: scheduleView(await schedules()[act](account.id, scheduleIdOf(params))),
+    }),
+  });
   return [
     {
       method: "GET",
@@ -114,48 +135,21 @@ export function scheduleRoutes(service: ScheduleService | undefined, now: () => 
         };
       },
     },
-    {
-      method: "GET",
-      path: "/schedules/:scheduleId",
-      operationId: "getSchedule",
-      summary: "A schedule, its next due time and its last run",
-      authenticated: true,
-      params: PARAMS,
-      responses: { 200: SCHEDULE },
-      problemNotes: NOT_FOUND,
-      handler: async ({ account, params }) => ({
-        status: 200,
-        body: scheduleView(await schedules().get(account.id, scheduleIdOf(params))),
-      }),
-    },
-    {
-      method: "POST",
-      path: "/schedules/:scheduleId/pause",
-      operationId: "pauseSchedule",
-      summary: "Pause a schedule: no run until it is resumed (a run already under way finishes)",
-      authenticated: true,
-      params: PARAMS,
-      responses: { 200: SCHEDULE },
-      problemNotes: NOT_FOUND,
-      handler: async ({ account, params }) => ({
-        status: 200,
-        body: scheduleView(await schedules().pause(account.id, scheduleIdOf(params))),
-      }),
-    },
-    {
-      method: "POST",
-      path: "/schedules/:scheduleId/resume",
-      operationId: "resumeSchedule",
-      summary: "Resume a paused schedule from its first due time after now (times passed while paused never run)",
-      authenticated: true,
-      params: PARAMS,
-      responses: { 200: SCHEDULE },
-      problemNotes: NOT_FOUND,
-      handler: async ({ account, params }) => ({
-        status: 200,
-        body: scheduleView(await schedules().resume(account.id, scheduleIdOf(params))),
-      }),
-    },
+    oneSchedule("GET", "", "getSchedule", "A schedule, its next due time and its last run", "get"),
+    oneSchedule(
+      "POST",
+      "/pause",
+      "pauseSchedule",
+      "Pause a schedule: no run until it is resumed (a run already under way finishes)",
+      "pause",
+    ),
+    oneSchedule(
+      "POST",
+      "/resume",
+      "resumeSchedule",
+      "Resume a paused schedule from its first due time after now (times passed while paused never run)",
+      "resume",
+    ),
     {
       method: "DELETE",
       path: "/schedules/:scheduleId",
