@@ -6,6 +6,7 @@
  */
 import Fastify from "fastify";
 import type { Logger } from "pino";
+import type { AccessTokenVerifier } from "../accounts/access-tokens.js";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { ObjbatchMetrics } from "../metrics/registry.js";
 import type { WebhooksApi } from "../notifications/webhook-service.js";
@@ -27,6 +28,8 @@ import { jsonApi } from "./json/plugin.js";
 import type { SessionPolicy } from "./json/sessions/session-policy.js";
 import type { ConsoleSessionStore } from "./json/sessions/session-store.js";
 import type { SseOptions } from "./json/sse-stream.js";
+import type { TokenPolicy } from "./json/token-policy.js";
+import type { AccessTokensApi } from "./json/token-routes.js";
 import { originFormPath } from "./origin-form.js";
 
 export interface ServerParts {
@@ -64,6 +67,13 @@ export interface ServerParts {
   readonly schedules?: ScheduleService;
   /** Where the built console is (default dist/console); tests point it elsewhere. */
   readonly consoleDir?: string;
+  /**
+   * Bearer access tokens (D44): issued, listed and revoked through /api/v1/tokens, and verified by the Google
+   * dialect; without them, the /api/v1/tokens routes are 501.
+   */
+  readonly accessTokens?: AccessTokensApi & AccessTokenVerifier;
+  /** Their lifetimes and the per-account cap (json/token-policy.ts, config `tokens`). */
+  readonly tokenPolicy?: TokenPolicy;
 }
 
 export function buildServer(parts: ServerParts) {
@@ -117,6 +127,8 @@ export function buildServer(parts: ServerParts) {
       maxManifestUploadBytes: parts.maxManifestUploadBytes,
       webhooks: parts.webhooks,
       schedules: parts.schedules,
+      accessTokens: parts.accessTokens,
+      tokenPolicy: parts.tokenPolicy,
     }),
   );
   // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).
