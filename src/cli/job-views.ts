@@ -150,12 +150,7 @@ export function showFailureCauses(out: Output, failures: JobFailuresJson): void 
 }
 
 export function showPreview(out: Output, preview: PreviewJson): void {
-  const count = `${preview.complete ? "" : "at least "}${preview.taskCount.toLocaleString("en-US")} tasks`;
-  out.line(
-    `The job would run ${count}` +
-      (preview.totalBytes === undefined ? "" : `, ${formatBytes(preview.totalBytes)}`) +
-      (preview.complete ? "." : " (the manifest was not read to its end in time)."),
-  );
+  out.line(previewHeadline(preview));
   if (preview.sample.length > 0) {
     out.line();
     const copies = preview.sample.some((t) => t.targetKey !== undefined);
@@ -178,6 +173,25 @@ export function showPreview(out: Output, preview: PreviewJson): void {
       out.line(`  ${p.line === undefined ? "" : `line ${p.line}: `}${p.code}: ${p.message}`);
     if (preview.omittedProblems > 0) out.line(`  ... and ${preview.omittedProblems.toLocaleString("en-US")} more`);
   }
+}
+
+/**
+ * What the preview found, in one sentence. An incomplete preview stopped either at a problem (then the problems
+ * listed below say why) or when its time ran out; with nothing counted, there is no "at least 0".
+ */
+export function previewHeadline(preview: PreviewJson): string {
+  const tasks = preview.taskCount.toLocaleString("en-US");
+  const bytes = preview.totalBytes === undefined ? "" : `, ${formatBytes(preview.totalBytes)}`;
+  if (preview.complete) return `The job would run ${tasks} ${preview.taskCount === 1 ? "task" : "tasks"}${bytes}.`;
+  const stoppedAtProblem = preview.problems.length > 0;
+  if (preview.taskCount === 0 && stoppedAtProblem)
+    return "The job's objects could not be read: see the problems below.";
+  return (
+    `The job would run at least ${tasks} tasks${bytes}` +
+    (stoppedAtProblem
+      ? " (the manifest could not be read to its end: see the problems below)."
+      : " (the manifest was not read to its end in time).")
+  );
 }
 
 export function showReport(out: Output, report: JobReportJson): void {

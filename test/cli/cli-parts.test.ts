@@ -12,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { DEFAULT_ENDPOINT, resolveConnection } from "../../src/cli/connection.js";
 import { type CliError, EXIT } from "../../src/cli/exit-codes.js";
 import { readJobFile } from "../../src/cli/job-file.js";
+import { type PreviewJson, previewHeadline } from "../../src/cli/job-views.js";
 import { colourWanted, fitWidths, Output } from "../../src/cli/output.js";
 import { profilesFile, readProfiles, saveProfile } from "../../src/cli/profiles.js";
 import { localFileName } from "../../src/cli/report-download.js";
@@ -214,5 +215,40 @@ describe("a job file", () => {
       assert.match(e.message, /must hold one job/);
       return true;
     });
+  });
+});
+
+describe("the preview's headline", () => {
+  const preview = (over: Partial<PreviewJson>): PreviewJson => ({
+    taskCount: 0,
+    complete: true,
+    sample: [],
+    problems: [],
+    omittedProblems: 0,
+    ...over,
+  });
+  it("counts exactly when the manifest was read whole", () => {
+    assert.equal(previewHeadline(preview({ taskCount: 1 })), "The job would run 1 task.");
+    assert.equal(
+      previewHeadline(preview({ taskCount: 12_000, totalBytes: 2048 })),
+      "The job would run 12,000 tasks, 2.0 KiB.",
+    );
+  });
+  it("says a lower bound when the time ran out", () => {
+    assert.equal(
+      previewHeadline(preview({ taskCount: 500, complete: false })),
+      "The job would run at least 500 tasks (the manifest was not read to its end in time).",
+    );
+  });
+  it("points at the problems when reading stopped at one, and never says 'at least 0'", () => {
+    const denied = { code: "AccessDenied", message: "The job may not use the bucket b." };
+    assert.equal(
+      previewHeadline(preview({ complete: false, problems: [denied] })),
+      "The job's objects could not be read: see the problems below.",
+    );
+    assert.match(
+      previewHeadline(preview({ taskCount: 3, complete: false, problems: [denied] })),
+      /^The job would run at least 3 tasks \(the manifest could not be read to its end: see the problems below\)\.$/,
+    );
   });
 });

@@ -4,14 +4,26 @@ import { bytes, count } from "../format";
 
 export function PreviewView({ preview }: { preview: JobPreviewJson }) {
   const copy = preview.sample.some((t) => t.targetKey !== undefined);
+  // An incomplete preview that counted nothing stopped at a problem: there is no "at least 0 tasks".
+  const unread = !preview.complete && preview.taskCount === 0 && preview.problems.length > 0;
   return (
     <section aria-labelledby="preview-title" className="step">
       <h2 id="preview-title">Preview</h2>
       <p className="preview-summary">
-        The job would run {preview.complete ? "" : "at least "}
-        <strong>{count(preview.taskCount)}</strong> tasks
-        {preview.totalBytes !== undefined ? `, ${bytes(preview.totalBytes)}` : ""}
-        {preview.complete ? "." : " (the manifest was not read to its end in time)."}
+        {unread ? (
+          "The job's objects could not be read: see the problems below."
+        ) : (
+          <>
+            The job would run {preview.complete ? "" : "at least "}
+            <strong>{count(preview.taskCount)}</strong> {preview.taskCount === 1 ? "task" : "tasks"}
+            {preview.totalBytes !== undefined ? `, ${bytes(preview.totalBytes)}` : ""}
+            {preview.complete
+              ? "."
+              : preview.problems.length > 0
+                ? " (the manifest could not be read to its end: see the problems below)."
+                : " (the manifest was not read to its end in time)."}
+          </>
+        )}
       </p>
       {preview.problems.length > 0 && (
         <div role="alert" className="problems">
