@@ -241,6 +241,11 @@ export const MANIFEST_FORMATS = [
   "S3InventoryReport_CSV_20161130",
   "COSInventoryReport_CSV_V1",
   "OSS_InventoryReport_CSV_20250611",
+  /**
+   * Google's manifest: CSV rows of project, bucket, object name and an optional generation (fields Ignore,
+   * Bucket, Key, VersionId), names as they are (not URL-encoded), a header row first.
+   */
+  "GCS_BatchOperations_CSV",
 ] as const;
 export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
 
