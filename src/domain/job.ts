@@ -5,8 +5,8 @@
  */
 import type { JobStatus } from "./status.js";
 
-/** The job API a job was created through: one of the three dialects, or objbatch's own JSON API. */
-export type Dialect = "cos" | "oss" | "s3control" | "json";
+/** The job API a job was created through: one of the four dialects, or objbatch's own JSON API. */
+export type Dialect = "cos" | "oss" | "s3control" | "json" | "gcs";
 
 /** A bucket as the client named it (echoed back, D2) and the plain bucket name it resolves to. */
 export interface BucketRef {
@@ -82,6 +82,11 @@ export interface PutObjectCopyOperation {
 
 export interface DeleteObjectOperation {
   readonly kind: "DeleteObject";
+  /**
+   * Delete every version of the key, not only the current one (Google's permanentObjectDeletionEnabled). On a
+   * store without versions it is the same as a plain delete.
+   */
+  readonly allVersions?: boolean;
 }
 
 export interface InitiateRestoreObjectOperation {
@@ -140,6 +145,48 @@ export interface ReplicateObjectOperation {
   readonly kind: "ReplicateObject";
 }
 
+/**
+ * Patch an object's metadata in place (Google putMetadata): each field given replaces the object's, each user
+ * metadata entry given is set and the others are kept; a field not given is left as it is.
+ */
+export interface UpdateObjectMetadataOperation {
+  readonly kind: "UpdateObjectMetadata";
+  readonly cacheControl?: string;
+  readonly contentDisposition?: string;
+  readonly contentEncoding?: string;
+  readonly contentLanguage?: string;
+  readonly contentType?: string;
+  /** RFC 3339 (Google Custom-Time). */
+  readonly customTime?: string;
+  readonly userMetadata?: readonly Tag[];
+  /** Object retention set with the metadata (Google objectRetention: Locked is COMPLIANCE, Unlocked GOVERNANCE). */
+  readonly retention?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly retainUntilDate: string };
+}
+
+/** Rewrite an object in place under another encryption key (Google rewriteObject.kmsKey). */
+export interface RewriteObjectOperation {
+  readonly kind: "RewriteObject";
+  readonly kmsKey: string;
+}
+
+/** Set or release an object's holds (Google putObjectHold); a hold not given is left as it is. */
+export interface PutObjectHoldOperation {
+  readonly kind: "PutObjectHold";
+  readonly temporaryHold?: boolean;
+  readonly eventBasedHold?: boolean;
+}
+
+/**
+ * Change an object's custom contexts (Google updateObjectCustomContext), kept as the object's tags: set these
+ * keys, remove those, or remove all.
+ */
+export interface UpdateObjectCustomContextOperation {
+  readonly kind: "UpdateObjectCustomContext";
+  readonly set?: readonly Tag[];
+  readonly remove?: readonly string[];
+  readonly removeAll?: boolean;
+}
+
 export type Operation =
   | PutObjectCopyOperation
   | DeleteObjectOperation
@@ -152,7 +199,11 @@ export type Operation =
   | PutObjectRetentionOperation
   | ComputeObjectChecksumOperation
   | InvokeFunctionOperation
-  | ReplicateObjectOperation;
+  | ReplicateObjectOperation
+  | UpdateObjectMetadataOperation
+  | RewriteObjectOperation
+  | PutObjectHoldOperation
+  | UpdateObjectCustomContextOperation;
 
 export type OperationKind = Operation["kind"];
 
@@ -170,6 +221,10 @@ export const OPERATION_KINDS = [
   "ComputeObjectChecksum",
   "InvokeFunction",
   "ReplicateObject",
+  "UpdateObjectMetadata",
+  "RewriteObject",
+  "PutObjectHold",
+  "UpdateObjectCustomContext",
 ] as const satisfies readonly OperationKind[];
 /** A kind added to Operation and not to OPERATION_KINDS fails to compile here. */
 const everyKindListed: Exclude<OperationKind, (typeof OPERATION_KINDS)[number]> extends never ? true : never = true;
@@ -186,6 +241,11 @@ export const MANIFEST_FORMATS = [
   "S3InventoryReport_CSV_20161130",
   "COSInventoryReport_CSV_V1",
   "OSS_InventoryReport_CSV_20250611",
+  /**
+   * Google's manifest: CSV rows of project, bucket, object name and an optional generation (fields Ignore,
+   * Bucket, Key, VersionId), names as they are (not URL-encoded), a header row first.
+   */
+  "GCS_BatchOperations_CSV",
 ] as const;
 export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
 
@@ -292,6 +352,12 @@ export interface JobSpec {
   readonly manifestGenerator?: ManifestGenerator;
   readonly report: ReportConfig;
   readonly tags?: readonly Tag[];
+  /** Count the tasks and act on none (Google dryRun). */
+  readonly dryRun?: boolean;
+  /** Google's loggingConfig, kept and echoed: which actions (`TRANSFORM`) in which states are logged. */
+  readonly loggingConfig?: { readonly logActions: readonly string[]; readonly logActionStates: readonly string[] };
+  /** A name the user chose for the job, unique in its account (the Google dialect's jobId). */
+  readonly jobName?: string;
 }
 
 export interface GeneratedManifestDescriptor {
