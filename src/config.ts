@@ -14,6 +14,7 @@ import type { Account } from "./accounts/types.js";
 import { type SignaturePolicy, signaturePolicyOf } from "./api/auth/signature-policy.js";
 import { type HttpLimits, resolveHttpLimits } from "./api/http/connection-limits.js";
 import { type SessionPolicy, sessionPolicyOf } from "./api/json/sessions/session-policy.js";
+import { type TokenPolicy, tokenPolicyOf } from "./api/json/token-policy.js";
 import { ConfigError } from "./config/config-error.js";
 import { type ConfigFlags, withOverrides } from "./config/environment.js";
 import { defaultMaxConnections, engineOpenFiles, openFilesLimit } from "./config/open-files-budget.js";
@@ -62,6 +63,8 @@ export interface Config {
   readonly notifications: NotificationPolicy;
   /** Recurring jobs: the scheduler of this process and the per-account cap (schedules/schedule-options.ts, D43). */
   readonly schedules: ScheduleOptions;
+  /** Bearer access tokens: default and longest lifetime, live tokens per account (api/json/token-policy.ts, D44). */
+  readonly tokens: TokenPolicy;
 }
 
 export interface ConfigInputs {
@@ -122,6 +125,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     sessions: sessionPolicyOf(settings.sessions),
     notifications,
     schedules: scheduleOptionsOf(settings.schedules),
+    tokens: fromConfigFile(() => tokenPolicyOf(settings.tokens), "tokens: "),
   };
 }
 

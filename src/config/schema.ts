@@ -9,12 +9,13 @@
  * `storage` (storage/storage-config.ts), `functions` (functions/endpoints.ts), `http`
  * (api/http/connection-limits.ts), `auth` (api/auth/signature-policy.ts), `sessions`
  * (api/json/sessions/session-policy.ts), `notifications` (notifications/notification-policy.ts), `schedules`
- * (schedules/schedule-options.ts).
+ * (schedules/schedule-options.ts), `tokens` (api/json/token-policy.ts).
  */
 import { type Static, Type } from "typebox";
 import { SIGNATURE_POLICY_SCHEMA } from "../api/auth/signature-policy.js";
 import { HTTP_LIMITS_SCHEMA } from "../api/http/connection-limits.js";
 import { SESSION_POLICY_SCHEMA } from "../api/json/sessions/session-policy.js";
+import { TOKEN_POLICY_SCHEMA } from "../api/json/token-policy.js";
 import { ENGINE_OPTIONS_SCHEMA, RETRY_POLICY_SCHEMA } from "../engine/options.js";
 import { FUNCTION_ENDPOINTS_SCHEMA } from "../functions/endpoints.js";
 import { NOTIFICATIONS_SCHEMA } from "../notifications/notification-policy.js";
@@ -121,6 +122,7 @@ export const CONFIG_FILE_SCHEMA = Type.Object(
     sessions: Type.Optional(SESSION_POLICY_SCHEMA),
     notifications: Type.Optional(NOTIFICATIONS_SCHEMA),
     schedules: Type.Optional(SCHEDULE_OPTIONS_SCHEMA),
+    tokens: Type.Optional(TOKEN_POLICY_SCHEMA),
   },
   { additionalProperties: false, title: "JSON object" },
 );
