@@ -23,7 +23,7 @@ const account = (id: string, n: number, projects?: string[]) => ({
   ...(projects ? { projects } : {}),
 });
 
-async function load(accounts: unknown[]) {
+async function load(accounts: unknown[], env: Record<string, string> = {}) {
   const config = join(dir, `config-${Math.random()}.json`);
   await writeFile(config, JSON.stringify({ accounts }));
   return loadConfig({
@@ -31,6 +31,7 @@ async function load(accounts: unknown[]) {
       OBJBATCH_ACCOUNT_ID: ROOT.accountId,
       OBJBATCH_ACCESS_KEY: ROOT.accessKeyId,
       OBJBATCH_SECRET_KEY: ROOT.secretAccessKey,
+      ...env,
     },
     flags: { dataDir: dir, config },
   });
@@ -40,6 +41,19 @@ describe("accounts' Google projects", () => {
   it("gives an account the projects the config names", async () => {
     const config = await load([account("2000000001", 1, ["team-photos", "123456789"])]);
     assert.deepEqual(config.accounts.find((a) => a.id === "2000000001")?.projects, ["team-photos", "123456789"]);
+  });
+
+  it("gives the root account the projects of OBJBATCH_PROJECTS, checked like the others", async () => {
+    const config = await load([account("2000000001", 1, ["team-photos"])], {
+      OBJBATCH_PROJECTS: "my-project, other-project",
+    });
+    assert.deepEqual(config.rootAccount.account.projects, ["my-project", "other-project"]);
+    assert.deepEqual(config.accounts.find((a) => a.id === ROOT.accountId)?.projects, ["my-project", "other-project"]);
+    await assert.rejects(load([], { OBJBATCH_PROJECTS: "Bad_Project" }), ConfigError);
+    await assert.rejects(
+      load([account("2000000001", 1, ["team-photos"])], { OBJBATCH_PROJECTS: "team-photos" }),
+      ConfigError,
+    );
   });
 
   it("refuses a project of two accounts, a project that is another account's id, and malformed project ids", async () => {
