@@ -18,7 +18,13 @@ import { type TokenPolicy, tokenPolicyOf } from "./api/json/token-policy.js";
 import { ConfigError } from "./config/config-error.js";
 import { type ConfigFlags, withOverrides } from "./config/environment.js";
 import { defaultMaxConnections, engineOpenFiles, openFilesLimit } from "./config/open-files-budget.js";
-import { type AccountEntry, CONFIG_FILE_SCHEMA, type ConfigFile, ROOT_CREDENTIALS_SCHEMA } from "./config/schema.js";
+import {
+  type AccountEntry,
+  CONFIG_FILE_SCHEMA,
+  type ConfigFile,
+  GOOGLE_PROJECT_PATTERN,
+  ROOT_CREDENTIALS_SCHEMA,
+} from "./config/schema.js";
 import { schemaProblems } from "./config/schema-problems.js";
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from "./engine/options.js";
 import { type FunctionEndpoints, parseFunctionEndpoints } from "./functions/endpoints.js";
@@ -80,7 +86,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
   const settings = withOverrides(file, env, flags);
 
   const dataDir = resolve(settings.dataDir ?? "./data");
-  const rootAccount = resolveRootAccount(env, dataDir);
+  const rootAccount = withRootProjects(resolveRootAccount(env, dataDir), env.OBJBATCH_PROJECTS);
   const configured = (settings.accounts ?? []).map(toAccount);
   const accounts = [rootAccount.account, ...configured.filter((a) => a.id !== rootAccount.account.id)];
   checkUnique(accounts);
@@ -177,6 +183,7 @@ function toAccount(entry: AccountEntry, i: number): Account {
     buckets: entry.buckets ?? [],
     roles: entry.roles,
     maxUnfinishedJobs: entry.maxUnfinishedJobs,
+    ...(entry.projects !== undefined && entry.projects.length > 0 ? { projects: entry.projects } : {}),
   };
 }
 
@@ -194,6 +201,39 @@ function checkUnique(accounts: readonly Account[]): void {
       keys.add(key.accessKeyId);
     }
   }
+  // A Google project names one account: not two, and not another account's id (D46).
+  const projects = new Map<string, string>();
+  for (const account of accounts) {
+    for (const project of account.projects ?? []) {
+      const other = projects.get(project) ?? (ids.has(project) && project !== account.id ? project : undefined);
+      if (other !== undefined) {
+        throw new ConfigError(
+          `config file: project ${project} of account ${account.id} already names account ${other}`,
+        );
+      }
+      projects.set(project, account.id);
+    }
+  }
+}
+
+/**
+ * OBJBATCH_PROJECTS: comma-separated Google project ids that name the root account in the Google dialect's paths
+ * (D46), as `projects` does for the config file's accounts (gcloud refuses a project number, which the root's id
+ * usually is).
+ */
+function withRootProjects(root: Config["rootAccount"], value: string | undefined): Config["rootAccount"] {
+  const projects = (value ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
+  if (projects.length === 0) return root;
+  const bad = projects.find((p) => !new RegExp(GOOGLE_PROJECT_PATTERN).test(p));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `OBJBATCH_PROJECTS: "${bad}" is not a Google project id (6-30 lower-case letters, digits, hyphens)`,
+    );
+  }
+  return { ...root, account: { ...root.account, projects } };
 }
 
 /**

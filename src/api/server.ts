@@ -18,6 +18,7 @@ import type { JobServiceApi } from "../service/types.js";
 import type { SignatureLedger } from "./auth/signature-binding.js";
 import type { SignaturePolicy } from "./auth/signature-policy.js";
 import { cosRoutes } from "./dialects/cos/routes.js";
+import { GCS_PREFIX, gcsRoutes } from "./dialects/gcs/routes.js";
 import { ossRoutes } from "./dialects/oss/routes.js";
 import { s3ControlRoutes } from "./dialects/s3control/routes.js";
 import { answerUnknownRoute } from "./dialects/unknown-route.js";
@@ -130,6 +131,17 @@ export function buildServer(parts: ServerParts) {
       accessTokens: parts.accessTokens,
       tokenPolicy: parts.tokenPolicy,
     }),
+  );
+  // The Google Cloud Storage batch operations dialect (D46), with bearer tokens.
+  app.register(
+    gcsRoutes({
+      service: parts.service,
+      accounts: parts.accounts,
+      accessTokens: parts.accessTokens,
+      now: parts.now,
+      maxBodyBytes: parts.maxBodyBytes,
+    }),
+    { prefix: GCS_PREFIX },
   );
   // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).
   app.setNotFoundHandler(answerUnknownRoute);

@@ -28,6 +28,9 @@ const BUCKET_PATTERNS = Type.Array(Type.String({ minLength: 1 }), {
   description: 'Bucket names or glob patterns ("*", "team-*").',
 });
 
+/** A Google project id (6-30 lower-case letters, digits, hyphens, a letter first) or a project number (D46). */
+export const GOOGLE_PROJECT_PATTERN = "^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[0-9]{1,20}$";
+
 export const ACCOUNT_SCHEMA = Type.Object(
   {
     id: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })], {
@@ -53,6 +56,12 @@ export const ACCOUNT_SCHEMA = Type.Object(
     ),
     maxUnfinishedJobs: Type.Optional(
       Type.Integer({ minimum: 1, description: "Cap on the account's jobs not yet Complete, Cancelled or Failed." }),
+    ),
+    projects: Type.Optional(
+      Type.Array(Type.String({ pattern: GOOGLE_PROJECT_PATTERN }), {
+        description:
+          "Google project ids (or numbers) that name this account in the Google dialect's paths (/v1/projects/{project}/...), besides its id.",
+      }),
     ),
   },
   { additionalProperties: false, title: "account" },
