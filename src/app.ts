@@ -34,6 +34,7 @@ import { JobStore } from "./store/job-store.js";
 import { StoreSchedules } from "./store/schedules/store-schedules.js";
 import { StoreConsoleSessions } from "./store/sessions/console-sessions.js";
 import { StoreSignatureLedger } from "./store/signatures/signature-ledger.js";
+import { StoreAccessTokens } from "./store/tokens/store-access-tokens.js";
 import { StoreWebhooks } from "./store/webhooks/store-webhooks.js";
 
 export interface RunningApp {
@@ -51,6 +52,11 @@ export interface RunningApp {
   readonly notifier: WebhookNotifier | undefined;
   readonly store: JobStore;
   readonly storage: ObjectStorage;
+  /**
+   * Bearer access tokens (D44), in the job store every API server shares: issued and revoked through /api/v1 and
+   * verified by the Google dialect (an AccessTokenVerifier).
+   */
+  readonly accessTokens: StoreAccessTokens;
   /** http://host:port the server listens on. */
   readonly url: string;
   readonly logger: Logger;
@@ -223,6 +229,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
           log: logger.child({ part: "webhooks" }),
           meter: metrics.webhooks,
         });
+  // Access tokens live in the job store too: one issued or revoked through any server counts on all (D44).
+  const accessTokens = new StoreAccessTokens(connection);
   let closing = false;
   const server = buildServer({
     service,
@@ -265,6 +273,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     notifier,
     store,
     storage,
+    accessTokens,
     url,
     logger,
     async close() {

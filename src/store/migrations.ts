@@ -456,6 +456,36 @@ const migrationsFor = (dialect: StoreDialect): Record<string, Migration> => ({
       await db.schema.dropTable("schedules").execute();
     },
   },
+  /**
+   * Bearer access tokens (D44): one row per token, found by the SHA-256 of its secret (access_tokens_hash, unique;
+   * the secret itself is only ever in the answer that issued it), listed per account oldest first
+   * (access_tokens_account), purged some time after they expire (access_tokens_expiry).
+   */
+  "0014_access_tokens": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("access_tokens")
+        .addColumn("token_id", "varchar(64)", (c) => c.primaryKey())
+        .addColumn("account_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("name", "text")
+        .addColumn("token_hash", "varchar(64)", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("revoked_at", "bigint")
+        .addColumn("last_used_at", "bigint")
+        .execute();
+      await db.schema.createIndex("access_tokens_hash").unique().on("access_tokens").column("token_hash").execute();
+      await db.schema
+        .createIndex("access_tokens_account")
+        .on("access_tokens")
+        .columns(["account_id", "created_at", "token_id"])
+        .execute();
+      await db.schema.createIndex("access_tokens_expiry").on("access_tokens").column("expires_at").execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("access_tokens").execute();
+    },
+  },
 });
 
 class InlineMigrations implements MigrationProvider {

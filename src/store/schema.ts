@@ -268,6 +268,21 @@ export interface ScheduleRunsTable {
   recorded_at: number;
 }
 
+/** A bearer access token (D44, store/tokens/): named by the hex SHA-256 of its secret, which is never stored. */
+export interface AccessTokensTable {
+  /** the public id: listed, revoked by; never a credential */
+  token_id: string;
+  account_id: string;
+  name: string | null;
+  /** hex SHA-256 of the secret */
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  /** when it last authenticated a request, to the minute (D44) */
+  last_used_at: number | null;
+}
+
 export interface Database {
   jobs: JobsTable;
   chunks: ChunksTable;
@@ -282,4 +297,5 @@ export interface Database {
   webhook_cursor: WebhookCursorTable;
   schedules: SchedulesTable;
   schedule_runs: ScheduleRunsTable;
+  access_tokens: AccessTokensTable;
 }

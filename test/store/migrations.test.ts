@@ -4,7 +4,8 @@
  * migration that fails says which one it was, 0005 comes off again (migrateTo) as it went on, 0006 fills its
  * summary columns from the jobs already there, and 0007's table of failure causes comes and goes with the jobs
  * already there untouched; 0009 gives existing jobs held = 0 and puts it in the queue index, and comes off;
- * 0011's table of console sessions comes and goes with the jobs untouched.
+ * 0011's table of console sessions comes and goes with the jobs untouched; 0014's access tokens come and go, one
+ * row per secret's hash.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -33,6 +34,7 @@ const MIGRATIONS = [
   "0011_sessions",
   "0012_webhooks",
   "0013_schedules",
+  "0014_access_tokens",
 ];
 
 /** Every table of the latest schema and its columns, as the store's queries use them (schema.ts). */
@@ -147,6 +149,16 @@ const LATEST_SCHEMA: Record<string, readonly string[]> = {
     "updated_at",
   ],
   schedule_runs: ["schedule_id", "due_at", "job_id", "outcome", "detail", "recorded_at"],
+  access_tokens: [
+    "token_id",
+    "account_id",
+    "name",
+    "token_hash",
+    "created_at",
+    "expires_at",
+    "revoked_at",
+    "last_used_at",
+  ],
 };
 
 /** The schema as the database describes it: table -> column names, sorted. */
@@ -597,6 +609,37 @@ for (const { name, open } of FRESH) {
       assert.equal((await sql`select job_id from jobs`.execute(fresh.db)).rows.length, 1, "the jobs stay");
       await migrateToLatest(fresh.db, fresh.dialect);
       assert.ok((await schemaOf(fresh.db)).schedules, "and up again");
+    });
+  });
+}
+
+for (const { name, open } of FRESH) {
+  describe(`0014_access_tokens on ${name}`, () => {
+    let fresh: Fresh;
+    before(async () => {
+      fresh = await open();
+    });
+    after(() => fresh.dispose());
+
+    it("adds access_tokens, one row per secret's hash, which comes off again with the jobs untouched", async () => {
+      await migrateTo(fresh.db, fresh.dialect, "0013_schedules");
+      assert.equal((await schemaOf(fresh.db)).access_tokens, undefined);
+      await sql`insert into jobs (job_id, account_id, status, priority, creation_time, spec, client_request_token,
+        request_fingerprint, updated_time) values ('j1', 'a', 'Ready', 5, 1, '{}', 't1', 'f', 1)`.execute(fresh.db);
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.deepEqual((await schemaOf(fresh.db)).access_tokens, [...LATEST_SCHEMA.access_tokens!].sort());
+      await sql`insert into access_tokens (token_id, account_id, token_hash, created_at, expires_at)
+        values ('t1', 'a', 'h1', 1, 2)`.execute(fresh.db);
+      await assert.rejects(
+        sql`insert into access_tokens (token_id, account_id, token_hash, created_at, expires_at)
+          values ('t2', 'b', 'h1', 1, 2)`.execute(fresh.db),
+        "one token per hash",
+      );
+      await migrateTo(fresh.db, fresh.dialect, "0013_schedules");
+      assert.equal((await schemaOf(fresh.db)).access_tokens, undefined, "down: the table is gone");
+      assert.equal((await sql`select job_id from jobs`.execute(fresh.db)).rows.length, 1, "the jobs stay");
+      await migrateToLatest(fresh.db, fresh.dialect);
+      assert.ok((await schemaOf(fresh.db)).access_tokens, "and up again");
     });
   });
 }
