@@ -173,6 +173,7 @@ function toAccount(entry: AccountEntry, i: number): Account {
     buckets: entry.buckets ?? [],
     roles: entry.roles,
     maxUnfinishedJobs: entry.maxUnfinishedJobs,
+    ...(entry.projects !== undefined && entry.projects.length > 0 ? { projects: entry.projects } : {}),
   };
 }
 
@@ -188,6 +189,19 @@ function checkUnique(accounts: readonly Account[]): void {
         throw new ConfigError(`config file: access key ${key.accessKeyId} is configured twice`);
       }
       keys.add(key.accessKeyId);
+    }
+  }
+  // A Google project names one account: not two, and not another account's id (D46).
+  const projects = new Map<string, string>();
+  for (const account of accounts) {
+    for (const project of account.projects ?? []) {
+      const other = projects.get(project) ?? (ids.has(project) && project !== account.id ? project : undefined);
+      if (other !== undefined) {
+        throw new ConfigError(
+          `config file: project ${project} of account ${account.id} already names account ${other}`,
+        );
+      }
+      projects.set(project, account.id);
     }
   }
 }

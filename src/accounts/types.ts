@@ -20,6 +20,8 @@ export interface Account {
   readonly roles?: Readonly<Record<string, readonly string[]>>;
   /** Cap on jobs not yet Complete, Cancelled or Failed; CreateJob answers TooManyJobs beyond it. */
   readonly maxUnfinishedJobs?: number;
+  /** Google project ids that name this account in the Google dialect's paths, besides its id (D46). */
+  readonly projects?: readonly string[];
 }
 
 export interface AccountRegistry {

@@ -6,6 +6,7 @@
  */
 import Fastify from "fastify";
 import type { Logger } from "pino";
+import type { AccessTokenVerifier } from "../accounts/access-tokens.js";
 import type { AccountRegistry } from "../accounts/types.js";
 import type { ObjbatchMetrics } from "../metrics/registry.js";
 import type { WebhooksApi } from "../notifications/webhook-service.js";
@@ -17,6 +18,7 @@ import type { JobServiceApi } from "../service/types.js";
 import type { SignatureLedger } from "./auth/signature-binding.js";
 import type { SignaturePolicy } from "./auth/signature-policy.js";
 import { cosRoutes } from "./dialects/cos/routes.js";
+import { GCS_PREFIX, gcsRoutes } from "./dialects/gcs/routes.js";
 import { ossRoutes } from "./dialects/oss/routes.js";
 import { s3ControlRoutes } from "./dialects/s3control/routes.js";
 import { answerUnknownRoute } from "./dialects/unknown-route.js";
@@ -64,6 +66,8 @@ export interface ServerParts {
   readonly schedules?: ScheduleService;
   /** Where the built console is (default dist/console); tests point it elsewhere. */
   readonly consoleDir?: string;
+  /** Checks the bearer tokens of the Google dialect (/v1, D46); without it, that dialect answers UNAUTHENTICATED. */
+  readonly accessTokens?: AccessTokenVerifier;
 }
 
 export function buildServer(parts: ServerParts) {
@@ -118,6 +122,17 @@ export function buildServer(parts: ServerParts) {
       webhooks: parts.webhooks,
       schedules: parts.schedules,
     }),
+  );
+  // The Google Cloud Storage batch operations dialect (D46), with bearer tokens.
+  app.register(
+    gcsRoutes({
+      service: parts.service,
+      accounts: parts.accounts,
+      accessTokens: parts.accessTokens,
+      now: parts.now,
+      maxBodyBytes: parts.maxBodyBytes,
+    }),
+    { prefix: GCS_PREFIX },
   );
   // A path no route serves is answered in the format of the API it belongs to (dialects/unknown-route.ts).
   app.setNotFoundHandler(answerUnknownRoute);

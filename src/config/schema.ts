@@ -53,6 +53,12 @@ export const ACCOUNT_SCHEMA = Type.Object(
     maxUnfinishedJobs: Type.Optional(
       Type.Integer({ minimum: 1, description: "Cap on the account's jobs not yet Complete, Cancelled or Failed." }),
     ),
+    projects: Type.Optional(
+      Type.Array(Type.String({ pattern: "^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[0-9]{1,20}$" }), {
+        description:
+          "Google project ids (or numbers) that name this account in the Google dialect's paths (/v1/projects/{project}/...), besides its id.",
+      }),
+    ),
   },
   { additionalProperties: false, title: "account" },
 );

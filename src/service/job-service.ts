@@ -11,6 +11,7 @@ import type { TaskStatus } from "../domain/task.js";
 import type { ObjectStorage } from "../storage/types.js";
 import { DuplicateTokenError } from "../store/errors.js";
 import type { JobStore, TokenUse } from "../store/job-store.js";
+import { jobNameToken } from "./job-names.js";
 import { jobProgress } from "./job-progress.js";
 import { type JobReport, JobReports, type ReportFileContent } from "./job-report.js";
 import { type JobOverrides, JobReruns, type RerunRequest } from "./job-rerun.js";
@@ -131,6 +132,16 @@ export class JobService implements JobServiceApi {
     const now = this.now();
     const job = await this.requireJob(accountId, jobId);
     this.sample(job, now);
+    return job;
+  }
+
+  async findJobByName(accountId: string, jobName: string): Promise<Job | undefined> {
+    const use = await this.store.findByToken(accountId, jobNameToken(jobName));
+    if (use === undefined) return undefined;
+    const job = await this.store.getAccountJob(accountId, use.jobId, this.now());
+    // A token chosen through another dialect could look like a name's; only a job of that name answers.
+    if (job === undefined || job.jobName !== jobName) return undefined;
+    this.sample(job, this.now());
     return job;
   }
 

@@ -87,7 +87,7 @@ export interface JobServiceApi {
    * `reuse`: the same token with the same request returns the earlier job (S3 Control, OSS);
    * `reject`: any reuse of a token is an Idempotency error (COS, "Duplicate request.").
    */
-  createJob(spec: JobSpec, tokenPolicy: "reuse" | "reject"): Promise<CreateJobOutcome>;
+  createJob(spec: JobSpec, tokenPolicy: "reuse" | "reject", fingerprint?: string): Promise<CreateJobOutcome>;
   /**
    * A new job running a finished job's operation over its failed (or not succeeded) tasks, from its report, with
    * a manifest written to its report bucket (service/job-rerun.ts, D35); RerunRefusal when it cannot be.
@@ -98,6 +98,8 @@ export interface JobServiceApi {
   /** A page of the job's task results, read from its report's results files (service/task-results.ts, D35). */
   jobTaskResults(accountId: string, jobId: string, query: TaskResultsQuery): Promise<TaskResultsPage>;
   describeJob(accountId: string, jobId: string): Promise<Job>;
+  /** The account's job created with this name (JobSpec.jobName, service/job-names.ts), or undefined (D46). */
+  findJobByName(accountId: string, jobName: string): Promise<Job | undefined>;
   listJobs(accountId: string, query: ListJobsQuery): Promise<ListJobsPage>;
   updateJobPriority(accountId: string, jobId: string, priority: number): Promise<Job>;
   /**
