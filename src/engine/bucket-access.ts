@@ -85,6 +85,12 @@ export function restrictStorage(storage: ObjectStorage, access: BucketAccess): O
     restore: guarded(storage.restore),
     putLegalHold: guarded(storage.putLegalHold),
     putRetention: guarded(storage.putRetention),
+    putEventBasedHold: guarded(storage.putEventBasedHold),
+    replaceMetadata: guarded(storage.replaceMetadata),
+    listKeyVersions: (bucket, key) => {
+      access.check(bucket);
+      return storage.listKeyVersions(bucket, key);
+    },
     createMultipartUpload: guarded(storage.createMultipartUpload),
     uploadPart: guarded(storage.uploadPart),
     completeMultipartUpload: guarded(storage.completeMultipartUpload),

@@ -2,13 +2,14 @@
  * Executes one leased chunk: reads its byte range of the manifest, runs the job's operation on each task with
  * bounded concurrency (retrying what is retryable), and returns the counts and report rows. It touches no job
  * store, so it runs the same in the engine's process or in a worker thread; the engine records the results
- * with the lease's token, which is what makes a chunk count once even if it ran twice.
+ * with the lease's token, which is what makes a chunk count once even if it ran twice. A dry run's tasks (D45)
+ * are recorded without calling the operation at all.
  */
 import { buffer } from "node:stream/consumers";
 import type { Logger } from "pino";
 import { tallyFailures } from "../domain/failure-causes.js";
 import type { JobStatus } from "../domain/status.js";
-import { failed, type TaskResult, type TaskRow } from "../domain/task.js";
+import { failed, succeeded, type TaskResult, type TaskRow } from "../domain/task.js";
 import { parseChunk } from "../manifest/csv-manifest.js";
 import { encodeInlineTasks, type InlineTask, inlineTask, parseInlineTasks } from "../manifest/inline-tasks.js";
 import type { TaskMeter } from "../metrics/meters.js";
@@ -60,6 +61,12 @@ export interface ExecutionDeps {
   /** Counts tasks, retries and throttling in this thread's cells (metrics/meters.ts). */
   readonly metrics?: TaskMeter;
 }
+
+/**
+ * What a dry run's task records (D45): succeeded, so the counts and the report say what the job would have
+ * done, with a message that says it was not done. The storage is never called.
+ */
+export const DRY_RUN_RESULT: TaskResult = succeeded("Dry run: not acted on");
 
 const STOPPING: ReadonlySet<JobStatus> = new Set(["Cancelling", "Cancelled", "Failing", "Failed"]);
 
@@ -181,7 +188,7 @@ async function readChunkRows(deps: ExecutionDeps, context: JobContext, chunk: Ch
     deps.retry,
     deps.metrics?.retryHooks ?? {},
   );
-  return parseChunk(bytes, manifest.fields, chunk.firstRecord);
+  return parseChunk(bytes, manifest.fields, chunk.firstRecord, manifest.format);
 }
 
 /** The task's result; undefined when shutdown cut it short (the chunk is then given back and run again). */
@@ -199,6 +206,11 @@ async function runTask(
     return row.invalid;
   }
   const { job } = context;
+  if (job.dryRun) {
+    // A dry run (D45) acts on nothing: every task that could run is recorded as what would have been done.
+    meter?.finished(operationCell, DRY_RUN_RESULT);
+    return DRY_RUN_RESULT;
+  }
   const storage = throttle ? throttle.storageForTask(context.storage) : context.storage;
   const concurrency = throttle?.concurrency;
   // Each attempt notes the limit's epoch when it starts: a throttled attempt halves the limit only if no

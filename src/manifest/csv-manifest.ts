@@ -1,6 +1,7 @@
 /**
  * Turns one chunk of a CSV manifest (S3BatchOperations_CSV_20180820, COSBatchOperations_CSV_V1,
- * OSS_BatchOperations_CSV_20250611) into task rows.
+ * OSS_BatchOperations_CSV_20250611, and Google's GCS_BatchOperations_CSV with its layout, csv-layout.ts) into
+ * task rows. A header row never reaches this: the preparer cuts chunks after it.
  *
  * Record boundaries and blank records come from RecordScanner, the same code the chunk planner ran, so a
  * chunk always yields exactly `ChunkPlan.records` rows. A row that cannot become a task (bad quoting, wrong
@@ -15,6 +16,7 @@ import { isUtf8 } from "node:buffer";
 import { parse } from "csv-parse/sync";
 import type { ManifestField } from "../domain/job.js";
 import { failed, type Task, type TaskResult, type TaskRow } from "../domain/task.js";
+import { type CsvLayout, csvLayoutOf } from "./csv-layout.js";
 import { RecordScanner } from "./record-scanner.js";
 
 /** The error code of a manifest row that cannot become a task (400, like AWS's missing-VersionId failure). */
@@ -32,9 +34,12 @@ interface FieldLayout {
   readonly versionId: number;
   /** Set when the Fields list itself is unusable: every row fails with it. */
   readonly problem?: string;
+  readonly encodedKeys: boolean;
+  /** A row may leave out its last column when that is the VersionId (Google's optional generation). */
+  readonly optionalVersionId: boolean;
 }
 
-function layoutOf(fields: readonly ManifestField[]): FieldLayout {
+function layoutOf(fields: readonly ManifestField[], csv: CsvLayout): FieldLayout {
   const bucket = fields.indexOf("Bucket");
   const key = fields.indexOf("Key");
   const versionId = fields.indexOf("VersionId");
@@ -45,7 +50,15 @@ function layoutOf(fields: readonly ManifestField[]): FieldLayout {
   } else if (versionId >= 0 && fields.lastIndexOf("VersionId") !== versionId) {
     problem = `manifest Fields (${fields.join(", ")}) name a column twice`;
   }
-  return { count: fields.length, bucket, key, versionId, problem };
+  return {
+    count: fields.length,
+    bucket,
+    key,
+    versionId,
+    problem,
+    encodedKeys: csv.encodedKeys,
+    optionalVersionId: csv.optionalVersionId && versionId >= 0,
+  };
 }
 
 /**
@@ -74,7 +87,9 @@ function rowFromCells(cells: readonly string[], layout: FieldLayout, recordNo: n
   const bucket = cells[layout.bucket] ?? "";
   const rawKey = cells[layout.key] ?? "";
   if (layout.problem !== undefined) return invalidRow(bucket, rawKey, badRecord(recordNo, layout.problem));
-  if (cells.length !== layout.count) {
+  const versionLeftOut =
+    layout.optionalVersionId && layout.versionId === layout.count - 1 && cells.length === layout.count - 1;
+  if (cells.length !== layout.count && !versionLeftOut) {
     return invalidRow(
       bucket,
       rawKey,
@@ -83,7 +98,7 @@ function rowFromCells(cells: readonly string[], layout: FieldLayout, recordNo: n
   }
   if (bucket === "") return invalidRow(bucket, rawKey, badRecord(recordNo, "the Bucket field is empty"));
   if (rawKey === "") return invalidRow(bucket, rawKey, badRecord(recordNo, "the Key field is empty"));
-  const key = decodeManifestKey(rawKey);
+  const key = layout.encodedKeys ? decodeManifestKey(rawKey) : rawKey;
   if (key === undefined) {
     return invalidRow(
       bucket,
@@ -92,7 +107,8 @@ function rowFromCells(cells: readonly string[], layout: FieldLayout, recordNo: n
     );
   }
   if (layout.versionId < 0) return { task: { bucket, key } };
-  const versionId = cells[layout.versionId];
+  const versionId = cells[layout.versionId] ?? "";
+  if (versionId === "" && layout.optionalVersionId) return { task: { bucket, key } };
   const task: Task = { bucket, key, versionId };
   if (versionId === "") return { task, invalid: failed(400, "InvalidRequest", "Task failed due to missing VersionId") };
   return { task };
@@ -112,10 +128,16 @@ function parseQuotedRecord(text: string): string[] | string {
 /**
  * Parses the bytes of one chunk (exactly ChunkPlan's byte range) into one TaskRow per non-blank record.
  * `firstRecord` is ChunkPlan.firstRecord: it numbers the records in error messages (1-based there, blank
- * lines not counted), and 0 means the chunk starts the manifest, where a UTF-8 BOM is skipped.
+ * lines not counted), and 0 means the chunk starts the manifest, where a UTF-8 BOM is skipped. `format` is the
+ * manifest's (csv-layout.ts); S3's layout when it is not given.
  */
-export function parseChunk(bytes: Buffer, fields: readonly ManifestField[], firstRecord: number): TaskRow[] {
-  const layout = layoutOf(fields);
+export function parseChunk(
+  bytes: Buffer,
+  fields: readonly ManifestField[],
+  firstRecord: number,
+  format?: string,
+): TaskRow[] {
+  const layout = layoutOf(fields, csvLayoutOf(format ?? ""));
   const bounds: number[] = [];
   const scanner = new RecordScanner(
     (start, end, _next, hasQuote) => {

@@ -80,6 +80,10 @@ const OPERATION_KINDS: Record<OperationKind, true> = {
   ComputeObjectChecksum: true,
   InvokeFunction: true,
   ReplicateObject: true,
+  UpdateObjectMetadata: true,
+  RewriteObject: true,
+  PutObjectHold: true,
+  UpdateObjectCustomContext: true,
 };
 
 /** A job's operation, as its model names it. */
@@ -111,6 +115,9 @@ export const STORAGE_OPERATION_OF = {
   restore: "restore",
   putLegalHold: "put_legal_hold",
   putRetention: "put_retention",
+  putEventBasedHold: "put_event_based_hold",
+  replaceMetadata: "replace_metadata",
+  listKeyVersions: "list_key_versions",
   createMultipartUpload: "create_multipart_upload",
   uploadPart: "upload_part",
   completeMultipartUpload: "complete_multipart_upload",

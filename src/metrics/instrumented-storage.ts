@@ -59,8 +59,9 @@ export function instrumentStorage(storage: ObjectStorage, backend: Backend, cell
   return wrapped as unknown as ObjectStorage;
 }
 
-type Listing = "list" | "listMultipartUploads";
-const isListing = (method: StorageMethod): method is Listing => method === "list" || method === "listMultipartUploads";
+type Listing = "list" | "listMultipartUploads" | "listKeyVersions";
+const isListing = (method: StorageMethod): method is Listing =>
+  method === "list" || method === "listMultipartUploads" || method === "listKeyVersions";
 
 type Done = (started: number, outcome: number) => void;
 

@@ -14,11 +14,15 @@ import { initiateRestoreObject } from "./initiate-restore-object.js";
 import { invokeFunction } from "./invoke-function.js";
 import { putObjectAcl } from "./put-object-acl.js";
 import { putObjectCopy } from "./put-object-copy.js";
+import { putObjectHold } from "./put-object-hold.js";
 import { putObjectLegalHold } from "./put-object-legal-hold.js";
 import { putObjectRetention } from "./put-object-retention.js";
 import { putObjectTagging } from "./put-object-tagging.js";
 import { replicateObject } from "./replicate-object.js";
+import { rewriteObject } from "./rewrite-object.js";
 import type { OperationContext } from "./types.js";
+import { updateObjectCustomContext } from "./update-object-custom-context.js";
+import { updateObjectMetadata } from "./update-object-metadata.js";
 
 /** The operation kinds that do their work (ReplicateObject is the one that fails every task). */
 export const supportedOperationKinds: ReadonlySet<OperationKind> = new Set<OperationKind>(
@@ -51,6 +55,14 @@ export function runOperation(task: Task, operation: Operation, context: Operatio
       return invokeFunction(task, operation, context);
     case "ReplicateObject":
       return replicateObject(task, operation, context);
+    case "UpdateObjectMetadata":
+      return updateObjectMetadata(task, operation, context);
+    case "RewriteObject":
+      return rewriteObject(task, operation, context);
+    case "PutObjectHold":
+      return putObjectHold(task, operation, context);
+    case "UpdateObjectCustomContext":
+      return updateObjectCustomContext(task, operation, context);
     default:
       return Promise.resolve(unknownKind(operation));
   }

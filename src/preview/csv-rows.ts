@@ -13,7 +13,9 @@
 import type { Readable } from "node:stream";
 import type { ManifestField } from "../domain/job.js";
 import type { TaskRow } from "../domain/task.js";
+import { csvLayoutOf } from "../manifest/csv-layout.js";
 import { parseChunk } from "../manifest/csv-manifest.js";
+import { withoutHeaderRow } from "../manifest/header-row.js";
 import { RecordScanner } from "../manifest/record-scanner.js";
 
 const LF = 0x0a;
@@ -38,7 +40,12 @@ export async function readCsvRows(
   fields: readonly ManifestField[],
   onRow: RowSink,
   shouldStop: () => boolean,
+  format?: string,
 ): Promise<CsvRowsOutcome> {
+  // A header row (Google's manifest) is no task: it is cut off, and the lines and records after it count from 2.
+  const header = format !== undefined && csvLayoutOf(format).headerRow;
+  const source: AsyncIterable<Buffer | Uint8Array | string> = header ? withoutHeaderRow(stream, () => {}) : stream;
+  const recordShift = header ? 1 : 0;
   const starts: number[] = [];
   let lastNext = 0;
   const scanner = new RecordScanner(
@@ -53,7 +60,7 @@ export async function readCsvRows(
   let heldBase = 0;
   let records = 0;
   /** Line feeds before absolute offset `lineCursor`. */
-  let linesBefore = 0;
+  let linesBefore = recordShift;
   let lineCursor = 0;
   let stopped = false;
 
@@ -61,7 +68,7 @@ export async function readCsvRows(
   const emit = (upTo: number): void => {
     if (starts.length === 0) return;
     const bytes = held.subarray(0, upTo - heldBase);
-    const rows = parseChunk(bytes, fields, records);
+    const rows = parseChunk(bytes, fields, records + recordShift, format);
     for (let i = 0; i < rows.length; i++) {
       const start = starts[i] ?? lineCursor;
       let at = lineCursor - heldBase;
@@ -91,7 +98,7 @@ export async function readCsvRows(
   };
 
   try {
-    for await (const chunk of stream) {
+    for await (const chunk of source) {
       const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
       held = held.length === 0 ? buf : Buffer.concat([held, buf]);
       scanner.push(buf);

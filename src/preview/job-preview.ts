@@ -287,6 +287,7 @@ class PreviewRun {
           manifest.fields ?? [],
           (row, line) => this.take(row, line),
           () => this.shouldStop(),
+          manifest.format,
         );
         return outcome.complete;
       }

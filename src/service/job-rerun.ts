@@ -283,7 +283,7 @@ export class JobReruns {
       }
       throw e;
     }
-    return parseChunk(bytes, manifest.fields, chunk.firstRecord);
+    return parseChunk(bytes, manifest.fields, chunk.firstRecord, manifest.format);
   }
 }
 
@@ -319,6 +319,7 @@ const CSV_FORMATS: ReadonlySet<string> = new Set([
   "S3BatchOperations_CSV_20180820",
   "COSBatchOperations_CSV_V1",
   "OSS_BatchOperations_CSV_20250611",
+  "GCS_BatchOperations_CSV",
 ]);
 
 function isCsvFormat(format: string): boolean {

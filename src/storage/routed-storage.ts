@@ -12,12 +12,14 @@ import { StorageError } from "./errors.js";
 import type {
   CopyOptions,
   GetOptions,
+  KeyVersion,
   ListedObject,
   ObjectInfo,
   ObjectMetadata,
   ObjectStorage,
   PendingUpload,
   PutOptions,
+  ReplaceMetadataOptions,
   RestoreRequest,
   RestoreResult,
   RetentionSetting,
@@ -127,6 +129,23 @@ export class RoutedStorage implements ObjectStorage {
 
   async putRetention(bucket: string, key: string, retention: RetentionSetting, versionId?: string): Promise<void> {
     return this.storageFor(bucket).putRetention(bucket, key, retention, versionId);
+  }
+
+  async putEventBasedHold(bucket: string, key: string, on: boolean, versionId?: string): Promise<void> {
+    return this.storageFor(bucket).putEventBasedHold(bucket, key, on, versionId);
+  }
+
+  async replaceMetadata(
+    bucket: string,
+    key: string,
+    metadata: ObjectMetadata,
+    options: ReplaceMetadataOptions,
+  ): Promise<WriteResult> {
+    return this.storageFor(bucket).replaceMetadata(bucket, key, metadata, options);
+  }
+
+  async *listKeyVersions(bucket: string, key: string): AsyncIterable<KeyVersion> {
+    yield* this.storageFor(bucket).listKeyVersions(bucket, key);
   }
 
   async createMultipartUpload(bucket: string, key: string, options?: { metadata?: ObjectMetadata }): Promise<string> {

@@ -34,6 +34,8 @@ export interface ObjectLockState {
   readonly mode?: "COMPLIANCE" | "GOVERNANCE";
   /** Shown also after it has passed, as S3 does; the retention protects only until then. */
   readonly retainUntilDate?: Date;
+  /** Google's event-based hold (local backend only; S3 has none): true while it is set. */
+  readonly eventBasedHold?: boolean;
 }
 
 export interface ObjectInfo {
@@ -52,6 +54,29 @@ export interface ObjectInfo {
   readonly archived: boolean;
   /** Object Lock state; absent when no legal hold is ON and no retention is set. */
   readonly objectLock?: ObjectLockState;
+  /**
+   * Server-side encryption as the S3 backend's HEAD shows it (absent on the local backend and for unencrypted
+   * objects), so an in-place rewrite of the object's metadata keeps it.
+   */
+  readonly encryption?: {
+    readonly algorithm: "AES256" | "aws:kms";
+    readonly kmsKeyId?: string;
+    readonly bucketKeyEnabled?: boolean;
+  };
+}
+
+/** One version or delete marker of a key, as S3's ListObjectVersions shows it. */
+export interface KeyVersion {
+  /** Absent on a store that keeps no versions: the key's one object, deleted by a plain delete. */
+  readonly versionId?: string;
+  readonly deleteMarker: boolean;
+}
+
+/** How replaceMetadata finds the object it changes. */
+export interface ReplaceMetadataOptions {
+  /** The ETag the object must still have (412 PreconditionFailed otherwise), so a concurrent write is not clobbered. */
+  readonly ifMatch: string;
+  readonly versionId?: string;
 }
 
 export interface ListedObject {
@@ -197,6 +222,31 @@ export interface ObjectStorage {
   putLegalHold(bucket: string, key: string, status: "ON" | "OFF", versionId?: string): Promise<void>;
   /** Object Lock retention (S3 PutObjectRetention). */
   putRetention(bucket: string, key: string, retention: RetentionSetting, versionId?: string): Promise<void>;
+  /**
+   * Google's event-based hold (D45). Local: kept beside the legal hold and blocking delete and overwrite as it
+   * does. S3 has no such hold: 501 NotImplemented.
+   */
+  putEventBasedHold(bucket: string, key: string, on: boolean, versionId?: string): Promise<void>;
+
+  /**
+   * Replaces the object's metadata (content headers and user metadata) in place, keeping its bytes, tags, ACL,
+   * storage class, encryption and locks. Local: its metadata row. S3: CopyObject onto itself with
+   * MetadataDirective REPLACE and x-amz-copy-source-if-match; a version other than the current one cannot be
+   * changed there (400 InvalidRequest). Returns the object as written (on S3 a new version in a versioned bucket).
+   */
+  replaceMetadata(
+    bucket: string,
+    key: string,
+    metadata: ObjectMetadata,
+    options: ReplaceMetadataOptions,
+  ): Promise<WriteResult>;
+
+  /**
+   * Every version and delete marker of exactly `key` (S3 ListObjectVersions, paged, other keys under the prefix
+   * left out). A store that keeps no versions (the local backend; an S3-compatible server that refuses
+   * ListObjectVersions, as s3rver does) lists the object itself without a version id, or nothing when it is missing.
+   */
+  listKeyVersions(bucket: string, key: string): AsyncIterable<KeyVersion>;
 
   /**
    * Multipart upload, S3's rules: the object appears only when the upload is completed; parts are numbered 1 to

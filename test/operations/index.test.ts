@@ -63,6 +63,18 @@ describe("runOperation", () => {
     assert.deepEqual([replicate.status, replicate.httpStatus, replicate.errorCode], ["failed", 400, "InvalidRequest"]);
     assert.match(replicate.message, /no replication configuration/);
 
+    // Google's kinds (D45), dispatched to their modules (each has its own tests).
+    const hold = await run({ kind: "PutObjectHold", eventBasedHold: true });
+    assert.equal(hold.status, "succeeded");
+    assert.equal((await f.storage.head("src", "lock.txt")).objectLock?.eventBasedHold, true);
+    assert.equal((await run({ kind: "PutObjectHold", eventBasedHold: false })).status, "succeeded");
+    const meta = await run({ kind: "UpdateObjectMetadata", cacheControl: "no-store" });
+    assert.equal(meta.status, "succeeded");
+    assert.equal((await f.storage.head("src", "lock.txt")).metadata.cacheControl, "no-store");
+    const context = await run({ kind: "UpdateObjectCustomContext", set: [{ key: "c", value: "1" }] });
+    assert.equal(context.status, "succeeded");
+    assert.deepEqual(await f.storage.getTagging("src", "lock.txt"), [{ key: "c", value: "1" }]);
+
     assert.deepEqual([...supportedOperationKinds].sort(), [
       "AddObjectTagging",
       "ComputeObjectChecksum",
@@ -72,9 +84,13 @@ describe("runOperation", () => {
       "InvokeFunction",
       "PutObjectAcl",
       "PutObjectCopy",
+      "PutObjectHold",
       "PutObjectLegalHold",
       "PutObjectRetention",
       "PutObjectTagging",
+      "RewriteObject",
+      "UpdateObjectCustomContext",
+      "UpdateObjectMetadata",
     ]);
     assert.equal(supportedOperationKinds.has("ReplicateObject"), false);
   });

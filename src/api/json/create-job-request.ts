@@ -20,6 +20,7 @@ const CSV_FORMATS: ReadonlySet<string> = new Set([
   "S3BatchOperations_CSV_20180820",
   "COSBatchOperations_CSV_V1",
   "OSS_BatchOperations_CSV_20250611",
+  "GCS_BatchOperations_CSV",
 ]);
 
 export function jobSpecOf(request: CreateJobRequest, accountId: string): JobSpec {
@@ -58,6 +59,7 @@ export function jobSpecOf(request: CreateJobRequest, accountId: string): JobSpec
     manifestGenerator,
     report,
     tags: request.tags !== undefined && request.tags.length > 0 ? request.tags : undefined,
+    dryRun: request.dryRun === true ? true : undefined,
   }) as JobSpec;
 }
 

@@ -50,6 +50,12 @@ export function jobView(job: Job, progress: JobProgress): JobJson {
       location: locationView(job.generatedManifest.location),
     },
     manifestEtag: job.manifestEtag,
+    dryRun: job.dryRun === true ? true : undefined,
+    jobName: job.jobName,
+    loggingConfig: job.loggingConfig && {
+      logActions: [...job.loggingConfig.logActions],
+      logActionStates: [...job.loggingConfig.logActionStates],
+    },
     progress: { ...progress },
   });
 }

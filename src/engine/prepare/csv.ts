@@ -1,10 +1,14 @@
 /**
  * Preparing a CSV manifest (S3BatchOperations_CSV_20180820, COSBatchOperations_CSV_V1,
  * OSS_BatchOperations_CSV_20250611): the object is streamed once and cut into chunks that are byte ranges of
- * it, pinned to its ETag; a runner later fetches its range. The fast path: nothing is copied.
+ * it, pinned to its ETag; a runner later fetches its range. The fast path: nothing is copied. A format with a
+ * header row (Google's, manifest/csv-layout.ts) has it cut off first: the chunks start after it, their records
+ * numbered from the line after it, and it is no task.
  */
 import type { Readable } from "node:stream";
 import type { ManifestFormat } from "../../domain/job.js";
+import { csvLayoutOf } from "../../manifest/csv-layout.js";
+import { withoutHeaderRow } from "../../manifest/header-row.js";
 import { planChunks } from "../../manifest/record-scanner.js";
 import type { ChunkPlanRow } from "../../store/chunks/insert-chunks.js";
 import { failureWhile } from "../errors.js";
@@ -15,6 +19,7 @@ export const CSV_FORMATS: ReadonlySet<ManifestFormat> = new Set([
   "S3BatchOperations_CSV_20180820",
   "COSBatchOperations_CSV_V1",
   "OSS_BatchOperations_CSV_20250611",
+  "GCS_BatchOperations_CSV",
 ]);
 
 /** Chunks recorded per store call. */
@@ -44,12 +49,22 @@ export async function prepareCsv(run: PrepareRun): Promise<PrepareOutcome> {
     chunks += pending.length;
     pending = [];
   };
+  const header = csvLayoutOf(job.manifest!.format).headerRow;
+  let headerBytes = 0;
+  const source = header ? withoutHeaderRow(stream, (n) => (headerBytes = n)) : stream;
+  const recordShift = header ? 1 : 0;
   try {
     const summary = await planChunks(
-      stream,
+      source,
       run.deps.options.chunkSize,
       async ({ seq, startByte, endByte, firstRecord, records }) => {
-        pending.push({ seq, startByte, endByte, firstRecord, records });
+        pending.push({
+          seq,
+          startByte: startByte + headerBytes,
+          endByte: endByte + headerBytes,
+          firstRecord: firstRecord + recordShift,
+          records,
+        });
         if (pending.length >= CHUNKS_PER_WRITE) await flush();
       },
       { md5: false }, // the object's ETag was checked, and every chunk read is pinned to it

@@ -27,18 +27,21 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import type { AccessControlList, Tag } from "../../domain/job.js";
 import { ARCHIVE_STORAGE_CLASSES, type RestoreTier } from "../archive.js";
+import { checkIfMatch } from "../copy-preconditions.js";
 import { accessDenied, StorageError } from "../errors.js";
 import { checkPartNumber } from "../multipart-parts.js";
 import { checkAcl, checkTags } from "../object-attributes.js";
 import type {
   CopyOptions,
   GetOptions,
+  KeyVersion,
   ListedObject,
   ObjectInfo,
   ObjectMetadata,
   ObjectStorage,
   PendingUpload,
   PutOptions,
+  ReplaceMetadataOptions,
   RestoreRequest,
   RestoreResult,
   RetentionSetting,
@@ -49,6 +52,7 @@ import {
   aclFromRow,
   aclToColumn,
   metadataFromRow,
+  metadataToColumns,
   storageClassFromRow,
   tagsFromRow,
   tagsToColumn,
@@ -271,6 +275,43 @@ export class LocalStorage implements ObjectStorage {
     const { db } = this.files;
     const next = nextRetention(bucket, key, db.lock(bucket, key), retention, this.files.now().getTime());
     db.setRetention(bucket, key, next.mode, next.until);
+  }
+
+  /** Sets or clears Google's event-based hold (D45), which protects the object as the legal hold does. */
+  async putEventBasedHold(bucket: string, key: string, on: boolean, versionId?: string): Promise<void> {
+    const k = this.resolve(bucket, key, versionId);
+    await this.files.stat(k);
+    this.files.db.setEventBasedHold(bucket, key, on ? "ON" : null);
+  }
+
+  /**
+   * Replaces the object's metadata columns in its row: the file, its tags, ACL, storage class and locks stay.
+   * A lock does not stop it (the data is not overwritten), as Google lets a held object's metadata change.
+   */
+  async replaceMetadata(
+    bucket: string,
+    key: string,
+    metadata: ObjectMetadata,
+    options: ReplaceMetadataOptions,
+  ): Promise<WriteResult> {
+    const k = this.resolve(bucket, key, options.versionId);
+    const src = await this.files.stat(k);
+    const etag = cachedEtag(src.row, src.st) ?? (await this.files.computeEtag(k, src.abs));
+    checkIfMatch({ bucket, key, lastModified: mtimeOf(src.st) }, etag, { ifMatch: options.ifMatch });
+    this.files.db.setMetadata(bucket, key, metadataToColumns(metadata, key));
+    return { etag };
+  }
+
+  /** The unversioned store's one object of the key (no version id: a plain delete removes it), when it exists. */
+  async *listKeyVersions(bucket: string, key: string): AsyncIterable<KeyVersion> {
+    const k = this.resolve(bucket, key, undefined);
+    try {
+      await this.files.stat(k, false);
+    } catch (e) {
+      if (e instanceof StorageError && e.code === "NoSuchKey") return;
+      throw e;
+    }
+    yield { deleteMarker: false };
   }
 
   /** Starts a multipart upload (multipart-uploads.ts); the key is checked as put() checks it. */

@@ -51,6 +51,8 @@ export interface ObjectRow {
   /** Object Lock retention: 'COMPLIANCE' | 'GOVERNANCE' and its end (epoch ms), or both NULL. */
   retention_mode: string | null;
   retention_until: number | null;
+  /** Google's event-based hold: 'ON' while it is set, else NULL. Blocks delete and overwrite like a legal hold. */
+  event_based_hold: string | null;
 }
 
 const COLUMNS = [
@@ -73,7 +75,23 @@ const COLUMNS = [
   "legal_hold",
   "retention_mode",
   "retention_until",
+  "event_based_hold",
 ] as const satisfies readonly (keyof ObjectRow)[];
+
+/** The columns of an object's Object Lock and hold state. */
+export type LockColumn = "legal_hold" | "retention_mode" | "retention_until" | "event_based_hold";
+
+/** The columns of an object's metadata (content headers and user metadata). */
+export const METADATA_COLUMNS = [
+  "content_type",
+  "cache_control",
+  "content_disposition",
+  "content_encoding",
+  "content_language",
+  "expires",
+  "user_metadata",
+] as const satisfies readonly (keyof ObjectRow)[];
+export type MetadataColumn = (typeof METADATA_COLUMNS)[number];
 
 export const EMPTY_ROW: Readonly<ObjectRow> = Object.freeze(
   Object.fromEntries(COLUMNS.map((c) => [c, null])) as unknown as ObjectRow,
@@ -110,6 +128,8 @@ export class MetadataDb {
   private readonly lockStmt: SqliteStatement;
   private readonly setLegalHoldStmt: SqliteStatement;
   private readonly setRetentionStmt: SqliteStatement;
+  private readonly setEventBasedHoldStmt: SqliteStatement;
+  private readonly setMetadataStmt: SqliteStatement;
   private readonly flushTxn: (items: PendingEtag[]) => void;
   private readonly pending = new Map<string, PendingEtag>();
   private flushScheduled = false;
@@ -146,10 +166,17 @@ export class MetadataDb {
          restore_ready_at = excluded.restore_ready_at, restore_expiry = excluded.restore_expiry`,
     );
     this.lockStmt = this.db.prepare(
-      "SELECT legal_hold, retention_mode, retention_until FROM objects WHERE bucket = ? AND key = ?",
+      "SELECT legal_hold, retention_mode, retention_until, event_based_hold FROM objects WHERE bucket = ? AND key = ?",
     );
     this.setLegalHoldStmt = this.db.prepare(
       "INSERT INTO objects (bucket, key, legal_hold) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET legal_hold = excluded.legal_hold",
+    );
+    this.setEventBasedHoldStmt = this.db.prepare(
+      "INSERT INTO objects (bucket, key, event_based_hold) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET event_based_hold = excluded.event_based_hold",
+    );
+    this.setMetadataStmt = this.db.prepare(
+      `INSERT INTO objects (bucket, key, ${METADATA_COLUMNS.join(", ")}) VALUES (@bucket, @key, ${METADATA_COLUMNS.map((c) => `@${c}`).join(", ")})
+       ON CONFLICT (bucket, key) DO UPDATE SET ${METADATA_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")}`,
     );
     this.setRetentionStmt = this.db.prepare(
       `INSERT INTO objects (bucket, key, retention_mode, retention_until) VALUES (?, ?, ?, ?)
@@ -294,10 +321,17 @@ export class MetadataDb {
   }
 
   /** The Object Lock columns of an object's row (undefined without a row: nothing is locked). */
-  lock(bucket: string, key: string): Pick<ObjectRow, "legal_hold" | "retention_mode" | "retention_until"> | undefined {
-    return this.lockStmt.get(bucket, key) as
-      | Pick<ObjectRow, "legal_hold" | "retention_mode" | "retention_until">
-      | undefined;
+  lock(bucket: string, key: string): Pick<ObjectRow, LockColumn> | undefined {
+    return this.lockStmt.get(bucket, key) as Pick<ObjectRow, LockColumn> | undefined;
+  }
+
+  setEventBasedHold(bucket: string, key: string, hold: "ON" | null): void {
+    this.setEventBasedHoldStmt.run(bucket, key, hold);
+  }
+
+  /** Replaces the object's metadata columns, leaving every other column (tags, ACL, locks, ETag) as it is. */
+  setMetadata(bucket: string, key: string, columns: Pick<ObjectRow, MetadataColumn>): void {
+    this.setMetadataStmt.run({ bucket, key, ...columns });
   }
 
   setLegalHold(bucket: string, key: string, legalHold: "ON" | null): void {

@@ -43,6 +43,8 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE objects ADD COLUMN legal_hold TEXT;
    ALTER TABLE objects ADD COLUMN retention_mode TEXT;
    ALTER TABLE objects ADD COLUMN retention_until INTEGER;`,
+  // 2: Google's event-based hold (D45): 'ON' or NULL (off).
+  "ALTER TABLE objects ADD COLUMN event_based_hold TEXT;",
 ];
 
 export const METADATA_SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,7 +7,9 @@
  *   it can be extended. GOVERNANCE can be extended or made COMPLIANCE freely; shortening or removing it needs
  *   bypassGovernanceRetention. Once the date has passed the retention protects nothing and may be replaced or
  *   removed like none.
- * - While a legal hold is ON or a retention has not ended, the object cannot be deleted or overwritten (403
+ * - Google's event-based hold (D45) is kept beside the legal hold (Google's temporary hold is the legal hold) and
+ *   protects the object exactly as it does.
+ * - While a legal hold or an event-based hold is ON or a retention has not ended, the object cannot be deleted or overwritten (403
  *   AccessDenied). Tags, ACLs and restores stay changeable, as in S3.
  *
  * What the local backend can and cannot honour: S3 locks object *versions* in versioned buckets, where a delete
@@ -22,9 +24,9 @@
  */
 import { accessDenied, invalidArgument, StorageError } from "../errors.js";
 import type { ObjectLockState, RetentionSetting } from "../types.js";
-import type { ObjectRow } from "./metadata-db.js";
+import type { LockColumn, ObjectRow } from "./metadata-db.js";
 
-export type LockColumns = Pick<ObjectRow, "legal_hold" | "retention_mode" | "retention_until">;
+export type LockColumns = Pick<ObjectRow, LockColumn>;
 
 export type RetentionMode = "COMPLIANCE" | "GOVERNANCE";
 
@@ -34,6 +36,7 @@ const MODES: ReadonlySet<string> = new Set(["COMPLIANCE", "GOVERNANCE"]);
 export function lockReason(lock: LockColumns | undefined, now: number): string | undefined {
   if (lock === undefined) return undefined;
   if (lock.legal_hold === "ON") return "the object is under an Object Lock legal hold";
+  if (lock.event_based_hold === "ON") return "the object is under an event-based hold";
   if (lock.retention_mode !== null && lock.retention_until !== null && lock.retention_until > now) {
     return `the object is under ${lock.retention_mode} Object Lock retention until ${new Date(lock.retention_until).toISOString()}`;
   }
@@ -42,10 +45,13 @@ export function lockReason(lock: LockColumns | undefined, now: number): string |
 
 /** The Object Lock state head() shows: nothing when no legal hold is ON and no retention is set. */
 export function lockView(row: LockColumns | undefined): { objectLock?: ObjectLockState } {
-  if (row === undefined || (row.legal_hold === null && row.retention_mode === null)) return {};
+  if (row === undefined || (row.legal_hold === null && row.retention_mode === null && row.event_based_hold === null)) {
+    return {};
+  }
   const lock: { -readonly [K in keyof ObjectLockState]: ObjectLockState[K] } = {
     legalHold: row.legal_hold === "ON" ? "ON" : "OFF",
   };
+  if (row.event_based_hold === "ON") lock.eventBasedHold = true;
   if (row.retention_mode !== null && row.retention_until !== null) {
     lock.mode = row.retention_mode as RetentionMode;
     lock.retainUntilDate = new Date(row.retention_until);

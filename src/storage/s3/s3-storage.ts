@@ -19,6 +19,8 @@
  *   multipart-uploads.ts            S3's multipart uploads, and what s3rver and Ceph RGW 16 make of them
  *   listing.ts                      ListObjectsV2 page by page
  *   attributes.ts                   metadata, tags, ACLs, restore state and settings as S3 carries them
+ *   metadata-replace.ts             metadata replaced in place (CopyObject onto itself), Google's putMetadata
+ *   key-versions.ts                 ListObjectVersions of one key, for a delete of all its versions
  */
 import { Readable } from "node:stream";
 import {
@@ -37,17 +39,19 @@ import {
 } from "@aws-sdk/client-s3";
 import type { AccessControlList, Tag } from "../../domain/job.js";
 import { restoreDays, restoreTier } from "../archive.js";
-import { internalError, invalidRange, noSuchBucket, StorageError } from "../errors.js";
+import { internalError, invalidRange, noSuchBucket, notImplemented, StorageError } from "../errors.js";
 import { quoteEtag } from "../etag.js";
 import type {
   CopyOptions,
   GetOptions,
+  KeyVersion,
   ListedObject,
   ObjectInfo,
   ObjectMetadata,
   ObjectStorage,
   PendingUpload,
   PutOptions,
+  ReplaceMetadataOptions,
   RestoreRequest,
   RestoreResult,
   RetentionSetting,
@@ -59,7 +63,9 @@ import type { S3Backend } from "./backend.js";
 import { createS3Clients } from "./client.js";
 import { type ResolvedS3Config, resolveS3Config, type S3StorageConfig } from "./config.js";
 import { mapStreamErrors, notFoundOnHead, toStorageError } from "./errors.js";
+import { listKeyVersions } from "./key-versions.js";
 import { listObjects } from "./listing.js";
+import { replaceMetadata } from "./metadata-replace.js";
 import * as uploads from "./multipart-uploads.js";
 import { getObjectAcl, putObjectAcl } from "./object-acl.js";
 import { copyObject } from "./object-copy.js";
@@ -161,6 +167,7 @@ export class S3Storage implements ObjectStorage {
             },
           }
         : {}),
+      ...encryptionOf(out),
     };
   }
 
@@ -311,6 +318,28 @@ export class S3Storage implements ObjectStorage {
     }
   }
 
+  /** S3 has no event-based hold (Google's, D45): refused rather than dropped. */
+  async putEventBasedHold(bucket: string, key: string, _on: boolean, _versionId?: string): Promise<void> {
+    throw notImplemented(
+      `Event-based holds are not supported by ${this.description} (S3 has none; a temporary hold maps to an Object Lock legal hold): ${bucket}/${key}`,
+    );
+  }
+
+  /** CopyObject onto itself with the new metadata (metadata-replace.ts). */
+  replaceMetadata(
+    bucket: string,
+    key: string,
+    metadata: ObjectMetadata,
+    options: ReplaceMetadataOptions,
+  ): Promise<WriteResult> {
+    return replaceMetadata(this.backend, bucket, key, metadata, options);
+  }
+
+  /** ListObjectVersions for exactly this key (key-versions.ts). */
+  listKeyVersions(bucket: string, key: string): AsyncIterable<KeyVersion> {
+    return listKeyVersions(this.backend, bucket, key);
+  }
+
   createMultipartUpload(bucket: string, key: string, options: { metadata?: ObjectMetadata } = {}): Promise<string> {
     return uploads.createMultipartUpload(this.backend, bucket, key, options);
   }
@@ -357,3 +386,16 @@ export class S3Storage implements ObjectStorage {
 
 const validRange = (r: { start: number; end: number }): boolean =>
   Number.isSafeInteger(r.start) && Number.isSafeInteger(r.end) && r.start >= 0 && r.end >= r.start;
+
+/** The object's server-side encryption as HEAD shows it (SSE-S3 or SSE-KMS), to be kept by an in-place copy. */
+function encryptionOf(out: HeadObjectCommandOutput): Pick<ObjectInfo, "encryption"> {
+  const algorithm = out.ServerSideEncryption;
+  if (algorithm !== "AES256" && algorithm !== "aws:kms") return {};
+  return {
+    encryption: {
+      algorithm,
+      ...(out.SSEKMSKeyId !== undefined ? { kmsKeyId: out.SSEKMSKeyId } : {}),
+      ...(out.BucketKeyEnabled !== undefined ? { bucketKeyEnabled: out.BucketKeyEnabled } : {}),
+    },
+  };
+}

@@ -50,6 +50,7 @@ function row(columns: Partial<ObjectRow> = {}): ObjectRow {
     legal_hold: null,
     retention_mode: null,
     retention_until: null,
+    event_based_hold: null,
     ...columns,
   };
 }

@@ -62,7 +62,9 @@ describe("local metadata schema migration", () => {
       { user_version: METADATA_SCHEMA_VERSION },
     );
     const columns = (db.prepare("PRAGMA table_info(objects)").all() as { name: string }[]).map((c) => c.name);
-    for (const c of ["legal_hold", "retention_mode", "retention_until"]) assert.ok(columns.includes(c), c);
+    for (const c of ["legal_hold", "retention_mode", "retention_until", "event_based_hold"]) {
+      assert.ok(columns.includes(c), c);
+    }
     db.close();
 
     // Opening the upgraded dir again migrates nothing and keeps the hold.

@@ -169,10 +169,13 @@ describe("LocalStorage Object Lock", () => {
 
 describe("lockView", () => {
   it("shows nothing without a lock, the legal hold and the retention as head() reports them", () => {
-    const none = { legal_hold: null, retention_mode: null, retention_until: null };
+    const none = { legal_hold: null, retention_mode: null, retention_until: null, event_based_hold: null };
     assert.deepEqual(lockView(undefined), {});
     assert.deepEqual(lockView(none), {});
     assert.deepEqual(lockView({ ...none, legal_hold: "ON" }), { objectLock: { legalHold: "ON" } });
+    assert.deepEqual(lockView({ ...none, event_based_hold: "ON" }), {
+      objectLock: { legalHold: "OFF", eventBasedHold: true },
+    });
     const until = Date.parse("2030-01-01T00:00:00Z");
     assert.deepEqual(lockView({ ...none, retention_mode: "GOVERNANCE", retention_until: until }), {
       objectLock: { legalHold: "OFF", mode: "GOVERNANCE", retainUntilDate: new Date(until) },

@@ -13,6 +13,7 @@ const DIALECTS: Record<JobJson["dialect"], string> = {
   oss: "Alibaba OSS job API",
   s3control: "AWS S3 Control job API",
   json: "objbatch JSON API",
+  gcs: "Google Cloud Storage batch operations API",
 };
 
 function settingsOf(job: JobJson): [string, string][] {
@@ -90,6 +91,7 @@ export function JobDetails({ job }: { job: JobJson }) {
           {job.clientRequestToken}
         </Field>
         <Field name="Confirmation required">{job.confirmationRequired ? "yes" : "no"}</Field>
+        {job.dryRun && <Field name="Dry run">yes: each task is counted and not acted on</Field>}
         <Field name="Created">{instant(job.creationTime)}</Field>
         {job.suspendedTime && (
           <Field name="Suspended">

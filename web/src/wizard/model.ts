@@ -155,8 +155,15 @@ export const OPERATIONS: readonly OperationSpec[] = [
     kind: "DeleteObject",
     title: "Delete",
     help: "Deletes each object (the version the manifest names, if any).",
-    fields: [],
-    toJson: () => ({}),
+    fields: [
+      {
+        name: "allVersions",
+        label: "All versions",
+        help: "Delete every version and delete marker of each key, so nothing is left to restore.",
+        type: "checkbox",
+      },
+    ],
+    toJson: (s) => (s.allVersions === "true" ? { allVersions: true } : {}),
   },
   {
     kind: "InitiateRestoreObject",
@@ -317,6 +324,80 @@ export const OPERATIONS: readonly OperationSpec[] = [
       functionArn: (s.functionArn ?? "").trim(),
       ...optional("invocationSchemaVersion", s.invocationSchemaVersion),
       ...(lines(s.userArguments).length > 0 ? { userArguments: pairs(s.userArguments) } : {}),
+    }),
+  },
+  {
+    kind: "UpdateObjectMetadata",
+    title: "Update metadata",
+    help: "Changes each object's metadata in place; what you leave empty stays as it is.",
+    fields: [
+      { name: "contentType", label: "Content-Type", help: "The new Content-Type.", type: "text" },
+      { name: "cacheControl", label: "Cache-Control", help: "The new Cache-Control.", type: "text" },
+      {
+        name: "contentDisposition",
+        label: "Content-Disposition",
+        help: "The new Content-Disposition.",
+        type: "text",
+      },
+      {
+        name: "userMetadata",
+        label: "User metadata",
+        help: "One key=value a line, set on each object; its other entries stay. An empty value removes the key.",
+        type: "lines",
+      },
+    ],
+    toJson: (s) => ({
+      ...optional("contentType", s.contentType),
+      ...optional("cacheControl", s.cacheControl),
+      ...optional("contentDisposition", s.contentDisposition),
+      ...(lines(s.userMetadata).length > 0 ? { userMetadata: pairs(s.userMetadata) } : {}),
+    }),
+  },
+  {
+    kind: "RewriteObject",
+    title: "Re-encrypt",
+    help: "Rewrites each object in place under a KMS key (S3 stores only).",
+    fields: [{ name: "kmsKey", label: "KMS key", help: "The key's id or ARN.", type: "text", required: true }],
+    toJson: (s) => ({ kmsKey: (s.kmsKey ?? "").trim() }),
+  },
+  {
+    kind: "PutObjectHold",
+    title: "Holds",
+    help: "Sets or releases each object's holds; a hold left empty stays as it is.",
+    fields: [
+      {
+        name: "temporaryHold",
+        label: "Temporary hold",
+        help: "S3's legal hold: a held object cannot be deleted or overwritten.",
+        type: "select",
+        options: ["", "set", "release"],
+      },
+      {
+        name: "eventBasedHold",
+        label: "Event-based hold",
+        help: "Kept by the local store only; an S3 store refuses it.",
+        type: "select",
+        options: ["", "set", "release"],
+      },
+    ],
+    toJson: (s) => ({
+      ...optional("temporaryHold", s.temporaryHold, (v) => v === "set"),
+      ...optional("eventBasedHold", s.eventBasedHold, (v) => v === "set"),
+    }),
+  },
+  {
+    kind: "UpdateObjectCustomContext",
+    title: "Custom contexts",
+    help: "Changes each object's custom contexts, kept as its tags (at most 10).",
+    fields: [
+      { name: "set", label: "Set", help: "One key=value a line.", type: "lines" },
+      { name: "remove", label: "Remove", help: "One key a line.", type: "lines" },
+      { name: "removeAll", label: "Remove all first", help: "Clear every context before setting.", type: "checkbox" },
+    ],
+    toJson: (s) => ({
+      ...(lines(s.set).length > 0 ? { set: pairs(s.set) } : {}),
+      ...(lines(s.remove).length > 0 ? { remove: lines(s.remove) } : {}),
+      ...(s.removeAll === "true" ? { removeAll: true } : {}),
     }),
   },
 ];

@@ -18,7 +18,7 @@ const Instant = Type.String({ format: "date-time" });
 const Count = Type.Integer({ minimum: 0 });
 
 export const JobStatusSchema = Type.Enum([...JOB_STATUSES], { title: "JobStatus" });
-export const DialectSchema = Type.Enum(["cos", "oss", "s3control", "json"], {
+export const DialectSchema = Type.Enum(["cos", "oss", "s3control", "json", "gcs"], {
   description: "The job API the job was created through.",
 });
 export const OPERATION_KINDS = OperationSchema.anyOf.map((branch) => branch.properties.kind.const);
@@ -98,6 +98,20 @@ export const JobSchema = Type.Object(
       ),
     ),
     manifestEtag: Type.Optional(Type.String({ description: "The manifest's ETag as preparing found it (D10)." })),
+    dryRun: Type.Optional(
+      Type.Boolean({
+        description: "The job counts its tasks and acts on none; each is recorded as not acted on (D45).",
+      }),
+    ),
+    jobName: Type.Optional(
+      Type.String({ description: "The name the job was created with (the Google dialect's jobId)." }),
+    ),
+    loggingConfig: Type.Optional(
+      Type.Object(
+        { logActions: Type.Array(Type.String()), logActionStates: Type.Array(Type.String()) },
+        { ...closed, description: "Google's loggingConfig, kept and echoed." },
+      ),
+    ),
     progress: ProgressSchema,
   },
   { ...closed, title: "Job" },

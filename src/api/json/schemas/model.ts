@@ -69,6 +69,9 @@ const NewObjectMetadata = Type.Object(
 
 const kind = <K extends string>(name: K) => Type.Literal(name);
 
+/** A metadata field a patch sets; an empty string clears it. */
+const PatchedField = Type.String({ maxLength: 1024, description: "The new value; an empty string clears it." });
+
 export const OperationSchema = Type.Union(
   [
     Type.Object(
@@ -99,7 +102,19 @@ export const OperationSchema = Type.Union(
       },
       { ...closed, title: "PutObjectCopy" },
     ),
-    Type.Object({ kind: kind("DeleteObject") }, { ...closed, title: "DeleteObject" }),
+    Type.Object(
+      {
+        kind: kind("DeleteObject"),
+        allVersions: Type.Optional(
+          Type.Boolean({
+            description:
+              "Delete every version and delete marker of each key, not only the current one (Google's " +
+              "permanentObjectDeletionEnabled); on a store without versions the same as a plain delete.",
+          }),
+        ),
+      },
+      { ...closed, title: "DeleteObject" },
+    ),
     Type.Object(
       {
         kind: kind("InitiateRestoreObject"),
@@ -158,6 +173,91 @@ export const OperationSchema = Type.Union(
       { ...closed, title: "InvokeFunction" },
     ),
     Type.Object({ kind: kind("ReplicateObject") }, { ...closed, title: "ReplicateObject" }),
+    Type.Object(
+      {
+        kind: kind("UpdateObjectMetadata"),
+        cacheControl: Type.Optional(PatchedField),
+        contentDisposition: Type.Optional(PatchedField),
+        contentEncoding: Type.Optional(PatchedField),
+        contentLanguage: Type.Optional(PatchedField),
+        contentType: Type.Optional(PatchedField),
+        customTime: Type.Optional(
+          Type.String({
+            format: "date-time",
+            description: "Google's Custom-Time, kept as user metadata custom-time; it may move later, never earlier.",
+          }),
+        ),
+        userMetadata: Type.Optional(
+          Type.Array(
+            Type.Object(
+              {
+                key: Type.String({ minLength: 1, maxLength: 1024 }),
+                value: Type.String({ maxLength: 2048, description: "An empty value removes the entry." }),
+              },
+              closed,
+            ),
+            { maxItems: 100, description: "Entries set; the object's other entries stay." },
+          ),
+        ),
+        retention: Type.Optional(
+          Type.Object(
+            { mode: LockMode, retainUntilDate: Instant },
+            { ...closed, description: "Set as PutObjectRetention sets it." },
+          ),
+        ),
+      },
+      {
+        ...closed,
+        title: "UpdateObjectMetadata",
+        description: "Patch each object's metadata in place: fields given replace the object's, the rest stay.",
+      },
+    ),
+    Type.Object(
+      {
+        kind: kind("RewriteObject"),
+        kmsKey: Type.String({
+          minLength: 1,
+          maxLength: 2048,
+          description: "The KMS key to rewrite each object under.",
+        }),
+      },
+      {
+        ...closed,
+        title: "RewriteObject",
+        description: "Rewrite each object in place under a KMS key (SSE-KMS; the local backend refuses it).",
+      },
+    ),
+    Type.Object(
+      {
+        kind: kind("PutObjectHold"),
+        temporaryHold: Type.Optional(
+          Type.Boolean({ description: "Set or release the temporary hold (S3's legal hold)." }),
+        ),
+        eventBasedHold: Type.Optional(
+          Type.Boolean({ description: "Set or release the event-based hold (local backend only; S3 has none)." }),
+        ),
+      },
+      {
+        ...closed,
+        title: "PutObjectHold",
+        minProperties: 2,
+        description: "Set or release holds; a hold not given is left as it is. At least one is needed.",
+      },
+    ),
+    Type.Object(
+      {
+        kind: kind("UpdateObjectCustomContext"),
+        set: Type.Optional(ObjectTagList),
+        remove: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 })),
+        removeAll: Type.Optional(Type.Boolean()),
+      },
+      {
+        ...closed,
+        title: "UpdateObjectCustomContext",
+        description:
+          "Change each object's custom contexts, kept as its tags: removeAll first, then remove those keys, then set those.",
+      },
+    ),
   ],
   { title: "Operation", description: "What to do with each object; `kind` says which operation." },
 );

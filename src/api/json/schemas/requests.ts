@@ -25,6 +25,13 @@ export const CreateJobRequestSchema = Type.Object(
     ),
     tags: Type.Optional(TagList),
     roleArn: Type.Optional(Type.String({ maxLength: 2048 })),
+    dryRun: Type.Optional(
+      Type.Boolean({
+        description:
+          "Count the tasks and act on none: each task is recorded as succeeded with the message " +
+          "'Dry run: not acted on', so the counts and the report say what the job would do (D45).",
+      }),
+    ),
   },
   { ...closed, title: "CreateJobRequest", description: "Exactly one of manifest and manifestGenerator." },
 );
