@@ -4,6 +4,7 @@
  * usage reporting and update checks off, and one call at a time run in a child process, asynchronously, so the
  * objbatch under test keeps serving in this process while gcloud waits for it. The properties are written as
  * gcloud writes them (`configurations/config_default`), which saves a `gcloud config set` start-up each.
+ * OBJBATCH_GCLOUD_LOG=1 prints each call, its exit code, its time and what gcloud wrote to stderr.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -58,6 +59,7 @@ export async function gcloudSession(endpoint: string, project: string): Promise<
   );
   const run = (args: readonly string[]) =>
     new Promise<GcloudResult>((resolve, reject) => {
+      const started = Date.now();
       execFile(
         GCLOUD,
         [...args],
@@ -68,7 +70,11 @@ export async function gcloudSession(endpoint: string, project: string): Promise<
         },
         (error, stdout, stderr) => {
           if (error && typeof error.code !== "number") return reject(error);
-          resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+          const code = error ? Number(error.code) : 0;
+          if (process.env.OBJBATCH_GCLOUD_LOG) {
+            process.stderr.write(`gcloud ${args.join(" ")}: exit ${code} in ${Date.now() - started} ms\n${stderr}`);
+          }
+          resolve({ code, stdout, stderr });
         },
       );
     });
