@@ -5,8 +5,9 @@
  * (--put-metadata with content fields, Custom-Time and custom keys; --rewrite-object kms-key=...;
  * --delete-object with and without --enable-permanent-object-deletion; --[no-]put-object-temporary-hold and
  * --[no-]put-object-event-based-hold), --description, --log-actions/--log-action-states; describe until done;
- * list with --page-size and --limit, as JSON and as gcloud's table; cancel a running job; delete; and the errors
- * gcloud shows for an unknown job, another account's project and an expired token, with its exit codes.
+ * list with --page-size and --limit, as JSON and as gcloud's table; cancel a running job; delete; the errors
+ * gcloud shows for an unknown job, another account's project and an expired token, with its exit codes; and a job
+ * created through COS as gcloud shows it.
  *
  * objbatch runs in this process on 127.0.0.1:0 with a temporary data dir: buckets `gcs-local-*` are local
  * directories, `gcs3-*` are routed to a real s3rver, `gcs3held-*` to the same s3rver through a proxy that holds
@@ -23,7 +24,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
-import { dropFiles, makeBuckets } from "../test/e2e/helpers.js";
+import { createJob, dropFiles, makeBuckets, writeManifest } from "../test/e2e/helpers.js";
 import { startTestApp, type TestApp } from "../test/helpers/app.js";
 import { type S3rverHandle, startS3rver } from "../test/helpers/s3rver.js";
 import { type GateProxy, startGateProxy } from "./gate-proxy.js";
@@ -308,10 +309,39 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
     assert.ok(Number(job.counters.succeededObjectCount) <= 4, JSON.stringify(job.counters));
   });
 
+  it("shows a COS job in gcloud: its nearest Google transformation and objbatch's operation, by its objbatch id", async () => {
+    await dropFiles(app, LOCAL, { "tagged/x.txt": "x" });
+    await writeManifest(app, LOCAL, "manifests/tags.csv", LOCAL, ["tagged/x.txt"]);
+    const jobId = await createJob(
+      app,
+      {
+        manifest: `qcs::cos:ap-chengdu::${LOCAL}/manifests/tags.csv`,
+        operation:
+          "<COSPutObjectTagging><TagSet><COSTag><Key>stage</Key><Value>done</Value></COSTag></TagSet></COSPutObjectTagging>",
+        description: "tagged through COS",
+      },
+      { appId: MEDIA.id, secretId: MEDIA.accessKeyId, secretKey: MEDIA.secretAccessKey },
+    );
+    const job = await describeUntilDone(jobId);
+    assert.equal(job.name, `projects/${PROJECT}/locations/global/jobs/${jobId}`);
+    assert.equal(job.state, "SUCCEEDED", JSON.stringify(job));
+    assert.equal(job.description, "tagged through COS");
+    assert.deepEqual(job.objbatchOperation, { kind: "PutObjectTagging" });
+    assert.ok(job.updateObjectCustomContext, JSON.stringify(job));
+    assert.deepEqual(await app.storage.getTagging(LOCAL, "tagged/x.txt"), [{ key: "stage", value: "done" }]);
+  });
+
   it("lists with --page-size (following nextPageToken) and --limit, as JSON and as gcloud's table", async () => {
     const all = JSON.parse((await jobs("list", "--format=json")).stdout) as Json[];
     const ids = all.map((j) => j.name.split("/").pop());
-    for (const id of ["delete-from-manifest", "label-photos", "rewrite-secrets", "purge-raw", "purge-tapes"]) {
+    for (const id of [
+      "delete-from-manifest",
+      "label-photos",
+      "rewrite-secrets",
+      "purge-raw",
+      "purge-tapes",
+      "hold-both",
+    ]) {
       assert.ok(ids.includes(id), `${id} listed: ${ids.join(", ")}`);
     }
     assert.equal(new Set(ids).size, ids.length, "each job once");
