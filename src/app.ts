@@ -250,8 +250,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     sessionPolicy: config.sessions,
     events,
     schedules,
-    // The Google dialect's bearer tokens (D46), checked against the store's access tokens (D44).
     accessTokens,
+    tokenPolicy: config.tokens,
     // Unhealthy while the store cannot be read or written (a probe that hangs counts as a failure).
     healthy: async () => !closing && (await store.isHealthy()),
     metrics,

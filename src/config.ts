@@ -14,10 +14,17 @@ import type { Account } from "./accounts/types.js";
 import { type SignaturePolicy, signaturePolicyOf } from "./api/auth/signature-policy.js";
 import { type HttpLimits, resolveHttpLimits } from "./api/http/connection-limits.js";
 import { type SessionPolicy, sessionPolicyOf } from "./api/json/sessions/session-policy.js";
+import { type TokenPolicy, tokenPolicyOf } from "./api/json/token-policy.js";
 import { ConfigError } from "./config/config-error.js";
 import { type ConfigFlags, withOverrides } from "./config/environment.js";
 import { defaultMaxConnections, engineOpenFiles, openFilesLimit } from "./config/open-files-budget.js";
-import { type AccountEntry, CONFIG_FILE_SCHEMA, type ConfigFile, ROOT_CREDENTIALS_SCHEMA } from "./config/schema.js";
+import {
+  type AccountEntry,
+  CONFIG_FILE_SCHEMA,
+  type ConfigFile,
+  GOOGLE_PROJECT_PATTERN,
+  ROOT_CREDENTIALS_SCHEMA,
+} from "./config/schema.js";
 import { schemaProblems } from "./config/schema-problems.js";
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from "./engine/options.js";
 import { type FunctionEndpoints, parseFunctionEndpoints } from "./functions/endpoints.js";
@@ -62,6 +69,8 @@ export interface Config {
   readonly notifications: NotificationPolicy;
   /** Recurring jobs: the scheduler of this process and the per-account cap (schedules/schedule-options.ts, D43). */
   readonly schedules: ScheduleOptions;
+  /** Bearer access tokens: default and longest lifetime, live tokens per account (api/json/token-policy.ts, D44). */
+  readonly tokens: TokenPolicy;
 }
 
 export interface ConfigInputs {
@@ -77,7 +86,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
   const settings = withOverrides(file, env, flags);
 
   const dataDir = resolve(settings.dataDir ?? "./data");
-  const rootAccount = resolveRootAccount(env, dataDir);
+  const rootAccount = withRootProjects(resolveRootAccount(env, dataDir), env.OBJBATCH_PROJECTS);
   const configured = (settings.accounts ?? []).map(toAccount);
   const accounts = [rootAccount.account, ...configured.filter((a) => a.id !== rootAccount.account.id)];
   checkUnique(accounts);
@@ -122,6 +131,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     sessions: sessionPolicyOf(settings.sessions),
     notifications,
     schedules: scheduleOptionsOf(settings.schedules),
+    tokens: fromConfigFile(() => tokenPolicyOf(settings.tokens), "tokens: "),
   };
 }
 
@@ -204,6 +214,26 @@ function checkUnique(accounts: readonly Account[]): void {
       projects.set(project, account.id);
     }
   }
+}
+
+/**
+ * OBJBATCH_PROJECTS: comma-separated Google project ids that name the root account in the Google dialect's paths
+ * (D46), as `projects` does for the config file's accounts (gcloud refuses a project number, which the root's id
+ * usually is).
+ */
+function withRootProjects(root: Config["rootAccount"], value: string | undefined): Config["rootAccount"] {
+  const projects = (value ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
+  if (projects.length === 0) return root;
+  const bad = projects.find((p) => !new RegExp(GOOGLE_PROJECT_PATTERN).test(p));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `OBJBATCH_PROJECTS: "${bad}" is not a Google project id (6-30 lower-case letters, digits, hyphens)`,
+    );
+  }
+  return { ...root, account: { ...root.account, projects } };
 }
 
 /**

@@ -29,6 +29,8 @@ import { jsonApi } from "./json/plugin.js";
 import type { SessionPolicy } from "./json/sessions/session-policy.js";
 import type { ConsoleSessionStore } from "./json/sessions/session-store.js";
 import type { SseOptions } from "./json/sse-stream.js";
+import type { TokenPolicy } from "./json/token-policy.js";
+import type { AccessTokensApi } from "./json/token-routes.js";
 import { originFormPath } from "./origin-form.js";
 
 export interface ServerParts {
@@ -66,8 +68,13 @@ export interface ServerParts {
   readonly schedules?: ScheduleService;
   /** Where the built console is (default dist/console); tests point it elsewhere. */
   readonly consoleDir?: string;
-  /** Checks the bearer tokens of the Google dialect (/v1, D46); without it, that dialect answers UNAUTHENTICATED. */
-  readonly accessTokens?: AccessTokenVerifier;
+  /**
+   * Bearer access tokens (D44): issued, listed and revoked through /api/v1/tokens, and verified by the Google
+   * dialect; without them, the /api/v1/tokens routes are 501.
+   */
+  readonly accessTokens?: AccessTokensApi & AccessTokenVerifier;
+  /** Their lifetimes and the per-account cap (json/token-policy.ts, config `tokens`). */
+  readonly tokenPolicy?: TokenPolicy;
 }
 
 export function buildServer(parts: ServerParts) {
@@ -121,6 +128,8 @@ export function buildServer(parts: ServerParts) {
       maxManifestUploadBytes: parts.maxManifestUploadBytes,
       webhooks: parts.webhooks,
       schedules: parts.schedules,
+      accessTokens: parts.accessTokens,
+      tokenPolicy: parts.tokenPolicy,
     }),
   );
   // The Google Cloud Storage batch operations dialect (D46), with bearer tokens.

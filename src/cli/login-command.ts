@@ -4,18 +4,26 @@
  * echo), and checks them against the server (a signed GET /api/v1/jobs?limit=1) before saving anything, so a
  * mistyped key or endpoint is refused with the same message a command would give, and the file is never
  * written with credentials that do not work.
+ *
+ * With --print-access-token it saves nothing: it issues a bearer access token for the Google batch operations
+ * dialect with the key pair the other commands use (flags, environment, profile) and prints the token alone
+ * (tokens-command.ts, D44).
  */
 import type { Command } from "commander";
 import { ApiClient, DEFAULT_ENDPOINT, normalEndpoint } from "./connection.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { DEFAULT_PROFILE, profilesFile, readProfiles, saveProfile } from "./profiles.js";
 import { ask, canAsk } from "./prompt.js";
+import { expiresInSeconds, printAccessToken } from "./tokens-command.js";
 
 interface LoginOptions {
   readonly endpoint?: string;
   readonly accessKey?: string;
   readonly secretKey?: string;
   readonly profile?: string;
+  readonly printAccessToken?: boolean;
+  readonly expiresIn?: number;
+  readonly name?: string;
 }
 
 export function addLoginCommand(program: Command): Command {
@@ -26,6 +34,17 @@ export function addLoginCommand(program: Command): Command {
     .option("--access-key <id>", "access key id (asked when not given)")
     .option("--secret-key <secret>", "secret access key (asked without echo when not given)")
     .option("--profile <name>", `the profile to save (default "${DEFAULT_PROFILE}")`)
+    .option(
+      "--print-access-token",
+      "save nothing: issue a bearer access token for the Google batch operations API with the key pair the other " +
+        "commands use (flags, environment or profile) and print only the token",
+    )
+    .option(
+      "--expires-in <duration>",
+      "with --print-access-token: how long it lives (90s, 30m, 1h, 7d; default 1h)",
+      expiresInSeconds,
+    )
+    .option("--name <name>", "with --print-access-token: a name to tell the token by in objbatch tokens list")
     .addHelpText(
       "after",
       `
@@ -37,9 +56,17 @@ Examples:
   objbatch login
   objbatch login --profile staging --endpoint https://objbatch.staging.example.com
   objbatch login --endpoint http://localhost:8080 --access-key AKID... --secret-key ...
+  objbatch login --print-access-token --expires-in 8h > token.txt   (for gcloud --access-token-file token.txt)
 `,
     )
     .action(async (options: LoginOptions) => {
+      if (options.printAccessToken) {
+        await printAccessToken(options);
+        return;
+      }
+      if (options.expiresIn !== undefined || options.name !== undefined) {
+        throw new CliError("--expires-in and --name go with --print-access-token", EXIT.usage);
+      }
       const name = options.profile ?? DEFAULT_PROFILE;
       const file = profilesFile();
       const earlier = (await readProfiles(file))[name];

@@ -2,7 +2,8 @@
  * The objbatch command: wires the commands to commander and turns every error into a message and an exit code
  * (exit-codes.ts), never a stack trace.
  *   objbatch serve | worker     run objbatch (serve-commands.ts)
- *   objbatch login              save a profile (login-command.ts)
+ *   objbatch login              save a profile (login-command.ts), or print an access token (tokens-command.ts)
+ *   objbatch tokens ...         the account's bearer access tokens for the Google dialect (tokens-command.ts)
  *   objbatch jobs ...           the account's jobs on a server, through /api/v1 (jobs-command.ts)
  *   objbatch copy|delete|...    a job that reads like the task, on a server (shortcut-commands.ts)
  *   objbatch run copy|...       the same job in this process, without a server (run-command.ts)
@@ -15,6 +16,7 @@ import { addLoginCommand } from "./login-command.js";
 import { addRunCommand } from "./run-command.js";
 import { addServeCommands } from "./serve-commands.js";
 import { addShortcutCommands, serverHost } from "./shortcut-commands.js";
+import { addTokensCommand } from "./tokens-command.js";
 
 /** package.json's version: two levels up from src/cli/main.ts and from dist/cli/main.js alike. */
 function packageVersion(): string {
@@ -34,6 +36,7 @@ addLoginCommand(program);
 const jobs = addJobsCommand(program);
 const shortcuts = addShortcutCommands(program, serverHost);
 addRunCommand(program);
+addTokensCommand(program);
 
 program.addHelpText("after", () => {
   const lines = jobs.commands.map(
@@ -61,6 +64,7 @@ program.addHelpText("after", () => {
     `  objbatch jobs watch ID                           a live progress bar until it ends\n` +
     `  objbatch jobs rerun ID                           run its failed tasks again, and watch them\n` +
     `  objbatch jobs report ID --download ./report      its results files\n` +
+    `  objbatch login --print-access-token > token.txt  a bearer token for the Google batch operations API\n` +
     `\nConnection: --endpoint, --access-key, --secret-key, else OBJBATCH_ENDPOINT, OBJBATCH_ACCESS_KEY,\n` +
     `OBJBATCH_SECRET_KEY, else the profile objbatch login saved (--profile or OBJBATCH_PROFILE, default "default").\n` +
     `\n${EXIT_CODES_HELP}\n`

@@ -9,12 +9,13 @@
  * `storage` (storage/storage-config.ts), `functions` (functions/endpoints.ts), `http`
  * (api/http/connection-limits.ts), `auth` (api/auth/signature-policy.ts), `sessions`
  * (api/json/sessions/session-policy.ts), `notifications` (notifications/notification-policy.ts), `schedules`
- * (schedules/schedule-options.ts).
+ * (schedules/schedule-options.ts), `tokens` (api/json/token-policy.ts).
  */
 import { type Static, Type } from "typebox";
 import { SIGNATURE_POLICY_SCHEMA } from "../api/auth/signature-policy.js";
 import { HTTP_LIMITS_SCHEMA } from "../api/http/connection-limits.js";
 import { SESSION_POLICY_SCHEMA } from "../api/json/sessions/session-policy.js";
+import { TOKEN_POLICY_SCHEMA } from "../api/json/token-policy.js";
 import { ENGINE_OPTIONS_SCHEMA, RETRY_POLICY_SCHEMA } from "../engine/options.js";
 import { FUNCTION_ENDPOINTS_SCHEMA } from "../functions/endpoints.js";
 import { NOTIFICATIONS_SCHEMA } from "../notifications/notification-policy.js";
@@ -26,6 +27,9 @@ const SECRET = Type.String({ minLength: 1, writeOnly: true, description: "The se
 const BUCKET_PATTERNS = Type.Array(Type.String({ minLength: 1 }), {
   description: 'Bucket names or glob patterns ("*", "team-*").',
 });
+
+/** A Google project id (6-30 lower-case letters, digits, hyphens, a letter first) or a project number (D46). */
+export const GOOGLE_PROJECT_PATTERN = "^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[0-9]{1,20}$";
 
 export const ACCOUNT_SCHEMA = Type.Object(
   {
@@ -54,7 +58,7 @@ export const ACCOUNT_SCHEMA = Type.Object(
       Type.Integer({ minimum: 1, description: "Cap on the account's jobs not yet Complete, Cancelled or Failed." }),
     ),
     projects: Type.Optional(
-      Type.Array(Type.String({ pattern: "^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[0-9]{1,20}$" }), {
+      Type.Array(Type.String({ pattern: GOOGLE_PROJECT_PATTERN }), {
         description:
           "Google project ids (or numbers) that name this account in the Google dialect's paths (/v1/projects/{project}/...), besides its id.",
       }),
@@ -121,6 +125,7 @@ export const CONFIG_FILE_SCHEMA = Type.Object(
     sessions: Type.Optional(SESSION_POLICY_SCHEMA),
     notifications: Type.Optional(NOTIFICATIONS_SCHEMA),
     schedules: Type.Optional(SCHEDULE_OPTIONS_SCHEMA),
+    tokens: Type.Optional(TOKEN_POLICY_SCHEMA),
   },
   { additionalProperties: false, title: "JSON object" },
 );

@@ -217,6 +217,29 @@ describe("the config file's schema", () => {
     assert.match(refusal({ schedules: { enable: true } }), /^config file schedules\.enable: unknown field/);
   });
 
+  it("reads the access tokens' bounds from the tokens section (D44), with its defaults", () => {
+    const config = (content: unknown) => loadConfig({ env: ENV, flags: { config: configFile(content), dataDir: dir } });
+    assert.deepEqual(config({}).tokens, {
+      defaultExpiresInSeconds: 3_600,
+      maxExpiresInSeconds: 2_592_000,
+      maxLivePerAccount: 100,
+    });
+    assert.deepEqual(config({ tokens: { maxExpiresInSeconds: 86_400, maxLivePerAccount: 3 } }).tokens, {
+      defaultExpiresInSeconds: 3_600,
+      maxExpiresInSeconds: 86_400,
+      maxLivePerAccount: 3,
+    });
+    assert.match(
+      refusal({ tokens: { maxExpiresInSeconds: 10 } }),
+      /^config file tokens\.maxExpiresInSeconds: expected/,
+    );
+    assert.match(refusal({ tokens: { scopes: [] } }), /^config file tokens\.scopes: unknown field/);
+    assert.match(
+      refusal({ tokens: { defaultExpiresInSeconds: 7_200, maxExpiresInSeconds: 3_600 } }),
+      /^config file tokens: tokens\.defaultExpiresInSeconds \(7200\) is above tokens\.maxExpiresInSeconds/,
+    );
+  });
+
   it("reads the signature policy from the auth section and the environment, with its defaults", () => {
     const config = (content: unknown, env: Record<string, string> = {}) =>
       loadConfig({ env: { ...ENV, ...env }, flags: { config: configFile(content), dataDir: dir } });

@@ -138,6 +138,36 @@ for (const store of GCS_STORES) {
       assert.equal(mixed.json.error.status, "INVALID_ARGUMENT");
     });
 
+    it("lists operations paged, takes locations/- when listing, and cancels a job through its operation", async () => {
+      const first = await g.call("GET", `${g.base}/operations?pageSize=2`);
+      assert.equal(first.status, 200, first.text);
+      assert.equal(first.json.operations.length, 2);
+      const rest = await g.call("GET", `${g.base}/operations?pageSize=2&pageToken=${first.json.nextPageToken}`);
+      assert.equal(rest.json.operations.length, 1);
+      assert.equal(rest.json.nextPageToken, undefined);
+      const all = [...first.json.operations, ...rest.json.operations];
+      assert.ok(all.every((o: { done: boolean }) => o.done === false));
+      const anywhere = await g.call("GET", `/v1/projects/${ROOT.accountId}/locations/-/jobs`);
+      assert.equal(anywhere.status, 200, anywhere.text);
+      assert.equal(anywhere.json.jobs.length, 3);
+      const filtered = await g.call("GET", `${g.base}/operations?filter=done%3Dtrue`);
+      assert.equal(filtered.status, 400, filtered.text);
+
+      const cleanup = all.find((o: { metadata: { job: { name: string } } }) =>
+        o.metadata.job.name.endsWith("/cleanup-2024"),
+      );
+      const operationId = cleanup.name.split("/").pop();
+      const cancelled = await g.call("POST", `${g.base}/operations/${operationId}:cancel`);
+      assert.equal(cancelled.status, 200, cancelled.text);
+      assert.deepEqual(cancelled.json, {});
+      const after = await g.call("GET", `${g.base}/operations/${operationId}`);
+      assert.equal(after.json.metadata.requestedCancellation, true, after.text);
+      const notDone = await g.call("DELETE", `${g.base}/operations/${operationId}`);
+      assert.equal(notDone.status, 400, notDone.text);
+      assert.equal(notDone.json.error.status, "FAILED_PRECONDITION");
+      assert.equal((await g.call("GET", `${g.base}/operations/not-an-operation`)).status, 404);
+    });
+
     it("cancels an unfinished job, refuses to delete it until it has finished", async () => {
       const del = await g.call("DELETE", `${g.base}/jobs/hold-1`);
       assert.equal(del.status, 400, del.text);

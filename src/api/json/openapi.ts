@@ -18,7 +18,7 @@ const COMMON_PROBLEMS: Readonly<Record<number, string>> = {
   400: "The request is not valid: bad JSON, wrong types, unknown fields (each problem listed in `errors`).",
   401:
     "The request is not authenticated (no, malformed, expired or wrong SigV4 signature; unknown key; a session " +
-    "cookie whose session ended).",
+    "cookie whose session ended; a bearer access token, which is for the Google dialect only).",
   403:
     "The signature was already used for another request (D15); a request in a session that changes something " +
     "without the session's X-CSRF-Token; or the job's account may not use its report bucket.",

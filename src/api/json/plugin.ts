@@ -18,6 +18,9 @@
  *                                deliveries (webhook-routes.ts, D42)
  *   /api/v1/schedules...         recurring jobs: a job template on a cron expression in a time zone, paused,
  *                                resumed, deleted, and the jobs each made (schedule-routes.ts, D43)
+ *   /api/v1/tokens...            bearer access tokens for the Google dialect: issue, list, revoke
+ *                                (token-routes.ts, D44); a bearer token itself is refused by every route here
+ *                                (bearer-refusal.ts)
  *
  * Every authenticated route takes either an AWS SigV4 signature (authentication.ts) or a console session's cookie
  * (sessions/session-authentication.ts, D33). A request that carries a signature (an Authorization header, or
@@ -56,6 +59,7 @@ import type { SigV4Verified } from "../auth/sigv4.js";
 import { fastifyRejectionOf } from "../http/fastify-rejections.js";
 import { acceptRawBodies, bodyBytesOf } from "../http/raw-body.js";
 import { jsonAuthentication } from "./authentication.js";
+import { bearerTokenProblem, carriesBearerToken } from "./bearer-refusal.js";
 import { eventRoutes, OpenStreams } from "./event-routes.js";
 import { jobRoutes } from "./job-routes.js";
 import { jsonBodyOf, requireNoBody } from "./json-body.js";
@@ -81,6 +85,8 @@ import { sessionRoutes } from "./sessions/session-routes.js";
 import type { ConsoleSessionStore } from "./sessions/session-store.js";
 import { SignInThrottle } from "./sessions/sign-in-throttle.js";
 import type { SseOptions } from "./sse-stream.js";
+import type { TokenPolicy } from "./token-policy.js";
+import { type AccessTokensApi, tokenRoutes } from "./token-routes.js";
 import { webhookRoutes } from "./webhook-routes.js";
 
 export interface JsonApiParts {
@@ -107,6 +113,10 @@ export interface JsonApiParts {
   readonly webhooks?: WebhooksApi;
   /** Recurring jobs (D43); without it, the schedule routes answer 501. */
   readonly schedules?: ScheduleService;
+  /** Bearer access tokens (D44); without it, the token routes answer 501. */
+  readonly accessTokens?: AccessTokensApi;
+  /** Their lifetimes and the per-account cap (config `tokens`); defaults in token-policy.ts. */
+  readonly tokenPolicy?: TokenPolicy;
 }
 
 export const JSON_API_VERSION = "1.0.0";
@@ -154,6 +164,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
     ...eventRoutes(parts.events, openStreams, parts.sse),
     ...webhookRoutes(parts.webhooks),
     ...scheduleRoutes(parts.schedules, nowMs),
+    ...tokenRoutes(parts.accessTokens, parts.tokenPolicy, now),
   );
   const document = openApiDocument(routes, JSON_API_VERSION);
   const resources = routes.map((route) => ({
@@ -209,6 +220,7 @@ export function jsonApi(parts: JsonApiParts): FastifyPluginAsync {
 
     app.addHook("onRequest", async (request) => {
       if (!needsAuthentication(request)) return;
+      if (carriesBearerToken(request)) throw bearerTokenProblem();
       const signed = isSigned(request);
       const token = signed ? undefined : request.cookies[SESSION_COOKIE];
       if (token !== undefined) {

@@ -11,7 +11,7 @@
 import type { DomainError, DomainErrorKind } from "../../../domain/errors.js";
 import type { FastifyRejection } from "../../http/fastify-rejections.js";
 
-/** The canonical codes of google.rpc.Code, by name, with their numbers (ErrorSummary.errorCode uses the names). */
+/** google.rpc.Code: each canonical code's name and number (google/rpc/code.proto; ErrorSummary.errorCode uses the names). */
 export const RPC_CODES = {
   OK: 0,
   CANCELLED: 1,
@@ -21,15 +21,15 @@ export const RPC_CODES = {
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
   PERMISSION_DENIED: 7,
-  UNAUTHENTICATED: 8,
-  RESOURCE_EXHAUSTED: 9,
-  FAILED_PRECONDITION: 10,
-  ABORTED: 11,
-  OUT_OF_RANGE: 12,
-  UNIMPLEMENTED: 13,
-  INTERNAL: 14,
-  UNAVAILABLE: 15,
-  DATA_LOSS: 16,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
 } as const;
 
 export type RpcCode = keyof typeof RPC_CODES;

@@ -15,7 +15,7 @@
  * A job created through another dialect shows the nearest Google transformation: PutObjectLegalHold as the
  * temporary hold, PutObjectRetention as putMetadata.objectRetention, tagging as custom contexts (objbatch keeps an
  * object's custom contexts as its tags), PutObjectAcl as setObjectAcls where its grants have Google entities.
- * Every job whose operation is not one of Google's own also carries the extension field
+ * Every job whose operation is not exactly one of Google's (an ACL of Google entities is) also carries the extension field
  * `objbatchOperation: {"kind": "<objbatch operation>"}`; a PutObjectCopy, restore, checksum, function or
  * replication job has only that.
  */
@@ -250,7 +250,9 @@ export function renderTransformation(operation: Operation): Record<string, unkno
   const out: Record<string, unknown> = {};
   const google = googleTransformationOf(operation);
   if (google !== undefined) out[google.field] = google.value;
-  if (!GOOGLE_KINDS.has(operation.kind)) out.objbatchOperation = { kind: operation.kind };
+  // An ACL with Google entities only is exactly what setObjectAcls does (the owner plus these grants).
+  const exact = GOOGLE_KINDS.has(operation.kind) || (operation.kind === "PutObjectAcl" && google !== undefined);
+  if (!exact) out.objbatchOperation = { kind: operation.kind };
   return out;
 }
 
