@@ -3,7 +3,7 @@
  * reach them, and abort cuts chunks short.
  */
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,6 +70,24 @@ describe("WorkerPoolExecutor", () => {
     assert.equal(execution.results.failed, 1);
     assert.match(execution.results.succeededRows ?? "", /^src,b%20c.txt,,succeeded,200,,Successful$/m);
     assert.match(execution.results.failedRows ?? "", /^src,missing.txt,,failed,404,NoSuchKey,/m);
+  });
+
+  it("runs a dry run's chunk in a worker without touching the storage (D45)", async () => {
+    const job = { ...activeJobOf({ bucket: "src", key: "m.csv" }, "job-dry"), dryRun: true };
+    const dst = join(dataDir, "buckets", "dst");
+    const files = () => readdirSync(dst).map((f) => `${f}:${statSync(join(dst, f)).ino}`);
+    const before = files();
+    const execution = await executor.execute(job, {
+      seq: 0,
+      startByte: 0,
+      endByte: Buffer.byteLength(manifest),
+      firstRecord: 0,
+    });
+    assert.equal(execution.kind, "done");
+    if (execution.kind !== "done") return;
+    assert.deepEqual([execution.results.succeeded, execution.results.failed], [3, 0]);
+    assert.match(execution.results.succeededRows ?? "", /^src,missing.txt,,succeeded,200,,Dry run: not acted on$/m);
+    assert.deepEqual(files(), before, "nothing was copied (a copy would replace the files)");
   });
 
   it("runs its threads runnerNice levels below the main thread (Linux)", { skip: process.platform !== "linux" }, () => {

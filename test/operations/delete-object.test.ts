@@ -36,4 +36,25 @@ describe("deleteObject", () => {
     const bucket = await deleteObject({ bucket: "gone", key: "x" }, op, contextOf(f));
     assert.deepEqual([bucket.httpStatus, bucket.errorCode], [404, "NoSuchBucket"]);
   });
+
+  it("with allVersions deletes the object on a store without versions, and a missing one succeeds", async () => {
+    await f.drop("src", "all/v.txt", "v");
+    await f.drop("src", "all/v.txt.keep", "k");
+    const op = { kind: "DeleteObject", allVersions: true } as const;
+    const result = await deleteObject({ bucket: "src", key: "all/v.txt" }, op, contextOf(f));
+    assert.deepEqual([result.status, result.httpStatus, result.message], ["succeeded", 204, "Successful"]);
+    assert.equal(existsSync(f.file("src", "all/v.txt")), false);
+    assert.equal(existsSync(f.file("src", "all/v.txt.keep")), true, "a key that only starts with it stays");
+    const again = await deleteObject({ bucket: "src", key: "all/v.txt" }, op, contextOf(f));
+    assert.deepEqual([again.status, again.httpStatus], ["succeeded", 204]);
+  });
+
+  it("with allVersions refuses a held object (403) and keeps it", async () => {
+    await f.drop("src", "held-all.txt", "h");
+    await f.storage.putEventBasedHold("src", "held-all.txt", true);
+    const op = { kind: "DeleteObject", allVersions: true } as const;
+    const result = await deleteObject({ bucket: "src", key: "held-all.txt" }, op, contextOf(f));
+    assert.deepEqual([result.status, result.httpStatus, result.errorCode], ["failed", 403, "AccessDenied"]);
+    assert.equal(existsSync(f.file("src", "held-all.txt")), true);
+  });
 });

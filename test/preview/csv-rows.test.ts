@@ -74,4 +74,27 @@ describe("readCsvRows", () => {
       rows.map((_, i) => i + 1),
     );
   });
+
+  it("skips Google's header row: the rows after it, numbered by their lines, names as they are", async () => {
+    const manifest = Buffer.from('project,bucket,name,generation\np,b,a+b%20c,\n\np,b,"x,y",7\np,b\n');
+    for (const size of [1, 4, manifest.length]) {
+      const rows: { row: TaskRow; line: number }[] = [];
+      const outcome = await readCsvRows(
+        pieces(manifest, size),
+        ["Ignore", "Bucket", "Key", "VersionId"],
+        (row, line) => rows.push({ row, line }),
+        () => false,
+        "GCS_BatchOperations_CSV",
+      );
+      assert.equal(outcome.records, 3, `buffers of ${size}`);
+      assert.deepEqual(
+        rows.map((r) => [r.line, r.row.task.key, r.row.task.versionId, r.row.invalid?.message]),
+        [
+          [2, "a+b%20c", undefined, undefined],
+          [4, "x,y", "7", undefined],
+          [5, "", undefined, "Manifest record 4: has 2 fields, expected 4"],
+        ],
+      );
+    }
+  });
 });

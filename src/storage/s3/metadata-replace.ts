@@ -1,7 +1,7 @@
 /**
  * An object's metadata replaced in place on S3 (Google putMetadata, D45): CopyObject onto itself with
  * MetadataDirective REPLACE, conditional on the ETag the caller read, keeping the storage class, encryption,
- * tags, ACL and Object Lock (../in-place-copy.ts). S3 changes only the current version this way (the copy
+ * ACL and Object Lock (../in-place-copy.ts) and the tags (read and sent again). S3 changes only the current version this way (the copy
  * becomes the new current version), so a request naming another version is refused with 400 InvalidRequest
  * rather than turning an old version into the current one.
  */
@@ -29,10 +29,13 @@ export async function replaceMetadata(
     );
   }
   const copy = inPlaceCopyOptions(current, backend.now(), named);
+  // The tags go with the copy rather than by TaggingDirective COPY: Ceph RGW drops every tag of a copy whose
+  // MetadataDirective is REPLACE. A server that ignores them gets them set afterwards (write-checks.ts).
+  const tags = await storage.getTagging(bucket, key, named);
   return copyObject(
     backend,
     { bucket, key },
     { bucket, key },
-    { ...copy, ifMatch: options.ifMatch, metadataDirective: "Replaced", metadata },
+    { ...copy, ifMatch: options.ifMatch, metadataDirective: "Replaced", metadata, taggingDirective: "Replaced", tags },
   );
 }
