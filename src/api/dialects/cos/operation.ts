@@ -5,7 +5,9 @@
  * TaggingDirective Replaced | Add; Add is the canonical AddObjectTagging) and COSDeleteObject. objbatch adds
  * two it accepts on input, in the same style: COSDeleteObjectTagging (empty element) and COSPutObjectAcl.
  * Jobs created through the other dialects may hold operations COS has no word for; they are shown under
- * output-only extension names (COS_OPERATION_NAMES) so a COS client can still list and describe them.
+ * output-only extension names (COS_OPERATION_NAMES) so a COS client can still list and describe them. Google's
+ * operations (D47) have no COS counterpart either: COSUpdateObjectMetadata, COSRewriteObject, COSPutObjectHold
+ * and COSUpdateObjectCustomContext, their fields in COS style; a delete of every version adds AllVersions.
  */
 
 import { invalidArgument, malformedXml } from "../../../domain/errors.js";
@@ -51,6 +53,11 @@ export const COS_OPERATION_NAMES: Readonly<Record<OperationKind, string>> = {
   ComputeObjectChecksum: "COSComputeObjectChecksum",
   InvokeFunction: "COSInvokeFunction",
   ReplicateObject: "COSReplicateObject",
+  // objbatch extensions for output only: operations created through the Google dialect (D47)
+  UpdateObjectMetadata: "COSUpdateObjectMetadata",
+  RewriteObject: "COSRewriteObject",
+  PutObjectHold: "COSPutObjectHold",
+  UpdateObjectCustomContext: "COSUpdateObjectCustomContext",
 };
 
 const DIRECTIVES = ["Copy", "Replaced", "Add"] as const satisfies readonly Directive[];
@@ -259,10 +266,11 @@ function renderOne(op: Operation): XmlNode {
         el("TagSet", op.tagSet.map(renderTag)),
         leaf("TaggingDirective", op.kind === "AddObjectTagging" ? "Add" : "Replaced"),
       );
-    case "DeleteObject":
     case "DeleteObjectTagging":
     case "ReplicateObject":
       return el(name);
+    case "DeleteObject":
+      return el(name, op.allVersions === true && leaf("AllVersions", true));
     case "PutObjectAcl":
       return el(
         name,
@@ -294,6 +302,43 @@ function renderOne(op: Operation): XmlNode {
             "UserArguments",
             op.userArguments.map((t) => el("member", leaf("Key", t.key), leaf("Value", t.value))),
           ),
+      );
+    case "UpdateObjectMetadata":
+      // Alphabetical, as COS writes its elements.
+      return el(
+        name,
+        optLeaf("CacheControl", op.cacheControl),
+        optLeaf("ContentDisposition", op.contentDisposition),
+        optLeaf("ContentEncoding", op.contentEncoding),
+        optLeaf("ContentLanguage", op.contentLanguage),
+        optLeaf("ContentType", op.contentType),
+        op.customTime !== undefined && leaf("CustomTime", formatCosTimestamp(op.customTime)),
+        op.retention &&
+          el(
+            "Retention",
+            leaf("Mode", op.retention.mode),
+            leaf("RetainUntilDate", formatCosTimestamp(op.retention.retainUntilDate)),
+          ),
+        op.userMetadata &&
+          el(
+            "UserMetadata",
+            op.userMetadata.map((t) => el("member", leaf("Key", t.key), leaf("Value", t.value))),
+          ),
+      );
+    case "RewriteObject":
+      return el(name, leaf("KmsKey", op.kmsKey));
+    case "PutObjectHold":
+      return el(name, optLeaf("EventBasedHold", op.eventBasedHold), optLeaf("TemporaryHold", op.temporaryHold));
+    case "UpdateObjectCustomContext":
+      return el(
+        name,
+        optLeaf("RemoveAll", op.removeAll),
+        op.remove &&
+          el(
+            "RemoveKeys",
+            op.remove.map((k) => leaf("Key", k)),
+          ),
+        op.set && el("TagSet", op.set.map(renderTag)),
       );
   }
 }

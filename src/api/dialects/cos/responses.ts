@@ -8,7 +8,8 @@
  * Deliberate differences from the COS document's example:
  * - a job without failures has an empty `<FailureReasons></FailureReasons>`, not one JobFailure with empty
  *   code and reason (which a client would count as a failure);
- * - ProgressSummary has no Timers (COS has none); a total not yet counted (-1 in the model) shows as 0.
+ * - ProgressSummary has no Timers (COS has none); a total not yet counted (-1 in the model) shows as 0;
+ * - a Google dry run (D47) shows `<DryRun>true</DryRun>`, an extension.
  */
 import type { Job, JobSummary, Manifest, ProgressSummary, ReportConfig } from "../../../domain/job.js";
 import { el, leaf, optLeaf, toXml, type XmlNode } from "../../xml/build.js";
@@ -60,6 +61,8 @@ export function renderJob(job: Job): XmlNode {
     leaf("ConfirmationRequired", job.confirmationRequired),
     leaf("CreationTime", formatCosTimestamp(job.creationTime)),
     optLeaf("Description", job.description),
+    // An objbatch extension (D47): a Google dry run counts its tasks and acts on none.
+    job.dryRun === true && leaf("DryRun", true),
     renderFailureReasons(job.failureReasons, "JobFailure"),
     leaf("JobId", job.jobId),
     job.manifest && renderManifest(job.manifest),

@@ -14,7 +14,9 @@
  * InvokeFunction, ReplicateObject), and DescribeJob renders them as an element of that name whose children are
  * the canonical fields in OSS style: plain bucket names (TargetBucket), flat value elements, tags as
  * TagSet/Tag. These names are output only: an OSS CreateJob naming them is rejected as an unknown operation,
- * since OSS clients cannot send them and objbatch would otherwise be inventing an OSS API.
+ * since OSS clients cannot send them and objbatch would otherwise be inventing an OSS API. Google's operations
+ * (UpdateObjectMetadata, RewriteObject, PutObjectHold, UpdateObjectCustomContext) show the same way (D47); a
+ * delete of every version adds AllVersions.
  */
 import { malformedXml } from "../../../domain/errors.js";
 import type { Operation, OperationKind, Tag } from "../../../domain/job.js";
@@ -39,6 +41,11 @@ export const OSS_OPERATION_NAMES: Readonly<Record<OperationKind, string>> = {
   ComputeObjectChecksum: "ComputeObjectChecksum",
   InvokeFunction: "InvokeFunction",
   ReplicateObject: "ReplicateObject",
+  // output only: operations of jobs created through the Google dialect (D47)
+  UpdateObjectMetadata: "UpdateObjectMetadata",
+  RewriteObject: "RewriteObject",
+  PutObjectHold: "PutObjectHold",
+  UpdateObjectCustomContext: "UpdateObjectCustomContext",
 };
 
 /** OSS object ACLs (`default` follows the bucket's ACL). */
@@ -103,9 +110,10 @@ function renderOne(op: Operation): XmlNode {
     case "AddObjectTagging":
       return el(name, renderTagSet("TagSet", op.tagSet));
     case "DeleteObjectTagging":
-    case "DeleteObject":
     case "ReplicateObject":
       return el(name);
+    case "DeleteObject":
+      return el(name, op.allVersions === true && leaf("AllVersions", true));
     case "PutObjectAcl":
       // OSS knows only canned ACLs; a job given grants through another dialect shows its grants as well.
       return el(
@@ -155,6 +163,34 @@ function renderOne(op: Operation): XmlNode {
         leaf("FunctionArn", op.functionArn),
         optLeaf("InvocationSchemaVersion", op.invocationSchemaVersion),
         op.userArguments && renderTagSet("UserArguments", op.userArguments),
+      );
+    case "UpdateObjectMetadata":
+      return el(
+        name,
+        optLeaf("CacheControl", op.cacheControl),
+        optLeaf("ContentDisposition", op.contentDisposition),
+        optLeaf("ContentEncoding", op.contentEncoding),
+        optLeaf("ContentLanguage", op.contentLanguage),
+        optLeaf("ContentType", op.contentType),
+        optLeaf("CustomTime", op.customTime),
+        op.userMetadata && renderTagSet("UserMetadata", op.userMetadata),
+        optLeaf("RetentionMode", op.retention?.mode),
+        optLeaf("RetainUntilDate", op.retention?.retainUntilDate),
+      );
+    case "RewriteObject":
+      return el(name, leaf("KmsKey", op.kmsKey));
+    case "PutObjectHold":
+      return el(name, optLeaf("TemporaryHold", op.temporaryHold), optLeaf("EventBasedHold", op.eventBasedHold));
+    case "UpdateObjectCustomContext":
+      return el(
+        name,
+        op.set && renderTagSet("TagSet", op.set),
+        op.remove &&
+          el(
+            "RemoveKeys",
+            op.remove.map((k) => leaf("Key", k)),
+          ),
+        optLeaf("RemoveAll", op.removeAll),
       );
   }
 }

@@ -8,7 +8,8 @@
  * (operation.ts), their buckets as plain names (OSS has no ARNs; an OSS job's references are echoed as sent),
  * their CSV manifest as OSS's CSV format when it is another dialect's CSV format word for the same thing, and an
  * S3 Control ManifestGenerator as an `S3JobManifestGenerator` element (an extension; OSS has only the key-prefix
- * generator).
+ * generator). A Google dry run (D47) shows `<DryRun>true</DryRun>`, an extension; Google's manifest CSV keeps its
+ * own format word (its rows are not OSS's: a header row, names not URL-encoded).
  */
 import type {
   Job,
@@ -70,6 +71,8 @@ export function renderJob(job: Job): XmlNode {
     renderReport(job.report, own),
     job.manifest && renderManifest(job.manifest, own),
     optLeaf("Description", job.description),
+    // An objbatch extension (D47): a Google dry run counts its tasks and acts on none.
+    job.dryRun === true && leaf("DryRun", true),
     leaf("Priority", job.priority),
     leaf("RoleArn", job.roleArn),
     optLeaf("StatusUpdateReason", job.statusUpdateReason),

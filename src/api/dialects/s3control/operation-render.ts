@@ -1,13 +1,16 @@
 /**
  * The `<Operation>` element of DescribeJob: each canonical operation under its S3 Control name
  * (S3CONTROL_OPERATION_NAMES, operation.ts), with every field the model holds, in the order of the AWS model.
- * AWS has no word for COS's `Add` directives on copy; they are shown as `ADD`.
+ * AWS has no word for COS's `Add` directives on copy; they are shown as `ADD`. Google's operations (D47): a
+ * rewrite as AWS's S3UpdateObjectEncryption, a hold as S3PutObjectLegalHold (the temporary hold in AWS's
+ * LegalHold, an event-based hold in an extension child EventBasedHold), and the extension elements
+ * S3UpdateObjectMetadata and S3UpdateObjectCustomContext; a delete of every version adds AllVersions.
  */
 import type { Directive, Grant, NewObjectMetadata, Operation } from "../../../domain/job.js";
 import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
 import { S3CONTROL_OPERATION_NAMES } from "./operation.js";
 import { formatS3ControlTimestamp } from "./timestamps.js";
-import { map, tagList } from "./xml-shapes.js";
+import { map, tagList, valueList } from "./xml-shapes.js";
 
 const DIRECTIVE_OUT: Readonly<Record<Directive, string>> = { Copy: "COPY", Replaced: "REPLACE", Add: "ADD" };
 
@@ -46,9 +49,10 @@ function renderOne(op: Operation): XmlNode {
     case "AddObjectTagging":
       return el(name, tagList("TagSet", op.tagSet));
     case "DeleteObjectTagging":
-    case "DeleteObject":
     case "ReplicateObject":
       return el(name);
+    case "DeleteObject":
+      return el(name, op.allVersions === true && leaf("AllVersions", true));
     case "PutObjectAcl":
       return el(
         name,
@@ -87,7 +91,39 @@ function renderOne(op: Operation): XmlNode {
         optLeaf("InvocationSchemaVersion", op.invocationSchemaVersion),
         op.userArguments && map("UserArguments", op.userArguments),
       );
+    case "RewriteObject":
+      return el(name, el("ObjectEncryption", el("SSE-KMS", leaf("KMSKeyArn", op.kmsKey))));
+    case "PutObjectHold":
+      return el(
+        name,
+        op.temporaryHold !== undefined && el("LegalHold", leaf("Status", onOff(op.temporaryHold))),
+        op.eventBasedHold !== undefined && el("EventBasedHold", leaf("Status", onOff(op.eventBasedHold))),
+      );
+    case "UpdateObjectMetadata":
+      return el(
+        name,
+        optLeaf("CacheControl", op.cacheControl),
+        optLeaf("ContentDisposition", op.contentDisposition),
+        optLeaf("ContentEncoding", op.contentEncoding),
+        optLeaf("ContentLanguage", op.contentLanguage),
+        optLeaf("ContentType", op.contentType),
+        time("CustomTime", op.customTime),
+        op.userMetadata && map("UserMetadata", op.userMetadata),
+        op.retention &&
+          el("Retention", time("RetainUntilDate", op.retention.retainUntilDate), leaf("Mode", op.retention.mode)),
+      );
+    case "UpdateObjectCustomContext":
+      return el(
+        name,
+        op.set && tagList("TagSet", op.set),
+        op.remove && valueList("RemoveKeys", op.remove),
+        optLeaf("RemoveAll", op.removeAll),
+      );
   }
+}
+
+function onOff(on: boolean): "ON" | "OFF" {
+  return on ? "ON" : "OFF";
 }
 
 function time(name: string, value: string | undefined): XmlNode | undefined {

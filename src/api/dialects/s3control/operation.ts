@@ -14,8 +14,15 @@
  *   S3DeleteObject           DeleteObject            objbatch extension (D1): AWS has no delete operation
  *   S3AddObjectTagging       AddObjectTagging        objbatch extension: merges TagSet into the object's tags
  *
- * Jobs created through COS or OSS describe and list here under these AWS names (operation-render.ts writes
- * them back for DescribeJob).
+ * Jobs created through COS, OSS or the Google dialect describe and list here under these AWS names
+ * (operation-render.ts writes them back for DescribeJob). Google's operations, output only (D47):
+ *   S3UpdateObjectEncryption      RewriteObject              AWS's own element: the object re-encrypted in place
+ *                                                            under ObjectEncryption/SSE-KMS/KMSKeyArn
+ *   S3PutObjectLegalHold          PutObjectHold              AWS's own element: the temporary hold is a legal hold;
+ *                                                            an event-based hold is an extension child
+ *   S3UpdateObjectMetadata        UpdateObjectMetadata       objbatch extension (a copy with REPLACE would drop
+ *                                                            the metadata the patch keeps)
+ *   S3UpdateObjectCustomContext   UpdateObjectCustomContext  objbatch extension
  */
 import { S3_CHECKSUM_ALGORITHMS } from "../../../checksum/algorithms.js";
 import { invalidArgument, malformedXml } from "../../../domain/errors.js";
@@ -57,6 +64,11 @@ export const S3CONTROL_OPERATION_NAMES: Readonly<Record<OperationKind, string>> 
   // objbatch extensions (D1)
   DeleteObject: "S3DeleteObject",
   AddObjectTagging: "S3AddObjectTagging",
+  // Google's operations (D47), output only: AWS's element where AWS has the same operation, else an extension
+  RewriteObject: "S3UpdateObjectEncryption",
+  PutObjectHold: "S3PutObjectLegalHold",
+  UpdateObjectMetadata: "S3UpdateObjectMetadata",
+  UpdateObjectCustomContext: "S3UpdateObjectCustomContext",
 };
 
 const CANNED_ACLS = [

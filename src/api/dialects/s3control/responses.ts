@@ -3,7 +3,7 @@
  * order; lists as `<member>` (the JS SDK reads `Jobs.member`), maps as entry/key/value, timestamps ISO-8601 with
  * `Z` (D3). Jobs created through COS or OSS render too: operations under their AWS names (operation.ts),
  * references as they were sent (D2), a report format word of another dialect as AWS's, an OSS
- * KeyPrefixManifestGenerator as an S3JobManifestGenerator.
+ * KeyPrefixManifestGenerator as an S3JobManifestGenerator, a Google dry run with an extension `<DryRun>` (D47).
  *
  * JobArn is `arn:aws:s3:<region>:<account>:job/<id>`; objbatch has no regions of its own, so the region is the
  * one the client signed for. Every result root declares S3 Control's namespace, as AWS writes it.
@@ -97,6 +97,8 @@ export function renderJob(job: Job, region: string): XmlNode {
     optLeaf("SuspendedCause", job.suspendedCause),
     job.manifestGenerator && renderManifestGenerator(job.manifestGenerator),
     job.generatedManifest && renderGeneratedManifestDescriptor(job.generatedManifest),
+    // An objbatch extension (D47): a Google dry run counts its tasks and acts on none. The SDK skips it.
+    job.dryRun === true && leaf("DryRun", true),
   );
 }
 
