@@ -12,7 +12,8 @@
  * objbatch runs in this process on 127.0.0.1:0 with a temporary data dir: buckets `gcs-local-*` are local
  * directories, `gcs3-*` are routed to a real s3rver, `gcs3held-*` to the same s3rver through a proxy that holds
  * DELETEs until the test lets them through (a job stays Active, with no timer, while it is cancelled). Objects
- * are checked on disk (through the local backend) and on s3rver (with the AWS SDK). gcloud 528 has no
+ * are checked on disk (through the local backend) and on s3rver (with the AWS SDK). gcloud's token is minted as
+ * the README says, with `objbatch login --print-access-token` (the CLI run from its sources). gcloud 528 has no
  * --dry-run flag, so dry runs are left to the raw-HTTP tests.
  *
  * Skipped when /usr/bin/gcloud is missing (OBJBATCH_GCLOUD names another); `.ci/run` runs it where gcloud is.
@@ -20,9 +21,13 @@
  * costs about two seconds of start-up, so files of their own would only add servers.
  */
 import assert from "node:assert/strict";
-import { readFile, stat } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createJob, dropFiles, makeBuckets, writeManifest } from "../test/e2e/helpers.js";
 import { startTestApp, type TestApp } from "../test/helpers/app.js";
@@ -41,6 +46,8 @@ const HELD = "gcs3held-archive";
 const KMS_KEY = "projects/media-project/locations/global/keyRings/ring/cryptoKeys/key-1";
 const DONE = ["SUCCEEDED", "FAILED", "CANCELED"];
 const jobsCommand = ["storage", "batch-operations", "jobs"] as const;
+const CLI_MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+const run = promisify(execFile);
 
 // biome-ignore lint/suspicious/noExplicitAny: gcloud's JSON output, any Job
 type Json = any;
@@ -50,6 +57,30 @@ let s3: S3rverHandle;
 let gate: GateProxy;
 let gcloud: GcloudSession;
 let token: string;
+
+/** `objbatch login --print-access-token --name gcloud-tier` (the CLI from its sources) as `account`: the token. */
+async function printAccessToken(endpoint: string, account: typeof MEDIA): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), "objbatch-gcloud-cli-"));
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", CLI_MAIN, "login", "--print-access-token", "--name", "gcloud-tier", "--expires-in", "2h"],
+      {
+        env: {
+          ...process.env,
+          OBJBATCH_ENDPOINT: endpoint,
+          OBJBATCH_ACCESS_KEY: account.accessKeyId,
+          OBJBATCH_SECRET_KEY: account.secretAccessKey,
+          XDG_CONFIG_HOME: work,
+        },
+      },
+    );
+    assert.match(stdout, /^obt_\S+\n$/, "one line: the token");
+    return stdout.trim();
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
 
 /** `gcloud storage batch-operations jobs <args> --access-token-file=<token>`, which must succeed. */
 async function jobs(...args: string[]) {
@@ -113,8 +144,8 @@ before(async () => {
   });
   await makeBuckets(app, LOCAL);
   gcloud = await gcloudSession(`${app.url}/`, PROJECT);
-  const issued = await app.accessTokens.issue({ accountId: MEDIA.id, ttlMs: 3_600_000, now: new Date() });
-  token = await gcloud.tokenFile("media", issued.token);
+  // The token as the README mints it: `objbatch login --print-access-token`, signed with the account's key.
+  token = await gcloud.tokenFile("media", await printAccessToken(app.url, MEDIA));
 });
 
 after(async () => {
