@@ -119,6 +119,9 @@ describe("Google jobs through S3 Control", () => {
         },
       ],
       [DELETE_ALL_VERSIONS, { S3DeleteObject: { AllVersions: "true" } }],
+      // Only the event-based hold: still AWS's hold element, but no LegalHold, which would claim what it does not do.
+      [{ kind: "PutObjectHold", eventBasedHold: true }, { S3PutObjectLegalHold: { EventBasedHold: { Status: "ON" } } }],
+      [{ kind: "UpdateObjectCustomContext", removeAll: true }, { S3UpdateObjectCustomContext: { RemoveAll: "true" } }],
     ];
     for (const [operation, element] of expected) {
       const jobId = await googleJob(operation);
