@@ -11,7 +11,8 @@
  *
  * objbatch runs in this process on 127.0.0.1:0 with a temporary data dir: buckets `gcs-local-*` are local
  * directories, `gcs3-*` are routed to a real s3rver, `gcs3held-*` to the same s3rver through a proxy that holds
- * DELETEs until the test lets them through (a job stays Active, with no timer, while it is cancelled). Objects
+ * DELETEs until the test lets them through (a job stays Active, with no timer, while it is cancelled), and
+ * `gcs3seen-*` through one that records what objbatch sent (s3rver takes no KMS key). Objects
  * are checked on disk (through the local backend) and on s3rver (with the AWS SDK). gcloud's token is minted as
  * the README says, with `objbatch login --print-access-token` (the CLI run from its sources). gcloud 528 has no
  * --dry-run flag, so dry runs are left to the raw-HTTP tests.
@@ -43,6 +44,7 @@ const LOCAL = "gcs-local-photos";
 const SCRATCH = "gcs-local-scratch";
 const S3 = "gcs3-media";
 const HELD = "gcs3held-archive";
+const VAULT = "gcs3seen-vault";
 const KMS_KEY = "projects/media-project/locations/global/keyRings/ring/cryptoKeys/key-1";
 const DONE = ["SUCCEEDED", "FAILED", "CANCELED"];
 const jobsCommand = ["storage", "batch-operations", "jobs"] as const;
@@ -55,6 +57,7 @@ type Json = any;
 let app: TestApp;
 let s3: S3rverHandle;
 let gate: GateProxy;
+let recorder: GateProxy;
 let gcloud: GcloudSession;
 let token: string;
 
@@ -126,7 +129,8 @@ async function s3Keys(bucket: string): Promise<string[]> {
 
 before(async () => {
   if (!gcloudInstalled()) return;
-  s3 = await startS3rver({ buckets: [S3, HELD] });
+  s3 = await startS3rver({ buckets: [S3, HELD, VAULT] });
+  recorder = await startGateProxy(s3.endpoint, () => false);
   gate = await startGateProxy(s3.endpoint, (req) => req.method === "DELETE" || req.url?.includes("delete") === true);
   app = await startTestApp({
     // Chunks of two, one at a time: a job whose first deletes are held has the rest not yet started.
@@ -138,6 +142,7 @@ before(async () => {
       ],
       storage: [
         { buckets: ["gcs3held-*"], ...s3.storageConfig({ endpoint: gate.url }) },
+        { buckets: ["gcs3seen-*"], ...s3.storageConfig({ endpoint: recorder.url }) },
         { buckets: ["gcs3-*"], ...s3.storageConfig() },
       ],
     },
@@ -152,6 +157,7 @@ after(async () => {
   await gcloud?.dispose();
   await app?.dispose();
   await gate?.close();
+  await recorder?.close();
   await s3?.stop();
 });
 
@@ -250,6 +256,49 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
     ]);
     assert.match(samples[0]!.errorDetails.join(" "), /501 NotImplemented/);
     assert.equal(await readFile(join(app.dataDir, "buckets", LOCAL, "secret/a.bin"), "utf8"), "a");
+  });
+
+  it("create --rewrite-object on s3rver: each object copied onto itself under the KMS key, if its ETag still matches", async () => {
+    for (const Key of ["keys/a.pem", "keys/b.pem"]) {
+      await s3.client.send(
+        new PutObjectCommand({
+          Bucket: VAULT,
+          Key,
+          Body: `pem ${Key}`,
+          ContentType: "application/x-pem-file",
+          Metadata: { owner: "ops" },
+        }),
+      );
+    }
+    await create(
+      "rewrite-vault",
+      `--bucket=${VAULT}`,
+      "--included-object-prefixes=keys/",
+      `--rewrite-object=kms-key=${KMS_KEY}`,
+    );
+    const job = await describeUntilDone("rewrite-vault");
+    // What objbatch asked of the storage, seen at the recording proxy: a CopyObject of each object onto itself
+    // with SSE-KMS under the job's key, conditional on the ETag it had just read (AWS and Ceph take this as an
+    // encryption change).
+    const copies = recorder.seen().filter((r) => r.method === "PUT" && r.headers["x-amz-copy-source"] !== undefined);
+    assert.deepEqual(copies.map((r) => r.url.split("?")[0]).sort(), [`/${VAULT}/keys/a.pem`, `/${VAULT}/keys/b.pem`]);
+    for (const copy of copies) {
+      assert.equal(copy.headers["x-amz-copy-source"], copy.url.split("?")[0]!.slice(1));
+      assert.equal(copy.headers["x-amz-server-side-encryption"], "aws:kms");
+      assert.equal(copy.headers["x-amz-server-side-encryption-aws-kms-key-id"], KMS_KEY);
+      assert.match(String(copy.headers["x-amz-copy-source-if-match"]), /^"[0-9a-f]{32}"$/);
+    }
+    // s3rver has no KMS and refuses a copy onto itself that changes only the encryption (400 InvalidRequest):
+    // each object fails with that cause, shown as Google's INVALID_ARGUMENT, and stays as it was.
+    assert.equal(job.state, "SUCCEEDED", JSON.stringify(job));
+    assert.deepEqual(job.counters, { totalObjectCount: "2", succeededObjectCount: "0", failedObjectCount: "2" });
+    assert.equal(job.errorSummaries[0].errorCode, "INVALID_ARGUMENT");
+    assert.deepEqual(job.errorSummaries[0].errorLogEntries[0].errorDetails, ["HTTP 400 InvalidRequest"]);
+    for (const Key of ["keys/a.pem", "keys/b.pem"]) {
+      const head = await s3.client.send(new HeadObjectCommand({ Bucket: VAULT, Key }));
+      assert.equal(head.ContentType, "application/x-pem-file", Key);
+      assert.deepEqual(head.Metadata, { owner: "ops" }, Key);
+    }
   });
 
   it("create --delete-object --enable-permanent-object-deletion with prefixes: deletes on s3rver", async () => {
