@@ -472,19 +472,36 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
   it("shows objbatch's errors as gcloud shows Google's: unknown job, another account's project, an expired token", async () => {
     const unknown = await jobsMayFail("describe", "no-such-job");
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /^ERROR: \(gcloud\.storage\.batch-operations\.jobs\.describe\) NOT_FOUND: /m);
+    assert.match(
+      unknown.stderr,
+      new RegExp(
+        `^ERROR: \\(gcloud\\.storage\\.batch-operations\\.jobs\\.describe\\) NOT_FOUND: Job projects/${PROJECT}/locations/global/jobs/no-such-job was not found\\.`,
+        "m",
+      ),
+    );
+    assert.match(unknown.stderr, /authenticated with an access token from .*media\.token/, "gcloud's own hint");
 
     const cancelUnknown = await jobsMayFail("cancel", "no-such-job");
     assert.equal(cancelUnknown.code, 1);
-    assert.match(cancelUnknown.stderr, /jobs\.cancel\) NOT_FOUND: /);
+    assert.match(cancelUnknown.stderr, /jobs\.cancel\) NOT_FOUND: Job \S+\/no-such-job was not found\./);
 
-    // The other account's project is not found for this token, exactly like a project that does not exist.
+    // The other account's project is not found for this token, in the very words of a project nobody has.
     const foreign = await jobsMayFail("list", `--project=${OTHER_PROJECT}`);
+    const nobodys = await jobsMayFail("list", "--project=nobodys-project");
     assert.equal(foreign.code, 1);
-    assert.match(foreign.stderr, /jobs\.list\) NOT_FOUND: /);
+    assert.equal(nobodys.code, 1);
+    assert.match(
+      foreign.stderr,
+      /jobs\.list\) NOT_FOUND: Project "other-project" was not found, or this access token can't use it\./,
+    );
+    assert.equal(
+      foreign.stderr.replace(OTHER_PROJECT, "P"),
+      nobodys.stderr.replace("nobodys-project", "P"),
+      "nothing tells the other account's project from a missing one",
+    );
     const foreignJob = await jobsMayFail("describe", `projects/${OTHER_PROJECT}/locations/global/jobs/label-photos`);
     assert.equal(foreignJob.code, 1);
-    assert.match(foreignJob.stderr, /NOT_FOUND/);
+    assert.match(foreignJob.stderr, /jobs\.describe\) NOT_FOUND: Project "other-project" was not found/);
 
     const expired = await app.accessTokens.issue({
       accountId: MEDIA.id,
@@ -494,7 +511,10 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
     const expiredFile = await gcloud.tokenFile("expired", expired.token);
     const refused = await gcloud.run([...jobsCommand, "list", `--access-token-file=${expiredFile}`]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /jobs\.list\) UNAUTHENTICATED: /);
+    assert.match(
+      refused.stderr,
+      /jobs\.list\) UNAUTHENTICATED: Request had invalid authentication credentials: the access token has expired\./,
+    );
 
     // gcloud's own usage errors exit 2 before anything is sent.
     const usage = await jobsMayFail(
@@ -504,5 +524,6 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
       "--included-object-prefixes=a/",
     );
     assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /jobs\.create\) Exactly one of \(--put-metadata \| --rewrite-object/);
   });
 });
