@@ -357,6 +357,14 @@ describe("jobs created through the Google routes as gcloud creates them", () => 
     assert.deepEqual(s3.Job?.Operation, {
       S3UpdateObjectEncryption: { ObjectEncryption: { SSEKMS: { KMSKeyArn: REWRITE.kmsKey } } },
     });
+    // A prefix job's listing is a generator in AWS's terms, its bucket as sent (gs://).
+    assert.deepEqual(s3.Job?.ManifestGenerator, {
+      S3JobManifestGenerator: {
+        SourceBucket: "gs://photos",
+        Filter: { KeyNameConstraint: { MatchAnyPrefix: ["x"] } },
+        EnableManifestOutput: false,
+      },
+    });
     const viaJson = await json.get(`/api/v1/jobs/${jobs.json}`);
     assert.equal(viaJson.status, 200, viaJson.text);
     assert.equal(viaJson.json.dialect, "gcs");
