@@ -414,7 +414,7 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
     assert.deepEqual(await app.storage.getTagging(LOCAL, "tagged/x.txt"), [{ key: "stage", value: "done" }]);
   });
 
-  it("lists with --page-size (following nextPageToken) and --limit, as JSON and as gcloud's table", async () => {
+  it("lists with --page-size (following nextPageToken), --limit, --filter and --sort-by, as JSON and as gcloud's table", async () => {
     const all = JSON.parse((await jobs("list", "--format=json")).stdout) as Json[];
     const ids = all.map((j) => j.name.split("/").pop());
     for (const id of [
@@ -443,6 +443,19 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
     assert.deepEqual(
       limited.map((j) => j.name.split("/").pop()),
       ids.slice(0, 3),
+    );
+
+    // --filter and --sort-by are gcloud's own, applied to what the list returned.
+    const canceled = JSON.parse((await jobs("list", "--filter=state=CANCELED", "--format=json")).stdout) as Json[];
+    assert.deepEqual(
+      canceled.map((j) => j.name.split("/").pop()),
+      ["purge-tapes"],
+    );
+    const sorted = JSON.parse((await jobs("list", "--sort-by=createTime", "--format=json")).stdout) as Json[];
+    assert.deepEqual(
+      sorted.map((j) => j.name.split("/").pop()),
+      [...ids].reverse(),
+      "oldest first, where objbatch lists newest first",
     );
 
     const table = (await jobs("list")).stdout.split("\n");
