@@ -11,8 +11,10 @@
  *
  * objbatch runs in this process on 127.0.0.1:0 with a temporary data dir: buckets `gcs-local-*` are local
  * directories, `gcs3-*` are routed to a real s3rver, `gcs3held-*` to the same s3rver through a proxy that holds
- * DELETEs until the test lets them through (a job stays Active, with no timer, while it is cancelled). Objects
- * are checked on disk (through the local backend) and on s3rver (with the AWS SDK). gcloud 528 has no
+ * DELETEs until the test lets them through (a job stays Active, with no timer, while it is cancelled), and
+ * `gcs3seen-*` through one that records what objbatch sent (s3rver takes no KMS key). Objects
+ * are checked on disk (through the local backend) and on s3rver (with the AWS SDK). gcloud's token is minted as
+ * the README says, with `objbatch login --print-access-token` (the CLI run from its sources). gcloud 528 has no
  * --dry-run flag, so dry runs are left to the raw-HTTP tests.
  *
  * Skipped when /usr/bin/gcloud is missing (OBJBATCH_GCLOUD names another); `.ci/run` runs it where gcloud is.
@@ -20,9 +22,13 @@
  * costs about two seconds of start-up, so files of their own would only add servers.
  */
 import assert from "node:assert/strict";
-import { readFile, stat } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createJob, dropFiles, makeBuckets, writeManifest } from "../test/e2e/helpers.js";
 import { startTestApp, type TestApp } from "../test/helpers/app.js";
@@ -38,9 +44,12 @@ const LOCAL = "gcs-local-photos";
 const SCRATCH = "gcs-local-scratch";
 const S3 = "gcs3-media";
 const HELD = "gcs3held-archive";
+const VAULT = "gcs3seen-vault";
 const KMS_KEY = "projects/media-project/locations/global/keyRings/ring/cryptoKeys/key-1";
 const DONE = ["SUCCEEDED", "FAILED", "CANCELED"];
 const jobsCommand = ["storage", "batch-operations", "jobs"] as const;
+const CLI_MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+const run = promisify(execFile);
 
 // biome-ignore lint/suspicious/noExplicitAny: gcloud's JSON output, any Job
 type Json = any;
@@ -48,8 +57,33 @@ type Json = any;
 let app: TestApp;
 let s3: S3rverHandle;
 let gate: GateProxy;
+let recorder: GateProxy;
 let gcloud: GcloudSession;
 let token: string;
+
+/** `objbatch login --print-access-token --name gcloud-tier` (the CLI from its sources) as `account`: the token. */
+async function printAccessToken(endpoint: string, account: typeof MEDIA): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), "objbatch-gcloud-cli-"));
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", CLI_MAIN, "login", "--print-access-token", "--name", "gcloud-tier", "--expires-in", "2h"],
+      {
+        env: {
+          ...process.env,
+          OBJBATCH_ENDPOINT: endpoint,
+          OBJBATCH_ACCESS_KEY: account.accessKeyId,
+          OBJBATCH_SECRET_KEY: account.secretAccessKey,
+          XDG_CONFIG_HOME: work,
+        },
+      },
+    );
+    assert.match(stdout, /^obt_\S+\n$/, "one line: the token");
+    return stdout.trim();
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
 
 /** `gcloud storage batch-operations jobs <args> --access-token-file=<token>`, which must succeed. */
 async function jobs(...args: string[]) {
@@ -95,7 +129,8 @@ async function s3Keys(bucket: string): Promise<string[]> {
 
 before(async () => {
   if (!gcloudInstalled()) return;
-  s3 = await startS3rver({ buckets: [S3, HELD] });
+  s3 = await startS3rver({ buckets: [S3, HELD, VAULT] });
+  recorder = await startGateProxy(s3.endpoint, () => false);
   gate = await startGateProxy(s3.endpoint, (req) => req.method === "DELETE" || req.url?.includes("delete") === true);
   app = await startTestApp({
     // Chunks of two, one at a time: a job whose first deletes are held has the rest not yet started.
@@ -107,20 +142,24 @@ before(async () => {
       ],
       storage: [
         { buckets: ["gcs3held-*"], ...s3.storageConfig({ endpoint: gate.url }) },
+        { buckets: ["gcs3seen-*"], ...s3.storageConfig({ endpoint: recorder.url }) },
         { buckets: ["gcs3-*"], ...s3.storageConfig() },
       ],
     },
   });
   await makeBuckets(app, LOCAL);
   gcloud = await gcloudSession(`${app.url}/`, PROJECT);
-  const issued = await app.accessTokens.issue({ accountId: MEDIA.id, ttlMs: 3_600_000, now: new Date() });
-  token = await gcloud.tokenFile("media", issued.token);
+  // The token as the README mints it: `objbatch login --print-access-token`, signed with the account's key.
+  token = await gcloud.tokenFile("media", await printAccessToken(app.url, MEDIA));
 });
 
 after(async () => {
+  // Held requests go on, so a failed test leaves no chunk waiting on the proxy while objbatch shuts down.
+  gate?.open();
   await gcloud?.dispose();
   await app?.dispose();
   await gate?.close();
+  await recorder?.close();
   await s3?.stop();
 });
 
@@ -221,6 +260,49 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
     assert.equal(await readFile(join(app.dataDir, "buckets", LOCAL, "secret/a.bin"), "utf8"), "a");
   });
 
+  it("create --rewrite-object on s3rver: each object copied onto itself under the KMS key, if its ETag still matches", async () => {
+    for (const Key of ["keys/a.pem", "keys/b.pem"]) {
+      await s3.client.send(
+        new PutObjectCommand({
+          Bucket: VAULT,
+          Key,
+          Body: `pem ${Key}`,
+          ContentType: "application/x-pem-file",
+          Metadata: { owner: "ops" },
+        }),
+      );
+    }
+    await create(
+      "rewrite-vault",
+      `--bucket=${VAULT}`,
+      "--included-object-prefixes=keys/",
+      `--rewrite-object=kms-key=${KMS_KEY}`,
+    );
+    const job = await describeUntilDone("rewrite-vault");
+    // What objbatch asked of the storage, seen at the recording proxy: a CopyObject of each object onto itself
+    // with SSE-KMS under the job's key, conditional on the ETag it had just read (AWS and Ceph take this as an
+    // encryption change).
+    const copies = recorder.seen().filter((r) => r.method === "PUT" && r.headers["x-amz-copy-source"] !== undefined);
+    assert.deepEqual(copies.map((r) => r.url.split("?")[0]).sort(), [`/${VAULT}/keys/a.pem`, `/${VAULT}/keys/b.pem`]);
+    for (const copy of copies) {
+      assert.equal(copy.headers["x-amz-copy-source"], copy.url.split("?")[0]!.slice(1));
+      assert.equal(copy.headers["x-amz-server-side-encryption"], "aws:kms");
+      assert.equal(copy.headers["x-amz-server-side-encryption-aws-kms-key-id"], KMS_KEY);
+      assert.match(String(copy.headers["x-amz-copy-source-if-match"]), /^"[0-9a-f]{32}"$/);
+    }
+    // s3rver has no KMS and refuses a copy onto itself that changes only the encryption (400 InvalidRequest):
+    // each object fails with that cause, shown as Google's INVALID_ARGUMENT, and stays as it was.
+    assert.equal(job.state, "SUCCEEDED", JSON.stringify(job));
+    assert.deepEqual(job.counters, { totalObjectCount: "2", succeededObjectCount: "0", failedObjectCount: "2" });
+    assert.equal(job.errorSummaries[0].errorCode, "INVALID_ARGUMENT");
+    assert.deepEqual(job.errorSummaries[0].errorLogEntries[0].errorDetails, ["HTTP 400 InvalidRequest"]);
+    for (const Key of ["keys/a.pem", "keys/b.pem"]) {
+      const head = await s3.client.send(new HeadObjectCommand({ Bucket: VAULT, Key }));
+      assert.equal(head.ContentType, "application/x-pem-file", Key);
+      assert.deepEqual(head.Metadata, { owner: "ops" }, Key);
+    }
+  });
+
   it("create --delete-object --enable-permanent-object-deletion with prefixes: deletes on s3rver", async () => {
     await create(
       "purge-raw",
@@ -291,7 +373,8 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
     assert.notEqual((await holds())?.eventBasedHold, true);
   });
 
-  it("cancels a running job", async () => {
+  // A bound on the wait for the first held request, so a job that never gets there fails instead of hanging CI.
+  it("cancels a running job", { timeout: 300_000 }, async () => {
     for (let i = 0; i < 8; i++) {
       await s3.client.send(new PutObjectCommand({ Bucket: HELD, Key: `tapes/t${i}.bin`, Body: `tape ${i}` }));
     }
@@ -331,7 +414,7 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
     assert.deepEqual(await app.storage.getTagging(LOCAL, "tagged/x.txt"), [{ key: "stage", value: "done" }]);
   });
 
-  it("lists with --page-size (following nextPageToken) and --limit, as JSON and as gcloud's table", async () => {
+  it("lists with --page-size (following nextPageToken), --limit, --filter and --sort-by, as JSON and as gcloud's table", async () => {
     const all = JSON.parse((await jobs("list", "--format=json")).stdout) as Json[];
     const ids = all.map((j) => j.name.split("/").pop());
     for (const id of [
@@ -360,6 +443,19 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
     assert.deepEqual(
       limited.map((j) => j.name.split("/").pop()),
       ids.slice(0, 3),
+    );
+
+    // --filter and --sort-by are gcloud's own, applied to what the list returned.
+    const canceled = JSON.parse((await jobs("list", "--filter=state=CANCELED", "--format=json")).stdout) as Json[];
+    assert.deepEqual(
+      canceled.map((j) => j.name.split("/").pop()),
+      ["purge-tapes"],
+    );
+    const sorted = JSON.parse((await jobs("list", "--sort-by=createTime", "--format=json")).stdout) as Json[];
+    assert.deepEqual(
+      sorted.map((j) => j.name.split("/").pop()),
+      [...ids].reverse(),
+      "oldest first, where objbatch lists newest first",
     );
 
     const table = (await jobs("list")).stdout.split("\n");
@@ -392,19 +488,36 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
   it("shows objbatch's errors as gcloud shows Google's: unknown job, another account's project, an expired token", async () => {
     const unknown = await jobsMayFail("describe", "no-such-job");
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /^ERROR: \(gcloud\.storage\.batch-operations\.jobs\.describe\) NOT_FOUND: /m);
+    assert.match(
+      unknown.stderr,
+      new RegExp(
+        `^ERROR: \\(gcloud\\.storage\\.batch-operations\\.jobs\\.describe\\) NOT_FOUND: Job projects/${PROJECT}/locations/global/jobs/no-such-job was not found\\.`,
+        "m",
+      ),
+    );
+    assert.match(unknown.stderr, /authenticated with an access token from .*media\.token/, "gcloud's own hint");
 
     const cancelUnknown = await jobsMayFail("cancel", "no-such-job");
     assert.equal(cancelUnknown.code, 1);
-    assert.match(cancelUnknown.stderr, /jobs\.cancel\) NOT_FOUND: /);
+    assert.match(cancelUnknown.stderr, /jobs\.cancel\) NOT_FOUND: Job \S+\/no-such-job was not found\./);
 
-    // The other account's project is not found for this token, exactly like a project that does not exist.
+    // The other account's project is not found for this token, in the very words of a project nobody has.
     const foreign = await jobsMayFail("list", `--project=${OTHER_PROJECT}`);
+    const nobodys = await jobsMayFail("list", "--project=nobodys-project");
     assert.equal(foreign.code, 1);
-    assert.match(foreign.stderr, /jobs\.list\) NOT_FOUND: /);
+    assert.equal(nobodys.code, 1);
+    assert.match(
+      foreign.stderr,
+      /jobs\.list\) NOT_FOUND: Project "other-project" was not found, or this access token can't use it\./,
+    );
+    assert.equal(
+      foreign.stderr.replace(OTHER_PROJECT, "P"),
+      nobodys.stderr.replace("nobodys-project", "P"),
+      "nothing tells the other account's project from a missing one",
+    );
     const foreignJob = await jobsMayFail("describe", `projects/${OTHER_PROJECT}/locations/global/jobs/label-photos`);
     assert.equal(foreignJob.code, 1);
-    assert.match(foreignJob.stderr, /NOT_FOUND/);
+    assert.match(foreignJob.stderr, /jobs\.describe\) NOT_FOUND: Project "other-project" was not found/);
 
     const expired = await app.accessTokens.issue({
       accountId: MEDIA.id,
@@ -414,7 +527,10 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
     const expiredFile = await gcloud.tokenFile("expired", expired.token);
     const refused = await gcloud.run([...jobsCommand, "list", `--access-token-file=${expiredFile}`]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /jobs\.list\) UNAUTHENTICATED: /);
+    assert.match(
+      refused.stderr,
+      /jobs\.list\) UNAUTHENTICATED: Request had invalid authentication credentials: the access token has expired\./,
+    );
 
     // gcloud's own usage errors exit 2 before anything is sent.
     const usage = await jobsMayFail(
@@ -424,5 +540,6 @@ describe("gcloud storage batch-operations jobs", { skip: !gcloudInstalled() && "
       "--included-object-prefixes=a/",
     );
     assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /jobs\.create\) Exactly one of \(--put-metadata \| --rewrite-object/);
   });
 });

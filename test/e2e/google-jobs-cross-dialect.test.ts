@@ -119,6 +119,9 @@ describe("Google jobs through S3 Control", () => {
         },
       ],
       [DELETE_ALL_VERSIONS, { S3DeleteObject: { AllVersions: "true" } }],
+      // Only the event-based hold: still AWS's hold element, but no LegalHold, which would claim what it does not do.
+      [{ kind: "PutObjectHold", eventBasedHold: true }, { S3PutObjectLegalHold: { EventBasedHold: { Status: "ON" } } }],
+      [{ kind: "UpdateObjectCustomContext", removeAll: true }, { S3UpdateObjectCustomContext: { RemoveAll: "true" } }],
     ];
     for (const [operation, element] of expected) {
       const jobId = await googleJob(operation);
@@ -353,6 +356,14 @@ describe("jobs created through the Google routes as gcloud creates them", () => 
     const s3 = await sdk.send(new DescribeJobCommand({ AccountId: ROOT_S3CONTROL.accountId, JobId: jobs.s3control }));
     assert.deepEqual(s3.Job?.Operation, {
       S3UpdateObjectEncryption: { ObjectEncryption: { SSEKMS: { KMSKeyArn: REWRITE.kmsKey } } },
+    });
+    // A prefix job's listing is a generator in AWS's terms, its bucket as sent (gs://).
+    assert.deepEqual(s3.Job?.ManifestGenerator, {
+      S3JobManifestGenerator: {
+        SourceBucket: "gs://photos",
+        Filter: { KeyNameConstraint: { MatchAnyPrefix: ["x"] } },
+        EnableManifestOutput: false,
+      },
     });
     const viaJson = await json.get(`/api/v1/jobs/${jobs.json}`);
     assert.equal(viaJson.status, 200, viaJson.text);
