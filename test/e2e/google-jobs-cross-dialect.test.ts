@@ -293,6 +293,8 @@ describe("Google jobs through OSS", () => {
       method: "POST",
       subres: "batchJobStatus",
       query: { batchJobId: rewrite, requestedJobStatus: "Cancelled" },
+      // V4: a V1 signature covers only the sub-resource and the second, so two cancels in one second would share it.
+      v4: true,
     });
     assert.equal(cancelled.status, 200, cancelled.text);
     assert.equal((await app.store.getJob(rewrite))?.status, "Cancelling");
@@ -393,6 +395,7 @@ describe("jobs created through the Google routes as gcloud creates them", () => 
         method: "POST",
         subres: "batchJobStatus",
         query: { batchJobId: jobs.oss, requestedJobStatus: "Cancelled" },
+        v4: true,
       }),
       signedCall(app.url, {
         method: "POST",

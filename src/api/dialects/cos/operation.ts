@@ -24,6 +24,7 @@ import { parseBucketRef } from "../../bucket-arn.js";
 import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
 import type { XmlReader } from "../../xml/read.js";
 import { type GrantRules, readGrant, readOwner } from "../shared/acl.js";
+import { contentHeaderElements } from "../shared/metadata-patch-element.js";
 import {
   dropUndefined,
   HEADER_TOKEN,
@@ -307,11 +308,7 @@ function renderOne(op: Operation): XmlNode {
       // Alphabetical, as COS writes its elements.
       return el(
         name,
-        optLeaf("CacheControl", op.cacheControl),
-        optLeaf("ContentDisposition", op.contentDisposition),
-        optLeaf("ContentEncoding", op.contentEncoding),
-        optLeaf("ContentLanguage", op.contentLanguage),
-        optLeaf("ContentType", op.contentType),
+        ...contentHeaderElements(op),
         op.customTime !== undefined && leaf("CustomTime", formatCosTimestamp(op.customTime)),
         op.retention &&
           el(

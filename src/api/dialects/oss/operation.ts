@@ -22,6 +22,7 @@ import { malformedXml } from "../../../domain/errors.js";
 import type { Operation, OperationKind, Tag } from "../../../domain/job.js";
 import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
 import type { XmlReader } from "../../xml/read.js";
+import { contentHeaderElements } from "../shared/metadata-patch-element.js";
 import { MAX_OBJECT_TAGS, readObjectTag, rejectDuplicateKeys } from "../shared/object-values.js";
 import { parseSingleOperation } from "../shared/operation-element.js";
 
@@ -167,11 +168,7 @@ function renderOne(op: Operation): XmlNode {
     case "UpdateObjectMetadata":
       return el(
         name,
-        optLeaf("CacheControl", op.cacheControl),
-        optLeaf("ContentDisposition", op.contentDisposition),
-        optLeaf("ContentEncoding", op.contentEncoding),
-        optLeaf("ContentLanguage", op.contentLanguage),
-        optLeaf("ContentType", op.contentType),
+        ...contentHeaderElements(op),
         optLeaf("CustomTime", op.customTime),
         op.userMetadata && renderTagSet("UserMetadata", op.userMetadata),
         optLeaf("RetentionMode", op.retention?.mode),

@@ -8,6 +8,7 @@
  */
 import type { Directive, Grant, NewObjectMetadata, Operation } from "../../../domain/job.js";
 import { el, leaf, optLeaf, type XmlNode } from "../../xml/build.js";
+import { contentHeaderElements } from "../shared/metadata-patch-element.js";
 import { S3CONTROL_OPERATION_NAMES } from "./operation.js";
 import { formatS3ControlTimestamp } from "./timestamps.js";
 import { map, tagList, valueList } from "./xml-shapes.js";
@@ -102,11 +103,7 @@ function renderOne(op: Operation): XmlNode {
     case "UpdateObjectMetadata":
       return el(
         name,
-        optLeaf("CacheControl", op.cacheControl),
-        optLeaf("ContentDisposition", op.contentDisposition),
-        optLeaf("ContentEncoding", op.contentEncoding),
-        optLeaf("ContentLanguage", op.contentLanguage),
-        optLeaf("ContentType", op.contentType),
+        ...contentHeaderElements(op),
         time("CustomTime", op.customTime),
         op.userMetadata && map("UserMetadata", op.userMetadata),
         op.retention &&
