@@ -2,11 +2,11 @@
  * Writes job events (D34) in the transaction of the change they report. It must be the last statement of that
  * transaction: on PostgreSQL it first takes one transaction-scoped advisory lock shared by every event writer,
  * and only then draws ids from the sequence (the insert, the same statement: D48), so the lock is held from the
- * id's allocation to the commit. A later writer draws its ids only after the earlier one has committed (or rolled back) and released
- * the lock: ids become visible in increasing order, and a reader that tails `id > last` never passes over an id
- * that commits later. Nothing is done after the insert, so the lock is held only for the commit itself, and no
- * writer ever waits for a row lock while holding it (no deadlock). SQLite has one writer at a time, which gives
- * the same order.
+ * id's allocation to the commit. A later writer draws its ids only after the earlier one has committed (or
+ * rolled back) and released the lock: ids become visible in increasing order, and a reader that tails
+ * `id > last` never passes over an id that commits later. Nothing is done after the insert, so the lock is held
+ * only for the commit itself, and no writer ever waits for a row lock while holding it (no deadlock). SQLite has
+ * one writer at a time, which gives the same order.
  */
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { JobEventCounts, NewJobEvent } from "../../domain/job-event.js";

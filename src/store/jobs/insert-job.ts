@@ -119,8 +119,9 @@ export async function insertJobsUnderCap(
 }
 
 /**
- * Takes each account's advisory transaction lock, in the order given, in one statement: the locks are taken row by
- * row after the sort (PostgreSQL evaluates a volatile select list after ORDER BY), so in the array's order.
+ * Takes each account's advisory transaction lock, in the order given, in one statement: the select list is
+ * evaluated row by row in the order of `n` (a scan of unnest WITH ORDINALITY yields it in that order, and a
+ * volatile select list is evaluated after any sort ORDER BY needs), so the locks are taken in the array's order.
  */
 async function lockAccounts(trx: Kysely<Database>, accounts: readonly string[]): Promise<void> {
   await sql`select pg_advisory_xact_lock(${UNFINISHED_JOBS_LOCK_SPACE}, hashtext(a.account_id))
