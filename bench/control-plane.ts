@@ -19,7 +19,13 @@
  *
  *   npx tsx bench/control-plane.ts --jobs 10000 --store sqlite|postgres [--objbatch DIR[,DIR2]]
  *       [--mode together,split] [--api-jobs 5000] [--backlog 2000] [--clients 16] [--samples 200]
- *       [--phase-seconds 90]
+ *       [--phase-seconds 90] [--phases prepare,create,latency,tick]
+ *       [--rounds 1]
+ *
+ * --phases runs only the phases named (default all four), e.g. `--phases create` to iterate on CreateJob alone:
+ * the store is still seeded in full, the phases left out print no figures ("-" in the side-by-side table).
+ * --rounds R runs the checkouts R times in turn (A B A B ...), each on a fresh store, so a change in the machine's
+ * load falls on both; the table then has a column per run.
  *
  * --mode split runs `objbatch serve --no-engine` and one `objbatch worker` instead of one `objbatch serve`: the
  * API's latency with the engine in another process (on a two-core machine, still on the same cores).
@@ -57,6 +63,8 @@ const { values: args } = parseArgs({
     "running-tasks": { type: "string", default: "300000" },
     "log-level": { type: "string", default: "info" },
     mode: { type: "string", default: "together" },
+    phases: { type: "string", default: "prepare,create,latency,tick" },
+    rounds: { type: "string", default: "1" },
   },
 });
 
@@ -76,6 +84,8 @@ const MODES = args.mode.split(",") as Mode[];
 /** Unfinished jobs per account: below the default cap of 1,000, which stays on. */
 const PER_ACCOUNT = 900;
 const CLK_TCK = 100;
+type PhaseName = "prepare" | "create" | "latency" | "tick";
+const PHASES = new Set(args.phases.split(",") as PhaseName[]);
 
 // ---- the accounts and the jobs to seed ------------------------------------------------------------------------
 
@@ -728,6 +738,21 @@ async function countTicks(checkout: Checkout, conn: any, dataDir: string, accoun
   };
 }
 
+/** The figures of a phase left out (--phases). */
+const NOT_CREATED: RunResult["create"] = {
+  jobs: 0,
+  seconds: 0,
+  rate: Number.NaN,
+  firstFifth: Number.NaN,
+  lastFifth: Number.NaN,
+  windows: { median: Number.NaN, min: Number.NaN, max: Number.NaN },
+  errors: {},
+};
+const NO_TICKS = {
+  first: { queries: Number.NaN, rows: Number.NaN, maxRows: Number.NaN },
+  next: { queries: Number.NaN, rows: Number.NaN, maxRows: Number.NaN },
+};
+
 // ---- one run: a checkout on a store ------------------------------------------------------------------------
 
 async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: Mode): Promise<RunResult> {
@@ -781,40 +806,50 @@ async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: M
     pgCpu[name] = postgresCpuSince();
   };
   try {
+    // The backlog is always worked off first (phase or not), so the creates never share the engine with it.
     const prepared = await waitPrepared(conn.db, 0, Date.now() + PHASE_MS);
     phase("prepare");
     console.log(`prepare: ${prepared.jobs} jobs in ${f(prepared.seconds)} s, ${prepared.left} left`);
 
-    const created = await createThroughApi(server, creators);
-    phase("create");
-    console.log(`create: ${created.jobs} jobs in ${f(created.seconds)} s`);
-    const drain = await waitPrepared(conn.db, 0, Date.now() + PHASE_MS);
-    phase("prepare after creates");
+    let created: RunResult["create"] = NOT_CREATED;
+    let drain = { jobs: 0, seconds: 0, left: 0 };
+    if (PHASES.has("create")) {
+      created = await createThroughApi(server, creators);
+      phase("create");
+      console.log(`create: ${created.jobs} jobs in ${f(created.seconds)} s`);
+      drain = await waitPrepared(conn.db, 0, Date.now() + PHASE_MS);
+      phase("prepare after creates");
+    }
 
-    const running = await startRunningJob(server, dataDir);
-    const runningStatus = running
-      ? (await cosRequest(server.url, "GET", `/jobs/${running}`, { credentials: RUNNER })).xml?.DescribeJobResult?.Job
-          ?.Status
-      : "not created";
-    phase("start running job");
-    const latencies = await measureLatencies(
-      server,
-      seeds.filter((s) => s.account === LISTER),
-    );
-    const runningAfter = running
-      ? (await cosRequest(server.url, "GET", `/jobs/${running}`, { credentials: RUNNER })).xml?.DescribeJobResult?.Job
-      : undefined;
-    phase("latency");
-    if (running) {
-      await cosRequest(server.url, "POST", `/jobs/${running}/status`, {
-        query: { requestedJobStatus: "Cancelled" },
-        credentials: RUNNER,
-      });
+    let latencies: Record<string, Latency> = {};
+    let runningNote = "not measured";
+    if (PHASES.has("latency")) {
+      const running = await startRunningJob(server, dataDir);
+      const runningStatus = running
+        ? (await cosRequest(server.url, "GET", `/jobs/${running}`, { credentials: RUNNER })).xml?.DescribeJobResult?.Job
+            ?.Status
+        : "not created";
+      phase("start running job");
+      latencies = await measureLatencies(
+        server,
+        seeds.filter((s) => s.account === LISTER),
+      );
+      const runningAfter = running
+        ? (await cosRequest(server.url, "GET", `/jobs/${running}`, { credentials: RUNNER })).xml?.DescribeJobResult?.Job
+        : undefined;
+      phase("latency");
+      if (running) {
+        await cosRequest(server.url, "POST", `/jobs/${running}/status`, {
+          query: { requestedJobStatus: "Cancelled" },
+          credentials: RUNNER,
+        });
+      }
+      runningNote = `${runningStatus} at the start, ${runningAfter?.Status ?? "?"} at the end (${runningAfter?.ProgressSummary?.NumberOfTasksSucceeded ?? "?"} of ${RUNNING_TASKS} tasks done)`;
     }
     const peakRssMb = server.usage().peakRssMb;
     await server.stop();
     const inStore = await statusCounts(conn.db);
-    const ticks = await countTicks(checkout, conn, dataDir, accounts);
+    const ticks = PHASES.has("tick") ? await countTicks(checkout, conn, dataDir, accounts) : NO_TICKS;
     const loadAfter = loadavg()[0];
     return {
       label,
@@ -828,7 +863,7 @@ async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: M
       },
       create: created,
       preparedAfterCreates: { jobs: drain.jobs, seconds: drain.seconds, left: drain.left },
-      running: `${runningStatus} at the start, ${runningAfter?.Status ?? "?"} at the end (${runningAfter?.ProgressSummary?.NumberOfTasksSucceeded ?? "?"} of ${RUNNING_TASKS} tasks done)`,
+      running: runningNote,
       latencies,
       cpu,
       benchCpu,
@@ -920,12 +955,15 @@ console.log(
       .map((l) => f(l, 2))
       .join(" ")}`,
 );
+const checkouts = await Promise.all(CHECKOUTS.map(loadCheckout));
 for (const storeKind of STORES) {
-  for (const dir of CHECKOUTS) {
-    for (const mode of MODES) {
-      const result = await run(await loadCheckout(dir), storeKind, mode);
-      print(result);
-      results.push(result);
+  for (let round = 0; round < Number(args.rounds); round++) {
+    for (const checkout of checkouts) {
+      for (const mode of MODES) {
+        const result = await run(checkout, storeKind, mode);
+        print(result);
+        results.push(result);
+      }
     }
   }
 }

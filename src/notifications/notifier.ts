@@ -18,7 +18,7 @@ import type { ClaimedDelivery, StoreWebhooks } from "../store/webhooks/store-web
 import { AllowedHosts } from "./allowed-hosts.js";
 import { backoffDelay } from "./backoff.js";
 import { type AttemptResult, attemptDelivery } from "./deliverer.js";
-import { fanOutBatch } from "./fan-out.js";
+import { FAN_OUT_BATCH, fanOutBatch } from "./fan-out.js";
 import type { NotificationPolicy } from "./notification-policy.js";
 import type { SigningWebhook } from "./types.js";
 
@@ -36,6 +36,12 @@ export interface NotifierDeps {
 
 /** Passes of fan-out and of claims per tick at most, so one tick stays bounded. */
 const MAX_ROUNDS = 50;
+/**
+ * The shortest time from one pass's start to the next that a wake asks for: a burst of job changes (CreateJobs
+ * wake the notifier, each) costs a pass every MIN_WAKE_GAP_MS at most, not one after another while the burst
+ * lasts (D48). Real, monotonic time: it paces real timers, so an injected clock does not stall it.
+ */
+const MIN_WAKE_GAP_MS = 200;
 /** Delivered and given-up deliveries are kept this long (as job events are by default), then purged. */
 export const DELIVERY_RETENTION_MS = 7 * 86_400_000;
 /** How often (by the notifier's clock) finished deliveries are purged, a bounded batch at a time. */
@@ -53,6 +59,8 @@ export class WebhookNotifier {
   private again = false;
   private loggedOutage = false;
   private purgedAt = Number.NEGATIVE_INFINITY;
+  /** performance.now() when the last pass started. */
+  private passStarted = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: NotifierDeps) {
     this.allowed = new AllowedHosts(deps.policy.allowedHosts);
@@ -68,11 +76,15 @@ export class WebhookNotifier {
     this.schedule(0);
   }
 
-  /** Looks at once (something was written). */
+  /** Looks soon (something was written): at once, or MIN_WAKE_GAP_MS after the last pass started. */
   wake(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else this.schedule(this.wakeGap());
+  }
+
+  private wakeGap(): number {
+    return Math.max(0, MIN_WAKE_GAP_MS - (performance.now() - this.passStarted));
   }
 
   async stop(): Promise<void> {
@@ -85,6 +97,7 @@ export class WebhookNotifier {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.passStarted = performance.now();
       this.running = this.tick()
         .then(
           () => {
@@ -98,9 +111,9 @@ export class WebhookNotifier {
         .finally(() => {
           this.running = undefined;
           if (this.stopped) return;
-          const now = this.again;
+          const woken = this.again;
           this.again = false;
-          this.schedule(now ? 0 : this.deps.policy.pollIntervalMs);
+          this.schedule(woken ? this.wakeGap() : this.deps.policy.pollIntervalMs);
         });
     }, ms);
     this.timer.unref?.();
@@ -117,7 +130,8 @@ export class WebhookNotifier {
         source: this.deps.policy.source,
         now: this.deps.now,
       });
-      if (moved === 0) break;
+      // Less than a full batch: it has caught up; what is written from now on wakes the next pass.
+      if (moved < FAN_OUT_BATCH) break;
     }
     let attempts = 0;
     for (let i = 0; i < MAX_ROUNDS; i++) {

@@ -9,12 +9,13 @@ import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import { pino } from "pino";
 import { ObjbatchMetrics } from "../../src/metrics/registry.js";
-import { fanOutBatch } from "../../src/notifications/fan-out.js";
+import { FAN_OUT_BATCH, fanOutBatch } from "../../src/notifications/fan-out.js";
 import { DEFAULT_NOTIFICATION_POLICY, type NotificationPolicy } from "../../src/notifications/notification-policy.js";
 import { DELIVERY_RETENTION_MS, WebhookNotifier } from "../../src/notifications/notifier.js";
 import { WebhookService } from "../../src/notifications/webhook-service.js";
 import type { JobStore } from "../../src/store/job-store.js";
 import { StoreWebhooks } from "../../src/store/webhooks/store-webhooks.js";
+import { newJob } from "../helpers/stores.js";
 import { WebhookReceiver } from "../helpers/webhook-receiver.js";
 import { activate, byteRangePlans, describeOnStores, jobIn } from "../store/helpers.js";
 
@@ -267,5 +268,40 @@ describeOnStores("webhook delivery", (t) => {
     assert.match(latest.lastError ?? "", /not sent: 127\.0\.0\.1:\d+ is not in notifications\.allowedHosts/);
     assert.equal(receiver.handled.at(-1)?.event.subject, second.jobId, "never called");
     await service.delete("acct-1", webhook.id);
+  });
+
+  it("reads the events once a pass when fewer than a batch are new, and all of a longer backlog", async () => {
+    clock = 40_000_000;
+    const store = webhooks();
+    let reads = 0;
+    const counted: StoreWebhooks = Object.create(store);
+    counted.cursor = () => {
+      reads++;
+      return store.cursor();
+    };
+    const notifier = new WebhookNotifier({
+      jobs: t.store,
+      webhooks: counted,
+      policy: policyOf(),
+      now: () => clock,
+      log: pino({ level: "silent" }),
+    });
+    await notifier.tick(); // caught up with the events of the tests before
+    const created = async (n: number) => {
+      for (let i = 0; i < n; i++)
+        await t.store.insertJob(newJob({ accountId: "acct-fan-out" }, { creationTime: clock }));
+    };
+    await created(3);
+    reads = 0;
+    await notifier.tick();
+    assert.equal(reads, 1, "three new events: one read, no second look that finds nothing");
+    const latest = (await t.store.readEventLogBounds()).latest;
+    assert.equal(await store.cursor(), latest);
+
+    await created(FAN_OUT_BATCH * 2 + 5);
+    reads = 0;
+    await notifier.tick();
+    assert.equal(reads, 3, "two full batches and the rest");
+    assert.equal(await store.cursor(), (await t.store.readEventLogBounds()).latest);
   });
 });

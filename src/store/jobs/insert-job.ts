@@ -12,7 +12,7 @@ import { DuplicateTokenError } from "../errors.js";
 import { recordEvents } from "../events/record-events.js";
 import { type NewJob, newJobRow } from "../job-row.js";
 import type { Database, JobsTable } from "../schema.js";
-import { countUnfinished } from "./read-jobs.js";
+import { countUnfinishedOf } from "./read-jobs.js";
 
 /** The first key of the advisory lock: objbatch's "unfinished jobs of an account" lock space. */
 export const UNFINISHED_JOBS_LOCK_SPACE = 0x0b7b_a7c4;
@@ -67,19 +67,18 @@ export async function insertJobsUnderCap(
 ): Promise<CappedInsert[]> {
   const rows = jobs.map((j) => newJobRow(j.job));
   const accounts = [...new Set(rows.map((r) => r.account_id))].sort();
+  // Counted up to the largest cap asked for only: enough to know it is reached, however many jobs there are.
+  const caps = new Map<string, number>();
+  for (const [i, { cap }] of jobs.entries()) {
+    const account = rows[i].account_id;
+    caps.set(account, Math.max(caps.get(account) ?? 0, cap));
+  }
   return db.transaction().execute(async (trx) => {
-    // Locks taken in one order (sorted), so two servers' batches never wait on each other in a circle.
-    if (dialect === "postgres") {
-      for (const account of accounts) {
-        await sql`select pg_advisory_xact_lock(${UNFINISHED_JOBS_LOCK_SPACE}, hashtext(${account}))`.execute(trx);
-      }
-    }
-    const unfinished = new Map<string, number>();
-    for (const account of accounts) {
-      // Counted up to the largest cap asked for only: enough to know it is reached, however many jobs there are.
-      const cap = Math.max(...jobs.filter((j) => j.job.spec.accountId === account).map((j) => j.cap));
-      unfinished.set(account, await countUnfinished(trx, account, cap));
-    }
+    // Locks taken in one order (sorted), so two servers' batches never wait on each other in a circle; one
+    // statement for all the batch's accounts. The count is the next statement, so that its snapshot is taken
+    // once every lock is held (read committed: each statement sees what committed before it began).
+    if (dialect === "postgres") await lockAccounts(trx, accounts);
+    const unfinished = await countUnfinishedOf(trx, caps);
     const outcomes: CappedInsert[] = new Array(jobs.length).fill("capped");
     let waiting = jobs.map((_, i) => i);
     // Admit in order while there is room; a duplicate gives its room back, so the ones after it get another look.
@@ -117,6 +116,16 @@ export async function insertJobsUnderCap(
     await recordEvents(trx, dialect, rows.filter((_, i) => outcomes[i] === "inserted").map(createdEvent));
     return outcomes;
   });
+}
+
+/**
+ * Takes each account's advisory transaction lock, in the order given, in one statement: the select list is
+ * evaluated row by row in the order of `n` (a scan of unnest WITH ORDINALITY yields it in that order, and a
+ * volatile select list is evaluated after any sort ORDER BY needs), so the locks are taken in the array's order.
+ */
+async function lockAccounts(trx: Kysely<Database>, accounts: readonly string[]): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${UNFINISHED_JOBS_LOCK_SPACE}, hashtext(a.account_id))
+    from unnest(${accounts}::text[]) with ordinality as a(account_id, n) order by a.n`.execute(trx);
 }
 
 /** A DuplicateTokenError when `e` is the unique constraint on (account, token); `e` itself otherwise. */

@@ -3,7 +3,7 @@
  * the preparer and the finaliser, summaries for listings, JobStates for the engine's tick, and what an earlier
  * CreateJob with the same token asked for.
  */
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Job, JobSummary } from "../../domain/job.js";
 import type { JobState } from "../../domain/job-state.js";
 import { JOB_STATUSES, type JobStatus, TERMINAL_STATUSES } from "../../domain/status.js";
@@ -165,4 +165,34 @@ export async function countUnfinished(
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/**
+ * countUnfinished of several accounts in one statement (a UNION ALL of the bounded counts, each read through
+ * jobs_account_status_listing as countUnfinished reads it), for a create batch of many accounts (insert-job.ts):
+ * one round trip to the store, however many accounts. Each account is counted up to its own `atMost`.
+ */
+export async function countUnfinishedOf(
+  db: Kysely<Database>,
+  accounts: ReadonlyMap<string, number>,
+): Promise<Map<string, number>> {
+  const counted = new Map<string, number>();
+  const queries = [...accounts].map(([accountId, atMost]) =>
+    db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom("jobs")
+          .select("job_id")
+          .where("account_id", "=", accountId)
+          .where("status", "in", UNFINISHED_STATUSES)
+          .limit(atMost)
+          .as("unfinished"),
+      )
+      .select((eb) => [sql<string>`${accountId}`.as("account_id"), eb.fn.countAll<number>().as("n")]),
+  );
+  const [first, ...rest] = queries;
+  if (first === undefined) return counted;
+  const rows = await rest.reduce((union, q) => union.unionAll(q), first).execute();
+  for (const row of rows) counted.set(String(row.account_id), Number(row.n));
+  return counted;
 }

@@ -5,12 +5,18 @@
  * expired for `purgeGraceMs`: another server whose clock runs behind this one's may still accept the signature
  * for that long.
  *
+ * The uses in flight through this process are recorded together (store/group-commit.ts, as creates are, D24): while
+ * one insert runs, new uses queue, and the next insert takes them all, so a burst of signed writes costs a few
+ * statements and commits, not one each; a lone use waits for nothing.
+ *
  * Built on the StoreConnection the JobStore uses (one pool, one place where store outages surface); store errors
  * propagate to the caller unchanged.
  */
 import type { StoreConnection } from "../connect.js";
+import { isStoreUnavailable } from "../errors.js";
+import { GroupCommit } from "../group-commit.js";
 import { purgeExpiredSignatures } from "./purge-signatures.js";
-import { recordSignature, type SignatureUse } from "./record-signature.js";
+import { recordSignatures, type SignatureUse } from "./record-signature.js";
 
 export type { SignatureUse } from "./record-signature.js";
 
@@ -25,12 +31,15 @@ export interface SignatureLedgerOptions {
 
 export const DEFAULT_SIGNATURE_PURGE_EVERY_MS = 60_000;
 export const DEFAULT_SIGNATURE_PURGE_GRACE_MS = 15 * 60_000;
+/** The most uses one insert records (5 parameters a row; SQLite allows 32,766). */
+const MAX_USES_PER_INSERT = 256;
 
 export class StoreSignatureLedger {
   private readonly now: () => number;
   private readonly purgeEveryMs: number;
   private readonly purgeGraceMs: number;
   private nextPurgeAt = 0;
+  private readonly records: GroupCommit<SignatureUse, string>;
 
   constructor(
     private readonly conn: Pick<StoreConnection, "db">,
@@ -39,6 +48,10 @@ export class StoreSignatureLedger {
     this.now = options.now ?? Date.now;
     this.purgeEveryMs = options.purgeEveryMs ?? DEFAULT_SIGNATURE_PURGE_EVERY_MS;
     this.purgeGraceMs = options.purgeGraceMs ?? DEFAULT_SIGNATURE_PURGE_GRACE_MS;
+    this.records = new GroupCommit((uses) => recordSignatures(this.conn.db, uses), {
+      maxBatch: MAX_USES_PER_INSERT,
+      isolate: (e) => !isStoreUnavailable(e),
+    });
   }
 
   /** True when `use` is the signature's first use or the same request again; false for any other request. */
@@ -48,6 +61,6 @@ export class StoreSignatureLedger {
       this.nextPurgeAt = now + this.purgeEveryMs;
       await purgeExpiredSignatures(this.conn.db, now - this.purgeGraceMs);
     }
-    return (await recordSignature(this.conn.db, use)) === use.digest;
+    return (await this.records.submit(use)) === use.digest;
   }
 }

@@ -227,6 +227,9 @@ describeOnPostgres("job event ids", (t) => {
       await held;
     });
     await first;
+    const lastDrawn = async () =>
+      (await sql<{ n: number }>`select last_value::int as n from job_events_id_seq`.execute(db)).rows[0].n;
+    const drawnByFirst = await lastDrawn();
     const t2 = t.store.transition(job.jobId, "New", "Preparing", 2_000);
     // The second waits for the event lock (it would otherwise commit a larger id first, and a tail would pass
     // over the first one's).
@@ -239,6 +242,7 @@ describeOnPostgres("job event ids", (t) => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     assert.deepEqual(await t.store.readEventsAfter(start, 10), [], "nothing committed past the open writer");
+    assert.equal(await lastDrawn(), drawnByFirst, "the waiting writer has drawn no id: ids are drawn under the lock");
     release();
     await t1;
     assert.equal(await t2, true);

@@ -5,11 +5,29 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { it } from "node:test";
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from "kysely";
 import { DuplicateTokenError } from "../../../src/store/errors.js";
 import type { NewJob } from "../../../src/store/job-row.js";
 import { insertJob, insertJobsUnderCap } from "../../../src/store/jobs/insert-job.js";
 import { newJob } from "../../helpers/stores.js";
 import { describeOnStores, jobIn, rawJobRow } from "../helpers.js";
+
+/** Counts the statements the store ran (one result each; a UNION's parts are one statement). */
+class StatementCounter implements KyselyPlugin {
+  statements = 0;
+  transformQuery(args: PluginTransformQueryArgs) {
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs) {
+    this.statements++;
+    return args.result;
+  }
+  take(): number {
+    const n = this.statements;
+    this.statements = 0;
+    return n;
+  }
+}
 
 describeOnStores("insertJob", (t) => {
   it("stores a New job with nothing counted, confirmed unless confirmation is required", async () => {
@@ -88,6 +106,30 @@ describeOnStores("insertJob", (t) => {
     ]);
     assert.deepEqual(outcomes, ["duplicate", "inserted"]);
     assert.equal(await t.store.countUnfinished(accountId), 2);
+  });
+
+  it("counts each account of a batch against its own cap, in as many statements as a batch of one account", async () => {
+    const counter = new StatementCounter();
+    const counted = t.db.withPlugin(counter);
+    const lone = `lone-${randomUUID()}`;
+    await insertJobsUnderCap(counted, t.dialect, [{ job: newJob({ accountId: lone }), cap: 3 }]);
+    const oneAccount = counter.take();
+
+    // Five accounts with 0..4 unfinished jobs (and a finished one each), three new jobs each, caps of 3.
+    const accounts = Array.from({ length: 5 }, (_, i) => `multi-${i}-${randomUUID()}`);
+    for (const [i, accountId] of accounts.entries()) {
+      await jobIn(t.store, "Complete", { accountId });
+      for (let k = 0; k < i; k++) await jobIn(t.store, "Suspended", { accountId });
+    }
+    const batch = [0, 1, 2].flatMap(() => accounts.map((accountId) => ({ job: newJob({ accountId }), cap: 3 })));
+    const outcomes = await insertJobsUnderCap(counted, t.dialect, batch);
+    assert.equal(counter.take(), oneAccount, "locks and counts of five accounts are one statement each");
+    for (const [i, accountId] of accounts.entries()) {
+      const admitted = outcomes.filter((o, k) => batch[k]?.job.spec.accountId === accountId && o === "inserted");
+      assert.equal(admitted.length, Math.max(0, 3 - i), `account ${i} had ${i} unfinished`);
+      assert.equal(await t.store.countUnfinished(accountId), Math.max(3, i));
+    }
+    assert.equal(oneAccount, t.dialect === "postgres" ? 4 : 3, "lock (PostgreSQL), count, insert, events");
   });
 
   it("lets exactly `cap` of many concurrent creates in, whether batched by the store or racing singly", async () => {

@@ -2,13 +2,19 @@
  * store/signatures/record-signature.ts on real SQLite and PostgreSQL: the first use of a signature wins. It is
  * recorded with its digest and expiry, and every later use, whatever digest it brings, gets the first one's back
  * and changes nothing; scheme, access key and signature together name a signature; of uses racing on one store,
- * one wins and all of them are told the same digest.
+ * one wins and all of them are told the same digest. Many uses are recorded by one statement, each still
+ * first-use-wins.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { it } from "node:test";
-import { recordSignature, type SignatureUse } from "../../../src/store/signatures/record-signature.js";
+import {
+  recordSignature,
+  recordSignatures,
+  type SignatureUse,
+} from "../../../src/store/signatures/record-signature.js";
 import { describeOnStores, type StoreUnderTest } from "../helpers.js";
+import { QueryCounter } from "../query-counter.js";
 
 const T0 = 1_750_000_000_000;
 const digest = (c: string) => c.repeat(64);
@@ -92,5 +98,30 @@ describeOnStores("recordSignature", (t) => {
       assert.ok(digests.includes(answers[0]!));
       assert.equal((await rowsOf(t, race.signature))[0]?.bound_digest, answers[0]);
     }
+  });
+
+  it("records many uses in one statement, answering each in order with its signature's first digest", async () => {
+    const seen = use();
+    await recordSignature(t.db, seen);
+    const fresh = [use({ digest: digest("1") }), use({ digest: digest("2") })];
+    const twice = use({ digest: digest("3") });
+    const counter = new QueryCounter();
+    const answers = await recordSignatures(t.db.withPlugin(counter), [
+      fresh[0]!,
+      { ...seen, digest: digest("9") }, // recorded before, with another digest
+      twice,
+      fresh[1]!,
+      { ...twice, digest: digest("4") }, // the same signature again in the same list: the earlier use is the first
+    ]);
+    assert.deepEqual(answers, [digest("1"), seen.digest, digest("3"), digest("2"), digest("3")]);
+    assert.equal(counter.take().queries, 2, "one insert, and one look-up for the signature recorded before");
+    for (const u of [...fresh, twice]) assert.equal((await rowsOf(t, u.signature))[0]?.bound_digest, u.digest);
+
+    const firstUses = Array.from({ length: 20 }, () => use());
+    assert.deepEqual(
+      await recordSignatures(t.db.withPlugin(counter), firstUses),
+      firstUses.map((u) => u.digest),
+    );
+    assert.equal(counter.take().queries, 1, "first uses only: the insert alone");
   });
 });

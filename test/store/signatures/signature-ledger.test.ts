@@ -1,6 +1,7 @@
 /**
  * The signature ledger on real SQLite and real PostgreSQL: a signature is bound to the digest of its first use,
- * across two connections (two servers) sharing the store, even when they race; expired rows are purged.
+ * across two connections (two servers) sharing the store, even when they race; binds in flight through one
+ * ledger share a statement; expired rows are purged.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -11,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { openPostgres, openSqlite, type StoreConnection } from "../../../src/store/connect.js";
 import { type SignatureUse, StoreSignatureLedger } from "../../../src/store/signatures/signature-ledger.js";
 import { createPgDatabase } from "../../helpers/stores.js";
+import { QueryCounter } from "../query-counter.js";
 
 interface SharedStore {
   readonly name: string;
@@ -106,6 +108,25 @@ for (const open of [sqliteShared, postgresShared]) {
         ]);
         assert.equal(outcomes.filter(Boolean).length, 1, `race ${i}: ${outcomes}`);
       }
+    });
+
+    it("records the binds in flight together, each still first-use-wins", async () => {
+      const counter = new QueryCounter();
+      const connection = shared.connections[0];
+      const ledger = new StoreSignatureLedger({ db: connection.db.withPlugin(counter) }, { now: () => T0 });
+      await ledger.bind(use()); // the first bind purges (due at once) and records alone
+      counter.take();
+      const uses = Array.from({ length: 30 }, () => use());
+      const contested = use();
+      const outcomes = await Promise.all([
+        ...uses.map((u) => ledger.bind(u)),
+        ledger.bind({ ...contested, digest: "1".repeat(64) }),
+        ledger.bind({ ...contested, digest: "2".repeat(64) }),
+      ]);
+      assert.deepEqual(outcomes.slice(0, 30), new Array(30).fill(true));
+      assert.deepEqual(outcomes.slice(30), [true, false], "of two uses of one signature, the first submitted wins");
+      const { queries } = counter.take();
+      assert.ok(queries <= 3, `32 binds in flight took ${queries} statements, not one each`);
     });
 
     it("purges rows once they have been expired for the grace period, and only those", async () => {
