@@ -23,6 +23,10 @@ export interface S3Clients {
 }
 
 export function createS3Clients(config: ResolvedS3Config): S3Clients {
+  // On Node 20 the SDK warns on stderr that its releases after January 2027 will need Node 22. objbatch pins its
+  // SDK in the lockfile and says which Node versions it supports (package.json `engines`), so that notice is
+  // for objbatch's maintainers, not for the people who run it: a user who sets the variable keeps their choice.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const agentOptions = { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets };
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   const requestHandler = new NodeHttpHandler({
