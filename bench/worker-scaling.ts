@@ -7,9 +7,11 @@
  * how many copies it keeps in flight, not by this machine's two cores. Each round runs the same copy job
  * (CreateJob to Complete, report written) with each worker count in turn, the order reversed every other round;
  * it prints tasks/s from CreateJob to Complete (preparation and report included: a fixed cost that weighs more
- * the more workers share the tasks; median and range), the speed-up over one worker, the workers' CPU-seconds
- * per 1,000 tasks and their peak RSS. Keep the workers' total rate under what the S3 server itself can serve
- * (--task-concurrency 1 on a busy two-core machine), or the server is what the bench measures.
+ * the more workers share the tasks; median and range), the steady rate (tasks/s from 10% to 90% of the tasks
+ * done, read off the job's progress: the rate the workers keep while they all work), the speed-ups over one
+ * worker, the workers' CPU-seconds per 1,000 tasks and their peak RSS. Keep the workers' total rate under what
+ * the S3 server itself can serve (on a busy two-core machine s3rver served about 110 copies/s: e.g. --latency-ms
+ * 100 --task-concurrency 2, at most 20 tasks/s a worker), or the server is what the bench measures.
  *
  * Then the store's cost of one chunk, measured in this process on the same PostgreSQL: statements and
  * milliseconds per lease (JobStore.leaseChunk) and per completion (JobStore.completeChunk, a chunk's report rows
@@ -126,15 +128,25 @@ async function startObjbatch(
   };
 }
 
-/** Polls DescribeJob until the job ends; throws unless every task succeeded. */
-async function awaitComplete(control: S3ControlClient, jobId: string): Promise<void> {
+/**
+ * Polls DescribeJob until the job ends; throws unless every task succeeded. Returns the job's steady rate: tasks/s
+ * between the first poll that saw 10% of its tasks done and the first that saw 90% (preparation, the first
+ * leases, the last chunks' tail and the report left out), on this process's clock.
+ */
+async function awaitComplete(control: S3ControlClient, jobId: string): Promise<number> {
+  let from: { t: bigint; done: number } | undefined;
+  let to: { t: bigint; done: number } | undefined;
   for (const deadline = Date.now() + 900_000; Date.now() < deadline; await sleep(50)) {
     const job = (await control.send(new DescribeJobCommand({ AccountId: ROOT_S3CONTROL.accountId, JobId: jobId }))).Job;
+    const done = (job?.ProgressSummary?.NumberOfTasksSucceeded ?? 0) + (job?.ProgressSummary?.NumberOfTasksFailed ?? 0);
+    const t = process.hrtime.bigint();
+    if (!from && done >= OBJECTS * 0.1) from = { t, done };
+    if (!to && done >= OBJECTS * 0.9) to = { t, done };
     if (!["Complete", "Failed", "Cancelled"].includes(job?.Status ?? "")) continue;
     if (job?.Status !== "Complete" || job.ProgressSummary?.NumberOfTasksSucceeded !== OBJECTS) {
       throw new Error(`job ended ${job?.Status}: ${JSON.stringify(job?.ProgressSummary)}`);
     }
-    return;
+    return from && to && to.t > from.t ? ((to.done - from.done) * 1e9) / Number(to.t - from.t) : Number.NaN;
   }
   throw new Error("job did not end in 15 minutes");
 }
@@ -192,7 +204,10 @@ async function scaling(): Promise<void> {
     running.push(api);
     const control = s3ControlClient(api.url, "direct", { maxAttempts: 3 });
 
-    const results = new Map<number, { tasksPerSecond: number; cpuPer1000: number; rssMb: number }[]>();
+    const results = new Map<
+      number,
+      { tasksPerSecond: number; steadyPerSecond: number; cpuPer1000: number; rssMb: number }[]
+    >();
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? WORKER_COUNTS : [...WORKER_COUNTS].reverse();
       for (const n of order) {
@@ -227,18 +242,20 @@ async function scaling(): Promise<void> {
             },
           }),
         );
-        await awaitComplete(control, created.JobId!);
+        const steady = await awaitComplete(control, created.JobId!);
         const wall = Number(process.hrtime.bigint() - t0) / 1e9;
         const cpu = workers.reduce((sum, w, i) => sum + cpuOf(w.child.pid!) - cpu0[i]!, 0);
         const rss = Math.max(...workers.map((w) => peakRssMb(w.child.pid!)));
         const entry = {
           tasksPerSecond: OBJECTS / wall,
+          steadyPerSecond: steady,
           cpuPer1000: (cpu * 1000) / OBJECTS,
           rssMb: rss,
         };
         results.set(n, [...(results.get(n) ?? []), entry]);
         say(
-          `  round ${round + 1}, ${n} worker(s): ${wall.toFixed(2)} s, ${entry.tasksPerSecond.toFixed(0)} tasks/s, ` +
+          `  round ${round + 1}, ${n} worker(s): ${wall.toFixed(2)} s, ${entry.tasksPerSecond.toFixed(0)} tasks/s ` +
+            `(${steady.toFixed(0)} tasks/s from 10% to 90% done), ` +
             `workers ${cpu.toFixed(2)} CPU-s, ${proxy.requests() - requests0} requests through the proxy`,
         );
         for (const w of workers) await w.stop();
@@ -247,6 +264,7 @@ async function scaling(): Promise<void> {
     }
     control.destroy();
     const one = median(results.get(WORKER_COUNTS[0]!)!.map((r) => r.tasksPerSecond));
+    const oneSteady = median(results.get(WORKER_COUNTS[0]!)!.map((r) => r.steadyPerSecond));
     say("");
     say(
       `${OBJECTS} S3 copies per job, ${LATENCY_MS} ms added to every request, ${TASK_CONCURRENCY} tasks in flight ` +
@@ -258,13 +276,16 @@ async function scaling(): Promise<void> {
         .join(" ")}`,
     );
     say(
-      `${"workers".padEnd(8)} ${"tasks/s".padEnd(20)} ${"x 1 worker".padEnd(11)} ${"CPU-s/1,000".padEnd(20)} peak RSS MB`,
+      `${"workers".padEnd(8)} ${"tasks/s, all".padEnd(20)} ${"x 1 worker".padEnd(11)} ` +
+        `${"tasks/s, 10-90%".padEnd(20)} ${"x 1 worker".padEnd(11)} ${"CPU-s/1,000".padEnd(20)} peak RSS MB`,
     );
     for (const n of WORKER_COUNTS) {
       const r = results.get(n)!;
       const tps = r.map((x) => x.tasksPerSecond);
+      const steady = r.map((x) => x.steadyPerSecond);
       say(
         `${String(n).padEnd(8)} ${spread(tps, 0, "").padEnd(20)} ${(median(tps) / one).toFixed(2).padEnd(11)} ` +
+          `${spread(steady, 0, "").padEnd(20)} ${(median(steady) / oneSteady).toFixed(2).padEnd(11)} ` +
           `${spread(
             r.map((x) => x.cpuPer1000),
             2,
