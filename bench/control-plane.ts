@@ -48,7 +48,7 @@ import type { Kysely, KyselyPlugin } from "kysely";
 import { type CosCredentials, cosRequest } from "../test/helpers/cos-client.js";
 import { freePort, waitUntilHealthy } from "../test/helpers/process.js";
 import { createPgDatabase } from "../test/helpers/stores.js";
-import { commandNodeFlags } from "./local-bench-kit.js";
+import { checkoutDir, commandNodeFlags } from "./local-bench-kit.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -178,7 +178,9 @@ function shuffle<T>(items: T[]): void {
   }
 }
 
-// ---- the checkout under test, loaded from its own sources -----------------------------------------------------
+// ---- the checkout under test ----------------------------------------------------------------------------------
+// Its store and engine are loaded from its sources (to seed the store and count a tick's queries); its server runs
+// from its built dist/, as the `objbatch` command runs it.
 
 /* biome-ignore-start lint/suspicious/noExplicitAny: modules of another checkout, typed loosely on purpose */
 interface Checkout {
@@ -192,6 +194,7 @@ interface Checkout {
 }
 
 async function loadCheckout(dir: string): Promise<Checkout> {
+  checkoutDir(dir); // builds its dist/ when it is not current
   const load = (path: string) => import(pathToFileURL(join(dir, path)).href) as Promise<any>;
   const [connect, jobStore, engine, options, local, accounts] = await Promise.all([
     load("src/store/connect.ts"),
@@ -373,9 +376,7 @@ async function startObjbatch(
       // then BENCH_NODE_ARGS for every objbatch process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       ...commandNodeFlags(checkout.dir),
       ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
-      "--import",
-      import.meta.resolve("tsx"),
-      join(checkout.dir, "src/cli/main.ts"),
+      join(checkout.dir, "dist/cli/main.js"),
       ...command,
       "--host",
       "127.0.0.1",
