@@ -73,19 +73,26 @@ async function prepareClaimed(deps: EngineDeps, jobId: string, claimed: Job | un
     if (outcome === "abandoned") return;
 
     if (outcome.generated) await store.setGeneratedManifest(jobId, outcome.generated, deps.now());
-    // Counts, status and claim in one statement (store/jobs/finish-preparation.ts).
+    // The last chunks, counts, status and claim in one transaction (store/jobs/finish-preparation.ts).
     const next = await store.finishPreparation(
       jobId,
       deps.owner,
-      { totalTasks: outcome.total, manifestEtag: outcome.etag, suspendedCause: AWAITING_CONFIRMATION },
+      {
+        totalTasks: outcome.total,
+        manifestEtag: outcome.etag,
+        suspendedCause: AWAITING_CONFIRMATION,
+        lastChunks: outcome.lastChunks,
+      },
       deps.now(),
     );
     if (next === undefined) {
-      // Cancelled meanwhile (the finaliser takes it from here, with the counts), or taken over by another
-      // preparer after this one's claim ran out (it counts again).
+      // Cancelled meanwhile (the finaliser takes it from here, with every chunk and the counts), or taken over by
+      // another preparer after this one's claim ran out (it counts again, and records its own chunks).
       const fresh = await store.getJobState(jobId);
-      if (fresh && fresh.status !== "Preparing")
+      if (fresh && fresh.status !== "Preparing") {
+        await store.insertChunks(jobId, outcome.lastChunks);
         await store.setPrepared(jobId, outcome.total, outcome.etag, deps.now());
+      }
       return;
     }
     finished = true;

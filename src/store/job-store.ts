@@ -295,8 +295,9 @@ export class JobStore {
   }
 
   /**
-   * Records the counted manifest, moves the job Preparing -> Ready (or Suspended, awaiting confirmation) and gives
-   * up `owner`'s claim, in one statement; the new status, or undefined when the job was no longer `owner`'s.
+   * Records the counted manifest and its last chunks, moves the job Preparing -> Ready (or Suspended, awaiting
+   * confirmation) and gives up `owner`'s claim, in one transaction; the new status, or undefined when the job was
+   * no longer `owner`'s (its last chunks are then not recorded).
    */
   finishPreparation(
     jobId: string,

@@ -69,8 +69,8 @@ export async function prepareCsv(run: PrepareRun): Promise<PrepareOutcome> {
       },
       { md5: false }, // the object's ETag was checked, and every chunk read is pinned to it
     );
-    await flush();
-    return { total: summary.totalRecords, chunks, etag: info.etag };
+    // The last chunks are recorded with the job's move out of Preparing: one commit for a small manifest.
+    return { total: summary.totalRecords, chunks: chunks + pending.length, etag: info.etag, lastChunks: pending };
   } catch (e) {
     if (e !== ABANDONED) throw failureWhile(e, what);
     stream.destroy();

@@ -53,9 +53,9 @@ export async function prepareGenerated(run: PrepareRun, generator: ManifestGener
       }
     }
     if (chunks.total === 0) throw noMatchingKeys(generator);
-    await chunks.end();
+    const lastChunks = chunks.end();
     const generated = writer ? await writer.finish() : undefined;
-    return { total: chunks.total, chunks: chunks.chunks, etag: null, generated };
+    return { total: chunks.total, chunks: chunks.chunks, etag: null, generated, lastChunks };
   } catch (e) {
     await writer?.abort();
     if (e === ABANDONED) return "abandoned";

@@ -5,6 +5,7 @@
  * finish). This writer cuts the tasks into chunks and records them a few MB at a time.
  */
 import { InlineChunker, type InlineTask } from "../../manifest/inline-tasks.js";
+import type { ChunkPlanRow } from "../../store/chunks/insert-chunks.js";
 import { type PrepareRun, recordChunks } from "./run.js";
 
 export class InlineChunkWriter {
@@ -28,15 +29,17 @@ export class InlineChunkWriter {
     if (this.chunker.shouldFlush) return this.flush();
   }
 
-  async end(): Promise<void> {
+  /** Ends the tasks: the chunks not yet written, for the preparer to record as it finishes (prepare/run.ts). */
+  end(): ChunkPlanRow[] {
     this.chunker.end();
-    await this.flush();
+    return this.take();
   }
 
   private flush(): Promise<void> {
-    return recordChunks(
-      this.run,
-      this.chunker.take().map((p) => ({ ...p, startByte: 0, endByte: 0 })),
-    );
+    return recordChunks(this.run, this.take());
+  }
+
+  private take(): ChunkPlanRow[] {
+    return this.chunker.take().map((p) => ({ ...p, startByte: 0, endByte: 0 }));
   }
 }

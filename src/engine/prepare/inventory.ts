@@ -10,6 +10,7 @@ import { GENERATED_MANIFEST_FORMAT } from "../../manifest/generated-manifest-wri
 import { MAX_INVENTORY_MANIFEST_BYTES, parseInventoryManifest } from "../../manifest/inventory-manifest.js";
 import { readInventoryTasks } from "../../manifest/inventory-reader.js";
 import { readBounded } from "../../storage/read-bounded.js";
+import type { ChunkPlanRow } from "../../store/chunks/insert-chunks.js";
 import { failureWhile } from "../errors.js";
 import { checkManifestEtag, checkReportBucket, manifestObject } from "./checks.js";
 import { InlineChunkWriter } from "./inline-chunk-writer.js";
@@ -47,15 +48,16 @@ export async function prepareInventory(run: PrepareRun): Promise<PrepareOutcome>
   await checkReportBucket(run.context);
 
   const chunks = new InlineChunkWriter(run);
+  let lastChunks: ChunkPlanRow[];
   try {
     // Data files are keys of the bucket that holds manifest.json (its destinationBucket).
     await readInventoryTasks(storage, bucket, inventory, (task) => chunks.add(task));
-    await chunks.end();
+    lastChunks = chunks.end();
   } catch (e) {
     if (e === ABANDONED) return "abandoned";
     throw failureWhile(e, `Reading the data files of ${where} failed`);
   }
-  return { total: chunks.total, chunks: chunks.chunks, etag };
+  return { total: chunks.total, chunks: chunks.chunks, etag, lastChunks };
 }
 
 /** The whole of a manifest.json, refused once it is larger than one can be. */

@@ -23,6 +23,8 @@ export interface Prepared {
   /** The ETag the chunks' reads are pinned to (the manifest object's); null when chunks carry their tasks. */
   readonly etag: string | null;
   readonly generated?: Job["generatedManifest"];
+  /** The chunks cut since the last write, for the preparer to record as it finishes (store/jobs/finish-preparation.ts). */
+  readonly lastChunks: readonly ChunkPlanRow[];
 }
 
 /** "abandoned": the claim was lost (the job was cancelled meanwhile); nothing more is recorded. */

@@ -6,10 +6,14 @@
  * bookkeeping transition-job.ts does for them (the suspended time and cause); neither touches Active time,
  * termination or failure reasons, so the statement's own conditions are the compare-and-set: the job is still
  * Preparing, and the caller still holds its phase (a preparer whose claim ran out and was taken over finishes
- * nothing). The move's `job.status` event (D34) is written with it, in one transaction.
+ * nothing). The move's `job.status` event (D34) is written with it, in one transaction, and so are the last
+ * chunks the preparer cut (`lastChunks`): a job whose manifest fits in one write of chunks (a small job) is then
+ * recorded in one commit instead of two. They are inserted only once the move succeeded, so a preparer whose
+ * claim was taken over adds nothing beside its successor's chunks.
  */
 import { type Kysely, sql } from "kysely";
 import type { JobStatus } from "../../domain/status.js";
+import { type ChunkPlanRow, insertChunks } from "../chunks/insert-chunks.js";
 import type { StoreDialect } from "../connect.js";
 import { eventCounts, recordEvents } from "../events/record-events.js";
 import type { Database } from "../schema.js";
@@ -20,6 +24,8 @@ export interface PreparedManifest {
   readonly manifestEtag: string | null;
   /** Why a job that waits for confirmation is Suspended. */
   readonly suspendedCause: string;
+  /** Chunks cut but not yet recorded, recorded with the move. */
+  readonly lastChunks?: readonly ChunkPlanRow[];
 }
 
 /** The status the job moved to (Ready or Suspended), or undefined when it was no longer `owner`'s to finish. */
@@ -52,6 +58,7 @@ export async function finishPreparation(
       .returning(["account_id", "status", "total_tasks", "succeeded", "failed"])
       .executeTakeFirst();
     if (row === undefined) return undefined;
+    if (manifest.lastChunks?.length) await insertChunks(trx, jobId, manifest.lastChunks);
     const to = row.status as JobStatus;
     await recordEvents(trx, dialect, [
       {

@@ -2,8 +2,9 @@
  * engine/prepare/inline-chunk-writer.ts on real SQLite and PostgreSQL: tasks of a generated or inventory
  * manifest are cut into chunks of chunkSize, kept inline in their rows (the byte range unused, 0..0), with
  * their first record and count; nothing reaches the store until a batch of chunks is due (add() then returns
- * the write to await, and only then), end() writes the rest; once the preparer's claim is lost, writing throws
- * ABANDONED and nothing more is recorded.
+ * the write to await, and only then), end() hands back the rest for the preparer to record as it finishes
+ * (store/jobs/finish-preparation.ts); once the preparer's claim is lost, writing throws ABANDONED and nothing more
+ * is recorded.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -80,8 +81,10 @@ for (const open of TEST_STORES) {
         ];
         for (const task of tasks) assert.equal(writer.add(task), undefined, "no write due");
         assert.equal(await stored(run.jobId), 0, "nothing written before a batch is due");
-        await writer.end();
-        assert.deepEqual([writer.total, writer.chunks], [5, 2]);
+        const last = writer.end();
+        assert.deepEqual([writer.total, writer.chunks, last.length], [5, 2, 2]);
+        assert.equal(await stored(run.jobId), 0, "the last chunks are the preparer's to record");
+        await env.t.store.insertChunks(run.jobId, last);
         const chunks = await chunksOf(run.jobId);
         assert.deepEqual(
           chunks.map((c) => [c.seq, c.range, c.firstRecord, c.records]),
@@ -115,14 +118,18 @@ for (const open of TEST_STORES) {
         await due;
         assert.equal(await stored(run.jobId), 100);
         assert.equal(writer.add(inlineTask("things", "k100")), undefined);
-        await writer.end();
-        assert.deepEqual([writer.total, writer.chunks, await stored(run.jobId)], [101, 101, 101]);
+        const last = writer.end();
+        assert.deepEqual([writer.total, writer.chunks, await stored(run.jobId)], [101, 101, 100]);
+        assert.deepEqual(
+          last.map((c) => [c.seq, c.firstRecord, c.records]),
+          [[100, 100, 1]],
+        );
       });
     });
 
-    it("writes nothing for a manifest without tasks", async () => {
+    it("hands back nothing for a manifest without tasks", async () => {
       await writing(3, async (writer, run) => {
-        await writer.end();
+        assert.deepEqual(writer.end(), []);
         assert.deepEqual([writer.total, writer.chunks, await stored(run.jobId)], [0, 0, 0]);
       });
     });
@@ -138,7 +145,6 @@ for (const open of TEST_STORES) {
           async () => writer.add(inlineTask("things", "k199")),
           (e) => e === ABANDONED,
         );
-        await assert.rejects(writer.end(), (e) => e === ABANDONED);
         assert.equal(await stored(run.jobId), 100);
       });
     });

@@ -1,7 +1,8 @@
 /**
  * store/jobs/finish-preparation.ts on real SQLite and PostgreSQL: one statement records the counted manifest,
  * moves the job to Ready (confirmed) or Suspended (awaiting confirmation, with the time and the cause) and gives
- * up the claim, only for the preparer that holds it and only while the job is Preparing.
+ * up the claim, only for the preparer that holds it and only while the job is Preparing; the preparer's last
+ * chunks are recorded in the same transaction, and only when the move is made.
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
@@ -9,6 +10,10 @@ import { finishPreparation } from "../../../src/store/jobs/finish-preparation.js
 import { describeOnStores, jobIn, rawJobRow } from "../helpers.js";
 
 const MANIFEST = { totalTasks: 12, manifestEtag: "etag-1", suspendedCause: "awaiting confirmation" };
+const LAST_CHUNKS = [
+  { seq: 1, startByte: 100, endByte: 150, firstRecord: 10, records: 2 },
+  { seq: 2, startByte: 150, endByte: 160, firstRecord: 12, records: 1 },
+];
 
 describeOnStores("finishPreparation", (t) => {
   it("moves a confirmed job to Ready with its counts, and gives up the claim", async () => {
@@ -58,5 +63,30 @@ describeOnStores("finishPreparation", (t) => {
     await t.store.transition(cancelled.jobId, "Preparing", "Cancelling", 1_500);
     assert.equal(await finishPreparation(t.db, t.dialect, cancelled.jobId, "me", MANIFEST, 2_000), undefined);
     assert.equal((await t.store.getJobState(cancelled.jobId))?.status, "Cancelling");
+  });
+
+  it("records the last chunks with the move, after those written before", async () => {
+    const job = await jobIn(t.store, "Preparing", { confirmationRequired: false }, 1_000);
+    assert.ok(await t.store.claimPhase(job.jobId, "Preparing", "me", 1_000, 60_000));
+    await t.store.insertChunks(job.jobId, [{ seq: 0, startByte: 0, endByte: 100, firstRecord: 0, records: 10 }]);
+    const manifest = { ...MANIFEST, totalTasks: 13, lastChunks: LAST_CHUNKS };
+    assert.equal(await finishPreparation(t.db, t.dialect, job.jobId, "me", manifest, 2_000), "Ready");
+    assert.equal((await t.store.countChunks(job.jobId, 2_000)).pending, 3);
+  });
+
+  it("records no chunks for a preparer that no longer holds the claim, nor for a job that left Preparing", async () => {
+    const taken = await jobIn(t.store, "Preparing", {}, 1_000);
+    assert.ok(await t.store.claimPhase(taken.jobId, "Preparing", "other", 1_000, 60_000));
+    // The preparer that took it over wrote its own chunks: a stale one must not add its own beside them.
+    await t.store.insertChunks(taken.jobId, [{ seq: 1, startByte: 0, endByte: 100, firstRecord: 0, records: 10 }]);
+    const manifest = { ...MANIFEST, lastChunks: LAST_CHUNKS };
+    assert.equal(await finishPreparation(t.db, t.dialect, taken.jobId, "me", manifest, 2_000), undefined);
+    assert.equal((await t.store.countChunks(taken.jobId, 2_000)).pending, 1);
+
+    const cancelled = await jobIn(t.store, "Preparing", {}, 1_000);
+    assert.ok(await t.store.claimPhase(cancelled.jobId, "Preparing", "me", 1_000, 60_000));
+    await t.store.transition(cancelled.jobId, "Preparing", "Cancelling", 1_500);
+    assert.equal(await finishPreparation(t.db, t.dialect, cancelled.jobId, "me", manifest, 2_000), undefined);
+    assert.equal((await t.store.countChunks(cancelled.jobId, 2_000)).pending, 0);
   });
 });
