@@ -183,7 +183,8 @@ export class LocalStorage implements ObjectStorage {
 
   /**
    * Deletes the object; deleting an object that does not exist succeeds, as in S3. One SQLite read for the
-   * Object Lock state, which also tells whether there is a row to delete: a hand-dropped object costs no write.
+   * Object Lock state (with this turn's other reads, metadata-db.ts), which also tells whether there is a row to
+   * delete: a hand-dropped object costs no write.
    */
   async delete(bucket: string, key: string, versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
@@ -198,12 +199,12 @@ export class LocalStorage implements ObjectStorage {
       }
     }
     if (st === undefined) {
-      if (db.has(bucket, key)) db.delete(bucket, key);
+      if (await db.readTogether(() => db.has(bucket, key))) db.delete(bucket, key);
       return;
     }
     if (st.isSymbolicLink()) throw accessDenied(bucket, key, "the key names a symbolic link");
     if (!st.isFile()) return;
-    const lock = db.lock(bucket, key);
+    const lock = await db.readTogether(() => db.lock(bucket, key));
     checkNotLocked(bucket, key, lock, this.files.now().getTime(), "delete it");
     try {
       await unlink(this.folders.objectPath(k));

@@ -80,7 +80,8 @@ export class ObjectFiles {
 
   /**
    * The source of a copy, opened: its file (opened without following a symlink, then fstat'ed, so what is
-   * checked is what is read), its row and the target's. The caller closes `fd`.
+   * checked is what is read), its row and the target's (read with this turn's other reads, metadata-db.ts).
+   * The caller closes `fd`.
    */
   async openSource(k: ParsedKey, copyTarget: ParsedKey): Promise<OpenedSource> {
     if (!this.folders.isKnown(k)) await this.withOrphanCleanup(k, () => this.folders.ensure(k, false));
@@ -96,7 +97,8 @@ export class ObjectFiles {
     try {
       const st = fs.fstatSync(fd, { bigint: true });
       if (!st.isFile()) throw noSuchKey(k.bucket, k.key);
-      const rows = this.db.sourceAndTarget(k.bucket, k.key, copyTarget.bucket, copyTarget.key);
+      const { db } = this;
+      const rows = await db.readTogether(() => db.sourceAndTarget(k.bucket, k.key, copyTarget.bucket, copyTarget.key));
       return {
         fd,
         abs,
