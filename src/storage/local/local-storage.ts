@@ -189,10 +189,10 @@ export class LocalStorage implements ObjectStorage {
   async delete(bucket: string, key: string, versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
     const { db } = this.files;
-    let st: fs.BigIntStats | undefined;
+    let st: fs.Stats | undefined;
     try {
       if (!this.folders.isKnown(k)) await this.folders.ensure(k, false);
-      st = fs.lstatSync(this.folders.objectPath(k), { bigint: true, throwIfNoEntry: false });
+      st = fs.lstatSync(this.folders.objectPath(k), { throwIfNoEntry: false });
     } catch (e) {
       if (!(e instanceof StorageError && e.code === "NoSuchKey") && !isErrno(e, "ENOENT") && !isErrno(e, "ENOTDIR")) {
         throw fromFsError(e, bucket, key);
@@ -224,7 +224,7 @@ export class LocalStorage implements ObjectStorage {
   async putTagging(bucket: string, key: string, tags: readonly Tag[], versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
     checkTags(tags);
-    await this.files.stat(k, false);
+    await this.files.checkExists(k);
     await this.files.db.setTags(bucket, key, tagsToColumn(tags));
   }
 
@@ -242,7 +242,7 @@ export class LocalStorage implements ObjectStorage {
   async putAcl(bucket: string, key: string, acl: AccessControlList, versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
     checkAcl(acl);
-    await this.files.stat(k, false);
+    await this.files.checkExists(k);
     await this.files.db.setAcl(bucket, key, aclToColumn(acl));
   }
 
@@ -307,7 +307,7 @@ export class LocalStorage implements ObjectStorage {
   async *listKeyVersions(bucket: string, key: string): AsyncIterable<KeyVersion> {
     const k = this.resolve(bucket, key, undefined);
     try {
-      await this.files.stat(k, false);
+      await this.files.checkExists(k);
     } catch (e) {
       if (e instanceof StorageError && e.code === "NoSuchKey") return;
       throw e;
