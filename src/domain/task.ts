@@ -28,12 +28,18 @@ export interface TaskRow {
   readonly invalid?: TaskResult;
 }
 
-export const succeeded = (message = "Successful", httpStatus = 200): TaskResult => ({
-  status: "succeeded",
-  httpStatus,
-  errorCode: "",
-  message,
-});
+/** The plain "Successful" results, one frozen object per status, shared by every task that ends with one. */
+const SUCCESSFUL = new Map<number, TaskResult>();
+
+export const succeeded = (message = "Successful", httpStatus = 200): TaskResult => {
+  if (message !== "Successful") return { status: "succeeded", httpStatus, errorCode: "", message };
+  let result = SUCCESSFUL.get(httpStatus);
+  if (result === undefined) {
+    result = Object.freeze({ status: "succeeded", httpStatus, errorCode: "", message });
+    SUCCESSFUL.set(httpStatus, result);
+  }
+  return result;
+};
 
 export const failed = (httpStatus: number, errorCode: string, message: string): TaskResult => ({
   status: "failed",

@@ -183,27 +183,28 @@ export class LocalStorage implements ObjectStorage {
 
   /**
    * Deletes the object; deleting an object that does not exist succeeds, as in S3. One SQLite read for the
-   * Object Lock state, which also tells whether there is a row to delete: a hand-dropped object costs no write.
+   * Object Lock state (with this turn's other reads, metadata-db.ts), which also tells whether there is a row to
+   * delete: a hand-dropped object costs no write.
    */
   async delete(bucket: string, key: string, versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
     const { db } = this.files;
-    let st: fs.BigIntStats | undefined;
+    let st: fs.Stats | undefined;
     try {
       if (!this.folders.isKnown(k)) await this.folders.ensure(k, false);
-      st = fs.lstatSync(this.folders.objectPath(k), { bigint: true, throwIfNoEntry: false });
+      st = fs.lstatSync(this.folders.objectPath(k), { throwIfNoEntry: false });
     } catch (e) {
       if (!(e instanceof StorageError && e.code === "NoSuchKey") && !isErrno(e, "ENOENT") && !isErrno(e, "ENOTDIR")) {
         throw fromFsError(e, bucket, key);
       }
     }
     if (st === undefined) {
-      if (db.has(bucket, key)) db.delete(bucket, key);
+      if (await db.readTogether(() => db.has(bucket, key))) db.delete(bucket, key);
       return;
     }
     if (st.isSymbolicLink()) throw accessDenied(bucket, key, "the key names a symbolic link");
     if (!st.isFile()) return;
-    const lock = db.lock(bucket, key);
+    const lock = await db.readTogether(() => db.lock(bucket, key));
     checkNotLocked(bucket, key, lock, this.files.now().getTime(), "delete it");
     try {
       await unlink(this.folders.objectPath(k));
@@ -223,7 +224,7 @@ export class LocalStorage implements ObjectStorage {
   async putTagging(bucket: string, key: string, tags: readonly Tag[], versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
     checkTags(tags);
-    await this.files.stat(k, false);
+    await this.files.checkExists(k);
     await this.files.db.setTags(bucket, key, tagsToColumn(tags));
   }
 
@@ -241,7 +242,7 @@ export class LocalStorage implements ObjectStorage {
   async putAcl(bucket: string, key: string, acl: AccessControlList, versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
     checkAcl(acl);
-    await this.files.stat(k, false);
+    await this.files.checkExists(k);
     await this.files.db.setAcl(bucket, key, aclToColumn(acl));
   }
 
@@ -306,7 +307,7 @@ export class LocalStorage implements ObjectStorage {
   async *listKeyVersions(bucket: string, key: string): AsyncIterable<KeyVersion> {
     const k = this.resolve(bucket, key, undefined);
     try {
-      await this.files.stat(k, false);
+      await this.files.checkExists(k);
     } catch (e) {
       if (e instanceof StorageError && e.code === "NoSuchKey") return;
       throw e;

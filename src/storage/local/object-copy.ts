@@ -4,7 +4,8 @@
  * a rename into place.
  *
  * Performance notes (the copy path is benchmarked against `cp -r`, bench/local-ops.ts): the source is opened
- * once (O_NOFOLLOW) and fstat'ed, and one SQLite read fetches the source's and target's rows; then an lstat of
+ * once (O_NOFOLLOW) and fstat'ed, and one SQLite read, made with the turn's other reads in one read transaction
+ * (metadata-db.ts), fetches the source's and target's rows; then an lstat of
  * the target slot, the bytes read through that descriptor into a new file in tmp/, and a rename: about 10
  * syscalls for a small object, where libuv's copyFile alone makes 11, and what is copied is the file that was
  * checked. These calls are synchronous (see fs-calls.ts: the engine runs them on worker threads), there is no

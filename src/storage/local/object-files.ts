@@ -13,7 +13,7 @@ import type { WriteResult } from "../types.js";
 import type { BucketFolders } from "./bucket-folders.js";
 import { fromFsError, isErrno } from "./errors.js";
 import { hashFile, hashFileSync } from "./file-etag.js";
-import { lstatBig, openNoFollow, rename } from "./fs-calls.js";
+import { openNoFollow, rename } from "./fs-calls.js";
 import type { ParsedKey } from "./keys.js";
 import type { MetadataDb, ObjectRow } from "./metadata-db.js";
 import { checkNotLocked } from "./object-lock.js";
@@ -59,28 +59,46 @@ export class ObjectFiles {
     this.db.close();
   }
 
+  /** The object's file (a regular file reached without symlinks) and its metadata row. */
+  async stat(k: ParsedKey): Promise<ObjectFile> {
+    const abs = await this.reachFile(k);
+    const st = this.lstatObject(k, abs, true);
+    return { abs, st, row: this.db.get(k.bucket, k.key), targetHasRow: false };
+  }
+
   /**
-   * The object's file (a regular file reached without symlinks) and its metadata row (not read when `withRow`
-   * is false: a write that replaces one column needs only the file).
+   * The object is there, a regular file reached without symlinks (what a write that replaces one column of its
+   * row, tags or ACL, needs to know): stat()'s checks, with a plain lstat instead of one with 64-bit times.
    */
-  async stat(k: ParsedKey, withRow = true): Promise<ObjectFile> {
+  async checkExists(k: ParsedKey): Promise<void> {
+    this.lstatObject(k, await this.reachFile(k), false);
+  }
+
+  /** The path of the object's file, its folders checked (bucket-folders.ts). */
+  private async reachFile(k: ParsedKey): Promise<string> {
     if (!this.folders.isKnown(k)) await this.withOrphanCleanup(k, () => this.folders.ensure(k, false));
-    const abs = this.folders.objectPath(k);
-    let st: fs.BigIntStats;
+    return this.folders.objectPath(k);
+  }
+
+  private lstatObject(k: ParsedKey, abs: string, bigint: true): fs.BigIntStats;
+  private lstatObject(k: ParsedKey, abs: string, bigint: false): fs.Stats;
+  private lstatObject(k: ParsedKey, abs: string, bigint: boolean): fs.Stats | fs.BigIntStats {
+    let st: fs.Stats | fs.BigIntStats;
     try {
-      st = await lstatBig(abs);
+      st = fs.lstatSync(abs, { bigint });
     } catch (e) {
       if (isErrno(e, "ENOENT") || isErrno(e, "ENOTDIR")) throw this.missing(k);
       throw fromFsError(e, k.bucket, k.key);
     }
     if (st.isSymbolicLink()) throw accessDenied(k.bucket, k.key, "the key names a symbolic link");
     if (!st.isFile()) throw noSuchKey(k.bucket, k.key);
-    return { abs, st, row: withRow ? this.db.get(k.bucket, k.key) : undefined, targetHasRow: false };
+    return st;
   }
 
   /**
    * The source of a copy, opened: its file (opened without following a symlink, then fstat'ed, so what is
-   * checked is what is read), its row and the target's. The caller closes `fd`.
+   * checked is what is read), its row and the target's (read with this turn's other reads, metadata-db.ts).
+   * The caller closes `fd`.
    */
   async openSource(k: ParsedKey, copyTarget: ParsedKey): Promise<OpenedSource> {
     if (!this.folders.isKnown(k)) await this.withOrphanCleanup(k, () => this.folders.ensure(k, false));
@@ -96,7 +114,8 @@ export class ObjectFiles {
     try {
       const st = fs.fstatSync(fd, { bigint: true });
       if (!st.isFile()) throw noSuchKey(k.bucket, k.key);
-      const rows = this.db.sourceAndTarget(k.bucket, k.key, copyTarget.bucket, copyTarget.key);
+      const { db } = this;
+      const rows = await db.readTogether(() => db.sourceAndTarget(k.bucket, k.key, copyTarget.bucket, copyTarget.key));
       return {
         fd,
         abs,

@@ -2,7 +2,9 @@
  * The local backend's metadata database (metadata-db.ts): tag and ACL writes are batched, one transaction per
  * event-loop turn, and each caller hears back only once its write is committed, so a task reported done has
  * its write in the database even when the process is killed right after; one bad write fails its own caller
- * only. Cached ETags are write-behind and a delete forgets one not yet written.
+ * only. Cached ETags are write-behind and a delete forgets one not yet written. The per-object reads of bulk
+ * jobs are batched too: the reads asked for in one turn share one read transaction, each made after its caller
+ * asked, so it sees what was committed before.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -75,6 +77,74 @@ describe("MetadataDb batched writes", () => {
     db.forgetEtag("b", "cached");
     db.flush();
     assert.equal(db.has("b", "cached"), false);
+  });
+});
+
+describe("MetadataDb batched reads", () => {
+  let root: string;
+  let db: MetadataDb;
+  let other: MetadataDb;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), "objbatch-metadata-reads-"));
+    db = new MetadataDb(join(root, "meta"));
+    other = new MetadataDb(join(root, "meta"));
+  });
+  after(() => {
+    db.close();
+    other.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("answers each read with its own value, and fails only the read that throws", async () => {
+    await db.setTags("b", "tagged", '["t"]');
+    const tagged = db.readTogether(() => db.get("b", "tagged")?.tags);
+    const missing = db.readTogether(() => db.has("b", "missing"));
+    const bad = db.readTogether(() => {
+      throw new Error("this read fails");
+    });
+    const lock = db.readTogether(() => db.lock("b", "tagged"));
+    assert.equal(await tagged, '["t"]');
+    assert.equal(await missing, false);
+    await assert.rejects(bad, /this read fails/);
+    assert.deepEqual(
+      { ...(await lock) },
+      {
+        legal_hold: null,
+        retention_mode: null,
+        retention_until: null,
+        event_based_hold: null,
+      },
+    );
+  });
+
+  it("sees what another connection committed before the read was asked for", async () => {
+    other.setLegalHold("b", "held", "ON");
+    assert.equal((await db.readTogether(() => db.lock("b", "held")))?.legal_hold, "ON");
+  });
+
+  it("runs the reads of one turn in one read transaction (one snapshot)", async () => {
+    // The first read commits a hold through another connection; the second, in the same read transaction, still
+    // sees the snapshot taken by the first. The next turn's read sees the hold.
+    const first = db.readTogether(() => {
+      const seen = db.lock("b", "snap");
+      other.setLegalHold("b", "snap", "ON");
+      return seen;
+    });
+    const second = db.readTogether(() => db.lock("b", "snap"));
+    assert.equal(await first, undefined);
+    assert.equal(await second, undefined, "the same snapshot as the first read");
+    assert.equal((await db.readTogether(() => db.lock("b", "snap")))?.legal_hold, "ON");
+  });
+
+  it("answers queued reads on close, and refuses reads once closed", async () => {
+    const third = new MetadataDb(join(root, "meta"));
+    const read = third.readTogether(() => third.has("b", "tagged"));
+    third.close();
+    assert.equal(await read, true);
+    await assert.rejects(
+      third.readTogether(() => 1),
+      /closed/,
+    );
   });
 });
 

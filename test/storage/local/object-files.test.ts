@@ -55,6 +55,17 @@ describe("ObjectFiles", () => {
     await rejectsWith(files.stat(parseKey("b", "dir")), "NoSuchKey", 404);
   });
 
+  it("checks an object exists as stat() does, without reading its row (a tag or ACL write's check)", async () => {
+    put("exists/file.txt", "f");
+    await files.checkExists(parseKey("b", "exists/file.txt"));
+    symlinkSync(join(root, "buckets", "b", "exists", "file.txt"), join(root, "buckets", "b", "exists", "link.txt"));
+    await rejectsWith(files.checkExists(parseKey("b", "exists/link.txt")), "AccessDenied", 403);
+    await rejectsWith(files.checkExists(parseKey("b", "exists")), "NoSuchKey", 404);
+    db.replace("b", "exists/gone.txt", { ...EMPTY_ROW, tags: '[{"key":"t","value":"1"}]' });
+    await rejectsWith(files.checkExists(parseKey("b", "exists/gone.txt")), "NoSuchKey", 404);
+    assert.equal(db.has("b", "exists/gone.txt"), false, "the orphaned row is dropped");
+  });
+
   it("opens a copy's source without following a symlink or blocking on a FIFO, with both rows in one read", async () => {
     put("open/src.txt", "source bytes");
     db.replace("b", "open/src.txt", { ...EMPTY_ROW, content_type: "text/x-src" });
