@@ -1,13 +1,11 @@
 /**
- * Encodes a report part's rows (UTF-8) into one buffer that is kept from part to part while a flush lasts.
+ * Encodes a report's rows (UTF-8) into one buffer: a results file small enough to go up with one PUT when its
+ * job ends (report-flusher.ts). Parts of a multipart file are never held whole; they stream (D23).
  *
- * Building each 8 MiB part as a list of per-chunk buffers joined at the end allocated every part twice, and
- * off the V8 heap, so a job's last parts written in a row left tens of megabytes for the garbage collector
- * to find (a 300,000-task job's peak RSS rose by 40 MB as it finished). One growing buffer, written in place
- * and reused, costs one part's bytes for the length of a flush and nothing after `release`.
+ * Building a body as a list of per-chunk buffers joined at the end allocated it twice, and off the V8 heap. One
+ * growing buffer, written in place, costs the body's bytes until `release`.
  *
- * The buffer `encode` returns is valid until the next `encode` or `release`: the flusher uploads and hashes a
- * part before it encodes the next.
+ * The buffer `encode` returns is valid until the next `encode` or `release`.
  */
 import { SLICE_BYTES, yieldToEventLoop } from "../event-loop.js";
 

@@ -15,19 +15,23 @@
  *   by one that uploads the same bytes under the same part number, replacing the orphan.
  * - Rows leave the chunks in the transaction that records their part, so a flusher checks that the files are
  *   as it read them after reading the rows and before uploading; recording is a compare-and-set too.
+ * - A part is never held in memory whole (D23): its rows are read once to count its bytes and carry the MD5,
+ *   and again, streamed, as it goes up with that length. Rows that left in between (another flusher recorded
+ *   them) make the body end short, and the backend keeps no part of the wrong length (400 IncompleteBody).
  * - Runs of chunks are measured in characters, never more than their UTF-8 bytes, so every part but the last
  *   holds at least `partBytes` bytes (S3 refuses parts under 5 MiB but the last).
  * - The file's MD5 is carried from part to part as a saved hash state (resumable-md5.ts).
  *
  * Only one flusher may work on a job at a time (the engine makes it hold the job's phase claim).
  */
+import { Readable } from "node:stream";
 import type { TaskStatus } from "../domain/task.js";
 import { isStorageError } from "../storage/errors.js";
 import type { ObjectStorage } from "../storage/types.js";
 import type { ReportFile, RowsExtent } from "../store/reports/report-files.js";
 import { PartEncoder } from "./part-encoder.js";
 import { reportBase, resultFileKey } from "./report-writer.js";
-import { emptyMd5State, md5Hex, md5StateAfter } from "./resumable-md5.js";
+import { emptyMd5State, md5Hex, md5StateAfter, md5StateAfterTexts } from "./resumable-md5.js";
 
 export interface ReportFileStore {
   reportFiles(jobId: string, status: TaskStatus): Promise<ReportFile[]>;
@@ -67,6 +71,17 @@ interface Run {
   readonly chars: number;
 }
 
+/** A part's rows, measured: read again from the store when it is uploaded. */
+interface MeasuredPart {
+  readonly status: TaskStatus;
+  readonly afterSeq: number;
+  readonly throughSeq: number;
+  /** UTF-8 bytes. */
+  readonly bytes: number;
+  /** The MD5 state of its file with the part added. */
+  readonly md5State: string;
+}
+
 /** Where a scan for the next run stopped, so the next look starts there instead of at the first chunk. */
 interface ScanMark {
   readonly fromSeq: number;
@@ -78,7 +93,7 @@ const EXTENT_PAGE = 500;
 
 export class ReportFlusher {
   private readonly marks = new Map<TaskStatus, ScanMark>();
-  /** The part being written; its buffer is kept for the length of one flushReady or finish. */
+  /** A results file small enough for one PUT (finish); its buffer is kept for the length of one finish. */
   private readonly encoder = new PartEncoder();
 
   constructor(
@@ -101,11 +116,7 @@ export class ReportFlusher {
    * Returns the number of parts written.
    */
   async flushReady(status: TaskStatus, stop: () => boolean = () => false): Promise<number> {
-    try {
-      return await this.writeReadyParts(status, stop);
-    } finally {
-      this.encoder.release();
-    }
+    return this.writeReadyParts(status, stop);
   }
 
   /**
@@ -134,11 +145,12 @@ export class ReportFlusher {
       const through = last?.throughSeq ?? -1;
       const run = await this.readyRun(status, through);
       if (!run) break;
-      const body = await this.rowsOf(status, through, run);
+      const open = last && !last.completed ? last : undefined;
+      const part = await this.measure(status, through, run, open);
       if (!(await this.unchanged(status, files))) continue; // another flusher moved on: look again
-      const open = last && !last.completed ? last : await this.openFile(status, files.length, through);
-      if (!open) continue; // another flusher started that file first: look again
-      if (!(await this.writePart(open, body, run.throughSeq))) break;
+      const file = open ?? (await this.openFile(status, files.length, through));
+      if (!file) continue; // another flusher started that file first: look again
+      if (!(await this.writePart(file, part))) break;
       written++;
     }
     return written;
@@ -152,17 +164,19 @@ export class ReportFlusher {
       const through = last?.throughSeq ?? -1;
       const run = await this.finalRun(status, through);
       if (!run) break;
-      const body = await this.rowsOf(status, through, run);
-      if (!(await this.unchanged(status, files))) continue;
-      if (body.length === 0) break;
       const open = last && !last.completed ? last : undefined;
       if (!open && run.chars < this.limits.partBytes) {
-        await this.putWholeFile(status, files.length, run.throughSeq, body);
+        const body = await this.encoder.encode(this.rows(status, through, run.throughSeq), run.chars);
+        if (!(await this.unchanged(status, files))) continue;
+        if (body.length > 0) await this.putWholeFile(status, files.length, run.throughSeq, body);
         break;
       }
+      const part = await this.measure(status, through, run, open);
+      if (!(await this.unchanged(status, files))) continue;
+      if (part.bytes === 0) break;
       const file = open ?? (await this.openFile(status, files.length, through));
       if (!file) continue;
-      if (!(await this.writePart(file, body, run.throughSeq))) {
+      if (!(await this.writePart(file, part))) {
         throw new Error(`results file ${file.key} changed while the job's report was being finished`);
       }
     }
@@ -230,13 +244,26 @@ export class ReportFlusher {
     );
   }
 
+  /** The report rows of the chunks after `afterSeq` through `throughSeq`, read from the store in order. */
+  private rows(status: TaskStatus, afterSeq: number, throughSeq: number): AsyncIterable<string> {
+    return this.store.rowsBetween(this.target.jobId, status, afterSeq, throughSeq);
+  }
+
   /**
-   * The rows of the chunks after `afterSeq` through the run's last, as one body (valid until the next part is
-   * encoded). The event loop turns while it is built, so an 8 MiB part never holds up requests for long.
+   * The next part of `status`'s rows after `afterSeq`, measured without holding it: its bytes, and the MD5
+   * state of its file after it (`open`'s, or a new file's from the empty state). The part is read again from
+   * the store as it goes up (`writePart`); the rows of done chunks never change, and rows that left meanwhile
+   * (another flusher recorded them) make the upload end short, which fails it.
    */
-  private rowsOf(status: TaskStatus, afterSeq: number, run: Run): Promise<Buffer> {
-    const rows = this.store.rowsBetween(this.target.jobId, status, afterSeq, run.throughSeq);
-    return this.encoder.encode(rows, run.chars);
+  private async measure(
+    status: TaskStatus,
+    afterSeq: number,
+    run: Run,
+    open: ReportFile | undefined,
+  ): Promise<MeasuredPart> {
+    const start = open?.md5State ?? (await emptyMd5State());
+    const { state, bytes } = await md5StateAfterTexts(start, this.rows(status, afterSeq, run.throughSeq));
+    return { status, afterSeq, throughSeq: run.throughSeq, bytes, md5State: state };
   }
 
   // ---- files ------------------------------------------------------------------------------------------------
@@ -265,17 +292,25 @@ export class ReportFlusher {
     return undefined;
   }
 
-  /** Uploads `body` as the next part of `file` and records it; false when the file moved on meanwhile. */
-  private async writePart(file: ReportFile, body: Buffer, throughSeq: number): Promise<boolean> {
+  /**
+   * Uploads the measured part as the next part of `file`, streamed from the store (each attempt reads it
+   * again), and records it; false when the file moved on meanwhile.
+   */
+  private async writePart(file: ReportFile, part: MeasuredPart): Promise<boolean> {
     const { storage, bucket, jobId } = this.target;
+    const { throughSeq } = part;
     const partNumber = file.parts.length + 1;
-    const part = await this.request(() => storage.uploadPart(bucket, file.key, file.uploadId!, partNumber, body));
-    this.target.written?.(body.length);
+    const body = () => ({
+      length: part.bytes,
+      stream: Readable.from(utf8(this.rows(part.status, part.afterSeq, throughSeq))),
+    });
+    const uploaded = await this.request(() => storage.uploadPart(bucket, file.key, file.uploadId!, partNumber, body()));
+    this.target.written?.(part.bytes);
     const next = {
-      parts: [...file.parts, { partNumber, etag: part.etag }],
-      bytes: file.bytes + body.length,
+      parts: [...file.parts, { partNumber, etag: uploaded.etag }],
+      bytes: file.bytes + part.bytes,
       throughSeq,
-      md5State: await md5StateAfter(file.md5State, body),
+      md5State: part.md5State,
     };
     if (!(await this.store.recordReportPart(jobId, file, next))) return false;
     await this.completeIfFull({ ...file, ...next });
@@ -354,4 +389,9 @@ export class ReportFlusher {
       if (!isStorageError(e)) throw e;
     }
   }
+}
+
+/** Each row as UTF-8 bytes, in order. */
+async function* utf8(rows: AsyncIterable<string>): AsyncGenerator<Buffer> {
+  for await (const text of rows) yield Buffer.from(text, "utf8");
 }

@@ -4,7 +4,7 @@
  * server, after a restart). Node's crypto cannot export a hash state; hash-wasm's hashers can (save/load).
  */
 import { createMD5, type IHasher } from "hash-wasm";
-import { inSlices, SLICE_BYTES } from "../event-loop.js";
+import { inSlices, SLICE_BYTES, yieldToEventLoop } from "../event-loop.js";
 
 let hasher: Promise<IHasher> | undefined;
 
@@ -37,6 +37,32 @@ export async function md5StateAfter(state: string, bytes: Uint8Array): Promise<s
   h.load(Buffer.from(state, "base64"));
   await inSlices(bytes, (slice) => h.update(slice));
   return Buffer.from(h.save()).toString("base64");
+}
+
+/**
+ * The state after the UTF-8 bytes of `texts` were added to `state`, and how many bytes that was: a report part
+ * measured as it is read from the store, never held whole. A hasher of its own, the event loop turning after
+ * every SLICE_BYTES.
+ */
+export async function md5StateAfterTexts(
+  state: string,
+  texts: AsyncIterable<string>,
+): Promise<{ readonly state: string; readonly bytes: number }> {
+  const h = await createMD5();
+  h.load(Buffer.from(state, "base64"));
+  let bytes = 0;
+  let sinceTurn = 0;
+  for await (const text of texts) {
+    const encoded = Buffer.from(text, "utf8");
+    h.update(encoded);
+    bytes += encoded.length;
+    sinceTurn += encoded.length;
+    if (sinceTurn >= SLICE_BYTES) {
+      sinceTurn = 0;
+      await yieldToEventLoop();
+    }
+  }
+  return { state: Buffer.from(h.save()).toString("base64"), bytes };
 }
 
 /** The hex MD5 of everything added to `state`. */

@@ -9,6 +9,7 @@ import { globToRegExp } from "../accounts/bucket-patterns.js";
 import type { AccessControlList, Tag } from "../domain/job.js";
 import { crossStoreCopy } from "./cross-store-copy.js";
 import { StorageError } from "./errors.js";
+import type { PartBody } from "./part-body.js";
 import type {
   CopyOptions,
   GetOptions,
@@ -157,7 +158,7 @@ export class RoutedStorage implements ObjectStorage {
     key: string,
     uploadId: string,
     partNumber: number,
-    body: Buffer,
+    body: PartBody,
   ): Promise<UploadedPart> {
     return this.storageFor(bucket).uploadPart(bucket, key, uploadId, partNumber, body);
   }

@@ -8,6 +8,7 @@
  */
 import type { Readable } from "node:stream";
 import type { AccessControlList, Tag } from "../domain/job.js";
+import type { PartBody } from "./part-body.js";
 
 export interface ObjectMetadata {
   readonly contentType?: string;
@@ -255,7 +256,8 @@ export interface ObjectStorage {
    * answers 404 NoSuchUpload.
    */
   createMultipartUpload(bucket: string, key: string, options?: { metadata?: ObjectMetadata }): Promise<string>;
-  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<UploadedPart>;
+  /** `body` may be a stream of known length (part-body.ts): a part that disagrees with it fails, 400 IncompleteBody. */
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: PartBody): Promise<UploadedPart>;
   completeMultipartUpload(
     bucket: string,
     key: string,

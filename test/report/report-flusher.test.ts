@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { createHash, randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import type { TaskStatus } from "../../src/domain/task.js";
 import { type FlushLimits, type ReportFileStore, ReportFlusher } from "../../src/report/report-flusher.js";
@@ -283,6 +285,28 @@ for (const open of TEST_STORES) {
       await flusher({}, late).flushReady("succeeded");
       await flusher().finish("succeeded");
       assert.equal((await contents("succeeded")).all, expected("succeeded", 16, 5));
+    });
+
+    it("a part whose rows another flusher recorded while it went up is refused, never kept short", async () => {
+      await addChunks(16);
+      await finishChunks(5, ...Array.from({ length: 16 }, (_, i) => i));
+      // A measures its part, then, as it streams the part up (its second read of the rows), B writes and
+      // records that same part, which clears the rows: A's body ends short.
+      const racing = Object.create(t.store) as ReportFileStore;
+      let reads = 0;
+      racing.rowsBetween = async function* (...args) {
+        if (++reads === 2) {
+          let checks = 0;
+          assert.equal(await flusher().flushReady("succeeded", () => checks++ >= 1), 1);
+        }
+        yield* t.store.rowsBetween(...args);
+      };
+      await assert.rejects(flusher({}, racing).flushReady("succeeded"), { code: "IncompleteBody" });
+      const [file] = await t.store.reportFiles(jobId, "succeeded");
+      assert.equal(file.parts.length, 1, "B's part alone is recorded");
+      await flusher().finish("succeeded");
+      assert.equal((await contents("succeeded")).all, expected("succeeded", 16, 5));
+      assert.deepEqual(readdirSync(join(f.dataDir, "tmp")), [], "A's short part left no file behind");
     });
 
     it("writes no file for a status without rows", async () => {

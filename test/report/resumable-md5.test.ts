@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import { emptyMd5State, md5Hex, md5StateAfter } from "../../src/report/resumable-md5.js";
+import { emptyMd5State, md5Hex, md5StateAfter, md5StateAfterTexts } from "../../src/report/resumable-md5.js";
 
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
@@ -45,5 +45,16 @@ describe("resumable MD5", () => {
     ]);
     assert.equal(await md5Hex(bigState as string), createHash("md5").update(big).digest("hex"));
     for (const s of smallStates) assert.equal(await md5Hex(s), createHash("md5").update(small).digest("hex"));
+  });
+
+  it("carries the state over rows read as text, counting their UTF-8 bytes", async () => {
+    const rows = ["b,k1,,succeeded,200,,Successful\n", "b,k2 ✓,,failed,404,NoSuchKey,gone\n", "x".repeat(600 * 1024)];
+    async function* read() {
+      yield* rows;
+    }
+    const first = await md5StateAfter(await emptyMd5State(), Buffer.from("Bucket,Key\n"));
+    const { state, bytes } = await md5StateAfterTexts(first, read());
+    assert.equal(bytes, Buffer.byteLength(rows.join("")));
+    assert.equal(await md5Hex(state), md5(`Bucket,Key\n${rows.join("")}`));
   });
 });

@@ -31,6 +31,7 @@ import { checkIfMatch } from "../copy-preconditions.js";
 import { accessDenied, StorageError } from "../errors.js";
 import { checkPartNumber } from "../multipart-parts.js";
 import { checkAcl, checkTags } from "../object-attributes.js";
+import type { PartBody } from "../part-body.js";
 import type {
   CopyOptions,
   GetOptions,
@@ -337,7 +338,7 @@ export class LocalStorage implements ObjectStorage {
     key: string,
     uploadId: string,
     partNumber: number,
-    body: Buffer,
+    body: PartBody,
   ): Promise<UploadedPart> {
     this.resolve(bucket, key, undefined);
     checkPartNumber(partNumber);

@@ -20,10 +20,10 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import { Readable } from "node:stream";
-import { inSlices } from "../../event-loop.js";
 import { noSuchUpload, StorageError, where } from "../errors.js";
 import { quoteEtag, sameEtag } from "../etag.js";
 import { checkCompletedParts, isPartNumber } from "../multipart-parts.js";
+import { type PartBody, partChunks } from "../part-body.js";
 import type { ObjectMetadata, PendingUpload, UploadedPart } from "../types.js";
 import { fromFsError, isErrno } from "./errors.js";
 import { unlinkQuietly } from "./fs-calls.js";
@@ -133,19 +133,21 @@ export class Upload {
     private readonly tmpName: () => string,
   ) {}
 
-  /** Writes part `partNumber` (checked by the caller), replacing the one uploaded before under that number. */
-  async putPart(partNumber: number, body: Buffer): Promise<UploadedPart> {
+  /**
+   * Writes part `partNumber` (checked by the caller), replacing the one uploaded before under that number. The
+   * body goes to a temporary file as it comes (a slice at a time: a part is up to 5 GiB, and the main thread
+   * writes report parts while it answers requests), after room for its MD5, which is written last; only a
+   * whole body is renamed into place.
+   */
+  async putPart(partNumber: number, body: PartBody): Promise<UploadedPart> {
     const { bucket, key } = this.record;
-    // In slices: a part is up to 5 GiB, and the main thread writes report parts while it answers requests.
-    const hash = createHash("md5");
-    await inSlices(body, (slice) => hash.update(slice));
-    const md5 = hash.digest();
     const tmp = this.tmpName();
+    let md5: Buffer;
     try {
-      await fsp.writeFile(tmp, [md5, body], { flag: "wx" });
+      md5 = await writePartFile(tmp, partChunks(body, bucket, key));
     } catch (e) {
       await unlinkQuietly(tmp);
-      throw fromFsError(e, bucket, key);
+      throw e instanceof StorageError ? e : fromFsError(e, bucket, key);
     }
     try {
       await fsp.rename(tmp, this.partPath(partNumber));
@@ -231,5 +233,24 @@ export class Upload {
     } finally {
       await fh.close();
     }
+  }
+}
+
+/** A part file: the body's MD5 (MD5_BYTES), then the body. Returns the MD5. */
+async function writePartFile(path: string, chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const hash = createHash("md5");
+  const file = await fsp.open(path, "wx");
+  try {
+    let position = MD5_BYTES;
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      await file.write(chunk, 0, chunk.length, position);
+      position += chunk.length;
+    }
+    const md5 = hash.digest();
+    await file.write(md5, 0, MD5_BYTES, 0);
+    return md5;
+  } finally {
+    await file.close();
   }
 }

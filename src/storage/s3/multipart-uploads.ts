@@ -3,6 +3,8 @@
  * part by part this way). S3's part rules are checked here too (../multipart-parts.ts), since s3rver checks
  * none of them. What s3rver and Ceph RGW 16 make of each request is noted at each function.
  */
+
+import { Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -13,6 +15,7 @@ import {
 import { internalError } from "../errors.js";
 import { quoteEtag } from "../etag.js";
 import { checkCompletedParts, checkPartNumber } from "../multipart-parts.js";
+import { type PartBody, partChunks } from "../part-body.js";
 import type { ObjectMetadata, PendingUpload, UploadedPart, WriteResult } from "../types.js";
 import { metadataToS3 } from "./attributes.js";
 import { completedWrite, type S3Backend } from "./backend.js";
@@ -50,17 +53,33 @@ export async function uploadPart(
   key: string,
   uploadId: string,
   partNumber: number,
-  body: Buffer,
+  body: PartBody,
 ): Promise<UploadedPart> {
   checkPartNumber(partNumber);
+  // A stream goes with its length (S3 wants it), counted as it is sent; one that fails (ends short, runs long)
+  // aborts the request, which the SDK would otherwise leave waiting for the rest of the body.
+  const sized = Buffer.isBuffer(body) ? undefined : Readable.from(partChunks(body, bucket, key));
+  const abort = new AbortController();
+  let bodyError: unknown;
+  sized?.once("error", (e) => {
+    bodyError = e;
+    abort.abort();
+  });
   let etag: string | undefined;
   try {
     const out = await backend.clients.single.send(
-      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body }),
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        ...(Buffer.isBuffer(body) ? { Body: body } : { Body: sized, ContentLength: body.length }),
+      }),
+      { abortSignal: abort.signal },
     );
     etag = out.ETag;
   } catch (e) {
-    throw toStorageError(e, bucket, key);
+    throw toStorageError(bodyError ?? e, bucket, key);
   }
   if (!etag) throw internalError(`UploadPart ${partNumber} of ${bucket}/${key} gave no ETag`);
   return { partNumber, etag };

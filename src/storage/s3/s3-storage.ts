@@ -41,6 +41,7 @@ import type { AccessControlList, Tag } from "../../domain/job.js";
 import { restoreDays, restoreTier } from "../archive.js";
 import { internalError, invalidRange, noSuchBucket, notImplemented, StorageError } from "../errors.js";
 import { quoteEtag } from "../etag.js";
+import type { PartBody } from "../part-body.js";
 import type {
   CopyOptions,
   GetOptions,
@@ -344,7 +345,7 @@ export class S3Storage implements ObjectStorage {
     return uploads.createMultipartUpload(this.backend, bucket, key, options);
   }
 
-  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<UploadedPart> {
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: PartBody): Promise<UploadedPart> {
     return uploads.uploadPart(this.backend, bucket, key, uploadId, partNumber, body);
   }
 

@@ -27,10 +27,12 @@ describe("file ETags", () => {
     const hashed = await hashFile(small);
     assert.equal(hashed.etag, md5("small body"));
     assert.deepEqual(hashed.stamp, stampOf(lstatSync(small, { bigint: true })));
-    const big = Buffer.alloc(9 * 1024 * 1024, 3);
+    // Read 64 KiB at a time into one buffer: a last read shorter than the buffer hashes only what it read.
+    const big = Buffer.alloc(9 * 1024 * 1024 + 1000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
     const large = join(dir, "large.bin");
     writeFileSync(large, big);
-    assert.equal((await hashFile(large)).etag, md5(big), "hashed as a stream above 8 MiB");
+    assert.equal((await hashFile(large)).etag, md5(big));
     assert.equal(hashFileSync(large).etag, md5(big));
   });
 

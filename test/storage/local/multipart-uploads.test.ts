@@ -2,12 +2,14 @@
  * Multipart uploads on LocalStorage (multipart-uploads.ts): parts in any order, a part number uploaded again
  * replaces the part, the completed object is the parts' concatenation with the upload's metadata; S3's
  * InvalidPart, InvalidPartOrder and NoSuchUpload; uploads survive a restart, are listed by prefix, never show in
- * (or touch) the bucket until completed, and hostile upload IDs and keys address nothing.
+ * (or touch) the bucket until completed, and hostile upload IDs and keys address nothing. A part may come as a
+ * stream of known length; one that disagrees with its length is refused (IncompleteBody) and kept nowhere.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { after, before, describe, it } from "node:test";
 import { collect, type Fixture, fixture, rejectsWith, text } from "./helpers.js";
@@ -272,6 +274,22 @@ describe("LocalStorage multipart uploads", () => {
     assert.equal(written.etag, md5(whole));
     assert.equal((await s.head("dst", "big.bin")).size, whole.length);
     assert.ok((await buffer(await s.get("dst", "big.bin"))).equals(whole));
+    assert.deepEqual(readdirSync(join(f.dataDir, "tmp")), []);
+  });
+
+  it("takes a part as a stream of known length, and keeps nothing of one that ends short or runs long", async () => {
+    const s = f.storage;
+    const id = await s.createMultipartUpload("dst", "streamed.csv");
+    const rows = ["b,k1,,succeeded,200,,Successful\n", "b,k2 ✓,,failed,404,NoSuchKey,gone\n"];
+    const bytes = Buffer.byteLength(rows.join(""));
+    const sized = (length: number) => ({ length, stream: Readable.from(rows.map((r) => Buffer.from(r))) });
+    const part = await s.uploadPart("dst", "streamed.csv", id, 1, sized(bytes));
+    assert.deepEqual(part, { partNumber: 1, etag: md5(rows.join("")) });
+    await rejectsWith(s.uploadPart("dst", "streamed.csv", id, 1, sized(bytes + 1)), "IncompleteBody", 400);
+    await rejectsWith(s.uploadPart("dst", "streamed.csv", id, 1, sized(bytes - 1)), "IncompleteBody", 400);
+    // The refused bodies replaced nothing: part 1 is still the whole one.
+    await s.completeMultipartUpload("dst", "streamed.csv", id, [part]);
+    assert.equal(await text(s.get("dst", "streamed.csv")), rows.join(""));
     assert.deepEqual(readdirSync(join(f.dataDir, "tmp")), []);
   });
 });

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { describe, it } from "node:test";
 import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
@@ -57,6 +58,19 @@ describe("S3Storage multipart uploads on s3rver", () => {
     assert.equal((await buffer(await storage.get("reports", key))).toString(), "new part, end");
     const head = await s3.client.send(new HeadObjectCommand({ Bucket: "reports", Key: key }));
     assert.equal(head.ContentLength, "new part, end".length);
+  });
+
+  it("uploads a part given as a stream of known length; one that ends short fails and is not kept", async () => {
+    const key = "streamed.csv";
+    const id = await storage.createMultipartUpload("reports", key);
+    const rows = [Buffer.alloc(70 * 1024, "r"), Buffer.from("b,k2 ✓,,failed,404,NoSuchKey,gone\n")];
+    const whole = Buffer.concat(rows);
+    const sized = (length: number) => ({ length, stream: Readable.from(rows) });
+    await rejectsWith(storage.uploadPart("reports", key, id, 1, sized(whole.length + 5)), "IncompleteBody", 400);
+    const part = await storage.uploadPart("reports", key, id, 1, sized(whole.length));
+    assert.deepEqual(part, { partNumber: 1, etag: md5(whole) });
+    await storage.completeMultipartUpload("reports", key, id, [part]);
+    assert.ok((await buffer(await storage.get("reports", key))).equals(whole));
   });
 
   it("checks part numbers and the part list's order itself (s3rver checks neither)", async () => {
