@@ -16,8 +16,6 @@ export interface SizedStream {
 
 export type PartBody = Buffer | SizedStream;
 
-export const partLength = (body: PartBody): number => (Buffer.isBuffer(body) ? body.length : body.length);
-
 /**
  * The body's bytes in order: a buffer in slices of SLICE_BYTES, a stream as it comes, counted against its
  * length. Throws IncompleteBody (and destroys the stream) when the count and the length disagree.
