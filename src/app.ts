@@ -197,8 +197,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     accounts,
     maxUnfinishedJobs: config.maxUnfinishedJobs,
     now,
-    onChange: () => {
-      engine?.wake();
+    onChange: (change) => {
+      engine?.wake(change);
       notifier?.wake();
     },
     storage,
@@ -347,7 +347,7 @@ export async function startWorker(config: Config, options: StartOptions = {}): P
     accounts,
     maxUnfinishedJobs: config.maxUnfinishedJobs,
     now,
-    onChange: () => engine.wake(),
+    onChange: (change) => engine.wake(change),
   });
   const scheduler = buildScheduler(config, { connection, service, logger, now, metrics });
 

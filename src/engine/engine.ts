@@ -8,8 +8,8 @@
  * A tick costs the same however many jobs wait: it reads only what it can act on, through indexes
  * (store/jobs/queue-reads.ts): the jobs holding execution slots and the few that could win one, a few jobs to
  * finish, and the jobs whose chunks run here; the engine keeps state only for those. Preparing is not paced by
- * ticks: up to `prepareConcurrency` lanes each take the next New job in queue order and prepare it, one after
- * another, until none is left (preparer.ts prepareNext).
+ * ticks: up to `prepareConcurrency` jobs are prepared at once, claimed in queue order and in batches as room
+ * frees, until none is left (startPreparing; preparer.ts).
  */
 import { randomUUID } from "node:crypto";
 import type { Job } from "../domain/job.js";
@@ -20,7 +20,7 @@ import type { EngineDeps } from "./deps.js";
 import type { ChunkExecutor } from "./executor.js";
 import { exceedsFailureThreshold, failureThresholdReason } from "./failure-threshold.js";
 import { finalizeJob } from "./finalizer.js";
-import { prepareNext } from "./preparer.js";
+import { claimNext, prepareClaimed } from "./preparer.js";
 import { flushRunningReport, type JobReport, reportFlusherFor } from "./report-flush.js";
 import { planSchedule } from "./scheduler.js";
 import { StoreOutage } from "./store-outage.js";
@@ -39,6 +39,8 @@ const EVENT_PURGE_BATCH = 1_000;
  * each) costs a tick every MIN_WAKE_GAP_MS at most, not one per wake.
  */
 const MIN_WAKE_GAP_MS = 50;
+/** The phase that claims jobs to prepare (startPreparing). */
+const CLAIMER = "prepare:claimer";
 /** How often running chunks' counts so far are written for their jobs' live progress (D30). */
 const LIVE_PROGRESS_EVERY_MS = 1000;
 
@@ -51,7 +53,7 @@ export class Engine {
    *   ones (each waits only for chunks in flight, so no more than the chunk slots running them), at most
    *   FINALIZING_AT_ONCE + finalising + chunkSlots finishing jobs, and the jobs of the chunks running here (at
    *   most chunkSlots);
-   * - phases: at most prepareConcurrency preparing lanes, FINALIZING_AT_ONCE finalisations, and a report flush
+   * - phases: the preparing claimer and at most prepareConcurrency preparations, FINALIZING_AT_ONCE finalisations, and a report flush
    *   per Active job;
    * - reports: one per Active job with a report, dropped once the job is no longer Active.
    */
@@ -72,10 +74,11 @@ export class Engine {
   private tickFailures = 0;
   /** wake() was called since the last tick began: the loop ticks again without waiting for pollMs. */
   private wakeRequested = false;
-  /** Preparing lanes running, and the last time one looked for a Preparing job whose preparer died. */
-  private prepareLanes = 0;
+  /** Preparations running, and the last time the claimer looked for a Preparing job whose preparer died. */
+  private preparing = 0;
   private lastRestartLook = Number.NEGATIVE_INFINITY;
-  private lanesStarted = 0;
+  /** The preparing queue may hold jobs this engine has not claimed (a wake, a tick, or a full claim said so). */
+  private prepareWanted = false;
   /** Housekeeping found more to do than one batch: it runs again next tick. */
   private housekeepingLeft = false;
 
@@ -107,12 +110,13 @@ export class Engine {
   }
 
   /**
-   * Ask for a tick soon (a job was created, confirmed, cancelled, re-prioritised). A created job need not wait
-   * for it: while the loop runs, a preparing lane starts at once if one is free.
+   * A job changed: ask for a tick soon (a job was confirmed, cancelled, re-prioritised, paused, resumed). A
+   * created job needs no tick, only preparing: while the loop runs, the claimer takes it at once if there is
+   * room to prepare it, and the preparation wakes the engine if the job became Ready.
    */
-  wake(): void {
+  wake(change: "created" | "changed" = "changed"): void {
     if (this.loopDone) this.startPreparing();
-    this.requestTick();
+    if (change === "changed" || !this.loopDone) this.requestTick();
   }
 
   /** A tick soon: after the shortest gap (MIN_WAKE_GAP_MS) since the last one began. */
@@ -235,41 +239,64 @@ export class Engine {
   }
 
   /**
-   * Starts a preparing lane if fewer than `prepareConcurrency` run. A lane takes the next job to prepare, prepares
-   * it, and takes the next, until none is left; each job it takes starts another lane, up to the limit, so a
-   * backlog is prepared `prepareConcurrency` at a time without waiting for ticks, and an empty queue costs one
-   * query a tick. Now and then (a third of a lease) a lane first looks for a Preparing job whose preparer died.
+   * Asks for jobs to be prepared: the claimer (one phase) takes as many New jobs as there is room for (up to
+   * `prepareConcurrency` preparations at once) in one statement, and starts a preparation for each; each that
+   * ends makes room, and the claimer takes more while the queue may hold some: its last claim was full, or a
+   * wake or tick asked since. So a backlog is claimed in batches without waiting for ticks, the preparations
+   * that end together are finished in one commit (store group commit, D49), and an empty queue costs one query a
+   * tick. Now and then (a third of a lease) the claimer first looks for a Preparing job whose preparer died.
    */
   private startPreparing() {
-    if (this.stopping || this.prepareLanes >= this.deps.options.prepareConcurrency) return;
-    this.prepareLanes++;
-    this.lanesStarted++;
-    // A lane that finds nothing does not wake the engine (an empty queue would tick it again at once); each job it
-    // prepares does, so that the next tick schedules it.
+    this.prepareWanted = true;
+    if (this.stopping || this.phases.has(CLAIMER)) return;
+    this.runPhase(CLAIMER, () => this.claimPreparations(), { wake: false });
+  }
+
+  private async claimPreparations() {
+    const { options } = this.deps;
+    // One turn of the event loop first: the preparations that ended in one commit all make room, and share a claim.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (!this.stopping && this.prepareWanted) {
+      const room = options.prepareConcurrency - this.preparing;
+      // Full: the next preparation to end calls startPreparing again, and prepareWanted stays for it.
+      if (room <= 0) return;
+      this.prepareWanted = false;
+      const now = this.deps.now();
+      if (now - this.lastRestartLook >= options.leaseMs / 3) {
+        this.lastRestartLook = now;
+        for (const job of await claimNext(this.deps, "Preparing", 1)) this.startPreparation(job, true);
+        if (this.preparing >= options.prepareConcurrency) {
+          this.prepareWanted = true;
+          return;
+        }
+      }
+      const free = options.prepareConcurrency - this.preparing;
+      const jobs = await claimNext(this.deps, "New", free);
+      for (const job of jobs) this.startPreparation(job, false);
+      // A full claim may have left more behind.
+      if (jobs.length === free) this.prepareWanted = true;
+    }
+  }
+
+  /**
+   * Prepares one claimed job as a phase of its own. A job that became Ready wakes the engine, so that the next
+   * tick schedules it; one that waits for confirmation (Suspended) has nothing for a tick to do.
+   */
+  private startPreparation(job: Job, restarted: boolean) {
+    this.preparing++;
     this.runPhase(
-      `prepare:lane-${this.lanesStarted}`,
+      `prepare:${job.jobId}`,
       async () => {
         try {
-          while (!this.stopping) {
-            const now = this.deps.now();
-            let took = false;
-            if (now - this.lastRestartLook >= this.deps.options.leaseMs / 3) {
-              this.lastRestartLook = now;
-              took = await this.prepareOne("Preparing");
-            }
-            if (!took && !(await this.prepareOne("New"))) return;
-            this.requestTick();
-          }
+          const to = await prepareClaimed(this.deps, job.jobId, job, restarted);
+          if (to === "Ready") this.requestTick();
         } finally {
-          this.prepareLanes--;
+          this.preparing--;
+          if (this.prepareWanted) this.startPreparing();
         }
       },
       { wake: false },
     );
-  }
-
-  private prepareOne(from: "New" | "Preparing"): Promise<boolean> {
-    return prepareNext(this.deps, from, () => this.startPreparing());
   }
 
   /**

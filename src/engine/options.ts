@@ -35,7 +35,11 @@ export interface EngineOptions {
   readonly maxRequestsPerSecondPerJob: number;
   /** Jobs that may be Active at once; a higher-priority job preempts the lowest beyond this (D13). */
   readonly maxActiveJobs: number;
-  /** Manifests prepared at once. */
+  /**
+   * Jobs prepared at once (manifests read, listings taken). The engine claims as many New jobs as it has room
+   * for in one statement, and finishes those that end together in one commit (D49): a backlog of small jobs is
+   * prepared in batches of up to this many.
+   */
   readonly prepareConcurrency: number;
   /** A chunk lease or phase claim not renewed for this long is presumed dead and taken over. */
   readonly leaseMs: number;
@@ -91,7 +95,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   taskConcurrency: 64,
   maxRequestsPerSecondPerJob: 0,
   maxActiveJobs: 4,
-  prepareConcurrency: 2,
+  prepareConcurrency: 16,
   leaseMs: 30_000,
   pollMs: 250,
   retry: DEFAULT_RETRY,
@@ -149,7 +153,7 @@ export const ENGINE_OPTIONS_SCHEMA = Type.Object(
       100_000,
       "Jobs that may be Active at once; a higher-priority job preempts the lowest beyond this.",
     ),
-    prepareConcurrency: int(1, 1_000, "Manifests prepared at once."),
+    prepareConcurrency: int(1, 1_000, "Jobs prepared at once (claimed and finished in batches of up to this many)."),
     leaseMs: int(
       100,
       86_400_000,

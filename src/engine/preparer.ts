@@ -13,6 +13,7 @@
  * leaves the job in Preparing; whoever claims it next deletes the partial chunks and starts over.
  */
 import type { Job } from "../domain/job.js";
+import type { JobStatus } from "../domain/status.js";
 import { isStoreUnavailable } from "../store/errors.js";
 import type { EngineDeps } from "./deps.js";
 import { clipFailure, JobFailureError, jobFailureOf } from "./errors.js";
@@ -43,24 +44,26 @@ export async function prepareJob(deps: EngineDeps, jobId: string): Promise<void>
 }
 
 /**
- * Takes the next job to prepare, in queue order, and prepares it: the first New job, or with `from` Preparing the
- * first one whose preparer died. Taking it and its claim is one statement (store/jobs/claim-preparation.ts), which
- * hands back the whole job, so a New job costs no read before its manifest's. `taken` is called once the job is
- * taken, before it is prepared. False when there was none.
+ * Takes the next jobs to prepare, in queue order: up to `limit` New jobs, or with `from` Preparing the first ones
+ * whose preparer died. Taking them and their claims is one statement (store/jobs/claim-preparation.ts), which
+ * hands back the whole jobs, so a New job costs no read before its manifest's. The engine then prepares each
+ * with prepareClaimed.
  */
-export async function prepareNext(deps: EngineDeps, from: "New" | "Preparing", taken?: () => void): Promise<boolean> {
-  const job = await deps.store.claimNextPreparation(from, deps.owner, deps.now(), deps.options.leaseMs);
-  if (!job) return false;
-  taken?.();
-  await prepareClaimed(deps, job.jobId, job, from === "Preparing");
-  return true;
+export function claimNext(deps: EngineDeps, from: "New" | "Preparing", limit: number): Promise<Job[]> {
+  return deps.store.claimNextPreparations(from, deps.owner, deps.now(), deps.options.leaseMs, limit);
 }
 
 /**
- * Prepares a job whose Preparing claim this engine holds. `job` is the job as claimed, if at hand; `restarted`
- * says an earlier attempt may have left chunks.
+ * Prepares a job whose Preparing claim this engine holds. `claimed` is the job as claimed, if at hand;
+ * `restarted` says an earlier attempt may have left chunks. The status the job moved to (Ready, Suspended), or
+ * undefined when this preparer did not move it on (it failed the job, or lost it).
  */
-async function prepareClaimed(deps: EngineDeps, jobId: string, claimed: Job | undefined, restarted: boolean) {
+export async function prepareClaimed(
+  deps: EngineDeps,
+  jobId: string,
+  claimed: Job | undefined,
+  restarted: boolean,
+): Promise<JobStatus | undefined> {
   const { store, log } = deps;
   const claim = holdClaim(deps, jobId, "Preparing");
   let finished = false;
@@ -70,7 +73,7 @@ async function prepareClaimed(deps: EngineDeps, jobId: string, claimed: Job | un
     const job = claimed ?? (await store.getJob(jobId, deps.now()))!;
     const context = makeJobContext(job, deps.storage, deps.accounts);
     const outcome = await prepareFromSource({ deps, jobId, context, claim });
-    if (outcome === "abandoned") return;
+    if (outcome === "abandoned") return undefined;
 
     if (outcome.generated) await store.setGeneratedManifest(jobId, outcome.generated, deps.now());
     // The last chunks, counts, status and claim in one transaction (store/jobs/finish-preparation.ts).
@@ -93,10 +96,11 @@ async function prepareClaimed(deps: EngineDeps, jobId: string, claimed: Job | un
         await store.insertChunks(jobId, outcome.lastChunks);
         await store.setPrepared(jobId, outcome.total, outcome.etag, deps.now());
       }
-      return;
+      return undefined;
     }
     finished = true;
     log.info({ jobId, tasks: outcome.total, chunks: outcome.chunks, status: next }, "job prepared");
+    return next;
   } catch (e) {
     // The store being down says nothing about the job: leave it Preparing, and whoever claims it next (after
     // the claim expires) starts over.
@@ -107,6 +111,7 @@ async function prepareClaimed(deps: EngineDeps, jobId: string, claimed: Job | un
       failure = { code: "InternalError", reason: `Preparing the job failed: ${(e as Error).message}` };
     }
     await store.transition(jobId, "Preparing", "Failing", deps.now(), { failure: clipFailure(failure) });
+    return undefined;
   } finally {
     if (finished) claim.stop();
     else await claim.release();

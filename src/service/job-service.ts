@@ -38,13 +38,19 @@ export interface JobServiceOptions {
   readonly maxUnfinishedJobs: number;
   readonly maxJobTags?: number;
   readonly now?: () => number;
-  /** Called after a change the engine should act on soon (new job, confirmation, cancel, priority). */
-  readonly onChange?: () => void;
+  /**
+   * Called after a change the engine should act on soon: "created" for a new job (it needs preparing, and
+   * nothing else yet), "changed" for the rest (confirmation, cancel, priority, pause, resume).
+   */
+  readonly onChange?: (change: JobChange) => void;
   /** Every bucket's storage, routed as the engine has it: completion reports are read from it (job-report.ts). */
   readonly storage?: ObjectStorage;
   /** What this process saw of each job's progress, for the rate over the last ten seconds (D32). */
   readonly throughput?: ThroughputSampler;
 }
+
+/** What JobServiceOptions.onChange is told. */
+export type JobChange = "created" | "changed";
 
 const MAX_STATUS_RETRIES = 5;
 
@@ -112,7 +118,7 @@ export class JobService implements JobServiceApi {
         `The number of unfinished jobs has reached the limit of ${cap} for this account.`,
       );
     }
-    this.options.onChange?.();
+    this.options.onChange?.("created");
     return { jobId, created: true };
   }
 
@@ -223,7 +229,7 @@ export class JobService implements JobServiceApi {
       throw new DomainError("NoSuchJob", `The job ${jobId} has already finished (${job.status}).`);
     }
     await this.store.updatePriority(jobId, priority, this.now());
-    this.options.onChange?.();
+    this.options.onChange?.("changed");
     return this.describeJob(accountId, jobId);
   }
 
@@ -254,7 +260,7 @@ export class JobService implements JobServiceApi {
         moved = await this.store.transition(jobId, status, "Cancelling", now, { statusUpdateReason: reason });
       }
       if (moved) {
-        this.options.onChange?.();
+        this.options.onChange?.("changed");
         return this.describeJob(accountId, jobId);
       }
       // The engine moved the job meanwhile; look again.
@@ -283,7 +289,7 @@ export class JobService implements JobServiceApi {
             ? await this.store.transition(jobId, "Ready", "Paused", now, { hold: true, statusUpdateReason: shown })
             : await this.store.setHeld(jobId, true, shown, now);
       if (moved) {
-        this.options.onChange?.();
+        this.options.onChange?.("changed");
         return this.describeJob(accountId, jobId);
       }
       // The engine moved the job meanwhile; look again.
@@ -317,7 +323,7 @@ export class JobService implements JobServiceApi {
       }
       return current; // resumed meanwhile by another request
     }
-    this.options.onChange?.();
+    this.options.onChange?.("changed");
     return this.describeJob(accountId, jobId);
   }
 

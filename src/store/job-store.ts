@@ -34,11 +34,11 @@ import { GroupCommit } from "./group-commit.js";
 import type { NewJob } from "./job-row.js";
 import { addFailureReason } from "./jobs/add-failure-reason.js";
 import { claimPhase } from "./jobs/claim-phase.js";
-import { claimNextPreparation } from "./jobs/claim-preparation.js";
+import { claimNextPreparations } from "./jobs/claim-preparation.js";
 import { countJobsByStatus } from "./jobs/count-by-status.js";
 import { deleteTerminalJob } from "./jobs/delete-terminal-job.js";
 import { readFailureCauses } from "./jobs/failure-causes.js";
-import { finishPreparation, type PreparedManifest } from "./jobs/finish-preparation.js";
+import { type FinishingPreparation, finishPreparations, type PreparedManifest } from "./jobs/finish-preparation.js";
 import { type CappedInsert, type CappedJob, insertJob, insertJobsUnderCap } from "./jobs/insert-job.js";
 import { markConfirmed } from "./jobs/mark-confirmed.js";
 import { purgeTerminatedBefore } from "./jobs/purge-terminated-jobs.js";
@@ -79,14 +79,22 @@ export type { EventLogBounds, EventScope, JobStretch, ListCursor, NewJob, Record
 
 /** The most creates one group commit takes (each row binds ~30 parameters; SQLite allows 32,766). */
 const MAX_CREATES_PER_COMMIT = 64;
+/** The most preparations one group commit finishes (their last chunks go in one insert of up to 500 rows). */
+const MAX_PREPARATIONS_PER_COMMIT = 32;
 
 export class JobStore {
   /** Concurrent CreateJobs through this process, committed together (D24). */
   private readonly creates: GroupCommit<CappedJob, CappedInsert>;
+  /** Preparations that end together in this process, finished in one transaction (D49). */
+  private readonly preparationEnds: GroupCommit<FinishingPreparation, JobStatus | undefined>;
 
   constructor(private readonly conn: StoreConnection) {
     this.creates = new GroupCommit((jobs) => insertJobsUnderCap(this.db, this.conn.dialect, jobs), {
       maxBatch: MAX_CREATES_PER_COMMIT,
+      isolate: (e) => !isStoreUnavailable(e),
+    });
+    this.preparationEnds = new GroupCommit((ends) => finishPreparations(this.db, this.conn.dialect, ends), {
+      maxBatch: MAX_PREPARATIONS_PER_COMMIT,
       isolate: (e) => !isStoreUnavailable(e),
     });
   }
@@ -287,17 +295,24 @@ export class JobStore {
   }
 
   /**
-   * Moves the first New job to Preparing (or takes over the first Preparing job nobody holds), with `owner`'s
-   * phase claim for `ttlMs`; the job as it then stands, or undefined when there is none.
+   * Moves the first `limit` New jobs to Preparing (or takes over the first Preparing jobs nobody holds), with
+   * `owner`'s phase claim for `ttlMs`; the jobs as they then stand, in queue order, none when there are none.
    */
-  claimNextPreparation(from: "New" | "Preparing", owner: string, now: number, ttlMs: number): Promise<Job | undefined> {
-    return claimNextPreparation(this.db, this.conn.dialect, from, owner, now, ttlMs);
+  claimNextPreparations(
+    from: "New" | "Preparing",
+    owner: string,
+    now: number,
+    ttlMs: number,
+    limit: number,
+  ): Promise<Job[]> {
+    return claimNextPreparations(this.db, this.conn.dialect, from, owner, now, ttlMs, limit);
   }
 
   /**
    * Records the counted manifest and its last chunks, moves the job Preparing -> Ready (or Suspended, awaiting
    * confirmation) and gives up `owner`'s claim, in one transaction; the new status, or undefined when the job was
-   * no longer `owner`'s (its last chunks are then not recorded).
+   * no longer `owner`'s (its last chunks are then not recorded). Preparations that end while another commit is
+   * under way are finished together in the next (D49).
    */
   finishPreparation(
     jobId: string,
@@ -305,7 +320,7 @@ export class JobStore {
     manifest: PreparedManifest,
     now: number,
   ): Promise<JobStatus | undefined> {
-    return finishPreparation(this.db, this.conn.dialect, jobId, owner, manifest, now);
+    return this.preparationEnds.submit({ jobId, owner, manifest, now });
   }
 
   /** The right to prepare or finalise a job in `status` (or flush its report while Active), for `ttlMs`. */

@@ -85,7 +85,7 @@ for (const open of TEST_STORES) {
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     }
 
-    it("prepares a whole backlog of New jobs in one tick, `prepareConcurrency` lanes at a time", async () => {
+    it("prepares a whole backlog of New jobs in one tick, `prepareConcurrency` at a time", async () => {
       await clear();
       const { engine } = engineOn(env.t.store, { prepareConcurrency: 3, chunkSlots: 0, maxActiveJobs: 1 });
       await createJobs(30, (i) => ({ confirmationRequired: i % 3 === 0 }));

@@ -17,9 +17,23 @@ export interface ChunkPlanRow {
 
 const ROWS_PER_STATEMENT = 500;
 
-export async function insertChunks(db: Kysely<Database>, jobId: string, plans: readonly ChunkPlanRow[]) {
-  for (let i = 0; i < plans.length; i += ROWS_PER_STATEMENT) {
-    const values = plans.slice(i, i + ROWS_PER_STATEMENT).map((p) => ({
+/** A chunk of one of several jobs recorded together (store/jobs/finish-preparation.ts). */
+export interface JobChunkPlanRow {
+  readonly jobId: string;
+  readonly plan: ChunkPlanRow;
+}
+
+export function insertChunks(db: Kysely<Database>, jobId: string, plans: readonly ChunkPlanRow[]) {
+  return insertJobChunks(
+    db,
+    plans.map((plan) => ({ jobId, plan })),
+  );
+}
+
+/** Chunks of any jobs, in as few statements as the rows allow. */
+export async function insertJobChunks(db: Kysely<Database>, rows: readonly JobChunkPlanRow[]) {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const values = rows.slice(i, i + ROWS_PER_STATEMENT).map(({ jobId, plan: p }) => ({
       job_id: jobId,
       seq: p.seq,
       start_byte: p.startByte,

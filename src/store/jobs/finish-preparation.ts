@@ -12,8 +12,9 @@
  * claim was taken over adds nothing beside its successor's chunks.
  */
 import { type Kysely, sql } from "kysely";
+import type { NewJobEvent } from "../../domain/job-event.js";
 import type { JobStatus } from "../../domain/status.js";
-import { type ChunkPlanRow, insertChunks } from "../chunks/insert-chunks.js";
+import { type ChunkPlanRow, insertJobChunks, type JobChunkPlanRow } from "../chunks/insert-chunks.js";
 import type { StoreDialect } from "../connect.js";
 import { eventCounts, recordEvents } from "../events/record-events.js";
 import type { Database } from "../schema.js";
@@ -28,6 +29,15 @@ export interface PreparedManifest {
   readonly lastChunks?: readonly ChunkPlanRow[];
 }
 
+/** One job's end of preparing, as finishPreparations takes it. */
+export interface FinishingPreparation {
+  readonly jobId: string;
+  /** The preparer's phase claim: the job is finished only while `owner` still holds it. */
+  readonly owner: string;
+  readonly manifest: PreparedManifest;
+  readonly now: number;
+}
+
 /** The status the job moved to (Ready or Suspended), or undefined when it was no longer `owner`'s to finish. */
 export async function finishPreparation(
   db: Kysely<Database>,
@@ -37,31 +47,51 @@ export async function finishPreparation(
   manifest: PreparedManifest,
   now: number,
 ): Promise<JobStatus | undefined> {
+  const [to] = await finishPreparations(db, dialect, [{ jobId, owner, manifest, now }]);
+  return to;
+}
+
+/**
+ * Finishes several jobs' preparing in one transaction (the engine's preparations that end together, gathered by
+ * a group commit: D49): each job's move is its own compare-and-set statement, then the last chunks of every job
+ * that moved go in one insert and their events in another. For each job, in order, what finishPreparation says.
+ */
+export async function finishPreparations(
+  db: Kysely<Database>,
+  dialect: StoreDialect,
+  items: readonly FinishingPreparation[],
+): Promise<(JobStatus | undefined)[]> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable("jobs")
-      .set({
-        total_tasks: manifest.totalTasks,
-        manifest_etag: manifest.manifestEtag,
-        status: sql<string>`case when confirmed = 1 then 'Ready' else 'Suspended' end`,
-        suspended_time: sql<number | null>`case when confirmed = 1 then suspended_time else ${now} end`,
-        suspended_cause: sql<
-          string | null
-        >`case when confirmed = 1 then suspended_cause else ${manifest.suspendedCause} end`,
-        phase_owner: null,
-        phase_expires: null,
-        updated_time: now,
-      })
-      .where("job_id", "=", jobId)
-      .where("status", "=", "Preparing")
-      .where("phase_owner", "=", owner)
-      .returning(["account_id", "status", "total_tasks", "succeeded", "failed"])
-      .executeTakeFirst();
-    if (row === undefined) return undefined;
-    if (manifest.lastChunks?.length) await insertChunks(trx, jobId, manifest.lastChunks);
-    const to = row.status as JobStatus;
-    await recordEvents(trx, dialect, [
-      {
+    const moved: (JobStatus | undefined)[] = [];
+    const chunks: JobChunkPlanRow[] = [];
+    const events: NewJobEvent[] = [];
+    for (const { jobId, owner, manifest, now } of items) {
+      const row = await trx
+        .updateTable("jobs")
+        .set({
+          total_tasks: manifest.totalTasks,
+          manifest_etag: manifest.manifestEtag,
+          status: sql<string>`case when confirmed = 1 then 'Ready' else 'Suspended' end`,
+          suspended_time: sql<number | null>`case when confirmed = 1 then suspended_time else ${now} end`,
+          suspended_cause: sql<
+            string | null
+          >`case when confirmed = 1 then suspended_cause else ${manifest.suspendedCause} end`,
+          phase_owner: null,
+          phase_expires: null,
+          updated_time: now,
+        })
+        .where("job_id", "=", jobId)
+        .where("status", "=", "Preparing")
+        .where("phase_owner", "=", owner)
+        .returning(["account_id", "status", "total_tasks", "succeeded", "failed"])
+        .executeTakeFirst();
+      if (row === undefined) {
+        moved.push(undefined);
+        continue;
+      }
+      for (const plan of manifest.lastChunks ?? []) chunks.push({ jobId, plan });
+      const to = row.status as JobStatus;
+      events.push({
         accountId: row.account_id,
         jobId,
         type: "job.status",
@@ -74,8 +104,11 @@ export async function finishPreparation(
           counts: eventCounts(row),
         },
         time: now,
-      },
-    ]);
-    return to;
+      });
+      moved.push(to);
+    }
+    await insertJobChunks(trx, chunks);
+    await recordEvents(trx, dialect, events);
+    return moved;
   });
 }

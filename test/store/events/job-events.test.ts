@@ -25,7 +25,7 @@ describeOnStores("job events", (t) => {
   it("writes exactly one event per change, in order, with the job's status and counts after it", async () => {
     const job = newJob({ confirmationRequired: true }, { creationTime: 1_000 });
     await t.store.insertJob(job);
-    const claimed = await t.store.claimNextPreparation("New", "me", 2_000, 60_000);
+    const [claimed] = await t.store.claimNextPreparations("New", "me", 2_000, 60_000, 1);
     assert.equal(claimed?.jobId, job.jobId);
     assert.equal(
       await t.store.finishPreparation(
@@ -85,7 +85,7 @@ describeOnStores("job events", (t) => {
   it("writes a confirmation while Preparing, and the preparer's move to Ready after it", async () => {
     const job = newJob({ confirmationRequired: true });
     await t.store.insertJob(job);
-    await t.store.claimNextPreparation("New", "me", 2_000, 60_000);
+    await t.store.claimNextPreparations("New", "me", 2_000, 60_000, 1);
     assert.ok(await t.store.markConfirmed(job.jobId, "early", 2_500));
     await t.store.finishPreparation(job.jobId, "me", { totalTasks: 1, manifestEtag: null, suspendedCause: "c" }, 3_000);
     assert.deepEqual(summary((await eventsOf(t.store, job.jobId)).slice(2)), [

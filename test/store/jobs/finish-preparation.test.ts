@@ -2,12 +2,15 @@
  * store/jobs/finish-preparation.ts on real SQLite and PostgreSQL: one statement records the counted manifest,
  * moves the job to Ready (confirmed) or Suspended (awaiting confirmation, with the time and the cause) and gives
  * up the claim, only for the preparer that holds it and only while the job is Preparing; the preparer's last
- * chunks are recorded in the same transaction, and only when the move is made.
+ * chunks are recorded in the same transaction, and only when the move is made. Several jobs' ends go in one
+ * transaction (the store's group commit, D49), each its own compare-and-set, their chunks in one insert and their
+ * events in another.
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { finishPreparation } from "../../../src/store/jobs/finish-preparation.js";
+import { finishPreparation, finishPreparations } from "../../../src/store/jobs/finish-preparation.js";
 import { describeOnStores, jobIn, rawJobRow } from "../helpers.js";
+import { countedStore } from "../query-counter.js";
 
 const MANIFEST = { totalTasks: 12, manifestEtag: "etag-1", suspendedCause: "awaiting confirmation" };
 const LAST_CHUNKS = [
@@ -88,5 +91,61 @@ describeOnStores("finishPreparation", (t) => {
     await t.store.transition(cancelled.jobId, "Preparing", "Cancelling", 1_500);
     assert.equal(await finishPreparation(t.db, t.dialect, cancelled.jobId, "me", manifest, 2_000), undefined);
     assert.equal((await t.store.countChunks(cancelled.jobId, 2_000)).pending, 0);
+  });
+
+  it("finishes several jobs in one transaction: each by its own claim, chunks and events for those that moved", async () => {
+    const ready = await jobIn(t.store, "Preparing", { confirmationRequired: false }, 1_000);
+    const waiting = await jobIn(t.store, "Preparing", { confirmationRequired: true }, 1_000);
+    const taken = await jobIn(t.store, "Preparing", {}, 1_000);
+    for (const [job, owner] of [
+      [ready, "me"],
+      [waiting, "me"],
+      [taken, "other"],
+    ] as const) {
+      assert.ok(await t.store.claimPhase(job.jobId, "Preparing", owner, 1_000, 60_000));
+    }
+    const { counter } = countedStore(t.store);
+    const db = t.db.withPlugin(counter);
+    counter.take();
+    const ends = [ready, taken, waiting].map((job, i) => ({
+      jobId: job.jobId,
+      owner: "me",
+      manifest: { ...MANIFEST, totalTasks: 2 + i, lastChunks: LAST_CHUNKS },
+      now: 2_000 + i,
+    }));
+    assert.deepEqual(await finishPreparations(db, t.dialect, ends), ["Ready", undefined, "Suspended"]);
+    // A move per job, then one insert of both moved jobs' chunks and one of their events.
+    assert.equal(counter.take().queries, 5);
+    assert.deepEqual(
+      [(await t.store.getJobState(ready.jobId))?.totalTasks, (await t.store.getJobState(waiting.jobId))?.totalTasks],
+      [2, 4],
+    );
+    assert.equal((await t.store.getJobState(waiting.jobId))?.suspendedTime, 2_002, "each job's own time");
+    assert.deepEqual(
+      await Promise.all([ready, waiting, taken].map(async (j) => (await t.store.countChunks(j.jobId, 3_000)).pending)),
+      [2, 2, 0],
+    );
+    const moves = async (jobId: string, accountId: string) =>
+      (await t.store.readScopeEvents({ accountId, jobId }, 0, 1e15, 10))
+        .filter((e) => e.type === "job.status" && e.payload.from === "Preparing")
+        .map((e) => e.payload.to);
+    assert.deepEqual(await moves(ready.jobId, ready.spec.accountId), ["Ready"]);
+    assert.deepEqual(await moves(waiting.jobId, waiting.spec.accountId), ["Suspended"]);
+    assert.deepEqual(await moves(taken.jobId, taken.spec.accountId), []);
+  });
+
+  it("finishes the preparations that end together through the store in one commit, each told its own status", async () => {
+    const jobs = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => jobIn(t.store, "Preparing", { confirmationRequired: i % 2 === 0 }, 1_000)),
+    );
+    for (const job of jobs) assert.ok(await t.store.claimPhase(job.jobId, "Preparing", "me", 1_000, 60_000));
+    const { store, counter } = countedStore(t.store);
+    counter.take();
+    const statuses = await Promise.all(
+      jobs.map((job) => store.finishPreparation(job.jobId, "me", { ...MANIFEST, lastChunks: LAST_CHUNKS }, 2_000)),
+    );
+    assert.deepEqual(statuses, ["Suspended", "Ready", "Suspended", "Ready", "Suspended", "Ready"]);
+    // The first commits alone; the five that came while it committed share the next: 2 x (moves + 2) statements.
+    assert.equal(counter.take().queries, 1 + 2 + 5 + 2);
   });
 });
