@@ -283,9 +283,13 @@ export class Engine {
    * tick schedules it; one that waits for confirmation (Suspended) has nothing for a tick to do.
    */
   private startPreparation(job: Job, restarted: boolean) {
+    const key = `prepare:${job.jobId}`;
+    // Taken over from this engine itself (its claim ran out while the store was away): the preparation under
+    // way goes on, under the renewed claim.
+    if (this.phases.has(key)) return;
     this.preparing++;
     this.runPhase(
-      `prepare:${job.jobId}`,
+      key,
       async () => {
         try {
           const to = await prepareClaimed(this.deps, job.jobId, job, restarted);

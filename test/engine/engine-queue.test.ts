@@ -1,7 +1,7 @@
 /**
  * engine/engine.ts with a backlog: on a real store (SQLite and PostgreSQL), the real local backend and the
- * in-process executor, ticks driven by hand on an injected clock. A backlog of New jobs is prepared by the
- * preparing lanes within one tick (no tick per job); the execution slots go to the jobs a look at every job
+ * in-process executor, ticks driven by hand on an injected clock. A backlog of New jobs is prepared within one
+ * tick (no tick per job), claimed in batches of as many as there is room for (D49); the execution slots go to the jobs a look at every job
  * would pick; a tick's statements and rows stay the same when the backlog grows tenfold (counted by a plugin
  * on the store, never timed); and the statuses the engine keeps cover the jobs it acts on, not the backlog.
  */
@@ -14,7 +14,7 @@ import type { ChunkExecutor } from "../../src/engine/executor.js";
 import { InProcessExecutor } from "../../src/engine/in-process-executor.js";
 import type { EngineOptions } from "../../src/engine/options.js";
 import { planSchedule } from "../../src/engine/scheduler.js";
-import { openPostgres } from "../../src/store/connect.js";
+import { openPostgres, type StoreConnection } from "../../src/store/connect.js";
 import { JobStore } from "../../src/store/job-store.js";
 import { byQueueOrder } from "../../src/store/jobs/queue-reads.js";
 import { TEST_STORES } from "../helpers/stores.js";
@@ -23,6 +23,32 @@ import { countedStore } from "../store/query-counter.js";
 import { baseSpec, dropObjects, makeBucket, type PrepareEnv, prepareEnv, writeCsvManifest } from "./helpers.js";
 
 const CONTENDERS: JobStatus[] = ["Ready", "Active", "Pausing", "Paused"];
+
+/** A store on the same connection that watches the engine's claims and finishes of preparations. */
+class ClaimWatchingStore extends JobStore {
+  readonly claims: { limit: number; taken: number }[] = [];
+  inFlight = 0;
+  mostInFlight = 0;
+
+  static on(store: JobStore): ClaimWatchingStore {
+    const conn = (store as unknown as { conn: StoreConnection }).conn;
+    return new ClaimWatchingStore({ ...conn, close: async () => {} });
+  }
+
+  override async claimNextPreparations(...args: Parameters<JobStore["claimNextPreparations"]>) {
+    const jobs = await super.claimNextPreparations(...args);
+    this.claims.push({ limit: args[4], taken: jobs.length });
+    this.inFlight += jobs.length;
+    this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
+    return jobs;
+  }
+
+  override async finishPreparation(...args: Parameters<JobStore["finishPreparation"]>) {
+    const to = await super.finishPreparation(...args);
+    this.inFlight--;
+    return to;
+  }
+}
 
 /** The in-process executor, remembering the largest status map the engine handed it. */
 class WatchedExecutor extends InProcessExecutor {
@@ -92,6 +118,28 @@ for (const open of TEST_STORES) {
       await engine.tick();
       await engine.settled();
       assert.deepEqual(await statusCounts(), { Suspended: 10, Ready: 20 }, "none left New or Preparing");
+    });
+
+    it("claims a backlog in batches of as many as there is room for, never preparing more at once", async () => {
+      await clear();
+      const store = ClaimWatchingStore.on(env.t.store);
+      const { engine } = engineOn(store, { prepareConcurrency: 4, chunkSlots: 0, maxActiveJobs: 1 });
+      await createJobs(13, () => ({ confirmationRequired: true }));
+      await engine.tick();
+      await engine.settled();
+      assert.deepEqual(await statusCounts(), { Suspended: 13 });
+      const fromNew = store.claims.filter((c) => c.limit > 1 || c.taken > 0);
+      assert.deepEqual(fromNew[0], { limit: 4, taken: 4 }, "the first claim fills every place at once");
+      assert.equal(
+        fromNew.reduce((n, c) => n + c.taken, 0),
+        13,
+        "each job claimed once",
+      );
+      assert.ok(
+        store.claims.every((c) => c.taken <= c.limit && c.limit <= 4),
+        JSON.stringify(store.claims),
+      );
+      assert.equal(store.mostInFlight, 4, "never more than prepareConcurrency at once");
     });
 
     it("gives the execution slots to the jobs a look at every job would, as priorities change", async () => {
