@@ -128,16 +128,44 @@ function openBetterSqlite3(file: string): SqliteDatabase {
  * The database as Kysely's SqliteDialect wants it: statements take their parameters as one array.
  */
 export function forKysely(db: SqliteDatabase) {
+  // Preparing a statement costs more than running most of the store's: compiled statements are kept by their
+  // text, the most recently used STATEMENTS_KEPT of them. A kept statement is only run or read at once (all,
+  // run); a stream gets a statement of its own, so a kept one is never left busy under an open iterator.
+  const kept = new Map<string, KyselyStatement>();
+  const compile = (sql: string): KyselyStatement => {
+    const stmt = db.prepare(sql);
+    return {
+      reader: stmt.reader,
+      all: (params) => stmt.all(...params),
+      run: (params) => stmt.run(...params),
+      iterate: (params) => db.prepare(sql).iterate(...params),
+    };
+  };
   return {
-    close: () => db.close(),
-    prepare: (sql: string) => {
-      const stmt = db.prepare(sql);
-      return {
-        reader: stmt.reader,
-        all: (params: ReadonlyArray<unknown>) => stmt.all(...params),
-        run: (params: ReadonlyArray<unknown>) => stmt.run(...params),
-        iterate: (params: ReadonlyArray<unknown>) => stmt.iterate(...params),
-      };
+    close: () => {
+      kept.clear();
+      db.close();
+    },
+    prepare: (sql: string): KyselyStatement => {
+      let stmt = kept.get(sql);
+      if (stmt) {
+        kept.delete(sql); // and set again below: the most recently used go last
+      } else {
+        stmt = compile(sql);
+        if (kept.size >= STATEMENTS_KEPT) kept.delete(kept.keys().next().value as string);
+      }
+      kept.set(sql, stmt);
+      return stmt;
     },
   };
 }
+
+interface KyselyStatement {
+  readonly reader: boolean;
+  all(params: ReadonlyArray<unknown>): unknown[];
+  run(params: ReadonlyArray<unknown>): SqliteRunResult;
+  iterate(params: ReadonlyArray<unknown>): IterableIterator<unknown>;
+}
+
+/** Compiled statements the job store keeps (a multi-row insert is a text per row count, so a few hundred). */
+const STATEMENTS_KEPT = 256;

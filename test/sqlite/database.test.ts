@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
-import { openSqliteDatabase, SQLITE_ENGINE } from "../../src/sqlite/database.js";
+import { forKysely, openSqliteDatabase, SQLITE_ENGINE, type SqliteDatabase } from "../../src/sqlite/database.js";
 
 describe(`SQLite adapter (${SQLITE_ENGINE})`, () => {
   let dir: string;
@@ -15,6 +15,43 @@ describe(`SQLite adapter (${SQLITE_ENGINE})`, () => {
     dir = await mkdtemp(join(tmpdir(), "objbatch-sqlite-"));
   });
   after(() => rm(dir, { recursive: true, force: true }));
+
+  it("keeps compiled statements for Kysely by their text, the most recently used, never busy under a stream", () => {
+    const db = openSqliteDatabase(join(dir, "kept.sqlite"));
+    const compiled: string[] = [];
+    const counting: SqliteDatabase = {
+      ...db,
+      engine: db.engine,
+      open: db.open,
+      prepare: (sql) => {
+        compiled.push(sql);
+        return db.prepare(sql);
+      },
+    };
+    const k = forKysely(counting);
+    k.prepare("create table t (k integer primary key, v text)").run([]);
+    const insert = "insert into t (k, v) values (?, ?)";
+    for (let i = 0; i < 300; i++) k.prepare(insert).run([i, `v${i}`]);
+    assert.equal(compiled.filter((sql) => sql === insert).length, 1, "compiled once, run 300 times");
+
+    // A stream holds its own statement: the kept one runs meanwhile.
+    const select = "select k from t where k < ? order by k";
+    const rows = k.prepare(select).iterate([3]);
+    assert.deepEqual({ ...(rows.next().value as object) }, { k: 0 });
+    assert.equal(k.prepare(select).all([2]).length, 2);
+    assert.deepEqual(
+      [...rows].map((r) => (r as { k: number }).k),
+      [1, 2],
+    );
+
+    // At most 256 are kept: the least recently used is compiled again, the one just used is not.
+    for (let i = 0; i < 256; i++) k.prepare(`select ${i} as n`).all([]);
+    k.prepare(insert).run([1000, "again"]);
+    assert.equal(compiled.filter((sql) => sql === insert).length, 2, "dropped after 256 others, compiled again");
+    k.prepare("select 255 as n").all([]);
+    assert.equal(compiled.filter((sql) => sql === "select 255 as n").length, 1);
+    k.close();
+  });
 
   it("opens in WAL mode with a busy timeout, runs statements and transactions", () => {
     const db = openSqliteDatabase(join(dir, "a.sqlite"));
