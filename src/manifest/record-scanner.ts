@@ -66,7 +66,10 @@ function isBomPrefix(buf: Buffer): boolean {
   );
 }
 
-/** The record-boundary state machine. Feed it buffers in order with push(), then call end() once. */
+/**
+ * The record-boundary state machine. Feed it buffers in order with push(), then call end() once. It keeps no
+ * reference to a buffer once push() returns, so the next may reuse its memory.
+ */
 export class RecordScanner {
   /** Non-blank records seen so far. */
   records = 0;
@@ -104,7 +107,8 @@ export class RecordScanner {
       // The BOM test needs the first three bytes, which a stream may deliver in pieces.
       const joined = this.bomStash === null ? buf : Buffer.concat([this.bomStash, buf]);
       if (joined.length < 3 && isBomPrefix(joined)) {
-        this.bomStash = joined;
+        // A copy: the scanner keeps no pushed buffer, whose bytes a reader may reuse (storage/one-buffer-read.ts).
+        this.bomStash = Buffer.from(joined);
         return;
       }
       this.bomPending = false;

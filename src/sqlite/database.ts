@@ -37,8 +37,21 @@ const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
 
 export const SQLITE_ENGINE: SqliteDatabase["engine"] = NODE_MAJOR >= 24 ? "node:sqlite" : "better-sqlite3";
 
-/** busy_timeout first: several threads may open a new database at once, and switching it to WAL takes a lock. */
-const PRAGMAS = ["busy_timeout = 5000", "journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON"];
+/**
+ * busy_timeout first: several threads may open a new database at once, and switching it to WAL takes a lock.
+ * cache_size: SQLite's own default page cache, about 2 MB a connection (node:sqlite keeps it); better-sqlite3 is
+ * built with 16 MB. A page cache fills as a database grows and is never given back, in the malloc heap of the
+ * thread that uses the connection: through a 1,000,000-task job the job store's and the local backend's
+ * caches grew the main thread's heap by 13 MB, and the pages they held are on local disk, in the OS's cache
+ * anyway (docs/decisions.md D23).
+ */
+const PRAGMAS = [
+  "busy_timeout = 5000",
+  "journal_mode = WAL",
+  "synchronous = NORMAL",
+  "foreign_keys = ON",
+  "cache_size = -2000",
+];
 
 export function openSqliteDatabase(file: string): SqliteDatabase {
   const db = SQLITE_ENGINE === "node:sqlite" ? openBuiltin(file) : openBetterSqlite3(file);

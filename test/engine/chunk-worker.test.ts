@@ -48,6 +48,10 @@ describe("a runner thread's module graph", () => {
     for (const heavy of [
       "@aws-sdk/client-s3",
       "@aws-sdk/lib-storage",
+      // The CRC libraries are imported when a job first computes a CRC (checksum/hasher.ts).
+      "@aws-sdk/checksums",
+      "@aws-crypto/crc32",
+      "@aws-crypto/crc32c",
       "typebox",
       "kysely",
       "pg",

@@ -197,6 +197,32 @@ describe("planChunks", () => {
     assert.equal((await plan(Buffer.from([0xef, 0xbb, 0xbf]), 5, [1])).summary.totalRecords, 0);
   });
 
+  it("keeps no pushed buffer: a manifest read through one reused buffer plans as the same bytes do", async () => {
+    // A local manifest is read into one buffer, each piece overwriting the last (storage/one-buffer-read.ts).
+    // After the BOM a blank line, which is no record only if the BOM was told from the bytes read after it.
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('\n"b",k1\nb,"k,2"\n\nb,k3\nb,k4\n')]);
+    for (const size of [1, 2, 3, 5, 7]) {
+      const reused = Buffer.alloc(size);
+      async function* throughOneBuffer() {
+        for (let at = 0; at < bytes.length; at += size) {
+          const n = bytes.copy(reused, 0, at, at + size);
+          yield reused.subarray(0, n);
+        }
+      }
+      const chunks: ChunkPlan[] = [];
+      const summary = await planChunks(throughOneBuffer(), 2, (c) => {
+        chunks.push(c);
+      });
+      assert.equal(summary.totalRecords, 4, `pieces of ${size}`);
+      assert.deepEqual(summary, (await plan(bytes, 2)).summary, `pieces of ${size}`);
+      assert.deepEqual(chunks, (await plan(bytes, 2)).chunks, `pieces of ${size}`);
+      const keys = chunks.flatMap((c) =>
+        parseChunk(bytes.subarray(c.startByte, c.endByte), ["Bucket", "Key"], c.firstRecord).map((r) => r.task.key),
+      );
+      assert.deepEqual(keys, ["k1", "k,2", "k3", "k4"], `pieces of ${size}`);
+    }
+  });
+
   it("plans an empty or all-blank manifest as no chunks", async () => {
     for (const text of ["", "\n", "\r\n\r\n", "  \n\t"]) {
       const { chunks, summary } = await plan(Buffer.from(text), 3);

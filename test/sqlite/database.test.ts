@@ -57,6 +57,8 @@ describe(`SQLite adapter (${SQLITE_ENGINE})`, () => {
     const db = openSqliteDatabase(join(dir, "a.sqlite"));
     assert.deepEqual({ ...(db.prepare("PRAGMA journal_mode").get() as object) }, { journal_mode: "wal" });
     assert.deepEqual({ ...(db.prepare("PRAGMA busy_timeout").get() as object) }, { timeout: 5000 });
+    // SQLite's default page cache (2,000 KiB) on both engines, not better-sqlite3's 16 MB (D23).
+    assert.deepEqual({ ...(db.prepare("PRAGMA cache_size").get() as object) }, { cache_size: -2000 });
     db.exec("create table t (k text primary key, v integer)");
     const insert = db.prepare("insert into t (k, v) values (?, ?)");
     assert.equal(insert.reader, false);

@@ -1,7 +1,8 @@
 /**
  * Preparing a CSV manifest (S3BatchOperations_CSV_20180820, COSBatchOperations_CSV_V1,
  * OSS_BatchOperations_CSV_20250611): the object is streamed once and cut into chunks that are byte ranges of
- * it, pinned to its ETag; a runner later fetches its range. The fast path: nothing is copied. A format with a
+ * it, pinned to its ETag; a runner later fetches its range. The fast path: nothing is copied, and a local
+ * manifest is read through one buffer (storage/one-buffer-read.ts). A format with a
  * header row (Google's, manifest/csv-layout.ts) has it cut off first: the chunks start after it, their records
  * numbered from the line after it, and it is no task.
  */
@@ -10,6 +11,7 @@ import type { ManifestFormat } from "../../domain/job.js";
 import { csvLayoutOf } from "../../manifest/csv-layout.js";
 import { withoutHeaderRow } from "../../manifest/header-row.js";
 import { planChunks } from "../../manifest/record-scanner.js";
+import { chunksThrough } from "../../storage/one-buffer-read.js";
 import type { ChunkPlanRow } from "../../store/chunks/insert-chunks.js";
 import { failureWhile } from "../errors.js";
 import { checkManifestEtag, checkReportBucket, manifestObject } from "./checks.js";
@@ -24,6 +26,8 @@ export const CSV_FORMATS: ReadonlySet<ManifestFormat> = new Set([
 
 /** Chunks recorded per store call. */
 const CHUNKS_PER_WRITE = 500;
+/** The manifest is read this many bytes at a time into one buffer, where the backend can (storage/one-buffer-read.ts). */
+const MANIFEST_READ_BYTES = 64 * 1024;
 
 export async function prepareCsv(run: PrepareRun): Promise<PrepareOutcome> {
   const { job, storage } = run.context;
@@ -51,7 +55,9 @@ export async function prepareCsv(run: PrepareRun): Promise<PrepareOutcome> {
   };
   const header = csvLayoutOf(job.manifest!.format).headerRow;
   let headerBytes = 0;
-  const source = header ? withoutHeaderRow(stream, (n) => (headerBytes = n)) : stream;
+  // Through one buffer where the backend can (a local file): the scan is done with each chunk before the next.
+  const bytes = chunksThrough(stream, Buffer.allocUnsafeSlow(MANIFEST_READ_BYTES));
+  const source = header ? withoutHeaderRow(bytes, (n) => (headerBytes = n)) : bytes;
   const recordShift = header ? 1 : 0;
   try {
     const summary = await planChunks(

@@ -348,7 +348,7 @@ export class LocalStorage implements ObjectStorage {
   }
 
   /**
-   * Writes the listed parts, in order, as the object (through put(), like any write), then removes the upload.
+   * Writes the listed parts, in order, as the object (through putObject, like any write), then removes the upload.
    *
    * The ETag is the MD5 of the object's bytes, as for every object of this backend (file-etag.ts), not S3's
    * MD5-of-part-MD5s with a "-N" suffix. The metadata row only caches an ETag, for the file's size and mtime; when
@@ -362,12 +362,12 @@ export class LocalStorage implements ObjectStorage {
     uploadId: string,
     parts: readonly UploadedPart[],
   ): Promise<WriteResult> {
-    this.resolve(bucket, key, undefined);
+    const target = this.resolve(bucket, key, undefined);
     await this.folders.verifyBucket(bucket);
     const upload = await this.uploads.open(bucket, key, uploadId);
     await upload.checkParts(parts);
     const metadata = upload.record.metadata;
-    const written = await this.put(bucket, key, upload.body(parts), metadata !== undefined ? { metadata } : {});
+    const written = await putObject(this.files, target, upload.body(parts), metadata !== undefined ? { metadata } : {});
     await upload.remove();
     return written;
   }

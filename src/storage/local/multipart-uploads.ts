@@ -13,19 +13,19 @@
  * part numbers checked to be integers from 1 to 10,000. LocalStorage checks the bucket and key of every call
  * (keys.ts), and an upload answers only to its own bucket and key.
  *
- * Completing is LocalStorage's: it streams `Upload.body(parts)` into its own put(), so Object Lock, metadata and
- * the atomic replace of the object apply as to any other write, then removes the upload.
+ * Completing is LocalStorage's: it writes `Upload.body(parts)` through putObject, as put() does, so Object Lock,
+ * metadata and the atomic replace of the object apply as to any other write, then removes the upload.
  */
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
-import { Readable } from "node:stream";
 import { noSuchUpload, StorageError, where } from "../errors.js";
 import { quoteEtag, sameEtag } from "../etag.js";
 import { checkCompletedParts, isPartNumber } from "../multipart-parts.js";
 import { type PartBody, partChunks } from "../part-body.js";
 import type { ObjectMetadata, PendingUpload, UploadedPart } from "../types.js";
 import { fromFsError, isErrno } from "./errors.js";
+import { FILE_CHUNK_BYTES, fileChunks } from "./file-chunks.js";
 import { unlinkQuietly } from "./fs-calls.js";
 
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
@@ -177,21 +177,21 @@ export class Upload {
     }
   }
 
-  /** The bytes of the listed parts (checked by checkParts) one after the other: the completed object's body. */
-  body(parts: readonly UploadedPart[]): Readable {
-    const upload = this;
-    return Readable.from(
-      (async function* () {
-        for (const part of parts) {
-          const fh = await upload.openPart(part.partNumber);
-          try {
-            yield* fh.createReadStream({ start: MD5_BYTES, autoClose: false });
-          } finally {
-            await fh.close();
-          }
-        }
-      })(),
-    );
+  /**
+   * The bytes of the listed parts (checked by checkParts) one after the other: the completed object's body, read
+   * through one buffer (file-chunks.ts), each chunk valid until the next is asked for. A read stream per part
+   * left a burst of garbage buffers the size of the object (a job's 100 MB results file) in the malloc heap.
+   */
+  async *body(parts: readonly UploadedPart[]): AsyncGenerator<Buffer> {
+    const buffer = Buffer.allocUnsafeSlow(FILE_CHUNK_BYTES);
+    for (const part of parts) {
+      const fh = await this.openPart(part.partNumber);
+      try {
+        yield* fileChunks(fh, buffer, MD5_BYTES);
+      } finally {
+        await fh.close();
+      }
+    }
   }
 
   /** Removes the upload and its parts (after completing, or to abort it). */

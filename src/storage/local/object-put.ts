@@ -5,7 +5,6 @@
  * replace apply to it as to any write.
  */
 import type fs from "node:fs";
-import type { Readable } from "node:stream";
 import { checkAcl, checkStorageClass, checkTags } from "../object-attributes.js";
 import type { PutOptions, WriteResult } from "../types.js";
 import { aclToColumn, metadataToColumns, storageClassToColumn, tagsToColumn } from "./attributes.js";
@@ -16,11 +15,14 @@ import type { ParsedKey } from "./keys.js";
 import { EMPTY_ROW } from "./metadata-db.js";
 import type { ObjectFiles } from "./object-files.js";
 
-/** Writes `body` as the object `k` (parsed and checked by the caller), replacing the object and its row. */
+/**
+ * Writes `body` as the object `k` (parsed and checked by the caller), replacing the object and its row. A streamed
+ * body (a Readable, or a multipart upload's parts read through one buffer) is written a chunk at a time.
+ */
 export async function putObject(
   files: ObjectFiles,
   k: ParsedKey,
-  body: Buffer | string | Readable,
+  body: Buffer | string | AsyncIterable<Uint8Array | string>,
   options: PutOptions,
 ): Promise<WriteResult> {
   if (options.tags) checkTags(options.tags);

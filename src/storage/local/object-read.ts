@@ -2,7 +2,7 @@
  * GetObject in a local directory: the object's file is opened with O_NOFOLLOW (a symlink is never read
  * through), then checked on the open handle: a regular file, not archived, the If-Match condition, the range.
  * The stream reads from that handle, so a file replaced meanwhile by a write (a rename) is read whole as it
- * was opened.
+ * was opened; it can also be read through one buffer of the reader's (file-chunks.ts).
  */
 import fs from "node:fs";
 import fsp from "node:fs/promises";
@@ -11,6 +11,7 @@ import { accessDenied, invalidRange, noSuchKey, preconditionFailed } from "../er
 import { ifMatchAccepts } from "../etag.js";
 import type { GetOptions } from "../types.js";
 import { fromFsError, isErrno } from "./errors.js";
+import { fileBody } from "./file-chunks.js";
 import { cachedEtag } from "./file-etag.js";
 import type { ParsedKey } from "./keys.js";
 import type { ObjectFiles } from "./object-files.js";
@@ -38,7 +39,7 @@ export async function readObject(files: ObjectFiles, k: ParsedKey, options: GetO
       if (!ifMatchAccepts(options.ifMatch, etag)) throw preconditionFailed(bucket, key, `If-Match ${options.ifMatch}`);
     }
     const range = options.range ? checkRange(k, options.range, Number(st.size)) : undefined;
-    return fh.createReadStream(range ?? {});
+    return fileBody(fh, range);
   } catch (e) {
     await fh.close();
     throw fromFsError(e, bucket, key);

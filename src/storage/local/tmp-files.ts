@@ -11,8 +11,6 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { quoteEtag } from "../etag.js";
 import { isErrno } from "./errors.js";
 import { md5Etag } from "./file-etag.js";
@@ -44,25 +42,30 @@ export class TmpFiles {
     return `${this.prefix}${(this.counter++).toString(36)}`;
   }
 
-  /** Writes `body` to the new file `tmp` and returns its ETag (the quoted MD5), hashed while it is written. */
-  async write(tmp: string, body: Buffer | string | Readable): Promise<string> {
+  /**
+   * Writes `body` to the new file `tmp` and returns its ETag (the quoted MD5), hashed while it is written. A
+   * streamed body (a Readable, or the chunks of a multipart upload's parts read through one buffer,
+   * one-buffer-read.ts) is written a chunk at a time, each one hashed and written before the next is asked for.
+   */
+  async write(tmp: string, body: Buffer | string | AsyncIterable<Uint8Array | string>): Promise<string> {
     if (typeof body === "string" || Buffer.isBuffer(body)) {
       const data = typeof body === "string" ? Buffer.from(body, "utf8") : body;
       await fsp.writeFile(tmp, data, { flag: "wx" });
       return md5Etag(data);
     }
     const hash = createHash("md5");
-    await pipeline(
-      body,
-      async function* (source: AsyncIterable<Buffer | string>) {
-        for await (const chunk of source) {
-          const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-          hash.update(b);
-          yield b;
+    const file = await fsp.open(tmp, "wx");
+    try {
+      for await (const chunk of body) {
+        const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        hash.update(bytes);
+        for (let done = 0; done < bytes.length; ) {
+          done += (await file.write(bytes, done, bytes.length - done)).bytesWritten;
         }
-      },
-      fs.createWriteStream(tmp, { flags: "wx" }),
-    );
+      }
+    } finally {
+      await file.close();
+    }
     return quoteEtag(hash.digest("hex"));
   }
 

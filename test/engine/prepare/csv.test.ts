@@ -90,6 +90,14 @@ for (const open of TEST_STORES) {
       assert.equal((await env.t.store.countChunks(jobId, Date.now())).pending, 534);
     });
 
+    it("reads a manifest larger than its read buffer: every record in its chunk, in order", async () => {
+      // About 170 KB: records cross the 64 KiB pieces a local manifest is read in, through one buffer.
+      const keys = Array.from({ length: 2_000 }, (_, i) => `k${i}${i % 7 === 0 ? ",q" : ""}-${"x".repeat(i % 150)}`);
+      const { jobId, job } = await csvJob(keys);
+      assert.equal(job.progress.total, keys.length, JSON.stringify(job.failureReasons));
+      assert.deepEqual((await chunkKeys(jobId, job.manifest!, job.manifestEtag)).flat(), keys);
+    });
+
     it("suspends a job that needs confirming, saying why", async () => {
       const { job } = await csvJob(["a"], { confirmationRequired: true });
       assert.equal(job.status, "Suspended");
