@@ -56,7 +56,8 @@ export async function prepareCsv(run: PrepareRun): Promise<PrepareOutcome> {
   const header = csvLayoutOf(job.manifest!.format).headerRow;
   let headerBytes = 0;
   // Through one buffer where the backend can (a local file): the scan is done with each chunk before the next.
-  const bytes = chunksThrough(stream, Buffer.allocUnsafeSlow(MANIFEST_READ_BYTES));
+  // No larger than the manifest: most are a few lines, and many are prepared at once (D49).
+  const bytes = chunksThrough(stream, Buffer.allocUnsafeSlow(Math.max(1, Math.min(MANIFEST_READ_BYTES, info.size))));
   const source = header ? withoutHeaderRow(bytes, (n) => (headerBytes = n)) : bytes;
   const recordShift = header ? 1 : 0;
   try {
