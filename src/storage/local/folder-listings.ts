@@ -53,13 +53,12 @@ export class FolderListings {
    * must already be checked). Counts the ask, and lists the folder once deletes keep coming to it.
    */
   isListedFile(k: ParsedKey): boolean {
-    const id = `${k.bucket}/${k.dir}`;
     const now = this.clock();
-    let folder = this.folders.get(id);
+    let folder = this.folders.get(k.folder);
     if (folder === undefined || folder.until <= now) {
       if (this.folders.size >= MAX_FOLDERS) this.folders.clear();
       folder = { misses: 0, until: now + FOLDER_TTL_MS, files: undefined };
-      this.folders.set(id, folder);
+      this.folders.set(k.folder, folder);
     }
     if (folder.files !== undefined) return folder.files.has(k.dir === "" ? k.key : k.key.slice(k.dir.length + 1));
     if (++folder.misses !== LIST_AFTER) return false;
@@ -70,7 +69,7 @@ export class FolderListings {
 
   /** The key's file is gone (deleted): a later delete of it must look again. */
   forget(k: ParsedKey): void {
-    this.folders.get(`${k.bucket}/${k.dir}`)?.files?.delete(k.dir === "" ? k.key : k.key.slice(k.dir.length + 1));
+    this.folders.get(k.folder)?.files?.delete(k.dir === "" ? k.key : k.key.slice(k.dir.length + 1));
   }
 
   /** The names of the regular files in the key's folder; undefined when it has more than maxEntries or fails. */

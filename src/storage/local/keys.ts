@@ -29,6 +29,15 @@ export interface ParsedKey {
   readonly key: string;
   /** The key's folder ("" at the bucket root), e.g. "a/b" for "a/b/c.txt". */
   readonly dir: string;
+  /** "<bucket>/<dir>": the folder as the folder caches name it (bucket-folders.ts, folder-listings.ts). */
+  readonly folder: string;
+}
+
+/** The parsed form of a key already checked. */
+export function parsedKey(bucket: string, key: string): ParsedKey {
+  const slash = key.lastIndexOf("/");
+  const dir = slash < 0 ? "" : key.slice(0, slash);
+  return { bucket, key, dir, folder: `${bucket}/${dir}` };
 }
 
 /** Validates `key` for use inside `bucket` (whose name must already be valid). */
@@ -48,8 +57,7 @@ export function parseKey(bucket: string, key: string): ParsedKey {
   }
   if (segmentsNeedChecking(key)) checkSegments(bucket, key);
   else if (key.charCodeAt(key.length - 1) === 47) throw trailingSlash(bucket, key);
-  const slash = key.lastIndexOf("/");
-  return { bucket, key, dir: slash < 0 ? "" : key.slice(0, slash) };
+  return parsedKey(bucket, key);
 }
 
 /**

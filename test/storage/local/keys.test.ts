@@ -85,14 +85,19 @@ describe("LocalStorage keys a filesystem cannot hold", () => {
   });
 
   it("parses keys into their folder", () => {
-    assert.deepEqual(parseKey("b", "a/b/c.txt"), { bucket: "b", key: "a/b/c.txt", dir: "a/b" });
-    assert.deepEqual(parseKey("b", "top"), { bucket: "b", key: "top", dir: "" });
-    assert.deepEqual(parseKey("b", "sp ace/ü.txt"), { bucket: "b", key: "sp ace/ü.txt", dir: "sp ace" });
+    assert.deepEqual(parseKey("b", "a/b/c.txt"), { bucket: "b", key: "a/b/c.txt", dir: "a/b", folder: "b/a/b" });
+    assert.deepEqual(parseKey("b", "top"), { bucket: "b", key: "top", dir: "", folder: "b/" });
+    assert.deepEqual(parseKey("b", "sp ace/ü.txt"), {
+      bucket: "b",
+      key: "sp ace/ü.txt",
+      dir: "sp ace",
+      folder: "b/sp ace",
+    });
   });
 
   it("checks a request's bucket, key and version together", () => {
-    assert.deepEqual(parseObjectRef("b", "a/k", undefined), { bucket: "b", key: "a/k", dir: "a" });
-    assert.deepEqual(parseObjectRef("b", "k", "null"), { bucket: "b", key: "k", dir: "" });
+    assert.deepEqual(parseObjectRef("b", "a/k", undefined), { bucket: "b", key: "a/k", dir: "a", folder: "b/a" });
+    assert.deepEqual(parseObjectRef("b", "k", "null"), { bucket: "b", key: "k", dir: "", folder: "b/" });
     assert.throws(
       () => parseObjectRef("b", "k", "v1"),
       (e: unknown) => (e as { code?: string }).code === "NoSuchVersion",
