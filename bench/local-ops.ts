@@ -9,18 +9,21 @@
  *
  * For each it prints the median and range of wall time and CPU-seconds (objbatch: the server process, every
  * thread; the anchors: /usr/bin/time), the median of the per-round ratios objbatch / anchor, and objbatch's
- * peak RSS. Figures only; it never fails on time.
+ * peak RSS. Figures only; it never fails on time. An anchor whose tool is not installed is left out.
  *
- *   npx tsx bench/local-ops.ts [checkout=this repository] [--objects 100000] [--rounds 3]
+ *   npx tsx bench/local-ops.ts [checkout=this repository ...] [--objects 100000] [--rounds 3]
  *                              [--where tmpfs,disk] [--ops copy,delete,tag]
  *
- * `checkout` is the objbatch directory whose dist/ runs (built first when not current): pass a worktree of an
- * older commit for "before" figures. tmpfs is /dev/shm, disk is os.tmpdir() (or OBJBATCH_BENCH_DISK).
+ * A checkout is an objbatch directory whose dist/ runs (built first when not current). Several checkouts (e.g. a
+ * worktree of an older commit for "before" figures, and this one) each get a server and a data directory of
+ * their own with the same objects, and take their turns with the anchors in the same rounds, so a machine shared
+ * with other work slows them alike. tmpfs is /dev/shm, disk is os.tmpdir() (or OBJBATCH_BENCH_DISK).
  * Goals (issue 11): copy within 2x of cp -r, delete within 3x of find -delete.
  */
+import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   checkoutDir,
@@ -52,7 +55,10 @@ const OBJECTS = Number(args.objects);
 const ROUNDS = Number(args.rounds);
 const OPS = new Set(args.ops.split(","));
 const PLACES: Record<string, string> = { tmpfs: "/dev/shm", disk: process.env.OBJBATCH_BENCH_DISK ?? tmpdir() };
-const checkout = checkoutDir(positionals[0]);
+const checkouts = (positionals.length > 0 ? positionals : [undefined]).map(checkoutDir);
+/** "objbatch" alone; "objbatch@<folder>" for each of several checkouts. */
+const objbatchNames = checkouts.map((dir) => (checkouts.length === 1 ? "objbatch" : `objbatch@${basename(dir)}`));
+const installed = (tool: string): boolean => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 
 type Contender = { readonly name: string; run(round: number): Promise<Run> };
 
@@ -70,25 +76,40 @@ async function alternate(contenders: readonly Contender[]): Promise<Map<string, 
 
 function describe(label: string, runs: Map<string, Run[]>): string {
   const lines = [label];
-  const ours = runs.get("objbatch")!;
   for (const [name, rs] of runs) {
     const rss = rs[0].rssMb !== undefined ? `, peak RSS ${median(rs.map((r) => r.rssMb!)).toFixed(0)} MB` : "";
-    let line = `  ${name.padEnd(22)} wall ${spread(rs.map((r) => r.wall))}  CPU ${spread(rs.map((r) => r.cpu))}${rss}`;
-    if (name !== "objbatch") {
-      const wall = median(ours.map((r, i) => r.wall / rs[i].wall));
-      const cpu = median(ours.map((r, i) => r.cpu / Math.max(rs[i].cpu, 0.01)));
-      line += `  -> objbatch/${name}: wall ${wall.toFixed(2)}x, CPU ${cpu.toFixed(2)}x`;
-    } else {
-      line += `  ${Math.round(OBJECTS / median(rs.map((r) => r.wall)))} tasks/s`;
+    const line = `  ${name.padEnd(26)} wall ${spread(rs.map((r) => r.wall))}  CPU ${spread(rs.map((r) => r.cpu))}${rss}`;
+    if (objbatchNames.includes(name)) {
+      lines.push(`${line}  ${Math.round(OBJECTS / median(rs.map((r) => r.wall)))} tasks/s`);
+      continue;
     }
     lines.push(line);
+    for (const ours of objbatchNames) {
+      const mine = runs.get(ours)!;
+      const wall = median(mine.map((r, i) => r.wall / rs[i].wall));
+      const cpu = median(mine.map((r, i) => r.cpu / Math.max(rs[i].cpu, 0.01)));
+      lines.push(`    -> ${ours}/${name}: wall ${wall.toFixed(2)}x, CPU ${cpu.toFixed(2)}x`);
+    }
   }
   return lines.join("\n");
 }
 
+/** One objbatch under test: its server, and its data directory with the same objects as every other's. */
+interface Site {
+  readonly name: string;
+  readonly dataDir: string;
+  readonly buckets: string;
+  server?: Server;
+}
+
 async function benchPlace(place: string, base: string): Promise<string> {
-  const dataDir = await mkdtemp(join(base, "objbatch-ops-"));
-  const buckets = join(dataDir, "buckets");
+  const sites: Site[] = [];
+  for (const name of objbatchNames) {
+    const dataDir = await mkdtemp(join(base, "objbatch-ops-"));
+    sites.push({ name, dataDir, buckets: join(dataDir, "buckets") });
+  }
+  // The anchors work in the first site's data directory, on the same tree.
+  const { buckets } = sites[0];
   const src = join(buckets, "bench-src");
   const out: string[] = [];
   // Each figure is printed as soon as it is known (a long run cut short keeps what it measured).
@@ -96,18 +117,19 @@ async function benchPlace(place: string, base: string): Promise<string> {
     out.push(text);
     process.stdout.write(`[${place}] ${text}\n`);
   };
-  let server: Server | undefined;
   try {
-    process.stderr.write(`[${place}] generating ${OBJECTS} objects of 1 KiB in ${dataDir} ...\n`);
+    process.stderr.write(`[${place}] generating ${OBJECTS} objects of 1 KiB in ${sites[0].dataDir} ...\n`);
     await generateObjects(src, OBJECTS);
-    await mkdir(join(buckets, "bench-m"), { recursive: true });
-    await writeManifest(join(buckets, "bench-m", "copy.csv"), "bench-src", OBJECTS);
-    await writeManifest(join(buckets, "bench-m", "delete.csv"), "bench-del", OBJECTS);
-    await writeManifest(join(buckets, "bench-m", "tag.csv"), "bench-tag", OBJECTS);
-    if (OPS.has("tag")) timed("cp", ["-r", src, join(buckets, "bench-tag")]);
+    for (const site of sites) {
+      await mkdir(join(site.buckets, "bench-m"), { recursive: true });
+      if (site !== sites[0]) timed("cp", ["-r", src, join(site.buckets, "bench-src")]);
+      await writeManifest(join(site.buckets, "bench-m", "copy.csv"), "bench-src", OBJECTS);
+      await writeManifest(join(site.buckets, "bench-m", "delete.csv"), "bench-del", OBJECTS);
+      await writeManifest(join(site.buckets, "bench-m", "tag.csv"), "bench-tag", OBJECTS);
+      if (OPS.has("tag")) timed("cp", ["-r", src, join(site.buckets, "bench-tag")]);
+    }
     sync();
-    server = await startServer(checkout, dataDir);
-    const s = server;
+    for (let i = 0; i < sites.length; i++) sites[i].server = await startServer(checkouts[i], sites[i].dataDir);
     const fresh = async <T>(dir: string, f: () => Promise<T>): Promise<T> => {
       try {
         return await f();
@@ -116,65 +138,76 @@ async function benchPlace(place: string, base: string): Promise<string> {
         sync();
       }
     };
+    const perSite = (run: (site: Site, server: Server) => Promise<Run>): Contender[] =>
+      sites.map((site) => ({ name: site.name, run: () => run(site, site.server!) }));
 
     if (OPS.has("copy")) {
       process.stderr.write(`[${place}] copy ...\n`);
       const dst = join(buckets, "bench-dst");
-      const runs = await alternate([
-        {
-          name: "objbatch",
-          run: () =>
-            fresh(dst, async () => {
-              await mkdir(dst);
-              return runJob(s, "bench-m", "copy.csv", operationXml("copy", "bench-dst"), OBJECTS);
-            }),
-        },
+      const anchors: Contender[] = [
         { name: "cp -r", run: () => fresh(dst, async () => timed("cp", ["-r", src, dst])) },
-        {
+      ];
+      if (installed("rclone")) {
+        anchors.push({
           name: "rclone --transfers 32",
           run: () =>
             fresh(dst, async () => timed("rclone", ["copy", "--config", "/dev/null", "--transfers", "32", src, dst])),
-        },
+        });
+      }
+      const runs = await alternate([
+        ...perSite((site, server) => {
+          const target = join(site.buckets, "bench-dst");
+          return fresh(target, async () => {
+            await mkdir(target);
+            return runJob(server, "bench-m", "copy.csv", operationXml("copy", "bench-dst"), OBJECTS);
+          });
+        }),
+        ...anchors,
       ]);
       report(describe(`copy ${OBJECTS} x 1 KiB`, runs));
     }
 
     if (OPS.has("delete")) {
       process.stderr.write(`[${place}] delete ...\n`);
-      const del = join(buckets, "bench-del");
-      const onFreshTree = (f: () => Promise<Run>) => async () => {
+      const onFreshTree = (del: string, f: () => Promise<Run>) => async () => {
         timed("cp", ["-r", src, del]);
         sync();
         return fresh(del, f);
       };
+      const del = join(buckets, "bench-del");
       const runs = await alternate([
-        {
-          name: "objbatch",
-          run: onFreshTree(() => runJob(s, "bench-m", "delete.csv", operationXml("delete"), OBJECTS)),
-        },
-        { name: "find -delete", run: onFreshTree(async () => timed("find", [del, "-delete"])) },
-        { name: "rm -rf", run: onFreshTree(async () => timed("rm", ["-rf", del])) },
+        ...perSite((site, server) =>
+          onFreshTree(join(site.buckets, "bench-del"), () =>
+            runJob(server, "bench-m", "delete.csv", operationXml("delete"), OBJECTS),
+          )(),
+        ),
+        { name: "find -delete", run: onFreshTree(del, async () => timed("find", [del, "-delete"])) },
+        { name: "rm -rf", run: onFreshTree(del, async () => timed("rm", ["-rf", del])) },
       ]);
       report(describe(`delete ${OBJECTS} x 1 KiB`, runs));
     }
 
     if (OPS.has("tag")) {
       process.stderr.write(`[${place}] tag ...\n`);
-      const runs = await alternate([
-        { name: "objbatch", run: () => runJob(s, "bench-m", "tag.csv", operationXml("tag"), OBJECTS) },
-      ]);
+      const runs = await alternate(
+        perSite((_site, server) => runJob(server, "bench-m", "tag.csv", operationXml("tag"), OBJECTS)),
+      );
       report(describe(`tag (PutObjectTagging, Replaced) ${OBJECTS} objects`, runs));
     }
-    report(`objbatch peak RSS over all of the above: ${(await server.peakRssMb()).toFixed(0)} MB`);
+    for (const site of sites) {
+      report(`${site.name} peak RSS over all of the above: ${(await site.server!.peakRssMb()).toFixed(0)} MB`);
+    }
   } finally {
-    await server?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    for (const site of sites) {
+      await site.server?.stop();
+      await rm(site.dataDir, { recursive: true, force: true });
+    }
   }
   return `== ${place} (${base}) ==\n${out.join("\n")}`;
 }
 
 const header = [
-  `objbatch checkout: ${checkout} (${commitOf(checkout)})`,
+  ...checkouts.map((dir, i) => `${objbatchNames[i]} checkout: ${dir} (${commitOf(dir)})`),
   `objects: ${OBJECTS} of 1 KiB, ${ROUNDS} rounds, contenders alternating; machine at start: ${machineLoad()}`,
 ];
 process.stdout.write(`${header.join("\n")}\n`);

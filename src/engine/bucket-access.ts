@@ -57,12 +57,17 @@ export class BucketAccess {
 
 /** An ObjectStorage that checks every bucket it is asked to touch. */
 export function restrictStorage(storage: ObjectStorage, access: BucketAccess): ObjectStorage {
-  // Refusals come back as rejected promises, like any other storage error.
+  // Refusals come back as rejected promises, like any other storage error. Not an async function: a request
+  // allowed through costs no promise of its own here (the storage's is handed back).
   const guarded =
     <A extends unknown[], R>(method: (bucket: string, ...rest: A) => Promise<R>) =>
-    async (bucket: string, ...rest: A): Promise<R> => {
-      access.check(bucket);
-      return method.call(storage, bucket, ...rest);
+    (bucket: string, ...rest: A): Promise<R> => {
+      try {
+        access.check(bucket);
+        return method.call(storage, bucket, ...rest);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     };
   return {
     description: storage.description,
@@ -71,10 +76,14 @@ export function restrictStorage(storage: ObjectStorage, access: BucketAccess): O
     head: guarded(storage.head),
     get: guarded(storage.get),
     put: guarded(storage.put),
-    copy: async (source, target, options) => {
-      access.check(source.bucket);
-      access.check(target.bucket);
-      return storage.copy(source, target, options);
+    copy: (source, target, options) => {
+      try {
+        access.check(source.bucket);
+        access.check(target.bucket);
+        return storage.copy(source, target, options);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     },
     delete: guarded(storage.delete),
     getTagging: guarded(storage.getTagging),

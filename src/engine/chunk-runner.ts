@@ -8,19 +8,22 @@
 import { buffer } from "node:stream/consumers";
 import type { Logger } from "pino";
 import { tallyFailures } from "../domain/failure-causes.js";
+import type { Operation } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 import { failed, succeeded, type TaskResult, type TaskRow } from "../domain/task.js";
 import { parseChunk } from "../manifest/csv-manifest.js";
 import { encodeInlineTasks, type InlineTask, inlineTask, parseInlineTasks } from "../manifest/inline-tasks.js";
 import type { TaskMeter } from "../metrics/meters.js";
 import { runOperation } from "../operations/index.js";
-import { formatRows } from "../report/report-row.js";
+import type { OperationContext } from "../operations/types.js";
+import { ReportRows } from "../report/report-row.js";
 import { isStorageError } from "../storage/errors.js";
 import type { ChunkResults } from "../store/chunks/complete-chunk.js";
 import type { LeasedChunk } from "../store/chunks/lease-chunk.js";
+import type { AdaptiveConcurrency } from "./adaptive-concurrency.js";
 import type { JobContext } from "./job-context.js";
 import type { JobThrottle } from "./job-throttle.js";
-import { isThrottling, type RetryPolicy, withRetry } from "./retry.js";
+import { isThrottling, type RetryPolicy, retryAfterFailure, withRetry } from "./retry.js";
 import type { Semaphore } from "./semaphore.js";
 
 /** The part of a leased chunk (store/chunks/lease-chunk.ts) an executor needs. */
@@ -99,6 +102,14 @@ export async function executeChunk(
 
   const throttle = control.throttle;
   const concurrency = throttle?.concurrency;
+  // What every task of the chunk hands its operation (a task under a rate cap swaps in its own storage view).
+  const operationContext: TaskOperationContext = {
+    storage: context.storage,
+    jobId: job.jobId,
+    accountId: job.accountId,
+    signal: control.shutdown,
+    functions: context.functions,
+  };
   const stopping = () => control.shutdown.aborted || STOPPING.has(control.status(job.jobId) ?? "Active");
   const noMoreTasks = () => next >= rows.length || stopping();
 
@@ -111,7 +122,7 @@ export async function executeChunk(
       if (concurrency && !concurrency.tryAcquire()) await concurrency.acquire();
       // A lane whose chunk ran out of tasks (or whose job stopped) while it queued gives up its turn.
       if (throttle?.rate) await throttle.rate.acquire(noMoreTasks, control.shutdown);
-      await deps.tasks.acquire();
+      if (!deps.tasks.tryAcquire()) await deps.tasks.acquire();
       try {
         const i = next++;
         if (i >= rows.length) return;
@@ -120,7 +131,7 @@ export async function executeChunk(
           next = rows.length;
           return;
         }
-        results[i] = await runTask(deps, context, rows[i], control.shutdown, throttle, operationCell);
+        results[i] = await runTask(deps, context, rows[i], operationContext, throttle, operationCell);
         tell(results[i]);
       } finally {
         deps.tasks.release();
@@ -141,32 +152,33 @@ export async function executeChunk(
 function summarize(context: JobContext, rows: readonly TaskRow[], results: readonly (TaskResult | undefined)[]) {
   let succeeded = 0;
   let failedCount = 0;
-  const succeededRows: { task: TaskRow["task"]; result: TaskResult }[] = [];
-  const failedRows: { task: TaskRow["task"]; result: TaskResult }[] = [];
+  const succeededRows = new ReportRows();
+  const failedRows = new ReportRows();
   const failures: { task: TaskRow["task"]; result: TaskResult }[] = [];
   const unrun: InlineTask[] = [];
-  rows.forEach((row, i) => {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
     const result = results[i];
     if (!result) {
       // Not attempted: the job was cancelled or failed meanwhile. Kept with the chunk, so a rerun of the job's
       // unsucceeded tasks finds it (D35); a record that cannot become a task would only fail again.
       if (row.invalid === undefined) unrun.push(inlineTask(row.task.bucket, row.task.key, row.task.versionId));
-      return;
+      continue;
     }
     if (result.status === "succeeded") {
       succeeded++;
-      if (context.keepSucceededRows) succeededRows.push({ task: row.task, result });
+      if (context.keepSucceededRows) succeededRows.add(row.task, result);
     } else {
       failedCount++;
       failures.push({ task: row.task, result });
-      if (context.keepFailedRows) failedRows.push({ task: row.task, result });
+      if (context.keepFailedRows) failedRows.add(row.task, result);
     }
-  });
+  }
   return {
     succeeded,
     failed: failedCount,
-    succeededRows: succeededRows.length > 0 ? formatRows(succeededRows) : null,
-    failedRows: failedRows.length > 0 ? formatRows(failedRows) : null,
+    succeededRows: succeededRows.count > 0 ? succeededRows.text : null,
+    failedRows: failedRows.count > 0 ? failedRows.text : null,
     unrunTasks: unrun.length > 0 ? encodeInlineTasks(unrun) : null,
     // Tallied whatever the report keeps, so the causes are exact even without a report (D27).
     causes: tallyFailures(failures),
@@ -191,12 +203,19 @@ async function readChunkRows(deps: ExecutionDeps, context: JobContext, chunk: Ch
   return parseChunk(bytes, manifest.fields, chunk.firstRecord, manifest.format);
 }
 
-/** The task's result; undefined when shutdown cut it short (the chunk is then given back and run again). */
+/** An operation's context as a chunk's tasks get it: with the chunk's shutdown signal. */
+type TaskOperationContext = OperationContext & { readonly signal: AbortSignal };
+
+/**
+ * The task's result; undefined when shutdown cut it short (the chunk is then given back and run again). The first
+ * attempt runs on its own, with the chunk's shared operation context: nearly every task succeeds or fails for
+ * good at once, and the retry machinery (its closures and hooks) is built only for a task whose attempt threw.
+ */
 async function runTask(
   deps: ExecutionDeps,
   context: JobContext,
   row: TaskRow,
-  signal: AbortSignal,
+  operationContext: TaskOperationContext,
   throttle: JobThrottle | undefined,
   operationCell: number,
 ): Promise<TaskResult | undefined> {
@@ -211,22 +230,48 @@ async function runTask(
     meter?.finished(operationCell, DRY_RUN_RESULT);
     return DRY_RUN_RESULT;
   }
+  // Under a request-rate cap each task gets a storage view of its own that charges the cap (job-throttle.ts).
   const storage = throttle ? throttle.storageForTask(context.storage) : context.storage;
+  const operation = storage === operationContext.storage ? operationContext : { ...operationContext, storage };
   const concurrency = throttle?.concurrency;
   // Each attempt notes the limit's epoch when it starts: a throttled attempt halves the limit only if no
   // other attempt that started later already did (adaptive-concurrency.ts).
-  let epoch = 0;
+  const epoch = concurrency ? concurrency.epoch : 0;
+  meter?.started();
+  let result: TaskResult | undefined;
+  try {
+    try {
+      result = await runOperation(row.task, job.operation, operation);
+      concurrency?.succeeded();
+    } catch (first) {
+      result = await retryTask(deps, row, job.operation, operation, concurrency, epoch, first);
+    }
+  } catch (e) {
+    result = taskFailure(deps, job.jobId, row, operation.signal, e);
+  } finally {
+    meter?.ended();
+  }
+  if (result !== undefined) meter?.finished(operationCell, result);
+  return result;
+}
+
+/** A task whose first attempt (started at `firstEpoch`) threw `first`: retried as the policy says (retry.ts). */
+async function retryTask(
+  deps: ExecutionDeps,
+  row: TaskRow,
+  operation: Operation,
+  operationContext: TaskOperationContext,
+  concurrency: AdaptiveConcurrency | undefined,
+  firstEpoch: number,
+  first: unknown,
+): Promise<TaskResult> {
+  const meter = deps.metrics;
+  let epoch = firstEpoch;
   let throttled = false;
   const attempt = () => {
     if (concurrency) epoch = concurrency.epoch;
     throttled = false;
-    return runOperation(row.task, job.operation, {
-      storage,
-      jobId: job.jobId,
-      accountId: job.accountId,
-      signal,
-      functions: context.functions,
-    });
+    return runOperation(row.task, operation, operationContext);
   };
   const onError = (e: unknown) => {
     meter?.attemptFailed(e);
@@ -235,17 +280,12 @@ async function runTask(
       if (concurrency.throttled(epoch)) meter?.concurrencyDecreased();
     }
   };
-  meter?.started();
-  let result: TaskResult | undefined;
-  try {
-    result = await withRetry(attempt, deps.retry, { signal, onError, onRetry: meter?.retryHooks.onRetry });
-    if (!throttled) concurrency?.succeeded();
-  } catch (e) {
-    result = taskFailure(deps, job.jobId, row, signal, e);
-  } finally {
-    meter?.ended();
-  }
-  if (result !== undefined) meter?.finished(operationCell, result);
+  const result = await retryAfterFailure(attempt, first, deps.retry, {
+    signal: operationContext.signal,
+    onError,
+    onRetry: meter?.retryHooks.onRetry,
+  });
+  if (!throttled) concurrency?.succeeded();
   return result;
 }
 

@@ -101,6 +101,24 @@ export async function withRetry<T>(
   policy: RetryPolicy,
   hooks: RetryHooks | AbortSignal = {},
 ): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    return retryAfterFailure(fn, e, policy, hooks);
+  }
+}
+
+/**
+ * What withRetry does once the first attempt of `fn` threw `firstError`: decides whether to retry it, and
+ * retries as withRetry would. Lets a hot path make its first attempt without the retry machinery (the chunk
+ * runner's tasks, nearly all of which succeed at once) and pay for it only when an attempt fails.
+ */
+export async function retryAfterFailure<T>(
+  fn: () => Promise<T>,
+  firstError: unknown,
+  policy: RetryPolicy,
+  hooks: RetryHooks | AbortSignal = {},
+): Promise<T> {
   const {
     signal,
     onError,
@@ -108,14 +126,16 @@ export async function withRetry<T>(
     sleep: wait = realSleep,
     random = Math.random,
   } = hooks instanceof AbortSignal ? ({ signal: hooks } as RetryHooks) : hooks;
+  let e = firstError;
   for (let attempt = 0; ; attempt++) {
+    onError?.(e, attempt);
+    if (!isRetryable(e) || attempt + 1 >= policy.attempts || signal?.aborted) throw e;
+    onRetry?.(e, attempt);
+    await wait(backoffDelay(policy, attempt, random, isThrottling(e)), signal);
     try {
       return await fn();
-    } catch (e) {
-      onError?.(e, attempt);
-      if (!isRetryable(e) || attempt + 1 >= policy.attempts || signal?.aborted) throw e;
-      onRetry?.(e, attempt);
-      await wait(backoffDelay(policy, attempt, random, isThrottling(e)), signal);
+    } catch (next) {
+      e = next;
     }
   }
 }

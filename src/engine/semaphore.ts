@@ -10,11 +10,17 @@ export class Semaphore {
     this.available = permits;
   }
 
-  acquire(): Promise<void> {
+  /** Takes a permit if one is free right now: the hot path, without a promise to await. */
+  tryAcquire(): boolean {
     if (this.available > 0) {
       this.available--;
-      return Promise.resolve();
+      return true;
     }
+    return false;
+  }
+
+  acquire(): Promise<void> {
+    if (this.tryAcquire()) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 

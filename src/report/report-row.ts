@@ -63,7 +63,36 @@ export function formatRow(task: Task, result: TaskResult): string {
 
 /** The rows of one chunk's results, ready to append to a report part. */
 export function formatRows(rows: readonly ReportEntry[]): string {
-  let out = "";
-  for (const { task, result } of rows) out += formatRow(task, result);
-  return out;
+  const out = new ReportRows();
+  for (const { task, result } of rows) out.add(task, result);
+  return out.text;
+}
+
+/**
+ * One chunk's report rows, built row by row as formatRow builds them. A chunk's tasks mostly share their bucket
+ * and their result (every plain success is one frozen object, domain/task.ts), so the encoded bucket and the
+ * row's tail after the version id are reused from the previous row when they are the same: a row is then five
+ * pieces instead of fifteen, for the collector and for the copy that flattens the text when it is posted.
+ */
+export class ReportRows {
+  text = "";
+  count = 0;
+  private bucket: string | undefined;
+  private bucketField = "";
+  private result: TaskResult | undefined;
+  private tail = "";
+
+  add(task: Task, result: TaskResult): void {
+    if (task.bucket !== this.bucket) {
+      this.bucket = task.bucket;
+      this.bucketField = `${csvField(task.bucket)},`;
+    }
+    if (result !== this.result) {
+      this.result = result;
+      this.tail = `,${result.status},${result.httpStatus},${csvField(result.errorCode)},${csvField(result.message)}\n`;
+    }
+    const version = task.versionId === undefined ? "" : csvField(task.versionId);
+    this.text += this.bucketField + encodeReportKey(task.key) + "," + version + this.tail;
+    this.count++;
+  }
 }

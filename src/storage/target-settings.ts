@@ -63,28 +63,34 @@ export const hasObjectLock = (s: TargetSettings): boolean =>
  */
 export function withTargetSettings(storage: ObjectStorage): ObjectStorage {
   return delegateTo(storage, {
-    async put(bucket: string, key: string, body: Parameters<ObjectStorage["put"]>[2], options: PutOptions = {}) {
+    put(bucket: string, key: string, body: Parameters<ObjectStorage["put"]>[2], options: PutOptions = {}) {
       const settings = options.settings;
       if (settings === undefined) return storage.put(bucket, key, body, options);
       const refused = refusedSetting(settings, storage.description);
-      if (refused) throw refused;
+      if (refused) return Promise.reject(refused);
       const { settings: _s, ...rest } = options;
-      const written = await storage.put(bucket, key, body, rest);
-      if (hasObjectLock(settings)) await lockOrUndo(storage, { bucket, key }, settings, written);
-      return written;
+      return writeThenLock(storage, { bucket, key }, settings, () => storage.put(bucket, key, body, rest));
     },
-    async copy(
-      source: { bucket: string; key: string },
-      target: { bucket: string; key: string },
-      options: CopyOptions = {},
-    ) {
+    // Not an async function: a copy without settings hands back the backend's own promise.
+    copy(source: { bucket: string; key: string }, target: { bucket: string; key: string }, options: CopyOptions = {}) {
       const refused = refusedSetting(options, storage.description);
-      if (refused) throw refused;
-      const written = await storage.copy(source, target, options);
-      if (hasObjectLock(options)) await lockOrUndo(storage, target, options, written);
-      return written;
+      if (refused) return Promise.reject(refused);
+      if (!hasObjectLock(options)) return storage.copy(source, target, options);
+      return writeThenLock(storage, target, options, () => storage.copy(source, target, options));
     },
   });
+}
+
+/** Writes with `write`, then applies the settings' Object Lock to what it wrote (or undoes the write). */
+async function writeThenLock(
+  storage: ObjectStorage,
+  target: { bucket: string; key: string },
+  settings: TargetSettings,
+  write: () => Promise<WriteResult>,
+): Promise<WriteResult> {
+  const written = await write();
+  if (hasObjectLock(settings)) await lockOrUndo(storage, target, settings, written);
+  return written;
 }
 
 /** An ObjectStorage that calls `storage` for every method but those in `overrides`. */

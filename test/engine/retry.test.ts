@@ -13,7 +13,14 @@ import { StaticAccountRegistry } from "../../src/accounts/types.js";
 import type { Job, Operation } from "../../src/domain/job.js";
 import { InProcessExecutor } from "../../src/engine/in-process-executor.js";
 import { DEFAULT_ENGINE_OPTIONS } from "../../src/engine/options.js";
-import { backoffDelay, isRetryable, isThrottling, type RetryPolicy, withRetry } from "../../src/engine/retry.js";
+import {
+  backoffDelay,
+  isRetryable,
+  isThrottling,
+  type RetryPolicy,
+  retryAfterFailure,
+  withRetry,
+} from "../../src/engine/retry.js";
 import { StorageError } from "../../src/storage/errors.js";
 import { openStorage } from "../../src/storage/open-storage.js";
 import type { ObjectStorage } from "../../src/storage/types.js";
@@ -181,6 +188,73 @@ describe("withRetry", () => {
       (e: StorageError) => e.code === "SlowDown",
     );
     assert.equal(calls, 2);
+  });
+});
+
+describe("retryAfterFailure (a first attempt made without the retry machinery)", () => {
+  const quick = () => {
+    const delays: number[] = [];
+    return { delays, sleep: async (ms: number) => void delays.push(ms), random: () => 0.999999 };
+  };
+
+  it("goes on as withRetry would after that attempt: same delays, attempts numbered from the first", async () => {
+    const hooks = quick();
+    const errors: number[] = [];
+    let calls = 1; // the first attempt, made by the caller, threw
+    const result = await retryAfterFailure(
+      async () => {
+        if (++calls < 4) throw new StorageError("InternalError", 500, "oops");
+        return "ok";
+      },
+      new StorageError("InternalError", 500, "first"),
+      policy,
+      { ...hooks, onError: (_e, attempt) => errors.push(attempt) },
+    );
+    assert.equal(result, "ok");
+    assert.equal(calls, 4);
+    assert.deepEqual(hooks.delays, [99, 199, 399]);
+    assert.deepEqual(errors, [0, 1, 2]);
+  });
+
+  it("counts the first attempt against the policy's attempts", async () => {
+    const hooks = quick();
+    let calls = 1;
+    await assert.rejects(
+      retryAfterFailure(
+        async () => {
+          calls++;
+          throw networkError("ECONNRESET");
+        },
+        networkError("ECONNRESET"),
+        policy,
+        hooks,
+      ),
+      /ECONNRESET/,
+    );
+    assert.equal(calls, 5);
+    assert.equal(hooks.delays.length, 4);
+  });
+
+  it("rethrows a permanent first error without another attempt, and any error once the signal aborted", async () => {
+    let calls = 0;
+    const attempt = async () => {
+      calls++;
+    };
+    const errors: number[] = [];
+    await assert.rejects(
+      retryAfterFailure(attempt, new StorageError("NoSuchKey", 404, "gone"), policy, {
+        onError: (_e, n) => errors.push(n),
+      }),
+      (e: StorageError) => e.code === "NoSuchKey",
+    );
+    const aborted = new AbortController();
+    aborted.abort();
+    await assert.rejects(
+      retryAfterFailure(attempt, new StorageError("SlowDown", 503, "slow"), policy, aborted.signal),
+      (e: StorageError) => e.code === "SlowDown",
+    );
+    assert.equal(calls, 0);
+    assert.deepEqual(errors, [0], "the first error is heard once");
   });
 });
 

@@ -4,7 +4,7 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import fc from "fast-check";
 import { failed, succeeded } from "../../src/domain/task.js";
-import { csvField, encodeReportKey, formatRow, formatRows } from "../../src/report/report-row.js";
+import { csvField, encodeReportKey, formatRow, formatRows, ReportRows } from "../../src/report/report-row.js";
 
 describe("encodeReportKey", () => {
   it("percent-encodes like encodeURIComponent but keeps slashes", () => {
@@ -98,5 +98,34 @@ describe("formatRows", () => {
       "b,k1,,succeeded,200,,Successful\nb,k2,,failed,404,NoSuchKey,The specified key does not exist.\n",
     );
     assert.equal(formatRows([]), "");
+  });
+});
+
+describe("ReportRows", () => {
+  it("builds exactly the rows formatRow makes, whether buckets and results repeat, change or come back", () => {
+    const ok = succeeded();
+    const copied = succeeded("Successful", 204);
+    const missing = failed(404, "NoSuchKey", 'no "such", key\nhere');
+    const entries = [
+      { task: { bucket: "b", key: "k1" }, result: ok },
+      { task: { bucket: "b", key: "k 2", versionId: "v,1" }, result: ok },
+      { task: { bucket: "b", key: "k3" }, result: missing },
+      { task: { bucket: "other,bucket", key: "k4" }, result: missing },
+      { task: { bucket: "other,bucket", key: "dir/ü 5" }, result: copied },
+      { task: { bucket: "b", key: "k6", versionId: "null" }, result: ok },
+      // An equal result that is another object is encoded anew, to the same text.
+      { task: { bucket: "b", key: "k7" }, result: failed(404, "NoSuchKey", 'no "such", key\nhere') },
+      { task: { bucket: "b", key: "k8" }, result: { ...ok } },
+    ];
+    const rows = new ReportRows();
+    for (const { task, result } of entries) rows.add(task, result);
+    assert.equal(rows.count, entries.length);
+    assert.equal(rows.text, entries.map(({ task, result }) => formatRow(task, result)).join(""));
+    assert.equal(formatRows(entries), rows.text);
+  });
+
+  it("starts empty", () => {
+    const rows = new ReportRows();
+    assert.deepEqual([rows.count, rows.text], [0, ""]);
   });
 });

@@ -64,7 +64,7 @@ export class BucketFolders {
 
   /** Whether the key's folder was verified recently enough to skip ensure(). */
   isKnown(k: ParsedKey): boolean {
-    return (this.verified.get(`${k.bucket}/${k.dir}`) ?? 0) > this.clock();
+    return (this.verified.get(k.folder) ?? 0) > this.clock();
   }
 
   /**
@@ -74,7 +74,7 @@ export class BucketFolders {
    */
   async ensure(k: ParsedKey, create: boolean): Promise<void> {
     const now = this.clock();
-    if ((this.verified.get(`${k.bucket}/${k.dir}`) ?? 0) > now) return;
+    if ((this.verified.get(k.folder) ?? 0) > now) return;
     await this.verifyBucket(k.bucket);
     if (k.dir === "") return;
     let rel = "";
@@ -150,7 +150,7 @@ export class BucketFolders {
    */
   pruneEmpty(k: ParsedKey): Promise<void> {
     if (k.dir === "") return Promise.resolve();
-    this.toPrune.add(`${k.bucket}/${k.dir}`);
+    this.toPrune.add(k.folder);
     this.pruning ??= new Promise((resolve) =>
       setImmediate(() => {
         this.pruning = undefined;

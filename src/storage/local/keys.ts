@@ -29,6 +29,15 @@ export interface ParsedKey {
   readonly key: string;
   /** The key's folder ("" at the bucket root), e.g. "a/b" for "a/b/c.txt". */
   readonly dir: string;
+  /** "<bucket>/<dir>": the folder as the folder caches name it (bucket-folders.ts, folder-listings.ts). */
+  readonly folder: string;
+}
+
+/** The parsed form of a key already checked. */
+export function parsedKey(bucket: string, key: string): ParsedKey {
+  const slash = key.lastIndexOf("/");
+  const dir = slash < 0 ? "" : key.slice(0, slash);
+  return { bucket, key, dir, folder: `${bucket}/${dir}` };
 }
 
 /** Validates `key` for use inside `bucket` (whose name must already be valid). */
@@ -46,14 +55,31 @@ export function parseKey(bucket: string, key: string): ParsedKey {
     const bytes = Buffer.byteLength(key, "utf8");
     if (bytes > MAX_KEY_BYTES) throw keyTooLong(bucket, key, `${bytes} bytes, the limit is ${MAX_KEY_BYTES}`);
   }
-  // Fast path: most keys have no dot-only segment, no empty segment and short segments.
+  if (segmentsNeedChecking(key)) checkSegments(bucket, key);
+  else if (key.charCodeAt(key.length - 1) === 47) throw trailingSlash(bucket, key);
+  return parsedKey(bucket, key);
+}
+
+/**
+ * Whether a segment of `key` may be "..", "." or empty, or long enough to pass NAME_MAX. A dot-only segment
+ * either starts the key or follows a "/"; an empty one is "//" (a leading "/" is refused before, a trailing one
+ * after); a segment of more than 255 bytes needs a key of more than 85 UTF-16 units. Most keys are none of
+ * these, and are checked without splitting them into an array of segments.
+ */
+function segmentsNeedChecking(key: string): boolean {
+  return key.length > 85 || key.charCodeAt(0) === 46 /* "." */ || key.includes("/.") || key.includes("//");
+}
+
+const trailingSlash = (bucket: string, key: string): StorageError =>
+  invalidKey(bucket, key, "a key ending in '/' (a folder marker) cannot be held by local storage");
+
+/** Every segment of `key`: no "..", then no trailing "/", then no empty or "." segment and none too long. */
+function checkSegments(bucket: string, key: string): void {
   const segments = key.split("/");
   for (const seg of segments) {
     if (seg === "..") throw accessDenied(bucket, key, "a '..' segment would step outside the bucket");
   }
-  if (key.charCodeAt(key.length - 1) === 47) {
-    throw invalidKey(bucket, key, "a key ending in '/' (a folder marker) cannot be held by local storage");
-  }
+  if (key.charCodeAt(key.length - 1) === 47) throw trailingSlash(bucket, key);
   for (const seg of segments) {
     if (seg === "") throw invalidKey(bucket, key, "empty path segment ('//') cannot be held by local storage");
     if (seg === ".") throw invalidKey(bucket, key, "a '.' path segment cannot be held by local storage");
@@ -66,8 +92,6 @@ export function parseKey(bucket: string, key: string): ParsedKey {
       );
     }
   }
-  const slash = key.lastIndexOf("/");
-  return { bucket, key, dir: slash < 0 ? "" : key.slice(0, slash) };
 }
 
 /** Versions: the local backend is unversioned; `undefined` and "null" both name the one object. */

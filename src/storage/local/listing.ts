@@ -11,7 +11,7 @@ import { storageClassFromRow } from "./attributes.js";
 import { fromFsError, isErrno } from "./errors.js";
 import { cachedEtag } from "./file-etag.js";
 import { lstatBig, readdirBuffers } from "./fs-calls.js";
-import { MAX_KEY_BYTES } from "./keys.js";
+import { MAX_KEY_BYTES, parsedKey } from "./keys.js";
 import { mtimeOf, type ObjectFiles } from "./object-files.js";
 
 /** The bucket's objects (the bucket already verified) whose key starts with `prefix` and sorts after `after`. */
@@ -78,7 +78,7 @@ async function listedObject(files: ObjectFiles, bucket: string, key: string): Pr
   let etag = cachedEtag(row, st);
   if (etag === undefined) {
     try {
-      etag = await files.computeEtag({ bucket, key, dir: "" }, abs);
+      etag = await files.computeEtag(parsedKey(bucket, key), abs);
     } catch {
       return undefined;
     }

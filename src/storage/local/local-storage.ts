@@ -15,6 +15,7 @@
  *
  * Where the rest lives:
  *   bucket-folders.ts   containment: a key never leads outside its bucket (lstat, no symlinks, a folder cache)
+ *   folder-listings.ts  the files of folders bulk deletes keep coming to, listed once instead of lstat each
  *   object-files.ts     an object's file and row, ETags, the atomic replace, lock and archive checks
  *   object-put.ts, object-copy.ts, listing.ts    PutObject, CopyObject, ListObjects
  *   restore-state.ts    archived objects and their restores
@@ -61,7 +62,8 @@ import {
 import { BucketFolders } from "./bucket-folders.js";
 import { fromFsError, isErrno } from "./errors.js";
 import { cachedEtag } from "./file-etag.js";
-import { mkdir, unlink } from "./fs-calls.js";
+import { FolderListings } from "./folder-listings.js";
+import { mkdir } from "./fs-calls.js";
 import { checkBucketName, type ParsedKey, parseObjectRef } from "./keys.js";
 import { listObjects } from "./listing.js";
 import { MetadataDb } from "./metadata-db.js";
@@ -88,6 +90,7 @@ export class LocalStorage implements ObjectStorage {
   readonly description: string;
   private readonly files: ObjectFiles;
   private readonly folders: BucketFolders;
+  private readonly listings: FolderListings;
   private readonly uploads: UploadArea;
   private readonly restoreDelayMs: Readonly<Record<RestoreTier, number>>;
 
@@ -105,6 +108,7 @@ export class LocalStorage implements ObjectStorage {
     this.description = `local:${root}`;
     const tmp = new TmpFiles(tmpDir);
     this.folders = new BucketFolders(bucketsRoot);
+    this.listings = new FolderListings(bucketsRoot);
     this.uploads = new UploadArea(uploadsDir, () => tmp.name());
     const db = new MetadataDb(path.join(root, "meta"));
     this.files = new ObjectFiles(this.description, this.folders, tmp, db, options.now ?? (() => new Date()));
@@ -185,36 +189,48 @@ export class LocalStorage implements ObjectStorage {
   /**
    * Deletes the object; deleting an object that does not exist succeeds, as in S3. One SQLite read for the
    * Object Lock state (with this turn's other reads, metadata-db.ts), which also tells whether there is a row to
-   * delete: a hand-dropped object costs no write.
+   * delete: a hand-dropped object costs no write, and an object's row is deleted with this turn's other writes,
+   * the delete resolving once that is committed.
    */
   async delete(bucket: string, key: string, versionId?: string): Promise<void> {
     const k = this.resolve(bucket, key, versionId);
     const { db } = this.files;
+    const file = this.folders.objectPath(k);
+    // A folder that deletes keep coming to is listed once, and its files need no lstat each (folder-listings.ts).
+    let listedFile = false;
     let st: fs.Stats | undefined;
     try {
       if (!this.folders.isKnown(k)) await this.folders.ensure(k, false);
-      st = fs.lstatSync(this.folders.objectPath(k), { throwIfNoEntry: false });
+      listedFile = this.listings.isListedFile(k);
+      if (!listedFile) st = fs.lstatSync(file, { throwIfNoEntry: false });
     } catch (e) {
       if (!(e instanceof StorageError && e.code === "NoSuchKey") && !isErrno(e, "ENOENT") && !isErrno(e, "ENOTDIR")) {
         throw fromFsError(e, bucket, key);
       }
     }
-    if (st === undefined) {
-      if (await db.readTogether(() => db.has(bucket, key))) db.delete(bucket, key);
-      return;
+    if (!listedFile) {
+      if (st === undefined) {
+        if (await db.readTogether(() => db.has(bucket, key))) await db.deleteRow(bucket, key);
+        return;
+      }
+      if (st.isSymbolicLink()) throw accessDenied(bucket, key, "the key names a symbolic link");
+      if (!st.isFile()) return;
     }
-    if (st.isSymbolicLink()) throw accessDenied(bucket, key, "the key names a symbolic link");
-    if (!st.isFile()) return;
     const lock = await db.readTogether(() => db.lock(bucket, key));
     checkNotLocked(bucket, key, lock, this.files.now().getTime(), "delete it");
     try {
-      await unlink(this.folders.objectPath(k));
+      fs.unlinkSync(file);
     } catch (e) {
+      // A folder made by hand where the listing saw a file: nothing to delete, as if lstat had seen it.
+      if (listedFile && (isErrno(e, "EISDIR") || isErrno(e, "EPERM"))) return;
       if (!isErrno(e, "ENOENT")) throw fromFsError(e, bucket, key);
     }
-    if (lock !== undefined) db.delete(bucket, key);
+    this.listings.forget(k);
+    // The row goes in this turn's write transaction and the folder in its prune pass: one wait for both.
+    const pruned = this.folders.pruneEmpty(k);
+    if (lock !== undefined) await db.deleteRow(bucket, key);
     else db.forgetEtag(bucket, key);
-    await this.folders.pruneEmpty(k);
+    await pruned;
   }
 
   async getTagging(bucket: string, key: string, versionId?: string): Promise<Tag[]> {

@@ -269,6 +269,16 @@ export class MetadataDb {
     this.replace(bucket, key, undefined);
   }
 
+  /**
+   * Deletes the object's row; resolves once committed, with this turn's other writes (a bulk delete of objects
+   * that have rows, as every object written through objbatch does, costs no write transaction per object).
+   * An ETag cached and not yet written is forgotten at once.
+   */
+  deleteRow(bucket: string, key: string): Promise<void> {
+    if (this.pending.size > 0) this.pending.delete(pendingKey(bucket, key));
+    return this.enqueue(() => this.deleteStmt.run(bucket, key));
+  }
+
   /** Remembers an ETag for a file of this size and mtime; written in the next batch. */
   cacheEtag(bucket: string, key: string, etag: string, size: number, mtimeNs: string): void {
     this.pending.set(pendingKey(bucket, key), { bucket, key, etag, size, mtimeNs });

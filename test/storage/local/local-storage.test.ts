@@ -117,6 +117,42 @@ describe("LocalStorage objects", () => {
     assert.equal(await text(f.storage.get("src", "held/y.txt")), "y");
   });
 
+  it("deletes the rows of a turn's deletes in one batch, committed before each delete resolves", async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `rows-del/${i}.txt`);
+    for (const key of keys) {
+      await f.storage.put("src", key, key);
+      await f.storage.putTagging("src", key, [{ key: "t", value: key }]);
+    }
+    const committedRows = (): number => {
+      // Another connection sees only what is committed.
+      const db = openSqliteDatabase(join(f.dataDir, "meta", "objects.sqlite"));
+      try {
+        return (
+          db.prepare("SELECT count(*) AS n FROM objects WHERE bucket = 'src' AND key LIKE 'rows-del/%'").get() as {
+            n: number;
+          }
+        ).n;
+      } finally {
+        db.close();
+      }
+    };
+    assert.equal(committedRows(), keys.length);
+    let resolved = 0;
+    let rowsWhenFirstResolved = -1;
+    await Promise.all(
+      keys.map((key) =>
+        f.storage.delete("src", key).then(() => {
+          if (resolved++ === 0) rowsWhenFirstResolved = committedRows();
+        }),
+      ),
+    );
+    assert.equal(rowsWhenFirstResolved, 0, "every row of the batch was committed before the first delete resolved");
+    assert.equal(readdirSync(f.file("src", "")).includes("rows-del"), false, "the emptied folder is gone");
+    // A new object at a deleted key inherits nothing of the old one.
+    await f.storage.put("src", keys[0], "again");
+    assert.deepEqual(await f.storage.getTagging("src", keys[0]), []);
+  });
+
   it("drops an ETag cached by a copy when the copy is deleted before the cache is written", async () => {
     await f.drop("src", "etag-src.txt", "hashed");
     const r = await f.storage.copy({ bucket: "src", key: "etag-src.txt" }, { bucket: "dst", key: "etag/c.txt" });
