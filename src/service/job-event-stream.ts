@@ -141,7 +141,9 @@ export async function openEventStream(
       if (closed) return;
       try {
         const { job, progress } = await parts.service.describeJobProgress(accountId, id);
-        if (!closed) void sink({ kind: "progress", job, progress });
+        // A job read as no longer running has a job.status event on its way that says so (and takes it out of the
+        // set): a progress event must not tell a reader the job ended before that event does.
+        if (!closed && RUNNING.has(job.status)) void sink({ kind: "progress", job, progress });
       } catch (e) {
         // Gone (deleted) or the store is down this second: nothing to show now.
         if (isDomainError(e) && e.kind === "NoSuchJob") running.delete(id);

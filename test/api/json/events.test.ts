@@ -115,6 +115,12 @@ describe("GET /api/v1/jobs/{jobId}/events", () => {
     );
     assert.equal(new Set(ids).size, ids.length, "no duplicate");
     await c.waitFor((s) => s.comments.includes("heartbeat"), "a heartbeat comment");
+    // The end is told by the job.status events alone: no progress event says the job stopped running first.
+    const told = c.events.filter((e) => e.event === "progress").map((e) => dataOf(e).status);
+    assert.ok(
+      told.every((status) => status === "Active" || status === "Pausing"),
+      told.join(),
+    );
     c.close();
   });
 
