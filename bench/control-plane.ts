@@ -276,6 +276,8 @@ async function seed(store: any, seeds: readonly Seed[], parallel: number) {
 
 interface ProcUsage {
   readonly cpuSeconds: number;
+  /** The API process's alone: in split mode, what answering requests cost without the engine beside it. */
+  readonly apiCpuSeconds: number;
   readonly peakRssMb: number;
 }
 
@@ -284,7 +286,7 @@ function procUsage(pid: number): ProcUsage {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return { cpuSeconds, peakRssMb: hwm ? Number(hwm[1]) / 1024 : Number.NaN };
+  return { cpuSeconds, apiCpuSeconds: cpuSeconds, peakRssMb: hwm ? Number(hwm[1]) / 1024 : Number.NaN };
 }
 
 /**
@@ -346,7 +348,11 @@ async function startServer(
     url: api.url,
     usage: () => {
       const [a, w] = [api.usage(), worker.usage()];
-      return { cpuSeconds: a.cpuSeconds + w.cpuSeconds, peakRssMb: a.peakRssMb + w.peakRssMb };
+      return {
+        cpuSeconds: a.cpuSeconds + w.cpuSeconds,
+        apiCpuSeconds: a.cpuSeconds,
+        peakRssMb: a.peakRssMb + w.peakRssMb,
+      };
     },
     async stop() {
       await Promise.all([api.stop(), worker.stop()]);
@@ -467,6 +473,7 @@ function latency(samples: readonly number[], errors: number): Latency {
 
 interface RunResult {
   readonly label: string;
+  readonly mode: Mode;
   readonly inStore: Record<string, number>;
   readonly seedSeconds: number;
   readonly prepare: { jobs: number; seconds: number; rate: number; windows: ReturnType<typeof perSecond> };
@@ -483,6 +490,8 @@ interface RunResult {
   readonly running: string;
   readonly latencies: Record<string, Latency>;
   readonly cpu: Record<string, number>;
+  /** The API process's share of `cpu` (all of it unless the mode is split). */
+  readonly apiCpu: Record<string, number>;
   /** The bench process's own CPU-seconds per phase (its 16 clients in the create and latency phases). */
   readonly benchCpu: Record<string, number>;
   /** PostgreSQL's CPU-seconds per phase, when the store is PostgreSQL. */
@@ -791,16 +800,21 @@ async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: M
 
   const server = await startServer(checkout, dataDir, storeUrl, config, mode);
   const cpu: Record<string, number> = {};
+  const apiCpu: Record<string, number> = {};
   const benchCpu: Record<string, number> = {};
   const pgCpu: Record<string, number> = {};
   let mark = server.usage().cpuSeconds;
+  let apiMark = server.usage().apiCpuSeconds;
   let benchMark = benchCpuSeconds();
   postgresCpuSince();
   cpu.startup = mark;
+  apiCpu.startup = apiMark;
   const phase = (name: string) => {
-    const now = server.usage().cpuSeconds;
-    cpu[name] = now - mark;
-    mark = now;
+    const usage = server.usage();
+    cpu[name] = usage.cpuSeconds - mark;
+    mark = usage.cpuSeconds;
+    apiCpu[name] = usage.apiCpuSeconds - apiMark;
+    apiMark = usage.apiCpuSeconds;
     const b = benchCpuSeconds();
     benchCpu[name] = b - benchMark;
     benchMark = b;
@@ -854,6 +868,7 @@ async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: M
     const loadAfter = loadavg()[0];
     return {
       label,
+      mode,
       inStore,
       seedSeconds,
       prepare: {
@@ -867,6 +882,7 @@ async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: M
       running: runningNote,
       latencies,
       cpu,
+      apiCpu,
       benchCpu,
       pgCpu: storeKind === "postgres" ? pgCpu : undefined,
       peakRssMb,
@@ -916,6 +932,13 @@ function print(r: RunResult) {
     Object.entries(cpu)
       .map(([k, v]) => `${k} ${f(v, 2)}`)
       .join(", ");
+  if (r.mode === "split") console.log(`of which the API process (serve --no-engine): ${perPhase(r.apiCpu)}`);
+  if (r.create.jobs > 0) {
+    const apiMs = (r.apiCpu.create * 1000) / r.create.jobs;
+    console.log(
+      `CPU per create: ${f(apiMs, 2)} ms in the ${r.mode === "split" ? "API process" : "server (engine included)"}, ${f((r.benchCpu.create * 1000) / r.create.jobs, 2)} ms in the bench's clients${r.pgCpu ? `, ${f((r.pgCpu.create * 1000) / r.create.jobs, 2)} ms in PostgreSQL` : ""}; one core at that cost answers ${f(1000 / apiMs, 0)} creates/s`,
+    );
+  }
   console.log(`bench process CPU-seconds (its clients): ${perPhase(r.benchCpu)}`);
   if (r.pgCpu) console.log(`PostgreSQL CPU-seconds: ${perPhase(r.pgCpu)}`);
   console.log(

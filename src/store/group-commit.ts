@@ -1,8 +1,11 @@
 /**
- * Group commit: concurrent callers' writes gathered into one transaction. While one batch commits, new
- * submissions queue; when it ends, everything queued (up to `maxBatch`) goes as the next batch. There is no
- * timer, so a lone caller waits for nothing; under load, callers share one commit (one lock wait, one WAL
- * flush) instead of taking turns at it. Why: docs/decisions.md D24.
+ * Group commit: concurrent callers' writes gathered into one transaction. The first batch starts at the end of
+ * the event-loop turn that submitted it (setImmediate, no timer), so it holds everything the requests read in
+ * that turn submitted; while one batch commits, new submissions queue, and when it ends, everything queued (up
+ * to `maxBatch`) goes as the next batch. A lone caller waits one turn; under load, callers share one commit (one
+ * lock wait, one WAL flush) instead of taking turns at it. The turn matters on SQLite, whose calls are
+ * synchronous: a batch started at once would commit before the next request was even read, one commit each.
+ * Why: docs/decisions.md D24.
  *
  * A batch that fails is retried one item at a time when `isolate(error)` says the error may belong to one item
  * (a constraint, a bad value), so one bad item fails alone; an error that says the store itself is down fails the
@@ -24,6 +27,7 @@ export interface GroupCommitOptions {
 export class GroupCommit<In, Out> {
   private queue: Waiting<In, Out>[] = [];
   private committing = false;
+  private scheduled = false;
 
   /** `commit` writes the batch in one transaction and answers for each item, in order. */
   constructor(
@@ -35,7 +39,12 @@ export class GroupCommit<In, Out> {
   submit(item: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.committing) void this.drain();
+      if (this.committing || this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        if (!this.committing) void this.drain();
+      });
     });
   }
 

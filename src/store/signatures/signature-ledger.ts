@@ -5,9 +5,9 @@
  * expired for `purgeGraceMs`: another server whose clock runs behind this one's may still accept the signature
  * for that long.
  *
- * The uses in flight through this process are recorded together (store/group-commit.ts, as creates are, D24): while
- * one insert runs, new uses queue, and the next insert takes them all, so a burst of signed writes costs a few
- * statements and commits, not one each; a lone use waits for nothing.
+ * The uses in flight through this process are recorded together (store/group-commit.ts, as creates are, D24): the
+ * uses of one event-loop turn go in one insert, and while one insert runs, new uses queue for the next, so a burst
+ * of signed writes costs a few statements and commits, not one each; a lone use waits one turn.
  *
  * Built on the StoreConnection the JobStore uses (one pool, one place where store outages surface); store errors
  * propagate to the caller unchanged.
