@@ -53,8 +53,9 @@ export async function finishPreparation(
 
 /**
  * Finishes several jobs' preparing in one transaction (the engine's preparations that end together, gathered by
- * a group commit: D49): each job's move is its own compare-and-set statement, then the last chunks of every job
- * that moved go in one insert and their events in another. For each job, in order, what finishPreparation says.
+ * a group commit: D49): one statement moves them all, each by its own compare-and-set, then the last chunks of
+ * every job that moved go in one insert and their events in another. For each job, in order, what
+ * finishPreparation says.
  */
 export async function finishPreparations(
   db: Kysely<Database>,
@@ -62,29 +63,12 @@ export async function finishPreparations(
   items: readonly FinishingPreparation[],
 ): Promise<(JobStatus | undefined)[]> {
   return db.transaction().execute(async (trx) => {
+    const rows = new Map((await moveOutOfPreparing(trx, items)).map((row) => [row.job_id, row]));
     const moved: (JobStatus | undefined)[] = [];
     const chunks: JobChunkPlanRow[] = [];
     const events: NewJobEvent[] = [];
-    for (const { jobId, owner, manifest, now } of items) {
-      const row = await trx
-        .updateTable("jobs")
-        .set({
-          total_tasks: manifest.totalTasks,
-          manifest_etag: manifest.manifestEtag,
-          status: sql<string>`case when confirmed = 1 then 'Ready' else 'Suspended' end`,
-          suspended_time: sql<number | null>`case when confirmed = 1 then suspended_time else ${now} end`,
-          suspended_cause: sql<
-            string | null
-          >`case when confirmed = 1 then suspended_cause else ${manifest.suspendedCause} end`,
-          phase_owner: null,
-          phase_expires: null,
-          updated_time: now,
-        })
-        .where("job_id", "=", jobId)
-        .where("status", "=", "Preparing")
-        .where("phase_owner", "=", owner)
-        .returning(["account_id", "status", "total_tasks", "succeeded", "failed"])
-        .executeTakeFirst();
+    for (const { jobId, manifest, now } of items) {
+      const row = rows.get(jobId);
       if (row === undefined) {
         moved.push(undefined);
         continue;
@@ -111,4 +95,44 @@ export async function finishPreparations(
     await recordEvents(trx, dialect, events);
     return moved;
   });
+}
+
+interface MovedJob {
+  readonly job_id: string;
+  readonly account_id: string;
+  readonly status: string;
+  readonly total_tasks: number;
+  readonly succeeded: number;
+  readonly failed: number;
+}
+
+/**
+ * The moves of every item in one UPDATE ... FROM a VALUES list (PostgreSQL, and SQLite since 3.33): a job moves
+ * only while it is Preparing and its item's owner holds its phase. Returns the rows that moved.
+ */
+async function moveOutOfPreparing(
+  trx: Kysely<Database>,
+  items: readonly FinishingPreparation[],
+): Promise<readonly MovedJob[]> {
+  const values = sql.join(
+    items.map(
+      ({ jobId, owner, manifest, now }) =>
+        sql`(${jobId}, ${owner}, cast(${manifest.totalTasks} as bigint), cast(${manifest.manifestEtag} as text), cast(${now} as bigint), cast(${manifest.suspendedCause} as text))`,
+    ),
+  );
+  const { rows } =
+    await sql<MovedJob>`with v(job_id, owner, total_tasks, manifest_etag, now, cause) as (values ${values})
+    update jobs set
+      total_tasks = v.total_tasks,
+      manifest_etag = v.manifest_etag,
+      status = case when jobs.confirmed = 1 then 'Ready' else 'Suspended' end,
+      suspended_time = case when jobs.confirmed = 1 then jobs.suspended_time else v.now end,
+      suspended_cause = case when jobs.confirmed = 1 then jobs.suspended_cause else v.cause end,
+      phase_owner = null,
+      phase_expires = null,
+      updated_time = v.now
+    from v
+    where jobs.job_id = v.job_id and jobs.status = 'Preparing' and jobs.phase_owner = v.owner
+    returning jobs.job_id, jobs.account_id, jobs.status, jobs.total_tasks, jobs.succeeded, jobs.failed`.execute(trx);
+  return rows;
 }
