@@ -11,7 +11,8 @@
  *
  * For each it prints wall time, CPU-seconds of the contender's process (user + system, every thread; objbatch's
  * and the loops' read from /proc around the round, rclone's and the CLI's from /usr/bin/time), CPU-seconds per
- * 1,000 copies, peak RSS, and the S3 server's own CPU-seconds per 1,000 copies (what the contender made it do):
+ * 1,000 copies and the kernel's part of them (on loopback the kernel's TCP work for both ends lands largely on
+ * the sender), peak RSS, and the S3 server's own CPU-seconds per 1,000 copies (what the contender made it do):
  * medians and ranges over the rounds, which alternate the contenders (the order rotates every round). Then
  * objbatch against each: their time / objbatch's (above 1: objbatch faster) and their CPU / objbatch's.
  * Goal (issue 11): objbatch's CPU per 1,000 copies at or below rclone's, its time at or below rclone's and the
@@ -24,7 +25,8 @@
  * --checkout runs objbatch (and the storage loop) from another checkout, e.g. a `git worktree` of an older commit,
  * for "before" figures; its dist/ is built first. The S3 server is s3rver (a child process) by default; with
  * --ceph (or OBJBATCH_BENCH_S3=ceph) the RADOS Gateway of scripts/ceph/start.sh (OBJBATCH_CEPH_* as in
- * test-ceph/helpers.ts). OBJBATCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles objbatch.
+ * test-ceph/helpers.ts). OBJBATCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles objbatch, and
+ * OBJBATCH_LOOP_NODE_ARGS the same the sdk and storage loops.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -45,7 +47,10 @@ import {
 import { ROOT_S3CONTROL, s3ControlClient } from "../test/helpers/s3control-client.js";
 import { type S3rverHandle, startS3rver } from "../test/helpers/s3rver.js";
 import { CEPH, cephGateway, createBuckets, putManifest, putObjects, removeBuckets } from "../test-ceph/helpers.js";
-import { checkoutDir, commitOf, median, type Run, spread, startServer, timed } from "./local-bench-kit.js";
+import { checkoutDir, commitOf, type Run as KitRun, median, spread, startServer } from "./local-bench-kit.js";
+
+/** A contender's round: wall, CPU (user + system), peak RSS, and the system (kernel) part of its CPU. */
+type Run = KitRun & { readonly system: number };
 
 const { values: args } = parseArgs({
   options: {
@@ -125,12 +130,18 @@ const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" 
 
 /** CPU-seconds (user + system, all threads) a live process has used. */
 function cpuOf(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
+  const { user, system } = cpuSplitOf(pid);
+  return user + system;
+}
+
+/** CPU-seconds a live process has used in user space and in the kernel (all threads). */
+function cpuSplitOf(pid: number | undefined): { user: number; system: number } {
+  if (pid === undefined) return { user: Number.NaN, system: Number.NaN };
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return { user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, system: Number.NaN };
   }
 }
 
@@ -176,7 +187,12 @@ function toolEnv(server: Server, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessE
 /** A tool run under /usr/bin/time with exactly the environment `env` (env -i execs it: the same process). */
 function timedWithEnv(env: NodeJS.ProcessEnv, command: string, argv: string[]): Run {
   const pairs = Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
-  return timed("/usr/bin/env", ["-i", ...pairs, command, ...argv]);
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %U %S %M", "/usr/bin/env", "-i", ...pairs, command, ...argv], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`${command} ${argv.join(" ")}: ${r.stderr}`);
+  const [wall, user, system, rssKb] = r.stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
+  return { wall: wall!, cpu: user! + system!, rssMb: rssKb! / 1024, system: system! };
 }
 
 /** A bare-loop contender (bench/s3-copy-loop.ts) in its own process, answering one command at a time. */
@@ -190,6 +206,7 @@ class CopyLoop {
     this.child = spawn(
       process.execPath,
       [
+        ...(process.env.OBJBATCH_LOOP_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
         "--import",
         "tsx",
         join(HERE, "bench", "s3-copy-loop.ts"),
@@ -400,8 +417,9 @@ try {
       if (copied !== OBJECTS) throw new Error(`${name} copied ${copied} of ${OBJECTS} objects`);
       runs[name] = [...(runs[name] ?? []), { run, serverCpu }];
       process.stdout.write(
-        `  round ${round + 1} ${name.padEnd(9)} ${run.wall.toFixed(2)} s, ${run.cpu.toFixed(2)} CPU-s, ` +
-          `${run.rssMb?.toFixed(0) ?? "?"} MB peak RSS, server ${serverCpu.toFixed(2)} CPU-s; all ${OBJECTS} copied\n`,
+        `  round ${round + 1} ${name.padEnd(9)} ${run.wall.toFixed(2)} s, ${run.cpu.toFixed(2)} CPU-s ` +
+          `(${run.system.toFixed(2)} in the kernel), ${run.rssMb?.toFixed(0) ?? "?"} MB peak RSS, ` +
+          `server ${serverCpu.toFixed(2)} CPU-s; all ${OBJECTS} copied\n`,
       );
       if (args.ceph) {
         await removeBuckets(server.client, [dst]);
@@ -425,7 +443,7 @@ try {
     `load average at end: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}`,
-    `${"contender".padEnd(46)} ${"wall".padEnd(22)} ${"copies/s".padStart(8)}  ${"CPU-s per 1,000 copies".padEnd(24)} ${"peak RSS MB".padEnd(18)} server CPU-s/1,000`,
+    `${"contender".padEnd(46)} ${"wall".padEnd(22)} ${"copies/s".padStart(8)}  ${"CPU-s per 1,000 copies".padEnd(24)} ${"of it kernel".padEnd(22)} ${"peak RSS MB".padEnd(18)} server CPU-s/1,000`,
   ];
   for (const name of CONTENDERS) {
     const r = runs[name]!;
@@ -438,6 +456,10 @@ try {
         3,
         "",
       ).padEnd(24)} ${spread(
+        r.map((x) => per1000(x.run.system)),
+        3,
+        "",
+      ).padEnd(22)} ${spread(
         r.map((x) => x.run.rssMb ?? Number.NaN),
         0,
         "",
@@ -474,9 +496,11 @@ try {
 /** Runs `work` against a long-running process, returning the wall time, its CPU-seconds and its peak RSS. */
 async function measured(pid: number, work: () => Promise<void>): Promise<Run> {
   resetPeak(pid);
-  const cpu0 = cpuOf(pid);
+  const cpu0 = cpuSplitOf(pid);
   const t0 = process.hrtime.bigint();
   await work();
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { wall, cpu: cpuOf(pid) - cpu0, rssMb: peakRssOf(pid) };
+  const cpu1 = cpuSplitOf(pid);
+  const system = cpu1.system - cpu0.system;
+  return { wall, cpu: cpu1.user - cpu0.user + system, rssMb: peakRssOf(pid), system };
 }

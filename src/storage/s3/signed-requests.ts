@@ -1,9 +1,10 @@
 /**
  * The lean path for the requests a job makes once per task (CopyObject, DeleteObject): each one signed with
- * SigV4 by @smithy/signature-v4 and sent with node:http on the SDK client's own keep-alive agents, past the
- * SDK's middleware stack. Measured with CopyObject at 32 in flight (bench/s3-copy.ts), the AWS SDK v3 spends
- * about 1.1 ms of CPU per request (schema serialisation, endpoint rules, retry, user-agent and logging
- * middleware, XML parsing, the garbage all that makes); this path about 0.25 ms, most of it the socket write.
+ * SigV4 (sigv4.ts, node:crypto; the same headers @smithy/signature-v4 makes, at half its CPU) and sent with
+ * node:http on the SDK client's own keep-alive agents, past the SDK's middleware stack. Measured with CopyObject
+ * at 32 in flight (bench/s3-copy.ts), the AWS SDK v3 spends about 1.1 ms of CPU per request (schema
+ * serialisation, endpoint rules, retry, user-agent and logging middleware, XML parsing, the garbage all that
+ * makes); this path about 0.25 ms, most of it node:http and the socket write.
  *
  * It keeps what the SDK path guarantees, so a task sees the same answers either way:
  * - the bucket's URL, addressing style and signing region come from the SDK's own endpoint resolver, once per
@@ -21,12 +22,11 @@ import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { isStorageError } from "../errors.js";
 import { THROTTLING_CODES } from "../throttling-codes.js";
 import type { ResolvedS3Config } from "./config.js";
 import { toStorageError } from "./errors.js";
+import { encodeRfc3986, SigV4Signer } from "./sigv4.js";
 
 export interface SignedRequest {
   readonly method: "GET" | "PUT" | "DELETE" | "HEAD";
@@ -53,7 +53,7 @@ interface BucketTarget {
   readonly host: string;
   /** The path before the key: `/bucket` (path style) or empty (virtual-hosted). */
   readonly basePath: string;
-  readonly signer: SignatureV4;
+  readonly signer: SigV4Signer;
 }
 
 /** The SHA-256 of an empty payload: every request sent this way has no body. */
@@ -63,7 +63,7 @@ const MAX_CACHED_BUCKETS = 1000;
 
 export class SignedRequests {
   private readonly targets = new Map<string, Promise<BucketTarget | undefined>>();
-  private readonly signers = new Map<string, SignatureV4>();
+  private readonly signers = new Map<string, SigV4Signer>();
 
   constructor(
     /** The SDK client whose configuration (credentials, endpoint resolution) this path shares. */
@@ -92,19 +92,16 @@ export class SignedRequests {
   private async attempt(target: BucketTarget, request: SignedRequest): Promise<SignedAnswer> {
     const path = `${target.basePath}/${encodeKey(request.key)}`;
     const query = request.query ?? {};
-    const signed = await target.signer.sign({
+    const headers = await target.signer.sign({
       method: request.method,
-      protocol: target.protocol,
-      hostname: target.hostname,
-      port: target.port,
       path,
-      query: { ...query },
+      query,
       headers: { ...request.headers, host: target.host, "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
     });
     const search = Object.entries(query)
       .map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(v)}`)
       .join("&");
-    const answer = await this.exchange(target, request.method, search ? `${path}?${search}` : path, signed.headers);
+    const answer = await this.exchange(target, request.method, search ? `${path}?${search}` : path, headers);
     const failure = answerError(answer);
     if (failure) throw failure;
     return answer;
@@ -199,19 +196,12 @@ export class SignedRequests {
     };
   }
 
-  private signer(region: string, service: string): SignatureV4 {
+  private signer(region: string, service: string): SigV4Signer {
     const id = `${region}/${service}`;
     let signer = this.signers.get(id);
     if (signer === undefined) {
-      signer = new SignatureV4({
-        credentials: () => this.client.config.credentials(),
-        region,
-        service,
-        sha256: Hash.bind(null, "sha256"),
-        // S3 signs the path as sent, its key already encoded once.
-        uriEscapePath: false,
-        applyChecksum: false,
-      });
+      // S3 signs the path as sent, its key already encoded once (sigv4.ts never encodes the path again).
+      signer = new SigV4Signer(region, service, () => this.client.config.credentials());
       this.signers.set(id, signer);
     }
     return signer;
@@ -256,9 +246,7 @@ function decodeEntities(text: string): string {
 }
 
 /** The AWS SDK's encoding of a URI component (RFC 3986: encodeURIComponent, and !'()* too). */
-export function encodeSegment(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+export const encodeSegment = encodeRfc3986;
 
 /** A key in a request path: each `/`-separated segment encoded, as the SDK sends `{Key+}`. */
 export function encodeKey(key: string): string {
