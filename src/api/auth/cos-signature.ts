@@ -29,6 +29,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Account, AccountRegistry } from "../../accounts/types.js";
 import { DomainError } from "../../domain/errors.js";
+import { encodeRfc3986 } from "../../rfc3986.js";
 import { parseRequestTarget, type QueryParam, type RequestTarget } from "./request-target.js";
 
 export interface CosSignatureInput {
@@ -221,7 +222,7 @@ export function parseCosAuthorization(pairs: Iterable<readonly [string, string]>
 
 /** COS's URI encoding: encodeURIComponent plus `! ' ( ) *`. */
 export function cosEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeRfc3986(value);
 }
 
 /** hex(HMAC-SHA1(secretKey, keyTime)). */

@@ -27,6 +27,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { AccountRegistry } from "../../accounts/types.js";
 import { DomainError } from "../../domain/errors.js";
+import { encodeRfc3986 } from "../../rfc3986.js";
 import { OSS_EC, OssCodedError } from "./oss-coded-error.js";
 import {
   checkRequestTime,
@@ -164,7 +165,7 @@ export function parseOssV4Authorization(authorization: string): OssV4Authorizati
 
 /** encodeURIComponent plus `! ' ( ) *` (ali-oss encodeString). */
 export function ossV4Encode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeRfc3986(value);
 }
 
 export function ossV4SigningKey(secret: string, date: string, region: string, product: string): Buffer {

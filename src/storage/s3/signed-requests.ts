@@ -22,11 +22,12 @@ import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { encodeRfc3986 } from "../../rfc3986.js";
 import { isStorageError } from "../errors.js";
 import { THROTTLING_CODES } from "../throttling-codes.js";
 import type { ResolvedS3Config } from "./config.js";
 import { toStorageError } from "./errors.js";
-import { encodeRfc3986, SigV4Signer } from "./sigv4.js";
+import { SigV4Signer } from "./sigv4.js";
 
 export interface SignedRequest {
   readonly method: "GET" | "PUT" | "DELETE" | "HEAD";
@@ -99,7 +100,7 @@ export class SignedRequests {
       headers: { ...request.headers, host: target.host, "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
     });
     const search = Object.entries(query)
-      .map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(v)}`)
+      .map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`)
       .join("&");
     const answer = await this.exchange(target, request.method, search ? `${path}?${search}` : path, headers);
     const failure = answerError(answer);
@@ -245,12 +246,9 @@ function decodeEntities(text: string): string {
   });
 }
 
-/** The AWS SDK's encoding of a URI component (RFC 3986: encodeURIComponent, and !'()* too). */
-export const encodeSegment = encodeRfc3986;
-
 /** A key in a request path: each `/`-separated segment encoded, as the SDK sends `{Key+}`. */
 export function encodeKey(key: string): string {
-  return key.split("/").map(encodeSegment).join("/");
+  return key.split("/").map(encodeRfc3986).join("/");
 }
 
 function timeoutError(message: string): Error {

@@ -9,6 +9,7 @@
  * of single values, headers with lower-case names, and a payload hash in `x-amz-content-sha256`.
  */
 import { createHash, createHmac } from "node:crypto";
+import { encodeRfc3986 } from "../../rfc3986.js";
 
 export interface RequestToSign {
   readonly method: string;
@@ -115,9 +116,4 @@ function canonicalQuery(query: Readonly<Record<string, string>>): string {
   if (pairs.length === 0) return "";
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return pairs.map(([name, value]) => `${name}=${value}`).join("&");
-}
-
-/** encodeURIComponent, and !'()* too (the AWS SDK's encoding). */
-export function encodeRfc3986(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
