@@ -31,6 +31,7 @@ import { storeKindResolver } from "./storage/store-kind.js";
 import type { ObjectStorage } from "./storage/types.js";
 import { openStore, type StoreConnection } from "./store/connect.js";
 import { JobStore } from "./store/job-store.js";
+import { storeMaintenanceWarnings } from "./store/postgres-maintenance.js";
 import { StoreSchedules } from "./store/schedules/store-schedules.js";
 import { StoreConsoleSessions } from "./store/sessions/console-sessions.js";
 import { StoreSignatureLedger } from "./store/signatures/signature-ledger.js";
@@ -64,6 +65,15 @@ export interface RunningApp {
 }
 
 /** The process's metrics (D40), its jobs by status read from `store`. */
+/** Says at startup what the store's server neglects that the store relies on (D50); never stops the start. */
+async function warnOfStoreMaintenance(connection: StoreConnection, logger: Logger): Promise<void> {
+  const warnings = await storeMaintenanceWarnings(connection).catch((e: unknown) => {
+    logger.debug({ err: e }, "could not read the job store server's settings");
+    return [];
+  });
+  for (const warning of warnings) logger.warn(warning);
+}
+
 function processMetrics(store: JobStore, logger: Logger): ObjbatchMetrics {
   const log = logger.child({ part: "metrics" });
   return new ObjbatchMetrics({
@@ -179,6 +189,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const accounts = new StaticAccountRegistry(config.accounts);
   await mkdir(config.dataDir, { recursive: true });
   const connection = await openStore(config.storeUrl);
+  await warnOfStoreMaintenance(connection, logger);
   const store = new JobStore(connection);
   const metrics = processMetrics(store, logger);
   // Signatures are bound in the job store, so every server sharing it refuses the same replays.
@@ -332,6 +343,7 @@ export async function startWorker(config: Config, options: StartOptions = {}): P
   const accounts = new StaticAccountRegistry(config.accounts);
   await mkdir(config.dataDir, { recursive: true });
   const connection = await openStore(config.storeUrl);
+  await warnOfStoreMaintenance(connection, logger);
   const store = new JobStore(connection);
   const metrics = processMetrics(store, logger);
   logger.info({ storage: describeStorageConfig(config.storage) }, "storage");
