@@ -7,6 +7,7 @@
 
 import { invalidArgument } from "../../../domain/errors.js";
 import type { ErrorFactory } from "../../xml/read.js";
+import { isoSeconds } from "../shared/iso-seconds.js";
 import { canonicalIso, requestTimestampMillis } from "../shared/request-timestamps.js";
 
 /** Parses a request timestamp; returns the canonical ISO form (seconds, or milliseconds when given). */
@@ -27,5 +28,5 @@ export function parseCosTimestamp(value: string, path: string, error: ErrorFacto
 export function formatCosTimestamp(value: Date | string): string {
   const d = typeof value === "string" ? new Date(value) : value;
   if (Number.isNaN(d.getTime())) return String(value);
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return isoSeconds(d);
 }

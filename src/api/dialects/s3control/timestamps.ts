@@ -5,6 +5,7 @@
  * Responses use ISO-8601 UTC with `Z` to the second (D3), or to the millisecond when the stored value has them.
  */
 import { invalidArgument } from "../../../domain/errors.js";
+import { isoSeconds } from "../shared/iso-seconds.js";
 import { canonicalIso, requestTimestampMillis } from "../shared/request-timestamps.js";
 
 /** Years the canonical ISO form can carry without a sign. */
@@ -27,7 +28,7 @@ export function parseS3ControlTimestamp(value: string, path: string): string {
 export function formatS3ControlTimestamp(value: Date | string): string {
   const d = typeof value === "string" ? new Date(value) : value;
   if (Number.isNaN(d.getTime())) return String(value);
-  if (typeof value !== "string") return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (typeof value !== "string") return isoSeconds(d);
   return canonicalIso(d.getTime());
 }
 
