@@ -188,7 +188,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const now = options.now ?? Date.now;
   const accounts = new StaticAccountRegistry(config.accounts);
   await mkdir(config.dataDir, { recursive: true });
-  const connection = await openStore(config.storeUrl);
+  const connection = await openStore(config.storeUrl, { backgroundCheckpoints: true });
   await warnOfStoreMaintenance(connection, logger);
   const store = new JobStore(connection);
   const metrics = processMetrics(store, logger);
@@ -342,7 +342,7 @@ export async function startWorker(config: Config, options: StartOptions = {}): P
   const now = options.now ?? Date.now;
   const accounts = new StaticAccountRegistry(config.accounts);
   await mkdir(config.dataDir, { recursive: true });
-  const connection = await openStore(config.storeUrl);
+  const connection = await openStore(config.storeUrl, { backgroundCheckpoints: true });
   await warnOfStoreMaintenance(connection, logger);
   const store = new JobStore(connection);
   const metrics = processMetrics(store, logger);

@@ -6,6 +6,7 @@
  */
 import { type Dialect, Kysely, PostgresDialect, sql } from "kysely";
 import { forKysely, openSqliteDatabase } from "../sqlite/database.js";
+import { WalCheckpointer } from "../sqlite/wal-checkpointer.js";
 import { guardDialect } from "./guarded-dialect.js";
 import { migrateToLatest } from "./migrations.js";
 import type { Database } from "./schema.js";
@@ -44,11 +45,31 @@ async function rewriteUserVersion(db: Kysely<Database>): Promise<void> {
   await sql.raw(`pragma user_version = ${Math.trunc(version)}`).execute(db);
 }
 
-export async function openSqlite(file: string): Promise<StoreConnection> {
-  const database = forKysely(openSqliteDatabase(file));
-  const conn = guarded(new ImmediateSqliteDialect({ database }), "sqlite");
+export interface OpenStoreOptions {
+  /**
+   * SQLite: checkpoint the WAL from a thread of its own (sqlite/wal-checkpointer.ts, D51), so that no commit on
+   * the event loop copies the log back into the file. For a long-running objbatch; a file only, not `:memory:`.
+   */
+  readonly backgroundCheckpoints?: boolean;
+}
+
+export async function openSqlite(file: string, options: OpenStoreOptions = {}): Promise<StoreConnection> {
+  const raw = openSqliteDatabase(file);
+  const conn = guarded(new ImmediateSqliteDialect({ database: forKysely(raw) }), "sqlite");
   await migrateToLatest(conn.db as Kysely<unknown>, "sqlite");
-  return conn;
+  if (!options.backgroundCheckpoints || isInMemory(file)) return conn;
+  const checkpointer = WalCheckpointer.start(file, (pages) => raw.exec(`PRAGMA wal_autocheckpoint = ${pages}`));
+  return {
+    ...conn,
+    async close() {
+      await checkpointer.close();
+      await conn.close();
+    },
+  };
+}
+
+function isInMemory(file: string): boolean {
+  return file === "" || file === ":memory:" || file.startsWith("file::memory:");
 }
 
 let int8ParserInstalled = false;
@@ -80,8 +101,8 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
   return conn;
 }
 
-export async function openStore(url: string): Promise<StoreConnection> {
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<StoreConnection> {
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return openPostgres(url);
   const file = url.startsWith("sqlite:") ? url.slice("sqlite:".length) : url;
-  return openSqlite(file);
+  return openSqlite(file, options);
 }
