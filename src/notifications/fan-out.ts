@@ -15,7 +15,7 @@ import type { SigningWebhook } from "./types.js";
 
 export interface FanOutDeps {
   readonly jobs: Pick<JobStore, "readEventsAfter" | "getJob" | "readFailureCauses">;
-  readonly webhooks: Pick<StoreWebhooks, "cursor" | "ofAccounts" | "writeDeliveries">;
+  readonly webhooks: Pick<StoreWebhooks, "cursor" | "ofAccounts" | "writeDeliveries" | "passEventsWithoutWebhooks">;
   /** The operator's webhooks (config file). */
   readonly configWebhooks: readonly SigningWebhook[];
   readonly retryForMs: number;
@@ -27,6 +27,9 @@ export const FAN_OUT_BATCH = 200;
 
 /** Hands out one batch; how many events it moved past (0: none new, or another server took the batch). */
 export async function fanOutBatch(deps: FanOutDeps, batch = FAN_OUT_BATCH): Promise<number> {
+  // With no webhook anywhere, a pass is one statement that moves the cursor past every event, instead of reading
+  // them 200 at a time (in a burst of CreateJobs, that was a third of the API server's statements).
+  if (deps.configWebhooks.length === 0 && (await deps.webhooks.passEventsWithoutWebhooks())) return 0;
   const from = await deps.webhooks.cursor();
   const events = await deps.jobs.readEventsAfter(from, batch);
   if (events.length === 0) return 0;

@@ -286,6 +286,12 @@ describeOnStores("webhook delivery", (t) => {
       now: () => clock,
       log: pino({ level: "silent" }),
     });
+    // A webhook exists (with none, a pass reads no event at all: no-webhooks.test.ts).
+    await new WebhookService(store, policyOf(), () => clock).create("acct-fan-out", {
+      url: receiver.url,
+      events: ["objbatch.job.status"],
+      secret: SECRET,
+    });
     await notifier.tick(); // caught up with the events of the tests before
     const created = async (n: number) => {
       for (let i = 0; i < n; i++)

@@ -13,6 +13,7 @@ import {
   claimDeliveries,
   listDeliveries,
   type NewDelivery,
+  passEventsWithoutWebhooks,
   purgeFinishedDeliveries,
   readCursor,
   recordAttempt,
@@ -51,6 +52,11 @@ export class StoreWebhooks {
 
   cursor(): Promise<number> {
     return readCursor(this.db);
+  }
+
+  /** With no webhook in the store, moves the cursor to the newest event: true; false when one exists. */
+  passEventsWithoutWebhooks(): Promise<boolean> {
+    return passEventsWithoutWebhooks(this.db);
   }
 
   writeDeliveries(from: number, to: number, deliveries: readonly NewDelivery[]): Promise<boolean> {

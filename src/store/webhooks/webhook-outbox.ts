@@ -7,7 +7,7 @@
  * row of its webhook and job is still pending (in order per job). An attempt's outcome is recorded only by the
  * holder of the row's lease.
  */
-import type { Insertable, Kysely } from "kysely";
+import { type Insertable, type Kysely, sql } from "kysely";
 import type { Delivery, DeliveryState } from "../../notifications/types.js";
 import type { StoreDialect } from "../connect.js";
 import type { Database, WebhookDeliveriesTable } from "../schema.js";
@@ -36,6 +36,24 @@ const INSERT_BATCH = 200;
 export async function readCursor(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom("webhook_cursor").select("through_event").executeTakeFirst();
   return Number(row?.through_event ?? 0);
+}
+
+/**
+ * With no webhook in the store, moves the cursor to the newest event in one statement and answers true: there is
+ * no one to hand the events to, and the first webhook created starts from there instead of reading the history
+ * since. Answers false (nothing moved) when a webhook exists. Event ids become visible in increasing order
+ * (record-events.ts), so no id below the newest can still commit. A webhook created while this runs sees only
+ * events written after it (fan-out.ts), as when the events were read one by one.
+ */
+export async function passEventsWithoutWebhooks(db: Kysely<Database>): Promise<boolean> {
+  const newest = sql<number>`(select max(id) from job_events)`;
+  const moved = await db
+    .updateTable("webhook_cursor")
+    .set({ through_event: sql<number>`case when ${newest} > through_event then ${newest} else through_event end` })
+    .where("singleton", "=", 1)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom("webhooks").select("webhook_id"))))
+    .executeTakeFirst();
+  return moved.numUpdatedRows === 1n;
 }
 
 /**
