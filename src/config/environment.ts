@@ -37,6 +37,7 @@ const VARIABLES: ReadonlyArray<readonly [string, Field]> = [
   ["OBJBATCH_MAX_ACTIVE_JOBS", ["engine", "maxActiveJobs"]],
   ["OBJBATCH_LEASE_MS", ["engine", "leaseMs"]],
   ["OBJBATCH_POLL_MS", ["engine", "pollMs"]],
+  ["OBJBATCH_IDLE_POLL_MS", ["engine", "idlePollMs"]],
   ["OBJBATCH_REPORT_PART_BYTES", ["engine", "reportPartBytes"]],
   ["OBJBATCH_REPORT_FLUSH_INTERVAL_MS", ["engine", "reportFlushIntervalMs"]],
   ["OBJBATCH_STORE_RETRY_MAX_DELAY_MS", ["engine", "storeRetryMaxDelayMs"]],

@@ -44,6 +44,17 @@ const CLAIMER = "prepare:claimer";
 /** How often running chunks' counts so far are written for their jobs' live progress (D30). */
 const LIVE_PROGRESS_EVERY_MS = 1000;
 
+/**
+ * How long the loop waits for its next look when nothing wakes it: pollMs while there is work here, and after
+ * `idleTicks` looks in a row that found none, twice as long each time up to idlePollMs (never below pollMs). An
+ * idle `objbatch worker` on a shared store thus asks it a few questions every idlePollMs instead of every pollMs.
+ */
+export function idleWait(idleTicks: number, options: { readonly pollMs: number; readonly idlePollMs: number }): number {
+  if (idleTicks <= 0) return options.pollMs;
+  const cap = Math.max(options.pollMs, options.idlePollMs);
+  return Math.min(cap, options.pollMs * 2 ** Math.min(idleTicks, 30));
+}
+
 export class Engine {
   private readonly deps: EngineDeps;
   private readonly executor: ChunkExecutor;
@@ -74,6 +85,10 @@ export class Engine {
   private tickFailures = 0;
   /** wake() was called since the last tick began: the loop ticks again without waiting for pollMs. */
   private wakeRequested = false;
+  /** Ticks in a row, since the last wake, that found nothing to do here: the loop waits longer (idleWait). */
+  private idleTicks = 0;
+  /** The last tick found nothing to do here. */
+  private lastTickIdle = false;
   /** Preparations running, and the last time the claimer looked for a Preparing job whose preparer died. */
   private preparing = 0;
   private lastRestartLook = Number.NEGATIVE_INFINITY;
@@ -122,6 +137,7 @@ export class Engine {
   /** A tick soon: after the shortest gap (MIN_WAKE_GAP_MS) since the last one began. */
   private requestTick(): void {
     this.wakeRequested = true;
+    this.idleTicks = 0;
     this.wakeUp?.();
   }
 
@@ -155,15 +171,17 @@ export class Engine {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      let wait = this.deps.options.pollMs;
       let backingOff = false;
       // Real, monotonic time, not deps.now(): it paces real timers, and an injected clock must not stall them.
       const started = performance.now();
       this.wakeRequested = false;
+      let wait = this.deps.options.pollMs;
       try {
         await this.tick();
         this.tickFailures = 0;
         this.outage.recovered();
+        this.idleTicks = this.lastTickIdle && !this.wakeRequested ? this.idleTicks + 1 : 0;
+        wait = idleWait(this.idleTicks, this.deps.options);
       } catch (e) {
         if (this.outage.failed(e, "engine tick")) {
           // Back off while the store is unavailable; only stop() cuts the wait short.
@@ -231,6 +249,15 @@ export class Engine {
     for (const jobId of this.reports.keys()) {
       if (this.statuses.get(jobId) !== "Active" && !this.phases.has(`flush:${jobId}`)) this.reports.delete(jobId);
     }
+    // Nothing here to watch over: no job running, pausing or finishing, no chunk, no phase (a preparation, a
+    // finalisation, a flush). A job the claimer below prepares wakes the loop when it becomes Ready.
+    this.lastTickIdle =
+      running.length === 0 &&
+      finishing.length === 0 &&
+      held.length === 0 &&
+      this.slots.size === 0 &&
+      this.phases.size === 0 &&
+      !this.housekeepingLeft;
     // Preparing starts once this tick has decided: a job it prepares is scheduled by the next tick, never halfway
     // through this one.
     this.startPreparing();

@@ -45,6 +45,12 @@ export interface EngineOptions {
   readonly leaseMs: number;
   /** How often the engine looks for work when nothing woke it. */
   readonly pollMs: number;
+  /**
+   * While its looks find nothing to do (no job running, finishing or being prepared here), the engine waits twice
+   * as long after each, up to this (never less than pollMs). A wake (a job created, confirmed, changed through this
+   * process) cuts any wait short; another process's new job is seen within this time.
+   */
+  readonly idlePollMs: number;
   readonly retry: RetryPolicy;
   /** D7: once this many tasks were attempted, a failed share above `failureRatio` fails the job. */
   readonly failureThresholdTasks: number;
@@ -98,6 +104,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   prepareConcurrency: 16,
   leaseMs: 30_000,
   pollMs: 250,
+  idlePollMs: 2000,
   retry: DEFAULT_RETRY,
   failureThresholdTasks: 1000,
   failureRatio: 0.5,
@@ -160,6 +167,11 @@ export const ENGINE_OPTIONS_SCHEMA = Type.Object(
       "A chunk lease or phase claim not renewed for this long (ms) is presumed dead and taken over.",
     ),
     pollMs: int(1, 3_600_000, "How often (ms) the engine looks for work when nothing woke it."),
+    idlePollMs: int(
+      1,
+      3_600_000,
+      "While the engine finds nothing to do, it looks twice as long apart each time, up to this (ms).",
+    ),
     retry: RETRY_POLICY_SCHEMA,
     failureThresholdTasks: int(
       0,
