@@ -12,12 +12,13 @@
  * peak RSS. Figures only; it never fails on time. An anchor whose tool is not installed is left out.
  *
  *   npx tsx bench/local-ops.ts [checkout=this repository ...] [--objects 100000] [--rounds 3]
- *                              [--where tmpfs,disk] [--ops copy,delete,tag]
+ *                              [--where tmpfs,disk] [--ops copy,delete,tag] [--runner-threads 1,2]
  *
  * A checkout is an objbatch directory whose dist/ runs (built first when not current). Several checkouts (e.g. a
  * worktree of an older commit for "before" figures, and this one) each get a server and a data directory of
  * their own with the same objects, and take their turns with the anchors in the same rounds, so a machine shared
- * with other work slows them alike. tmpfs is /dev/shm, disk is os.tmpdir() (or OBJBATCH_BENCH_DISK).
+ * with other work slows them alike. `--runner-threads 1,2` runs every checkout once per count of runner threads
+ * (OBJBATCH_RUNNER_THREADS), each its own contender. tmpfs is /dev/shm, disk is os.tmpdir() (or OBJBATCH_BENCH_DISK).
  * Goals (issue 11): copy within 2x of cp -r, delete within 3x of find -delete.
  */
 import { spawnSync } from "node:child_process";
@@ -49,6 +50,7 @@ const { values: args, positionals } = parseArgs({
     rounds: { type: "string", default: "3" },
     where: { type: "string", default: "tmpfs,disk" },
     ops: { type: "string", default: "copy,delete,tag" },
+    "runner-threads": { type: "string" },
   },
 });
 const OBJECTS = Number(args.objects);
@@ -56,8 +58,17 @@ const ROUNDS = Number(args.rounds);
 const OPS = new Set(args.ops.split(","));
 const PLACES: Record<string, string> = { tmpfs: "/dev/shm", disk: process.env.OBJBATCH_BENCH_DISK ?? tmpdir() };
 const checkouts = (positionals.length > 0 ? positionals : [undefined]).map(checkoutDir);
-/** "objbatch" alone; "objbatch@<folder>" for each of several checkouts. */
-const objbatchNames = checkouts.map((dir) => (checkouts.length === 1 ? "objbatch" : `objbatch@${basename(dir)}`));
+const runnerThreads = args["runner-threads"]?.split(",") ?? [undefined];
+/** One objbatch contender: a checkout, with a number of runner threads when several are compared. */
+const variants = checkouts.flatMap((dir) =>
+  runnerThreads.map((threads) => ({
+    dir,
+    env: (threads === undefined ? {} : { OBJBATCH_RUNNER_THREADS: threads }) as Record<string, string>,
+    /** "objbatch" alone; "objbatch@<folder>" for each of several checkouts; "/<n> runners" for each count. */
+    name: `objbatch${checkouts.length === 1 ? "" : `@${basename(dir)}`}${threads === undefined ? "" : `/${threads} runners`}`,
+  })),
+);
+const objbatchNames = variants.map((v) => v.name);
 const installed = (tool: string): boolean => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 
 type Contender = { readonly name: string; run(round: number): Promise<Run> };
@@ -104,7 +115,7 @@ interface Site {
 
 async function benchPlace(place: string, base: string): Promise<string> {
   const sites: Site[] = [];
-  for (const name of objbatchNames) {
+  for (const { name } of variants) {
     const dataDir = await mkdtemp(join(base, "objbatch-ops-"));
     sites.push({ name, dataDir, buckets: join(dataDir, "buckets") });
   }
@@ -129,7 +140,9 @@ async function benchPlace(place: string, base: string): Promise<string> {
       if (OPS.has("tag")) timed("cp", ["-r", src, join(site.buckets, "bench-tag")]);
     }
     sync();
-    for (let i = 0; i < sites.length; i++) sites[i].server = await startServer(checkouts[i], sites[i].dataDir);
+    for (let i = 0; i < sites.length; i++) {
+      sites[i].server = await startServer(variants[i].dir, sites[i].dataDir, variants[i].env);
+    }
     const fresh = async <T>(dir: string, f: () => Promise<T>): Promise<T> => {
       try {
         return await f();

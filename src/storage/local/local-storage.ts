@@ -111,7 +111,14 @@ export class LocalStorage implements ObjectStorage {
     this.listings = new FolderListings(bucketsRoot);
     this.uploads = new UploadArea(uploadsDir, () => tmp.name());
     const db = new MetadataDb(path.join(root, "meta"));
-    this.files = new ObjectFiles(this.description, this.folders, tmp, db, options.now ?? (() => new Date()));
+    this.files = new ObjectFiles(
+      this.description,
+      this.folders,
+      tmp,
+      db,
+      options.now ?? (() => new Date()),
+      this.listings,
+    );
     this.restoreDelayMs = { Expedited: 0, Standard: 0, Bulk: 0, ...options.restoreDelayMs };
     tmp.removeStale();
   }
