@@ -224,7 +224,7 @@ export class LocalStorage implements ObjectStorage {
       if (!st.isFile()) return;
     }
     const lock = await db.readTogether(() => db.lock(bucket, key));
-    checkNotLocked(bucket, key, lock, this.files.now().getTime(), "delete it");
+    if (lock !== undefined) checkNotLocked(bucket, key, lock, this.files.now().getTime(), "delete it");
     try {
       fs.unlinkSync(file);
     } catch (e) {

@@ -55,8 +55,10 @@ export async function copyObject(
   let etag: string | undefined;
   let row: ObjectRow | undefined;
   try {
-    files.checkReadable(s, src.row);
-    checkNotLocked(t.bucket, t.key, src.targetRow, files.now().getTime(), "overwrite it");
+    // Rows are what can make an object unreadable (archived) or the target locked: no row, no clock read.
+    if (src.row !== undefined) files.checkReadable(s, src.row);
+    if (src.targetRow !== undefined)
+      checkNotLocked(t.bucket, t.key, src.targetRow, files.now().getTime(), "overwrite it");
     etag = cachedEtag(src.row, src.st);
     // The source's time is made into a Date only for a copy whose preconditions look at it.
     if (
