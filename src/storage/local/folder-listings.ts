@@ -88,6 +88,18 @@ export class FolderListings {
     if (folder?.files !== undefined && folder.until > this.clock()) folder.files.add(nameOf(k));
   }
 
+  /**
+   * Whether the key's folder, listed within the TTL, still holds entries the listing saw (files not deleted
+   * through here since, folders, symlinks): a delete then need not try to remove the folder. Entries removed by
+   * hand since the listing are the TTL's blind spot: a folder they leave empty is removed by the delete of its
+   * last listed file, or stays until a delete comes to it after the TTL.
+   */
+  holdsEntries(k: ParsedKey): boolean {
+    const folder = this.folders.get(k.folder);
+    if (folder?.files === undefined || folder.until <= this.clock()) return false;
+    return folder.files.size > 0 || folder.others!.size > 0;
+  }
+
   /** The key's file is gone (deleted): a later delete of it must look again. */
   forget(k: ParsedKey): void {
     this.folders.get(k.folder)?.files?.delete(nameOf(k));

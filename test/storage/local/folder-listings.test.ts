@@ -72,6 +72,22 @@ describe("a bulk delete through a listed folder", () => {
     await rejectsWith(f.storage.delete("src", "bulk/held.bin"), "AccessDenied", 403);
   });
 
+  it("removes a listed folder once its last file is deleted, and its parents that it leaves empty", async () => {
+    const keys = Array.from({ length: LIST_AFTER * 3 }, (_, i) => `gone/sub/${i}.bin`);
+    for (const key of keys) await f.drop("src", key, key);
+    await f.drop("src", "gone/keep.bin", "stays until deleted");
+    // Deletes in flight together and one at a time: the folder is listed early, and tried only at the end.
+    await Promise.all(keys.slice(0, LIST_AFTER * 2).map((key) => f.storage.delete("src", key)));
+    for (const key of keys.slice(LIST_AFTER * 2)) {
+      assert.ok(existsSync(f.file("src", "gone/sub")), "not empty yet");
+      await f.storage.delete("src", key);
+    }
+    assert.equal(existsSync(f.file("src", "gone/sub")), false, "emptied: removed");
+    assert.ok(existsSync(f.file("src", "gone")), "its parent still holds a file");
+    await f.storage.delete("src", "gone/keep.bin");
+    assert.equal(existsSync(f.file("src", "gone")), false);
+  });
+
   it("treats a listed file replaced by a folder as nothing to delete, and one deleted meanwhile as gone", async () => {
     const keys = Array.from({ length: LIST_AFTER + 3 }, (_, i) => `swap/${i}.bin`);
     for (const key of keys) await f.drop("src", key, key);
@@ -191,6 +207,15 @@ describe("FolderListings", () => {
     assert.equal(listings.isListedFile(key("dir/none.bin")), false);
     listings.noteFile(key("dir/none.bin"));
     assert.equal(listings.isListedFile(key("dir/none.bin")), true, "a file a copy wrote");
+  });
+
+  it("knows whether a listed folder still holds entries", () => {
+    const listings = new FolderListings(root);
+    assert.equal(listings.holdsEntries(key("dir/0.bin")), false, "not listed: no answer");
+    warm(listings, "dir/0.bin");
+    assert.equal(listings.holdsEntries(key("dir/0.bin")), true);
+    for (let i = 0; i < 5; i++) listings.forget(key(`dir/${i}.bin`));
+    assert.equal(listings.holdsEntries(key("dir/0.bin")), true, "its symlink and subfolder are still there");
   });
 
   it("lists again once the TTL has passed", () => {
