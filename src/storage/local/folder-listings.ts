@@ -16,7 +16,8 @@
  * no lstat of the slot before the tmp file is renamed onto it. What the TTL leaves open is the same: a symlink or
  * special file dropped by hand at such a name since the listing is replaced by the copy (rename never follows it)
  * instead of refused, and a folder made there since fails the rename (EISDIR), which the copy answers as the lstat
- * would have (object-copy.ts). A name the copy wrote is a regular file from then on (noteFile).
+ * would have (object-copy.ts). The names copies write are not added to the listing: a listing holds what one
+ * readdir saw, less what was deleted since, so a folder that copies fill keeps a listing of the few names it had.
  *
  * Only folders that deletes or copies come back to are listed (LIST_AFTER asks within the TTL), a listing stops
  * at MAX_ENTRIES (a larger folder is not listed again until the TTL has passed), and at most MAX_FOLDERS are kept.
@@ -36,10 +37,7 @@ interface Folder {
   misses: number;
   /** Until when `files` holds (and the folder is not counted or listed again). */
   until: number;
-  /**
-   * The names listed as regular files, less those deleted since and with those copied in since; undefined until
-   * listed or when too large.
-   */
+  /** The names listed as regular files, less those deleted since; undefined until listed or when too large. */
   files: Set<string> | undefined;
   /** The names listed as anything else (folders, symlinks, special files, names that are not valid UTF-8). */
   others: Set<string> | undefined;
@@ -80,12 +78,6 @@ export class FolderListings {
     const name = nameOf(k);
     // A key spelled with U+FFFD could name a file whose name is not valid UTF-8 (listed as U+FFFD): look.
     return !folder.others!.has(name) && !name.includes("\uFFFD");
-  }
-
-  /** The key's slot now holds a regular file this process wrote (a copy): a later delete needs no lstat. */
-  noteFile(k: ParsedKey): void {
-    const folder = this.folders.get(k.folder);
-    if (folder?.files !== undefined && folder.until > this.clock()) folder.files.add(nameOf(k));
   }
 
   /**

@@ -94,7 +94,6 @@ export async function copyObject(
       await unlinkQuietly(tmp);
       throw fromFsError(e, t.bucket, t.key);
     }
-    files.listings.noteFile(t);
   } finally {
     fs.closeSync(src.fd);
   }
