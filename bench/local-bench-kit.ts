@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cosRequest } from "../test/helpers/cos-client.js";
@@ -17,6 +17,19 @@ export interface Run {
   readonly wall: number;
   readonly cpu: number;
   readonly rssMb?: number;
+  /** An objbatch job's CPU-seconds by thread (threadSplit), where measured. */
+  readonly threads?: ThreadSplit;
+}
+
+/**
+ * A process's CPU-seconds over a run, by thread: its main thread, its busiest other thread (with one runner
+ * thread, the runner: every thread of node is named "node", so it is told by its work) and all the others
+ * together (V8's helper threads, which do much of the collector's work, libuv's pool, further runners).
+ */
+export interface ThreadSplit {
+  readonly main: number;
+  readonly busiest: number;
+  readonly others: number;
 }
 
 /** The checkout to run (argument or this repository), with its dist/ built when it is not current. */
@@ -60,6 +73,8 @@ export interface Server {
   cpuSeconds(): Promise<number>;
   /** Peak RSS so far (VmHWM), MB. */
   peakRssMb(): Promise<number>;
+  /** CPU-seconds each of its threads has used so far, by thread id. */
+  threadCpuSeconds(): Promise<Map<number, number>>;
   stop(): Promise<void>;
 }
 
@@ -79,7 +94,7 @@ export async function startServer(checkout: string, dataDir: string, env: Record
     process.execPath,
     [
       ...commandNodeFlags(checkout),
-      ...(process.env.OBJBATCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      ...((env.OBJBATCH_CHILD_NODE_ARGS ?? process.env.OBJBATCH_CHILD_NODE_ARGS)?.split(" ").filter(Boolean) ?? []),
       join(checkout, "dist", "cli", "main.js"),
       "serve",
       "--host",
@@ -110,6 +125,16 @@ export async function startServer(checkout: string, dataDir: string, env: Record
     async cpuSeconds() {
       const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1].split(" ");
       return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    },
+    async threadCpuSeconds() {
+      const seconds = new Map<number, number>();
+      for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+        const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, "utf8").catch(() => undefined);
+        if (stat === undefined) continue; // the thread ended meanwhile
+        const fields = stat.split(") ")[1].split(" ");
+        seconds.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
+      }
+      return seconds;
     },
     async peakRssMb() {
       const status = await readFile(`/proc/${pid}/status`, "utf8");
@@ -153,6 +178,7 @@ export async function runJob(
     <Report><Bucket>${manifests}</Bucket><Enabled>true</Enabled><Format>Report_CSV_V1</Format><Prefix>reports</Prefix><ReportScope>AllTasks</ReportScope></Report>
     <RoleArn>qcs::cam::uin/1:roleName/bench</RoleArn></CreateJobRequest>`;
   const cpu0 = await server.cpuSeconds();
+  const threads0 = await server.threadCpuSeconds();
   const t0 = process.hrtime.bigint();
   const created = await cosRequest(server.url, "POST", "/jobs", { body });
   if (created.status !== 200) throw new Error(created.text);
@@ -166,11 +192,26 @@ export async function runJob(
   }
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = (await server.cpuSeconds()) - cpu0;
+  const threads = threadSplit(server.pid, threads0, await server.threadCpuSeconds());
   const p = job.ProgressSummary;
   if (job.Status !== "Complete" || Number(p.NumberOfTasksSucceeded) !== expectSucceeded) {
     throw new Error(`job ${jobId}: ${job.Status}, ${JSON.stringify(p)} (expected ${expectSucceeded} succeeded)`);
   }
-  return { wall, cpu };
+  return { wall, cpu, threads };
+}
+
+/** The CPU-seconds each thread of process `pid` used between two readings, split as ThreadSplit says. */
+export function threadSplit(pid: number, before: Map<number, number>, after: Map<number, number>): ThreadSplit {
+  let main = 0;
+  const others: number[] = [];
+  for (const [tid, seconds] of after) {
+    const used = seconds - (before.get(tid) ?? 0);
+    if (tid === pid) main = used;
+    else others.push(used);
+  }
+  others.sort((a, b) => b - a);
+  const busiest = others[0] ?? 0;
+  return { main, busiest, others: others.slice(1).reduce((sum, s) => sum + s, 0) };
 }
 
 /** Runs a command under /usr/bin/time: its wall time, CPU-seconds and peak RSS. */

@@ -8,16 +8,21 @@
  *   tag      objbatch COSPutObjectTagging     (no anchor: tasks per second)
  *
  * For each it prints the median and range of wall time and CPU-seconds (objbatch: the server process, every
- * thread; the anchors: /usr/bin/time), the median of the per-round ratios objbatch / anchor, and objbatch's
- * peak RSS. Figures only; it never fails on time. An anchor whose tool is not installed is left out.
+ * thread, and how that CPU splits between its main thread, its busiest other thread and the rest; the anchors:
+ * /usr/bin/time), the median of the per-round ratios objbatch / anchor, and objbatch's peak RSS. Figures only;
+ * it never fails on time. An anchor whose tool is not installed is left out.
  *
  *   npx tsx bench/local-ops.ts [checkout=this repository ...] [--objects 100000] [--rounds 3]
- *                              [--where tmpfs,disk] [--ops copy,delete,tag]
+ *                              [--where tmpfs,disk] [--ops copy,delete,tag] [--runner-threads 1,2]
+ *                              [--node-args "|--single-threaded-gc"]
  *
  * A checkout is an objbatch directory whose dist/ runs (built first when not current). Several checkouts (e.g. a
  * worktree of an older commit for "before" figures, and this one) each get a server and a data directory of
  * their own with the same objects, and take their turns with the anchors in the same rounds, so a machine shared
- * with other work slows them alike. tmpfs is /dev/shm, disk is os.tmpdir() (or OBJBATCH_BENCH_DISK).
+ * with other work slows them alike. `--runner-threads 1,2` runs every checkout once per count of runner threads
+ * (OBJBATCH_RUNNER_THREADS), and `--node-args "A|B"` once per set of extra node flags for the server
+ * (OBJBATCH_CHILD_NODE_ARGS; an empty set is none), each its own contender. tmpfs is /dev/shm, disk is
+ * os.tmpdir() (or OBJBATCH_BENCH_DISK).
  * Goals (issue 11): copy within 2x of cp -r, delete within 3x of find -delete.
  */
 import { spawnSync } from "node:child_process";
@@ -38,6 +43,7 @@ import {
   spread,
   startServer,
   sync,
+  type ThreadSplit,
   timed,
   writeManifest,
 } from "./local-bench-kit.js";
@@ -49,6 +55,8 @@ const { values: args, positionals } = parseArgs({
     rounds: { type: "string", default: "3" },
     where: { type: "string", default: "tmpfs,disk" },
     ops: { type: "string", default: "copy,delete,tag" },
+    "runner-threads": { type: "string" },
+    "node-args": { type: "string" },
   },
 });
 const OBJECTS = Number(args.objects);
@@ -56,8 +64,25 @@ const ROUNDS = Number(args.rounds);
 const OPS = new Set(args.ops.split(","));
 const PLACES: Record<string, string> = { tmpfs: "/dev/shm", disk: process.env.OBJBATCH_BENCH_DISK ?? tmpdir() };
 const checkouts = (positionals.length > 0 ? positionals : [undefined]).map(checkoutDir);
-/** "objbatch" alone; "objbatch@<folder>" for each of several checkouts. */
-const objbatchNames = checkouts.map((dir) => (checkouts.length === 1 ? "objbatch" : `objbatch@${basename(dir)}`));
+const runnerThreads = args["runner-threads"]?.split(",") ?? [undefined];
+const nodeArgs = args["node-args"]?.split("|") ?? [undefined];
+/** One objbatch contender: a checkout, with a number of runner threads and node flags when several are compared. */
+const variants = checkouts.flatMap((dir) =>
+  runnerThreads.flatMap((threads) =>
+    nodeArgs.map((flags) => {
+      const env: Record<string, string> = {};
+      if (threads !== undefined) env.OBJBATCH_RUNNER_THREADS = threads;
+      if (flags !== undefined) env.OBJBATCH_CHILD_NODE_ARGS = flags;
+      // "objbatch" alone; "@<folder>" for each of several checkouts, "/<n> runners", "/<flags>" for each variant.
+      const name =
+        `objbatch${checkouts.length === 1 ? "" : `@${basename(dir)}`}` +
+        `${threads === undefined ? "" : `/${threads} runners`}` +
+        `${flags === undefined ? "" : `/${flags.trim() || "no flags"}`}`;
+      return { dir, env, name };
+    }),
+  ),
+);
+const objbatchNames = variants.map((v) => v.name);
 const installed = (tool: string): boolean => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 
 type Contender = { readonly name: string; run(round: number): Promise<Run> };
@@ -81,6 +106,14 @@ function describe(label: string, runs: Map<string, Run[]>): string {
     const line = `  ${name.padEnd(26)} wall ${spread(rs.map((r) => r.wall))}  CPU ${spread(rs.map((r) => r.cpu))}${rss}`;
     if (objbatchNames.includes(name)) {
       lines.push(`${line}  ${Math.round(OBJECTS / median(rs.map((r) => r.wall)))} tasks/s`);
+      const split = rs.flatMap((r) => (r.threads ? [r.threads] : []));
+      if (split.length > 0) {
+        const part = (pick: (t: ThreadSplit) => number) => median(split.map(pick)).toFixed(2);
+        lines.push(
+          `    CPU by thread: main ${part((t) => t.main)} s, busiest other (the runner) ${part((t) => t.busiest)} s, ` +
+            `the rest (V8's helpers, libuv, other runners) ${part((t) => t.others)} s`,
+        );
+      }
       continue;
     }
     lines.push(line);
@@ -104,7 +137,7 @@ interface Site {
 
 async function benchPlace(place: string, base: string): Promise<string> {
   const sites: Site[] = [];
-  for (const name of objbatchNames) {
+  for (const { name } of variants) {
     const dataDir = await mkdtemp(join(base, "objbatch-ops-"));
     sites.push({ name, dataDir, buckets: join(dataDir, "buckets") });
   }
@@ -129,7 +162,9 @@ async function benchPlace(place: string, base: string): Promise<string> {
       if (OPS.has("tag")) timed("cp", ["-r", src, join(site.buckets, "bench-tag")]);
     }
     sync();
-    for (let i = 0; i < sites.length; i++) sites[i].server = await startServer(checkouts[i], sites[i].dataDir);
+    for (let i = 0; i < sites.length; i++) {
+      sites[i].server = await startServer(variants[i].dir, sites[i].dataDir, variants[i].env);
+    }
     const fresh = async <T>(dir: string, f: () => Promise<T>): Promise<T> => {
       try {
         return await f();

@@ -19,6 +19,7 @@ export function contentTypeFor(key: string): string {
 
 /** Whether two keys get the same default content type (cheap when their extensions match). */
 export function sameDefaultContentType(a: string, b: string): boolean {
+  if (a === b) return true; // a copy that keeps the key: nothing to compare
   const ea = path.posix.extname(a);
   const eb = path.posix.extname(b);
   return ea.toLowerCase() === eb.toLowerCase() || contentTypeFor(a) === contentTypeFor(b);

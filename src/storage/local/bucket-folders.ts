@@ -15,7 +15,7 @@
 import fs from "node:fs";
 import { accessDenied, invalidKey, noSuchBucket, noSuchKey } from "../errors.js";
 import { fromFsError, isErrno } from "./errors.js";
-import { lstatIfAny, rmdirIfEmpty } from "./fs-calls.js";
+import { rmdirIfEmpty } from "./fs-calls.js";
 import type { ParsedKey } from "./keys.js";
 
 export const FOLDER_TTL_MS = 5_000;
@@ -127,9 +127,14 @@ export class BucketFolders {
 
   /** A write may replace a file, never a symlink or a folder (403 AccessDenied, 400 InvalidArgument). */
   async checkTargetSlot(k: ParsedKey): Promise<void> {
+    this.checkTargetSlotSync(k);
+  }
+
+  /** checkTargetSlot() for a caller on the synchronous path (a copy): throws instead of rejecting. */
+  checkTargetSlotSync(k: ParsedKey): void {
     let st: fs.Stats | undefined;
     try {
-      st = await lstatIfAny(this.objectPath(k));
+      st = fs.lstatSync(this.objectPath(k), { throwIfNoEntry: false });
     } catch (e) {
       throw fromFsError(e, k.bucket, k.key);
     }

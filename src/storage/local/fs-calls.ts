@@ -16,10 +16,6 @@ const attempt = <T>(f: () => T): Promise<T> => {
 };
 export const lstatBig = (p: string): Promise<fs.BigIntStats> => attempt(() => fs.lstatSync(p, { bigint: true }));
 
-/** lstat that resolves undefined when nothing is there (ENOENT). */
-export const lstatIfAny = (p: string): Promise<fs.Stats | undefined> =>
-  attempt(() => fs.lstatSync(p, { throwIfNoEntry: false }));
-
 export const rename = (from: string, to: string): Promise<void> => attempt(() => fs.renameSync(from, to));
 
 export const mkdir = (p: string): Promise<void> => attempt(() => fs.mkdirSync(p));

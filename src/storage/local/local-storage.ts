@@ -111,7 +111,14 @@ export class LocalStorage implements ObjectStorage {
     this.listings = new FolderListings(bucketsRoot);
     this.uploads = new UploadArea(uploadsDir, () => tmp.name());
     const db = new MetadataDb(path.join(root, "meta"));
-    this.files = new ObjectFiles(this.description, this.folders, tmp, db, options.now ?? (() => new Date()));
+    this.files = new ObjectFiles(
+      this.description,
+      this.folders,
+      tmp,
+      db,
+      options.now ?? (() => new Date()),
+      this.listings,
+    );
     this.restoreDelayMs = { Expedited: 0, Standard: 0, Bulk: 0, ...options.restoreDelayMs };
     tmp.removeStale();
   }
@@ -217,7 +224,7 @@ export class LocalStorage implements ObjectStorage {
       if (!st.isFile()) return;
     }
     const lock = await db.readTogether(() => db.lock(bucket, key));
-    checkNotLocked(bucket, key, lock, this.files.now().getTime(), "delete it");
+    if (lock !== undefined) checkNotLocked(bucket, key, lock, this.files.now().getTime(), "delete it");
     try {
       fs.unlinkSync(file);
     } catch (e) {
@@ -226,11 +233,13 @@ export class LocalStorage implements ObjectStorage {
       if (!isErrno(e, "ENOENT")) throw fromFsError(e, bucket, key);
     }
     this.listings.forget(k);
-    // The row goes in this turn's write transaction and the folder in its prune pass: one wait for both.
-    const pruned = this.folders.pruneEmpty(k);
+    // The row goes in this turn's write transaction and the folder in its prune pass: one wait for both. A folder
+    // whose listing still holds entries is not empty: no pass tries it (a refused rmdir costs a syscall and an
+    // exception), until its last listed file is deleted (folder-listings.ts).
+    const pruned = this.listings.holdsEntries(k) ? undefined : this.folders.pruneEmpty(k);
     if (lock !== undefined) await db.deleteRow(bucket, key);
     else db.forgetEtag(bucket, key);
-    await pruned;
+    if (pruned !== undefined) await pruned;
   }
 
   async getTagging(bucket: string, key: string, versionId?: string): Promise<Tag[]> {

@@ -13,6 +13,7 @@ import type { WriteResult } from "../types.js";
 import type { BucketFolders } from "./bucket-folders.js";
 import { fromFsError, isErrno } from "./errors.js";
 import { hashFile, hashFileSync } from "./file-etag.js";
+import { FolderListings } from "./folder-listings.js";
 import { openNoFollow, rename } from "./fs-calls.js";
 import type { ParsedKey } from "./keys.js";
 import type { MetadataDb, ObjectRow } from "./metadata-db.js";
@@ -46,6 +47,8 @@ export class ObjectFiles {
     readonly db: MetadataDb,
     /** The clock for restores, their expiry and Object Lock retention. */
     readonly now: () => Date,
+    /** What bulk deletes and copies know of the folders they keep coming to (folder-listings.ts). */
+    readonly listings: FolderListings = new FolderListings(folders.root),
   ) {}
 
   /** Refuses every call once the storage is closed (500 InternalError, not retried). */
@@ -188,12 +191,35 @@ export class ObjectFiles {
       await rename(tmp, this.folders.objectPath(k));
     } catch (e) {
       if (!isErrno(e, "ENOENT") && !isErrno(e, "ENOTDIR")) throw e;
-      // A folder on the path was removed (or replaced) since it was verified: verify again and retry once.
-      this.folders.forget(k);
-      await this.folders.ensure(k, true);
-      await this.folders.checkTargetSlot(k);
-      await rename(tmp, this.folders.objectPath(k));
+      await this.renameAgain(tmp, k);
     }
+  }
+
+  /**
+   * renameIntoPlace() on a copy's synchronous path: undefined once the file is in place, a promise only when a
+   * folder on the path has to be verified again. When the slot was not lstat'ed before (`slotChecked` false: a
+   * listing saw it free or holding a file, folder-listings.ts), a rename that fails for what is there now (a
+   * folder made since: EISDIR) gets the answer the lstat would have given.
+   */
+  placeCopy(tmp: string, k: ParsedKey, slotChecked: boolean): Promise<void> | undefined {
+    try {
+      fs.renameSync(tmp, this.folders.objectPath(k));
+      return undefined;
+    } catch (e) {
+      if (!isErrno(e, "ENOENT") && !isErrno(e, "ENOTDIR")) {
+        if (!slotChecked) this.folders.checkTargetSlotSync(k);
+        throw e;
+      }
+      return this.renameAgain(tmp, k);
+    }
+  }
+
+  /** A folder on the path was removed (or replaced) since it was verified: verify again and retry once. */
+  private async renameAgain(tmp: string, k: ParsedKey): Promise<void> {
+    this.folders.forget(k);
+    await this.folders.ensure(k, true);
+    this.folders.checkTargetSlotSync(k);
+    await rename(tmp, this.folders.objectPath(k));
   }
 
   /** 403 AccessDenied when a legal hold or an unexpired retention protects the object from `action`. */

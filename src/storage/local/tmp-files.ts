@@ -76,6 +76,11 @@ export class TmpFiles {
    * open, read, write, fstat and close; a removed tmp/ is recreated.
    */
   async copyOpen(from: OpenFile, tmp: string, stat: boolean): Promise<fs.BigIntStats | undefined> {
+    return this.copyOpenSync(from, tmp, stat);
+  }
+
+  /** copyOpen() for a caller on the synchronous path (a copy): throws instead of rejecting. */
+  copyOpenSync(from: OpenFile, tmp: string, stat: boolean): fs.BigIntStats | undefined {
     let fd: number;
     try {
       fd = openNewFile(tmp);

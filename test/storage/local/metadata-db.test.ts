@@ -136,6 +136,35 @@ describe("MetadataDb batched reads", () => {
     assert.equal((await db.readTogether(() => db.lock("b", "snap")))?.legal_hold, "ON");
   });
 
+  it("answers the reads of a bucket without rows as no row, and sees a bucket's first row once committed", async () => {
+    // Inside one batch a bucket is asked once whether it has rows; the answers must be those of a statement per key.
+    const none = () =>
+      Promise.all([
+        db.readTogether(() => db.lock("empty", "k")),
+        db.readTogether(() => db.has("empty", "k")),
+        db.readTogether(() => db.sourceAndTarget("empty", "k", "b", "tagged")),
+        db.readTogether(() => db.sourceAndTarget("b", "tagged", "empty", "k")),
+      ]);
+    const [lock, has, fromEmpty, intoEmpty] = await none();
+    assert.equal(lock, undefined);
+    assert.equal(has, false);
+    assert.equal(fromEmpty.source, undefined);
+    assert.equal(fromEmpty.target?.tags, '["t"]', "the other bucket's row is still read");
+    assert.equal(intoEmpty.source?.tags, '["t"]');
+    assert.equal(intoEmpty.targetHasRow, false);
+    // A row committed by another connection before the next batch is seen by it, in every kind of read.
+    other.setLegalHold("empty", "k", "ON");
+    const [lock2, has2, fromEmpty2, intoEmpty2] = await none();
+    assert.equal(lock2?.legal_hold, "ON");
+    assert.equal(has2, true);
+    assert.equal(fromEmpty2.source?.legal_hold, "ON");
+    assert.equal(intoEmpty2.targetHasRow, true);
+    // An ETag cached and not yet written counts as a row for has() and the copy's target, as before.
+    db.cacheEtag("pending-only", "k", '"e"', 1, "1");
+    assert.equal(await db.readTogether(() => db.has("pending-only", "k")), true);
+    assert.equal((await db.readTogether(() => db.sourceAndTarget("b", "x", "pending-only", "k"))).targetHasRow, true);
+  });
+
   it("answers queued reads on close, and refuses reads once closed", async () => {
     const third = new MetadataDb(join(root, "meta"));
     const read = third.readTogether(() => third.has("b", "tagged"));
