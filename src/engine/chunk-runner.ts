@@ -33,7 +33,14 @@ export interface ChunkRange extends Pick<LeasedChunk, "seq" | "startByte" | "end
 }
 
 export type ChunkExecution =
-  | { readonly kind: "done"; readonly results: ChunkResults }
+  | {
+      readonly kind: "done";
+      /**
+       * Not readonly: once the engine has recorded them it swaps in the results without their rows
+       * (`withoutRows`), as it may still hold the execution (chunk-slots.ts, docs/decisions.md D23).
+       */
+      results: ChunkResults;
+    }
   /** Shutdown cut the chunk short: it is given back and run again from the start. */
   | { readonly kind: "aborted" };
 
@@ -183,6 +190,14 @@ function summarize(context: JobContext, rows: readonly TaskRow[], results: reado
     // Tallied whatever the report keeps, so the causes are exact even without a report (D27).
     causes: tallyFailures(failures),
   };
+}
+
+/**
+ * The results without what only recording needed: the report rows and the unrun tasks (tens of kilobytes a
+ * chunk). The counts and the failure causes stay.
+ */
+export function withoutRows(results: ChunkResults): ChunkResults {
+  return { ...results, succeededRows: null, failedRows: null, unrunTasks: null };
 }
 
 async function readChunkRows(deps: ExecutionDeps, context: JobContext, chunk: ChunkRange): Promise<TaskRow[]> {

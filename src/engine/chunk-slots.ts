@@ -9,7 +9,7 @@ import type { Job } from "../domain/job.js";
 import type { JobStatus } from "../domain/status.js";
 import { isStorageError } from "../storage/errors.js";
 import type { LeasedChunk } from "../store/chunks/lease-chunk.js";
-import type { ChunkExecution } from "./chunk-runner.js";
+import { type ChunkExecution, withoutRows } from "./chunk-runner.js";
 import type { EngineDeps } from "./deps.js";
 import { clipFailure } from "./errors.js";
 import type { ChunkExecutor } from "./executor.js";
@@ -250,9 +250,19 @@ export class ChunkSlots {
       return;
     }
     const started = performance.now();
-    const recorded = await this.storeRetry("recording a chunk", () =>
-      store.completeChunk(jobId, seq, leaseToken, execution.results, this.deps.now()),
-    );
+    let recorded: boolean;
+    try {
+      recorded = await this.storeRetry("recording a chunk", () =>
+        store.completeChunk(jobId, seq, leaseToken, execution.results, this.deps.now()),
+      );
+    } finally {
+      // Recorded (or given up): the rows' last use. The execution itself is still referenced by objects that lived
+      // as long as the chunk ran, the executor's promise for it and this chunk's async frames, which the collector
+      // has moved to the old generation by then. Objects those point at survive every young-generation collection
+      // until the next full one, so the rows would be promoted and fill the old generation: about a megabyte a
+      // second on the main thread of a 1,000,000-task copy, which grew its heap by 10 MB (docs/decisions.md D23).
+      execution.results = withoutRows(execution.results);
+    }
     this.deps.metrics?.engine.recorded(secondsSince(started));
     if (recorded) this.recorded++;
     else {

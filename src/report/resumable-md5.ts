@@ -8,6 +8,9 @@ import { inSlices, SLICE_BYTES, yieldToEventLoop } from "../event-loop.js";
 
 let hasher: Promise<IHasher> | undefined;
 
+/** The buffer a part's rows are encoded into, one text at a time: a chunk's rows are about 60 KB. */
+const SCRATCH_BYTES = 128 * 1024;
+
 /** One hasher serves every call: each call loads its state, updates and saves with no await in between. */
 function shared(): Promise<IHasher> {
   hasher ??= createMD5();
@@ -52,11 +55,16 @@ export async function md5StateAfterTexts(
   h.load(Buffer.from(state, "base64"));
   let bytes = 0;
   let sinceTurn = 0;
+  // Every text is encoded into one buffer (grown for a longer one), hashed before the next is encoded: a buffer of
+  // its own for each, a chunk's rows, left 8 MiB of them a part to the collector, in malloc's heap (D23).
+  let scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   for await (const text of texts) {
-    const encoded = Buffer.from(text, "utf8");
-    h.update(encoded);
-    bytes += encoded.length;
-    sinceTurn += encoded.length;
+    const length = Buffer.byteLength(text, "utf8");
+    if (length > scratch.length) scratch = Buffer.allocUnsafeSlow(length);
+    scratch.write(text, 0, length, "utf8");
+    h.update(scratch.subarray(0, length));
+    bytes += length;
+    sinceTurn += length;
     if (sinceTurn >= SLICE_BYTES) {
       sinceTurn = 0;
       await yieldToEventLoop();

@@ -146,6 +146,35 @@ for (const open of TEST_STORES) {
       assert.deepEqual(executor.statusUpdates, [new Map([[job.jobId, "Active"]])], "told the statuses at fill");
     });
 
+    it("lets go of a chunk's report rows once they are recorded, keeping its counts", async () => {
+      // The execution outlives its recording (the executor's promise and the chunk's async frames hold it), so
+      // the rows must not stay reachable from it (docs/decisions.md D23).
+      const executions: ChunkExecution[] = [];
+      const executor = new HandExecutor((chunk) => {
+        const execution = done(1, `bucket,key-${chunk.seq},,succeeded,200,,Successful\n`);
+        executions.push(execution);
+        return execution;
+      });
+      const { slots, statuses } = slotsWith(executor);
+      const job = await activeJob(2, statuses);
+      await slots.fill([job]);
+      await slots.settled();
+      assert.equal(slots.recorded, 2);
+      const rows: string[] = [];
+      for await (const text of env.t.store.rowsBetween(job.jobId, "succeeded", -1, 1)) rows.push(text);
+      assert.deepEqual(rows, [
+        "bucket,key-0,,succeeded,200,,Successful\n",
+        "bucket,key-1,,succeeded,200,,Successful\n",
+      ]);
+      assert.equal(executions.length, 2);
+      for (const execution of executions) {
+        assert.equal(execution.kind, "done");
+        if (execution.kind !== "done") continue;
+        assert.equal(execution.results.succeededRows, null);
+        assert.equal(execution.results.succeeded, 1);
+      }
+    });
+
     it("wakes the engine only when a finished chunk leaves its slot free, not while the next one takes it", async () => {
       const executor = new HandExecutor();
       const { slots, statuses, wakes } = slotsWith(executor);

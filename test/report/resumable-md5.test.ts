@@ -48,7 +48,13 @@ describe("resumable MD5", () => {
   });
 
   it("carries the state over rows read as text, counting their UTF-8 bytes", async () => {
-    const rows = ["b,k1,,succeeded,200,,Successful\n", "b,k2 ✓,,failed,404,NoSuchKey,gone\n", "x".repeat(600 * 1024)];
+    // Encoded one at a time into one buffer: a short row after a long one hashes only its own bytes.
+    const rows = [
+      "b,k1,,succeeded,200,,Successful\n",
+      "b,k2 ✓,,failed,404,NoSuchKey,gone\n",
+      "x".repeat(600 * 1024),
+      "b,k3 \uD800,,succeeded,200,,Successful\n",
+    ];
     async function* read() {
       yield* rows;
     }

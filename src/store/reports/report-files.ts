@@ -195,8 +195,13 @@ export async function* rowsBetween(
 ): AsyncGenerator<string> {
   const name = column(status);
   let after = afterSeq;
+  // The page and the row last yielded are let go of before each read and before the end: a generator that runs
+  // through a part lives long enough to be in the old generation, and what it still points at, even once it is
+  // done, survives young-generation collections until the next full one (docs/decisions.md D23).
+  let page: Record<string, unknown>[] | undefined;
+  let text: string | null | undefined;
   for (;;) {
-    const rows = await db
+    page = await db
       .selectFrom("chunks")
       .select(["seq", name])
       .where("job_id", "=", jobId)
@@ -205,11 +210,14 @@ export async function* rowsBetween(
       .orderBy("seq")
       .limit(pageSize)
       .execute();
-    for (const row of rows) {
-      const text = (row as Record<string, unknown>)[name] as string | null;
+    const count = page.length;
+    for (let i = 0; i < count; i++) {
+      text = page[i][name] as string | null;
+      after = Number(page[i].seq);
       if (text) yield text;
-      after = Number(row.seq);
     }
-    if (rows.length < pageSize) return;
+    page = undefined;
+    text = undefined;
+    if (count < pageSize) return;
   }
 }
