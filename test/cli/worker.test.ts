@@ -98,7 +98,9 @@ describe("objbatch worker", () => {
     const pg = await createPgDatabase();
     try {
       await writeOutageObjects(dataDir, TASKS);
-      const env = { OBJBATCH_STORE_URL: pg.url };
+      // Idle workers keep looking every 250 ms (no idle backoff, D19): the job is small, and both must see it
+      // while it runs for both to take part.
+      const env = { OBJBATCH_STORE_URL: pg.url, OBJBATCH_IDLE_POLL_MS: "250" };
       const api = await start("serve", ["--no-engine", "--data-dir", dataDir], env);
       const workers = [
         await start("worker", ["--data-dir", dataDir], env),
