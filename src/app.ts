@@ -64,16 +64,22 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** The process's metrics (D40), its jobs by status read from `store`. */
-/** Says at startup what the store's server neglects that the store relies on (D50); never stops the start. */
-async function warnOfStoreMaintenance(connection: StoreConnection, logger: Logger): Promise<void> {
+/**
+ * The job store of a long-running process (serve, worker, run): SQLite's log checkpointed from its own thread
+ * (D51), and a warning for what the store's server neglects that the store relies on (D50), which never stops
+ * the start.
+ */
+async function openProcessStore(storeUrl: string, logger: Logger): Promise<StoreConnection> {
+  const connection = await openStore(storeUrl, { backgroundCheckpoints: true });
   const warnings = await storeMaintenanceWarnings(connection).catch((e: unknown) => {
     logger.debug({ err: e }, "could not read the job store server's settings");
     return [];
   });
   for (const warning of warnings) logger.warn(warning);
+  return connection;
 }
 
+/** The process's metrics (D40), its jobs by status read from `store`. */
 function processMetrics(store: JobStore, logger: Logger): ObjbatchMetrics {
   const log = logger.child({ part: "metrics" });
   return new ObjbatchMetrics({
@@ -188,8 +194,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const now = options.now ?? Date.now;
   const accounts = new StaticAccountRegistry(config.accounts);
   await mkdir(config.dataDir, { recursive: true });
-  const connection = await openStore(config.storeUrl, { backgroundCheckpoints: true });
-  await warnOfStoreMaintenance(connection, logger);
+  const connection = await openProcessStore(config.storeUrl, logger);
   const store = new JobStore(connection);
   const metrics = processMetrics(store, logger);
   // Signatures are bound in the job store, so every server sharing it refuses the same replays.
@@ -342,8 +347,7 @@ export async function startWorker(config: Config, options: StartOptions = {}): P
   const now = options.now ?? Date.now;
   const accounts = new StaticAccountRegistry(config.accounts);
   await mkdir(config.dataDir, { recursive: true });
-  const connection = await openStore(config.storeUrl, { backgroundCheckpoints: true });
-  await warnOfStoreMaintenance(connection, logger);
+  const connection = await openProcessStore(config.storeUrl, logger);
   const store = new JobStore(connection);
   const metrics = processMetrics(store, logger);
   logger.info({ storage: describeStorageConfig(config.storage) }, "storage");
