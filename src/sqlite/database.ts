@@ -39,14 +39,19 @@ export const SQLITE_ENGINE: SqliteDatabase["engine"] = NODE_MAJOR >= 24 ? "node:
 
 /**
  * busy_timeout first: several threads may open a new database at once, and switching it to WAL takes a lock.
+ * The busy timeout does not cover all of that switch, though: it reads the database's header under a shared lock
+ * and then asks for the write lock while still holding it, and SQLite answers a connection that holds a read lock
+ * and finds another writer with SQLITE_BUSY at once, without waiting (waiting could deadlock). So the pragmas are
+ * run again after a short sleep while they find the database busy, for as long as the busy timeout (D52).
  * cache_size: SQLite's own default page cache, about 2 MB a connection (node:sqlite keeps it); better-sqlite3 is
  * built with 16 MB. A page cache fills as a database grows and is never given back, in the malloc heap of the
  * thread that uses the connection: through a 1,000,000-task job the job store's and the local backend's
  * caches grew the main thread's heap by 13 MB, and the pages they held are on local disk, in the OS's cache
  * anyway (docs/decisions.md D23).
  */
+const BUSY_TIMEOUT_MS = 5000;
 const PRAGMAS = [
-  "busy_timeout = 5000",
+  `busy_timeout = ${BUSY_TIMEOUT_MS}`,
   "journal_mode = WAL",
   "synchronous = NORMAL",
   "foreign_keys = ON",
@@ -55,8 +60,32 @@ const PRAGMAS = [
 
 export function openSqliteDatabase(file: string): SqliteDatabase {
   const db = SQLITE_ENGINE === "node:sqlite" ? openBuiltin(file) : openBetterSqlite3(file);
-  for (const pragma of PRAGMAS) db.exec(`PRAGMA ${pragma}`);
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (const pragma of PRAGMAS) execWhileBusy(db, `PRAGMA ${pragma}`, deadline);
   return db;
+}
+
+/** Runs `sql`, again after a short sleep each time SQLite finds the database busy, until `deadline`. */
+function execWhileBusy(db: SqliteDatabase, sql: string, deadline: number): void {
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      db.exec(sql);
+      return;
+    } catch (e) {
+      if (!isBusy(e) || Date.now() + pause > deadline) throw e;
+      Atomics.wait(SLEEPER, 0, 0, pause);
+    }
+  }
+}
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/** SQLITE_BUSY or one of its extended codes, as either engine reports it. */
+export function isBusy(e: unknown): boolean {
+  if (typeof e !== "object" || e === null) return false;
+  const { code, errcode } = e as { code?: unknown; errcode?: unknown };
+  if (typeof errcode === "number") return (errcode & 0xff) === 5; // node:sqlite
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY"); // better-sqlite3
 }
 
 interface BuiltinStatement {

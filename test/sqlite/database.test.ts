@@ -7,7 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
-import { forKysely, openSqliteDatabase, SQLITE_ENGINE, type SqliteDatabase } from "../../src/sqlite/database.js";
+import {
+  forKysely,
+  isBusy,
+  openSqliteDatabase,
+  SQLITE_ENGINE,
+  type SqliteDatabase,
+} from "../../src/sqlite/database.js";
 
 describe(`SQLite adapter (${SQLITE_ENGINE})`, () => {
   let dir: string;
@@ -112,6 +118,40 @@ describe(`SQLite adapter (${SQLITE_ENGINE})`, () => {
     } finally {
       await holder.terminate();
     }
+  });
+
+  it("waits for another connection's write instead of failing when it switches a new database to WAL (D52)", async () => {
+    // The switch reads the header under a shared lock, then asks for the write lock that the other thread holds:
+    // SQLite answers that at once with SQLITE_BUSY, without its busy timeout.
+    const file = join(dir, "reserved.sqlite");
+    const boot = new URL("../../src/engine/worker-boot.mjs", import.meta.url);
+    const entry = new URL("./hold-lock.ts", import.meta.url).href;
+    const holder = new Worker(boot, { workerData: { entry, file, ms: 300, lock: "reserved" } });
+    const released = new Promise((resolve) => holder.on("message", (m) => m === "released" && resolve(m)));
+    try {
+      await new Promise((resolve, reject) => {
+        holder.once("message", resolve);
+        holder.once("error", reject);
+      });
+      const db = openSqliteDatabase(file); // threw "database is locked" before D52
+      await released;
+      assert.deepEqual({ ...(db.prepare("PRAGMA journal_mode").get() as object) }, { journal_mode: "wal" });
+      assert.deepEqual({ ...(db.prepare("select count(*) as n from held").get() as object) }, { n: 1 });
+      db.close();
+    } finally {
+      await holder.terminate();
+    }
+  });
+
+  it("tells SQLITE_BUSY from other errors, as either engine reports it", () => {
+    assert.equal(isBusy({ code: "SQLITE_BUSY" }), true);
+    assert.equal(isBusy({ code: "SQLITE_BUSY_SNAPSHOT" }), true);
+    assert.equal(isBusy({ code: "ERR_SQLITE_ERROR", errcode: 5 }), true);
+    assert.equal(isBusy({ code: "ERR_SQLITE_ERROR", errcode: 517 }), true); // SQLITE_BUSY_SNAPSHOT
+    assert.equal(isBusy({ code: "ERR_SQLITE_ERROR", errcode: 6 }), false); // SQLITE_LOCKED
+    assert.equal(isBusy({ code: "SQLITE_CONSTRAINT" }), false);
+    assert.equal(isBusy(new Error("database is locked")), false);
+    assert.equal(isBusy(undefined), false);
   });
 
   it("lets several threads open one new database at once", async () => {
