@@ -7,7 +7,8 @@
  *   create    CreateJob through the API from 16 concurrent clients (ConfirmationRequired, 1-line manifests), across
  *             many accounts so the default cap of 1,000 unfinished jobs per account holds (the cap stays on)
  *   latency   DescribeJob and ListJobs(100) percentiles, first and deep pages, with and without status filters,
- *             while a tagging job runs
+ *             while a tagging job runs: each timed as its HTTP exchange (the client's signing and XML parsing left
+ *             out), and beside them the server's own time for the same requests, from its request log (D53)
  *   server    the server's CPU-seconds per phase (/proc/<pid>/stat) and its peak RSS (VmHWM); the bench's own and
  *             PostgreSQL's CPU-seconds per phase beside it, to see who the two cores worked for
  *   tick      queries and rows per engine tick on the same store, counted by a Kysely plugin around an engine of
@@ -327,6 +328,8 @@ interface Server {
   readonly child: ChildProcess;
   readonly url: string;
   usage(): ProcUsage;
+  /** What the API process has logged so far (one JSON line per request at the default level). */
+  apiLog(): string;
   stop(): Promise<void>;
 }
 
@@ -350,6 +353,7 @@ async function startServer(
   return {
     child: api.child,
     url: api.url,
+    apiLog: api.apiLog,
     usage: () => {
       const [a, w] = [api.usage(), worker.usage()];
       return {
@@ -419,6 +423,7 @@ async function startObjbatch(
     child,
     url,
     usage: () => procUsage(child.pid!),
+    apiLog: logText,
     async stop() {
       child.kill("SIGTERM");
       await Promise.race([exited, sleep(30_000)]);
@@ -475,6 +480,25 @@ function latency(samples: readonly number[], errors: number): Latency {
   };
 }
 
+/**
+ * The server's own time for the requests of the latency phase: fastify's responseTime (from the request's arrival
+ * to the response's end) of the GETs logged from `since` on, as DescribeJob and ListJobs. Beside the HTTP
+ * exchange's times it shows how much of a tail is the request's own work and how much is waiting to be read (the
+ * event loop or the machine's cores busy elsewhere).
+ */
+function serverSideLatencies(log: string, since: number): Record<string, Latency> {
+  const describe: number[] = [];
+  const list: number[] = [];
+  for (const line of log.split("\n")) {
+    if (!line.includes('"request completed"')) continue;
+    const entry = JSON.parse(line) as { time: number; method: string; url: string; responseTime: number };
+    if (entry.time < since || entry.method !== "GET") continue;
+    if (/^\/jobs\/[^/?]+$/.test(entry.url)) describe.push(entry.responseTime);
+    else if (entry.url.startsWith("/jobs?")) list.push(entry.responseTime);
+  }
+  return { DescribeJob: latency(describe, 0), "ListJobs, all four kinds": latency(list, 0) };
+}
+
 interface RunResult {
   readonly label: string;
   readonly mode: Mode;
@@ -493,6 +517,7 @@ interface RunResult {
   readonly preparedAfterCreates: { jobs: number; seconds: number; left: number };
   readonly running: string;
   readonly latencies: Record<string, Latency>;
+  readonly serverSide: Record<string, Latency>;
   readonly cpu: Record<string, number>;
   /** The API process's share of `cpu` (all of it unless the mode is split). */
   readonly apiCpu: Record<string, number>;
@@ -660,18 +685,22 @@ async function measureLatencies(server: Server, listerJobs: readonly Seed[]): Pr
     samples[t.name] = [];
     errors[t.name] = 0;
   }
-  const timed = async (name: string, call: () => Promise<{ status: number }>) => {
-    const start = performance.now();
+  // The time of the HTTP exchange only (cos-client.ts): the client's signing and XML parsing are its own CPU, and
+  // parsing a page of 100 jobs took milliseconds of the bench's CPU inside the timed window before.
+  const timed = async (name: string, call: () => Promise<{ status: number; ms: number }>) => {
     const r = await call();
-    const ms = performance.now() - start;
-    if (r.status === 200) samples[name].push(ms);
+    if (r.status === 200) samples[name].push(r.ms);
     else errors[name]++;
   };
   for (let i = 0; i < SAMPLES; i++) {
     const job = listerJobs[Math.floor(Math.random() * listerJobs.length)];
-    await timed("DescribeJob", () => cosRequest(server.url, "GET", `/jobs/${job.jobId}`, { credentials: LISTER }));
+    await timed("DescribeJob", () =>
+      cosRequest(server.url, "GET", `/jobs/${job.jobId}`, { credentials: LISTER, parse: false }),
+    );
     for (const t of targets) {
-      await timed(t.name, () => cosRequest(server.url, "GET", "/jobs", { query: t.query, credentials: LISTER }));
+      await timed(t.name, () =>
+        cosRequest(server.url, "GET", "/jobs", { query: t.query, credentials: LISTER, parse: false }),
+      );
     }
   }
   return Object.fromEntries(Object.keys(samples).map((k) => [k, latency(samples[k], errors[k])]));
@@ -857,6 +886,7 @@ async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: M
     }
 
     let latencies: Record<string, Latency> = {};
+    let serverSide: Record<string, Latency> = {};
     let runningNote = "not measured";
     if (PHASES.has("latency")) {
       await standInForAutovacuum(conn.db, storeKind);
@@ -866,10 +896,12 @@ async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: M
             ?.Status
         : "not created";
       phase("start running job");
+      const measuredFrom = Date.now();
       latencies = await measureLatencies(
         server,
         seeds.filter((s) => s.account === LISTER),
       );
+      serverSide = serverSideLatencies(server.apiLog(), measuredFrom);
       const runningAfter = running
         ? (await cosRequest(server.url, "GET", `/jobs/${running}`, { credentials: RUNNER })).xml?.DescribeJobResult?.Job
         : undefined;
@@ -902,6 +934,7 @@ async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: M
       preparedAfterCreates: { jobs: drain.jobs, seconds: drain.seconds, left: drain.left },
       running: runningNote,
       latencies,
+      serverSide,
       cpu,
       apiCpu,
       benchCpu,
@@ -941,11 +974,15 @@ function print(r: RunResult) {
     `prepare after the creates: ${r.preparedAfterCreates.jobs} more in ${f(r.preparedAfterCreates.seconds)} s, ${r.preparedAfterCreates.left} left in New/Preparing`,
   );
   console.log(`running job: ${r.running}`);
-  console.log("latency (ms, one request at a time)        p50     p90     p99     max     n  errors");
-  for (const [name, l] of Object.entries(r.latencies)) {
+  console.log("latency (ms, HTTP exchange, one at a time)p50     p90     p99     max     n  errors");
+  const latencyRow = (name: string, l: Latency) =>
     console.log(
       `  ${name.padEnd(40)} ${f(l.p50).padStart(6)} ${f(l.p90).padStart(7)} ${f(l.p99).padStart(7)} ${f(l.max).padStart(7)} ${String(l.n).padStart(5)} ${String(l.errors).padStart(7)}`,
     );
+  for (const [name, l] of Object.entries(r.latencies)) latencyRow(name, l);
+  if (Object.keys(r.serverSide).length > 0) {
+    console.log("  the server's own time (fastify's responseTime: arrival to response end):");
+    for (const [name, l] of Object.entries(r.serverSide)) latencyRow(name, l);
   }
   console.log(
     `server CPU-seconds: ${Object.entries(r.cpu)
