@@ -158,7 +158,7 @@ export class JobStore {
     after?: ListCursor,
     now = Date.now(),
   ): Promise<JobSummary[]> {
-    return listJobs(this.db, accountId, statuses, limit, after, now);
+    return listJobs(this.db, this.conn.dialect, accountId, statuses, limit, after, now);
   }
 
   /** The account's unfinished jobs, counted up to `atMost`. */

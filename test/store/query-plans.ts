@@ -63,6 +63,8 @@ export async function plansOf(store: JobStore, read: (db: Kysely<Database>) => P
  */
 export function unindexed(plan: string): string | undefined {
   for (const line of plan.split("\n")) {
+    // PostgreSQL's "Merge Append" names its "Sort Key" (the order it merges inputs already in that order): no sort.
+    if (/^\s*Sort Key:/.test(line)) continue;
     if (/Seq Scan|\bSort\b|TEMP B-TREE/.test(line)) return line.trim();
     // SQLite: "SCAN jobs" alone is a full scan; "SCAN jobs USING INDEX" walks an index in order.
     if (/\bSCAN (jobs|chunks)\b/.test(line) && !/USING (COVERING )?INDEX/.test(line)) return line.trim();

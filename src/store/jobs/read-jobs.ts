@@ -8,6 +8,7 @@ import type { Job, JobSummary } from "../../domain/job.js";
 import type { JobState } from "../../domain/job-state.js";
 import { JOB_STATUSES, type JobStatus, TERMINAL_STATUSES } from "../../domain/status.js";
 import { type LiveProgressColumns, liveProgressColumns } from "../chunks/live-progress.js";
+import type { StoreDialect } from "../connect.js";
 import {
   JOB_STATE_COLUMNS,
   JOB_SUMMARY_COLUMNS,
@@ -99,12 +100,13 @@ export async function findByToken(
 /**
  * Newest first (creation time, then job id, both descending): stable while jobs are being added. Without a status
  * filter the page walks jobs_account_listing; with one, each status walks its own stretch of
- * jobs_account_status_listing (one query per status, `limit` rows at most each) and the pages are merged, so a
+ * jobs_account_status_listing (a union of one page per status, `limit` rows at most each, in one statement), so a
  * page reads at most `limit` rows per status however many jobs the account has, and a deep page (the cursor, a
  * row-value comparison) costs what the first does.
  */
 export async function listJobs(
   db: Kysely<Database>,
+  dialect: StoreDialect,
   accountId: string,
   statuses: readonly JobStatus[] | undefined,
   limit: number,
@@ -121,17 +123,27 @@ export async function listJobs(
     if (after) {
       q = q.where((eb) => eb(eb.refTuple("creation_time", "job_id"), "<", eb.tuple(after.creationTime, after.jobId)));
     }
-    return q.orderBy("creation_time", "desc").orderBy("job_id", "desc").limit(limit).execute();
+    return q.orderBy("creation_time", "desc").orderBy("job_id", "desc").limit(limit);
   };
   const wanted = statuses === undefined || statuses.length === 0 ? undefined : [...new Set(statuses)];
-  let rows: (JobSummaryRow & LiveProgressColumns)[];
-  if (wanted === undefined) rows = await page();
-  else {
-    rows = [];
-    for (const status of wanted) rows.push(...(await page(status)));
-    rows.sort(newestFirst);
-    rows = rows.slice(0, limit);
+  if (wanted === undefined || wanted.length === 1) {
+    return (await page(wanted?.[0]).execute()).map((row) => rowToSummary(row, now));
   }
+  if (dialect !== "postgres") {
+    // SQLite has no round trips to save: a page per status, merged here (its plan for the union sorts each page).
+    const pages: (JobSummaryRow & LiveProgressColumns)[] = [];
+    for (const status of wanted) pages.push(...(await page(status).execute()));
+    return pages
+      .sort(newestFirst)
+      .slice(0, limit)
+      .map((row) => rowToSummary(row, now));
+  }
+  // One statement for all the statuses (one round trip): each status's page is a derived table of its own, so
+  // each keeps its ORDER BY and LIMIT and walks its stretch of the index, and PostgreSQL merges them (Merge Append).
+  const [first, ...more] = wanted.map((status, i) => db.selectFrom(page(status).as(`s${i}`)).selectAll());
+  let merged = first;
+  for (const next of more) merged = merged.unionAll(next);
+  const rows = await merged.orderBy("creation_time", "desc").orderBy("job_id", "desc").limit(limit).execute();
   return rows.map((row) => rowToSummary(row, now));
 }
 

@@ -111,7 +111,7 @@ describeOnStores("job reads", (t) => {
     const seen: string[] = [];
     let cursor: { creationTime: number; jobId: string } | undefined;
     for (;;) {
-      const page = await listJobs(t.db, account, undefined, 3, cursor, NOW);
+      const page = await listJobs(t.db, t.dialect, account, undefined, 3, cursor, NOW);
       seen.push(...page.map((r) => r.jobId));
       if (page.length < 3) break;
       const last = page[page.length - 1];
@@ -124,14 +124,14 @@ describeOnStores("job reads", (t) => {
     assert.deepEqual(new Set(seen), new Set(ids));
     const times = seen.map((id) => ids.indexOf(id));
     assert.ok(times.length === 7);
-    assert.deepEqual(await listJobs(t.db, account, ["Complete"], 10, undefined, NOW), []);
-    assert.equal((await listJobs(t.db, account, ["New"], 100, undefined, NOW)).length, 7 + 2);
+    assert.deepEqual(await listJobs(t.db, t.dialect, account, ["Complete"], 10, undefined, NOW), []);
+    assert.equal((await listJobs(t.db, t.dialect, account, ["New"], 100, undefined, NOW)).length, 7 + 2);
   });
 
   it("lists summaries (job-row.test.ts checks their fields), Active time measured up to the given time", async () => {
     const account = `summary-${randomUUID()}`;
     const job = await jobIn(t.store, "Active", { accountId: account, description: "sum" }, 1_000);
-    const [summary] = await listJobs(t.db, account, ["Active"], 10, undefined, 3_000);
+    const [summary] = await listJobs(t.db, t.dialect, account, ["Active"], 10, undefined, 3_000);
     assert.equal(summary.description, "sum");
     assert.equal(summary.jobId, job.jobId);
     assert.equal(summary.progress.elapsedActiveSeconds, 2);
@@ -213,7 +213,7 @@ describeOnStores("job reads", (t) => {
       [["Complete", "Failed"], undefined],
       [["Suspended"], deep],
     ] as const) {
-      for (const plan of await plansOf(t.store, (db) => listJobs(db, "acct-1", statuses, 100, after, NOW))) {
+      for (const plan of await plansOf(t.store, (db) => listJobs(db, t.dialect, "acct-1", statuses, 100, after, NOW))) {
         assert.equal(unindexed(plan), undefined, plan);
       }
     }
