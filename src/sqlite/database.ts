@@ -7,6 +7,7 @@
  * Both get the same pragmas (WAL, synchronous NORMAL, a busy timeout) and behave the same to callers.
  */
 import { createRequire } from "node:module";
+import { isSqliteBusy } from "./sqlite-error.js";
 
 export interface SqliteRunResult {
   readonly changes: number | bigint;
@@ -72,21 +73,13 @@ function execWhileBusy(db: SqliteDatabase, sql: string, deadline: number): void 
       db.exec(sql);
       return;
     } catch (e) {
-      if (!isBusy(e) || Date.now() + pause > deadline) throw e;
+      if (!isSqliteBusy(e) || Date.now() + pause > deadline) throw e;
       Atomics.wait(SLEEPER, 0, 0, pause);
     }
   }
 }
 
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
-
-/** SQLITE_BUSY or one of its extended codes, as either engine reports it. */
-export function isBusy(e: unknown): boolean {
-  if (typeof e !== "object" || e === null) return false;
-  const { code, errcode } = e as { code?: unknown; errcode?: unknown };
-  if (typeof errcode === "number") return (errcode & 0xff) === 5; // node:sqlite
-  return typeof code === "string" && code.startsWith("SQLITE_BUSY"); // better-sqlite3
-}
 
 interface BuiltinStatement {
   run(...params: unknown[]): SqliteRunResult;

@@ -5,6 +5,7 @@
  * so the engine knows to back off and retry. Any other driver error (a constraint, a bug) passes through
  * unchanged. Why: docs/decisions.md D14.
  */
+import { sqlitePrimaryName } from "../sqlite/sqlite-error.js";
 import { isStoreUnavailable, type StoreFailure } from "./errors.js";
 
 /** Node's socket errors: the server is not there, or the connection to it broke. */
@@ -23,15 +24,15 @@ const SOCKET_CODES: ReadonlySet<string> = new Set([
 /** pg's own messages for a connection that is gone or could not be made in time. */
 const PG_CONNECTION_MESSAGES = ["Connection terminated", "is not queryable", "timeout exceeded when trying to connect"];
 
-/** SQLite's primary result codes (extended codes keep them in the low byte). */
-const SQLITE_PRIMARY: Readonly<Record<number, { name: string; failure: StoreFailure }>> = {
-  5: { name: "SQLITE_BUSY", failure: "unreachable" },
-  6: { name: "SQLITE_LOCKED", failure: "unreachable" },
-  8: { name: "SQLITE_READONLY", failure: "unwritable" },
-  10: { name: "SQLITE_IOERR", failure: "unwritable" },
-  13: { name: "SQLITE_FULL", failure: "unwritable" },
-  14: { name: "SQLITE_CANTOPEN", failure: "unreachable" },
-  15: { name: "SQLITE_PROTOCOL", failure: "unreachable" },
+/** What SQLite's primary result codes (sqlite/sqlite-error.ts) say of the store. */
+const SQLITE_FAILURES: Readonly<Record<string, StoreFailure>> = {
+  SQLITE_BUSY: "unreachable",
+  SQLITE_LOCKED: "unreachable",
+  SQLITE_READONLY: "unwritable",
+  SQLITE_IOERR: "unwritable",
+  SQLITE_FULL: "unwritable",
+  SQLITE_CANTOPEN: "unreachable",
+  SQLITE_PROTOCOL: "unreachable",
 };
 
 /**
@@ -44,18 +45,15 @@ export function storeFailureOf(e: unknown): StoreFailure | undefined {
   if (e === null || typeof e !== "object") return undefined;
   if (isStoreUnavailable(e)) return e.failure;
   const err = e as { code?: unknown; errcode?: unknown; message?: unknown; errors?: unknown };
+  const sqlite = sqlitePrimaryName(e);
+  if (sqlite !== undefined) return SQLITE_FAILURES[sqlite];
   const code = typeof err.code === "string" ? err.code : undefined;
   if (code !== undefined) {
     if (SOCKET_CODES.has(code)) return "unreachable";
-    if (code.startsWith("SQLITE_")) return sqliteFailure(code);
     if (/^[0-9A-Z]{5}$/.test(code)) {
       const pg = postgresFailure(code);
       if (pg) return pg;
     }
-  }
-  if (typeof err.errcode === "number") {
-    const primary = SQLITE_PRIMARY[err.errcode & 0xff];
-    if (primary) return primary.failure;
   }
   if (typeof err.message === "string" && PG_CONNECTION_MESSAGES.some((m) => (err.message as string).includes(m))) {
     return "unreachable";
@@ -63,13 +61,6 @@ export function storeFailureOf(e: unknown): StoreFailure | undefined {
   // Node's happy-eyeballs connect fails with an AggregateError of the attempts' errors.
   if (Array.isArray(err.errors) && err.errors.some((inner) => storeFailureOf(inner) !== undefined)) {
     return "unreachable";
-  }
-  return undefined;
-}
-
-function sqliteFailure(code: string): StoreFailure | undefined {
-  for (const { name, failure } of Object.values(SQLITE_PRIMARY)) {
-    if (code === name || code.startsWith(`${name}_`)) return failure;
   }
   return undefined;
 }

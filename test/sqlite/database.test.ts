@@ -7,13 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
-import {
-  forKysely,
-  isBusy,
-  openSqliteDatabase,
-  SQLITE_ENGINE,
-  type SqliteDatabase,
-} from "../../src/sqlite/database.js";
+import { forKysely, openSqliteDatabase, SQLITE_ENGINE, type SqliteDatabase } from "../../src/sqlite/database.js";
 
 describe(`SQLite adapter (${SQLITE_ENGINE})`, () => {
   let dir: string;
@@ -141,17 +135,6 @@ describe(`SQLite adapter (${SQLITE_ENGINE})`, () => {
     } finally {
       await holder.terminate();
     }
-  });
-
-  it("tells SQLITE_BUSY from other errors, as either engine reports it", () => {
-    assert.equal(isBusy({ code: "SQLITE_BUSY" }), true);
-    assert.equal(isBusy({ code: "SQLITE_BUSY_SNAPSHOT" }), true);
-    assert.equal(isBusy({ code: "ERR_SQLITE_ERROR", errcode: 5 }), true);
-    assert.equal(isBusy({ code: "ERR_SQLITE_ERROR", errcode: 517 }), true); // SQLITE_BUSY_SNAPSHOT
-    assert.equal(isBusy({ code: "ERR_SQLITE_ERROR", errcode: 6 }), false); // SQLITE_LOCKED
-    assert.equal(isBusy({ code: "SQLITE_CONSTRAINT" }), false);
-    assert.equal(isBusy(new Error("database is locked")), false);
-    assert.equal(isBusy(undefined), false);
   });
 
   it("lets several threads open one new database at once", async () => {
