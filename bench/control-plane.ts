@@ -21,7 +21,7 @@
  *   npx tsx bench/control-plane.ts --jobs 10000 --store sqlite|postgres [--objbatch DIR[,DIR2]]
  *       [--mode together,split] [--api-jobs 5000] [--backlog 2000] [--clients 16] [--samples 200]
  *       [--phase-seconds 90] [--phases prepare,create,latency,tick]
- *       [--rounds 1] [--keep]
+ *       [--rounds 1] [--pg-transport tcp,socket] [--keep]
  *
  * --phases runs only the phases named (default all four), e.g. `--phases create` to iterate on CreateJob alone:
  * the store is still seeded in full, the phases left out print no figures ("-" in the side-by-side table).
@@ -38,6 +38,8 @@
  * node_modules (a symlink to this one's will do); with several, each runs in turn on the same figures and a
  * side-by-side table closes the output. --store may also be `sqlite,postgres`. PostgreSQL is the test server
  * (OBJBATCH_TEST_PG, default postgres://postgres@127.0.0.1:5432/postgres); each run gets a fresh database.
+ * --pg-transport socket has objbatch reach that database through the server's Unix socket instead of TCP on
+ * loopback, as a PostgreSQL on the same machine is best reached (README, "Scaling out"); `tcp,socket` runs both.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -51,7 +53,7 @@ import { parseArgs } from "node:util";
 import { type Kysely, type KyselyPlugin, sql } from "kysely";
 import { type CosCredentials, cosRequest } from "../test/helpers/cos-client.js";
 import { freePort, waitUntilHealthy } from "../test/helpers/process.js";
-import { createPgDatabase } from "../test/helpers/stores.js";
+import { createPgDatabase, unixSocketUrl } from "../test/helpers/stores.js";
 import { checkoutDir, commandNodeFlags } from "./local-bench-kit.js";
 
 const { values: args } = parseArgs({
@@ -69,6 +71,7 @@ const { values: args } = parseArgs({
     mode: { type: "string", default: "together" },
     phases: { type: "string", default: "prepare,create,latency,tick" },
     rounds: { type: "string", default: "1" },
+    "pg-transport": { type: "string", default: "tcp" },
     keep: { type: "boolean", default: false },
   },
 });
@@ -83,6 +86,9 @@ const RUNNING_TASKS = Number(args["running-tasks"]);
 const THIS_CHECKOUT = fileURLToPath(new URL("..", import.meta.url));
 const CHECKOUTS = (args.objbatch ?? THIS_CHECKOUT).split(",").map((d) => resolve(d));
 const STORES = args.store.split(",") as ("sqlite" | "postgres")[];
+/** How objbatch reaches PostgreSQL: TCP on loopback, or the server's Unix socket (a co-located server). */
+type PgTransport = "tcp" | "socket";
+const PG_TRANSPORTS = args["pg-transport"].split(",") as PgTransport[];
 /** together: one `objbatch serve`; split: `objbatch serve --no-engine` and one `objbatch worker` on the store. */
 type Mode = "together" | "split";
 const MODES = args.mode.split(",") as Mode[];
@@ -813,13 +819,20 @@ async function standInForAutovacuum(db: Kysely<unknown>, storeKind: "sqlite" | "
 
 // ---- one run: a checkout on a store ------------------------------------------------------------------------
 
-async function run(checkout: Checkout, storeKind: "sqlite" | "postgres", mode: Mode): Promise<RunResult> {
-  const label = `${checkout.dir === THIS_CHECKOUT ? "this checkout" : checkout.dir}, ${storeKind}, ${mode}, ${JOBS} jobs`;
+async function run(
+  checkout: Checkout,
+  storeKind: "sqlite" | "postgres",
+  mode: Mode,
+  transport: PgTransport,
+): Promise<RunResult> {
+  const storeName = storeKind === "postgres" && transport === "socket" ? "postgres (socket)" : storeKind;
+  const label = `${checkout.dir === THIS_CHECKOUT ? "this checkout" : checkout.dir}, ${storeName}, ${mode}, ${JOBS} jobs`;
   console.log(`\n=== ${label} ===`);
   const loadBefore = loadavg()[0];
   const dataDir = await mkdtemp(join(tmpdir(), "objbatch-control-plane-"));
   const pgDatabase = storeKind === "postgres" ? await createPgDatabase() : undefined;
-  const storeUrl = pgDatabase?.url ?? `sqlite:${join(dataDir, "objbatch.sqlite")}`;
+  const pgUrl = pgDatabase && transport === "socket" ? await unixSocketUrl(pgDatabase.url) : pgDatabase?.url;
+  const storeUrl = pgUrl ?? `sqlite:${join(dataDir, "objbatch.sqlite")}`;
   const { seeds, creators, accounts } = plan();
 
   await mkdir(join(dataDir, "buckets", "bench"), { recursive: true });
@@ -1045,9 +1058,11 @@ for (const storeKind of STORES) {
   for (let round = 0; round < Number(args.rounds); round++) {
     for (const checkout of checkouts) {
       for (const mode of MODES) {
-        const result = await run(checkout, storeKind, mode);
-        print(result);
-        results.push(result);
+        for (const transport of storeKind === "postgres" ? PG_TRANSPORTS : (["tcp"] as const)) {
+          const result = await run(checkout, storeKind, mode, transport);
+          print(result);
+          results.push(result);
+        }
       }
     }
   }

@@ -59,6 +59,26 @@ export async function createPgDatabase(): Promise<{ url: string; drop(): Promise
   };
 }
 
+/**
+ * The same database as `tcpUrl` (a database of the test server) through the server's Unix socket: the URL names
+ * the socket's directory, percent-encoded, as its host. The directory and port are the ones the server reports.
+ */
+export async function unixSocketUrl(tcpUrl: string): Promise<string> {
+  const c = new pg.Client({ connectionString: tcpUrl });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ dirs: string; port: string }>(
+      "select current_setting('unix_socket_directories') as dirs, current_setting('port') as port",
+    );
+    const dir = rows[0]?.dirs.split(",")[0]?.trim() ?? "";
+    if (!dir.startsWith("/")) throw new Error(`the PostgreSQL server keeps no socket in a directory: ${rows[0]?.dirs}`);
+    const url = new URL(tcpUrl);
+    return `postgres://${url.username}@${encodeURIComponent(dir)}:${rows[0]?.port}${url.pathname}`;
+  } finally {
+    await c.end();
+  }
+}
+
 export async function postgresTestStore(): Promise<TestStore> {
   const database = await createPgDatabase();
   const connection = await openPostgres(database.url, 4);
