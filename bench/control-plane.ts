@@ -612,6 +612,7 @@ async function createThroughApi(server: Server, creators: Plan["creators"]) {
         const r = await cosRequest(server.url, "POST", "/jobs", {
           body: createBody(`api-${randomUUID()}`),
           credentials: a,
+          transport: "http",
         }).catch((e: Error) => ({ status: 0, xml: undefined, text: e.message }));
         if (r.status === 200) times.push(Date.now());
         else {
@@ -701,11 +702,16 @@ async function measureLatencies(server: Server, listerJobs: readonly Seed[]): Pr
   for (let i = 0; i < SAMPLES; i++) {
     const job = listerJobs[Math.floor(Math.random() * listerJobs.length)];
     await timed("DescribeJob", () =>
-      cosRequest(server.url, "GET", `/jobs/${job.jobId}`, { credentials: LISTER, parse: false }),
+      cosRequest(server.url, "GET", `/jobs/${job.jobId}`, { credentials: LISTER, parse: false, transport: "http" }),
     );
     for (const t of targets) {
       await timed(t.name, () =>
-        cosRequest(server.url, "GET", "/jobs", { query: t.query, credentials: LISTER, parse: false }),
+        cosRequest(server.url, "GET", "/jobs", {
+          query: t.query,
+          credentials: LISTER,
+          parse: false,
+          transport: "http",
+        }),
       );
     }
   }
