@@ -44,7 +44,7 @@ const SQLITE_FAILURES: Readonly<Record<string, StoreFailure>> = {
 export function storeFailureOf(e: unknown): StoreFailure | undefined {
   if (e === null || typeof e !== "object") return undefined;
   if (isStoreUnavailable(e)) return e.failure;
-  const err = e as { code?: unknown; errcode?: unknown; message?: unknown; errors?: unknown };
+  const err = e as { code?: unknown; message?: unknown; errors?: unknown };
   const sqlite = sqlitePrimaryName(e);
   if (sqlite !== undefined) return SQLITE_FAILURES[sqlite];
   const code = typeof err.code === "string" ? err.code : undefined;
